@@ -1,0 +1,98 @@
+"""The one place where errors become HTTP responses (SPEC §4's error body).
+
+    {"error": {"type": ..., "code": ..., "message": ..., "param": ...}}
+
+Domain code raises `CallwrightError` subclasses; FastAPI's own validation and routing
+errors, database outages and anything unexpected are mapped here too, so a client never
+sees a 422, a stack trace or a bare 500 page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from callwright_shared.errors import (
+    CallwrightError,
+    DatabaseUnavailableError,
+    InvalidRequestError,
+    NotFoundError,
+)
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+_DATABASE_DOWN = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+def error_response(error: CallwrightError) -> JSONResponse:
+    body: dict[str, str] = {
+        "type": error.error_type,
+        "code": error.code,
+        "message": error.message,
+    }
+    if error.param is not None:
+        body["param"] = error.param
+    headers = {}
+    if error.retry_after_seconds is not None:
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return JSONResponse({"error": body}, status_code=error.http_status, headers=headers)
+
+
+def validation_error(exc: RequestValidationError) -> InvalidRequestError:
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    param = ".".join(loc) or None
+    message = str(first.get("msg", "Invalid request."))
+    return InvalidRequestError(f"{param}: {message}" if param else message, param=param)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_callwright_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, CallwrightError)
+        return error_response(exc)
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(validation_error(exc))
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404:
+            return error_response(NotFoundError("No such endpoint."))
+        if exc.status_code == 405:
+            response = error_response(InvalidRequestError("Method not allowed on this endpoint."))
+            response.status_code = 405
+            return response
+        response = error_response(CallwrightError(str(exc.detail)))
+        response.status_code = exc.status_code
+        return response
+
+    async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
+        logger.warning("database unavailable", extra={"error": type(exc).__name__})
+        return error_response(
+            DatabaseUnavailableError("The database is unavailable. Try again shortly.")
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, _DATABASE_DOWN):
+            return await on_database_down(request, exc)
+        logger.exception("unhandled error", extra={"path": request.url.path})
+        return error_response(CallwrightError("An internal error occurred."))
+
+    app.add_exception_handler(CallwrightError, on_callwright_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    for exc_type in _DATABASE_DOWN:
+        app.add_exception_handler(exc_type, on_database_down)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,94 @@
+"""The issuer's boundary with LiveKit's RoomService.
+
+`Rooms` is the Protocol the routes use; `LiveKitRooms` is the one implementation, over
+livekit-api's Twirp client. Every failure to reach or use LiveKit becomes
+`LiveKitUnavailableError` here, so callers never see aiohttp or Twirp errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+import aiohttp
+from callwright_shared.errors import LiveKitUnavailableError
+from callwright_shared.settings import CallwrightSettings
+from livekit import api
+
+logger = logging.getLogger(__name__)
+
+
+class Rooms(Protocol):
+    async def create_room_with_agent(
+        self, *, room_name: str, agent_name: str, dispatch_metadata: str
+    ) -> None: ...
+
+    async def delete_room(self, room_name: str) -> None: ...
+
+    async def room_exists(self, room_name: str) -> bool: ...
+
+    async def ping(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class LiveKitRooms:
+    def __init__(self, settings: CallwrightSettings) -> None:
+        self._settings = settings
+        self._api = api.LiveKitAPI(
+            url=settings.livekit_http_url,
+            api_key=settings.livekit_api_key,
+            api_secret=settings.livekit_api_secret.get_secret_value(),
+            timeout=aiohttp.ClientTimeout(total=settings.livekit_timeout_seconds),
+            failover=False,
+        )
+
+    async def create_room_with_agent(
+        self, *, room_name: str, agent_name: str, dispatch_metadata: str
+    ) -> None:
+        """Create the room and dispatch the agent in one call (fails closed, no double dispatch)."""
+        request = api.CreateRoomRequest(
+            name=room_name,
+            empty_timeout=self._settings.room_empty_timeout_seconds,
+            departure_timeout=self._settings.room_departure_timeout_seconds,
+            max_participants=2,
+            agents=[api.RoomAgentDispatch(agent_name=agent_name, metadata=dispatch_metadata)],
+        )
+        try:
+            await self._api.room.create_room(request)
+        except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            logger.warning(
+                "livekit create_room failed",
+                extra={"room_name": room_name, "error": type(exc).__name__},
+            )
+            raise LiveKitUnavailableError(
+                "LiveKit is unavailable; the session could not be created. Try again shortly."
+            ) from exc
+
+    async def delete_room(self, room_name: str) -> None:
+        """Delete a room; a room that is already gone is not an error."""
+        try:
+            await self._api.room.delete_room(api.DeleteRoomRequest(room=room_name))
+        except api.TwirpError as exc:
+            if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                return
+            raise LiveKitUnavailableError("LiveKit could not delete the room.") from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+
+    async def room_exists(self, room_name: str) -> bool:
+        try:
+            response = await self._api.room.list_rooms(api.ListRoomsRequest(names=[room_name]))
+        except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+        return any(room.name == room_name for room in response.rooms)
+
+    async def ping(self) -> None:
+        try:
+            await asyncio.wait_for(self._api.room.list_rooms(api.ListRoomsRequest()), 2.0)
+        except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+
+    async def aclose(self) -> None:
+        await self._api.aclose()

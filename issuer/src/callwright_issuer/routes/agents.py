@@ -1,0 +1,89 @@
+"""/v1/agents: the organization's agents (SPEC §6)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from callwright_shared import agents
+from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
+from callwright_shared.db.models import Agent
+from callwright_shared.errors import InvalidRequestError
+from fastapi import APIRouter, Depends, Query
+from pydantic import ValidationError
+from sqlalchemy import and_, or_, select
+
+from callwright_issuer.deps import CurrentKey, DbSessionDep, body_schema, json_body
+from callwright_issuer.schemas import AgentList, DeletedAgent
+
+router = APIRouter(prefix="/v1/agents", tags=["agents"])
+
+
+@router.post("", response_model=AgentPublic, openapi_extra=body_schema(AgentSpec))
+async def create_agent(
+    *,
+    key: CurrentKey,
+    body: Annotated[AgentSpec, Depends(json_body(AgentSpec))],
+    db: DbSessionDep,
+) -> AgentPublic:
+    agent = await agents.create_agent(db, org_id=key.org_id, spec=body)
+    await db.commit()
+    return agents.to_public(agent)
+
+
+@router.get("", response_model=AgentList)
+async def list_agents(
+    *,
+    key: CurrentKey,
+    db: DbSessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    starting_after: Annotated[str | None, Query(max_length=64)] = None,
+) -> AgentList:
+    query = select(Agent).where(Agent.org_id == key.org_id, Agent.deleted_at.is_(None))
+    if starting_after is not None:
+        cursor = await agents.get_agent(db, org_id=key.org_id, agent_id=starting_after)
+        query = query.where(
+            or_(
+                Agent.created_at < cursor.created_at,
+                and_(Agent.created_at == cursor.created_at, Agent.id < cursor.id),
+            )
+        )
+    rows = list(
+        (
+            await db.execute(
+                query.order_by(Agent.created_at.desc(), Agent.id.desc()).limit(limit + 1)
+            )
+        ).scalars()
+    )
+    return AgentList(data=[agents.to_public(a) for a in rows[:limit]], has_more=len(rows) > limit)
+
+
+@router.get("/{agent_id}", response_model=AgentPublic)
+async def get_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> AgentPublic:
+    return agents.to_public(await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id))
+
+
+@router.patch("/{agent_id}", response_model=AgentPublic, openapi_extra=body_schema(AgentUpdate))
+async def update_agent(
+    *,
+    agent_id: str,
+    key: CurrentKey,
+    body: Annotated[AgentUpdate, Depends(json_body(AgentUpdate))],
+    db: DbSessionDep,
+) -> AgentPublic:
+    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
+    try:
+        await agents.update_agent(db, agent, body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        param = ".".join(str(p) for p in first["loc"]) or None
+        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+    await db.commit()
+    return agents.to_public(agent)
+
+
+@router.delete("/{agent_id}", response_model=DeletedAgent)
+async def delete_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> DeletedAgent:
+    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
+    await agents.delete_agent(db, agent)
+    await db.commit()
+    return DeletedAgent(id=agent_id)

@@ -1,0 +1,17 @@
+"""/v1/credits: the organization's balance."""
+
+from __future__ import annotations
+
+from callwright_shared import credits
+from fastapi import APIRouter
+
+from callwright_issuer.deps import CurrentKey, DbSessionDep
+from callwright_issuer.schemas import CreditsPublic
+
+router = APIRouter(prefix="/v1/credits", tags=["credits"])
+
+
+@router.get("", response_model=CreditsPublic)
+async def get_credits(*, key: CurrentKey, db: DbSessionDep) -> CreditsPublic:
+    balance = await credits.read_balance(db, key.org_id)
+    return CreditsPublic(balance=balance.balance, held=balance.held, available=balance.available)

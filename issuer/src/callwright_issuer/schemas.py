@@ -1,0 +1,105 @@
+"""Request and response bodies of the HTTP API (the `XCreate` / `XPublic` models)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from callwright_shared.agents import AgentPublic
+from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_METADATA_BYTES = 4096
+T = TypeVar("T")
+
+
+class VoiceSessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    agent_id: str = Field(min_length=1, max_length=64)
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
+            raise ValueError(f"metadata must be at most {MAX_METADATA_BYTES} bytes of JSON")
+        return value
+
+
+class VoiceSessionCreated(BaseModel):
+    room_name: str
+    token: str
+    livekit_url: str
+    agent_name: str
+    session_id: str
+    expires_at: datetime
+
+
+class SessionPublic(BaseModel):
+    id: str
+    object: str = "session"
+    kind: SessionKind
+    agent_id: str
+    user_id: str
+    room_name: str | None
+    status: SessionStatus
+    end_reason: EndReason | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: float
+    max_duration_seconds: int
+    credits_held: int
+    credits_charged: int
+    usage: dict[str, Any] | None
+    transcript: list[dict[str, Any]] | None
+    metadata: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, row: Session) -> SessionPublic:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            agent_id=row.agent_id,
+            user_id=row.user_id,
+            room_name=row.room_name,
+            status=row.status,
+            end_reason=row.end_reason,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            duration_seconds=round(row.agent_seconds, 3),
+            max_duration_seconds=row.max_duration_seconds,
+            credits_held=row.credits_held,
+            credits_charged=row.credits_charged,
+            usage=row.usage,
+            transcript=row.transcript,
+            metadata=row.request_metadata,
+        )
+
+
+class ListPage(BaseModel, Generic[T]):
+    object: str = "list"
+    data: list[T]
+    has_more: bool
+
+
+class AgentList(ListPage[AgentPublic]):
+    pass
+
+
+class SessionList(ListPage[SessionPublic]):
+    pass
+
+
+class CreditsPublic(BaseModel):
+    balance: int
+    held: int
+    available: int
+
+
+class DeletedAgent(BaseModel):
+    id: str
+    deleted: bool = True

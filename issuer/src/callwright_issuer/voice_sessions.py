@@ -1,0 +1,143 @@
+"""Create Voice Session: the six steps of SPEC §4, in order, leaving nothing behind.
+
+1. key validated (the `CurrentKey` dependency)   → 401
+2. body validated (the `json_body` dependency)   → 400
+3. agent in the key's organization, voice architecture → 404 / 400
+4. credits held atomically, with the session recorded in the same transaction → 402 / 503
+5. room created with the agent dispatched in the same CreateRoom call → 503, session
+   marked `failed` and its hold released
+6. participant token minted
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from callwright_shared import agents, credits, sessions
+from callwright_shared.api_keys import ApiKeyContext
+from callwright_shared.db.models import Architecture, EndReason, SessionStatus
+from callwright_shared.dispatch import DispatchMetadata
+from callwright_shared.errors import AgentArchitectureUnsupportedError, LiveKitUnavailableError
+from callwright_shared.ids import new_session_id
+from callwright_shared.room_names import format_room_name
+from callwright_shared.settings import CallwrightSettings
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callwright_issuer.livekit_rooms import Rooms
+from callwright_issuer.livekit_tokens import mint_participant_token
+from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
+
+logger = logging.getLogger(__name__)
+
+VOICE_ARCHITECTURES = (Architecture.PIPELINE, Architecture.REALTIME)
+_ROOM_NAME_ATTEMPTS = 20
+
+
+async def create_voice_session(
+    db: AsyncSession,
+    *,
+    key: ApiKeyContext,
+    body: VoiceSessionCreate,
+    rooms: Rooms,
+    settings: CallwrightSettings,
+) -> VoiceSessionCreated:
+    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=body.agent_id)
+    if agent.architecture not in VOICE_ARCHITECTURES:
+        raise AgentArchitectureUnsupportedError(
+            f"Agent '{agent.id}' is a {agent.architecture.value} agent; voice sessions need a "
+            "pipeline or realtime agent (text agents use chat sessions).",
+            param="agent_id",
+        )
+    # Plain values: a rollback below would expire the ORM object.
+    config = agents.config_of(agent)
+    agent_id, agent_name = agent.id, agent.name
+    session_id = new_session_id()
+
+    room_name = await _hold_and_record(
+        db, key=key, agent_id=agent_id, session_id=session_id, config=config, body=body
+    )
+
+    metadata = DispatchMetadata(
+        session_id=session_id, agent_id=agent_id, user_id=key.user_id, org_id=key.org_id
+    )
+    try:
+        await rooms.create_room_with_agent(
+            room_name=room_name,
+            agent_name=settings.livekit_agent_name,
+            dispatch_metadata=metadata.to_json(),
+        )
+    except LiveKitUnavailableError:
+        await sessions.settle(
+            db,
+            session_id,
+            status=SessionStatus.FAILED,
+            end_reason=EndReason.LIVEKIT_UNAVAILABLE,
+        )
+        await db.commit()
+        raise
+
+    token = mint_participant_token(settings, room_name=room_name, identity=key.user_id)
+    logger.info(
+        "voice session created",
+        extra={"session_id": session_id, "agent_id": agent_id, "org_id": key.org_id},
+    )
+    return VoiceSessionCreated(
+        room_name=room_name,
+        token=token.jwt,
+        livekit_url=settings.client_livekit_url,
+        agent_name=agent_name,
+        session_id=session_id,
+        expires_at=token.expires_at,
+    )
+
+
+async def _hold_and_record(
+    db: AsyncSession,
+    *,
+    key: ApiKeyContext,
+    agent_id: str,
+    session_id: str,
+    config: agents.AgentConfig,
+    body: VoiceSessionCreate,
+) -> str:
+    """Step 4 in one transaction: lock the org, hold credits, record the session.
+
+    The room name is unique in the database; the same millisecond moves to the next one.
+    """
+    timestamp = time.time_ns() // 1_000_000
+    for _ in range(_ROOM_NAME_ATTEMPTS):
+        room_name = format_room_name(agent_id, key.user_id, timestamp)
+        try:
+            balance = await credits.lock_organization(db, key.org_id)
+            hold = credits.plan_voice_hold(
+                available=balance.available,
+                credits_per_minute=config.credits_per_minute,
+                max_duration_seconds=config.max_duration_seconds,
+            )
+            db.add(
+                sessions.new_voice_session(
+                    session_id=session_id,
+                    org_id=key.org_id,
+                    user_id=key.user_id,
+                    agent_id=agent_id,
+                    room_name=room_name,
+                    hold=hold,
+                    credits_per_minute=config.credits_per_minute,
+                    metadata=body.metadata,
+                )
+            )
+            await db.flush()
+            await credits.place_hold(db, key.org_id, session_id, hold.amount)
+            await db.commit()
+            return room_name
+        except IntegrityError:
+            await db.rollback()
+            if await sessions.get_session_by_room(db, room_name) is None:
+                raise
+            timestamp += 1
+        except BaseException:
+            await db.rollback()
+            raise
+    raise LiveKitUnavailableError("Could not allocate a unique room name; try again.")

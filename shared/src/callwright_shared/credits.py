@@ -1,0 +1,177 @@
+"""Credits: the append-only ledger and the operations on it (SPEC §7).
+
+Ledger kinds and their effect on the organization's cached totals:
+
+    grant   +amount to balance
+    hold    +amount to held              (a voice session's reservation)
+    capture -amount from balance and held (what a session is charged)
+    release -amount from held             (the unused rest of a hold)
+
+available = balance - held, never negative. Every operation here runs inside the caller's
+transaction and starts by locking the organization row, so concurrent holds serialize on
+Postgres (row lock) and SQLite (write lock); none of them commits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callwright_shared.db.models import LedgerEntry, LedgerKind, Organization
+from callwright_shared.errors import InsufficientCreditsError, NotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    balance: int
+    held: int
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    amount: int
+    max_duration_seconds: int
+    limited_by_credits: bool
+
+
+async def lock_organization(db: AsyncSession, org_id: str) -> Balance:
+    """Take the organization's write lock and read its totals under it.
+
+    A no-op UPDATE rather than SELECT FOR UPDATE: it locks the row on Postgres and takes
+    the database write lock on SQLite, where SELECT FOR UPDATE does not exist.
+    """
+    row = (
+        await db.execute(
+            update(Organization)
+            .where(Organization.id == org_id)
+            .values(held=Organization.held)
+            .returning(Organization.balance, Organization.held)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError("Organization not found.")
+    return Balance(balance=row.balance, held=row.held)
+
+
+async def read_balance(db: AsyncSession, org_id: str) -> Balance:
+    row = (
+        await db.execute(
+            select(Organization.balance, Organization.held).where(Organization.id == org_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError("Organization not found.")
+    return Balance(balance=row.balance, held=row.held)
+
+
+# (sign on balance, sign on held) of each ledger kind.
+_EFFECT = {
+    LedgerKind.GRANT: (1, 0),
+    LedgerKind.HOLD: (0, 1),
+    LedgerKind.CAPTURE: (-1, -1),
+    LedgerKind.RELEASE: (0, -1),
+}
+
+
+async def _append(
+    db: AsyncSession, org_id: str, kind: LedgerKind, amount: int, session_id: str | None
+) -> None:
+    if amount < 0:
+        raise ValueError("ledger amounts are never negative")
+    if amount == 0 and kind is not LedgerKind.GRANT:
+        return
+    db.add(LedgerEntry(org_id=org_id, session_id=session_id, kind=kind, amount=amount))
+    balance_sign, held_sign = _EFFECT[kind]
+    await db.execute(
+        update(Organization)
+        .where(Organization.id == org_id)
+        .values(
+            balance=Organization.balance + balance_sign * amount,
+            held=Organization.held + held_sign * amount,
+        )
+    )
+
+
+async def grant(db: AsyncSession, org_id: str, amount: int) -> Balance:
+    await lock_organization(db, org_id)
+    await _append(db, org_id, LedgerKind.GRANT, amount, None)
+    return await read_balance(db, org_id)
+
+
+def plan_voice_hold(*, available: int, credits_per_minute: int, max_duration_seconds: int) -> Hold:
+    """Hold min(available, price of the longest call); refuse below one minute's worth."""
+    if credits_per_minute <= 0:
+        return Hold(amount=0, max_duration_seconds=max_duration_seconds, limited_by_credits=False)
+    wanted = math.ceil(credits_per_minute * max_duration_seconds / 60)
+    if available < credits_per_minute:
+        raise InsufficientCreditsError(
+            "The organization does not have enough credits for a one-minute call."
+        )
+    amount = min(available, wanted)
+    limited = amount < wanted
+    seconds = (
+        min(max_duration_seconds, amount * 60 // credits_per_minute)
+        if limited
+        else max_duration_seconds
+    )
+    return Hold(amount=amount, max_duration_seconds=seconds, limited_by_credits=limited)
+
+
+async def place_hold(db: AsyncSession, org_id: str, session_id: str, amount: int) -> None:
+    """Caller must hold the organization lock (see `lock_organization`)."""
+    await _append(db, org_id, LedgerKind.HOLD, amount, session_id)
+
+
+def voice_charge(*, agent_seconds: float, credits_per_minute: int, held: int) -> int:
+    """ceil(seconds with the agent in the room × credits per minute ÷ 60), capped by the hold."""
+    if agent_seconds <= 0 or credits_per_minute <= 0:
+        return 0
+    # Round away float noise before the ceiling (59.99999997 s is a minute, not two).
+    raw = round(agent_seconds * credits_per_minute / 60, 6)
+    return min(held, math.ceil(raw))
+
+
+async def settle_hold(
+    db: AsyncSession, org_id: str, session_id: str, *, held: int, charge: int
+) -> None:
+    """Capture `charge` of a session's hold and release the rest. Called exactly once."""
+    charge = max(0, min(charge, held))
+    await lock_organization(db, org_id)
+    await _append(db, org_id, LedgerKind.CAPTURE, charge, session_id)
+    await _append(db, org_id, LedgerKind.RELEASE, held - charge, session_id)
+
+
+async def charge_without_hold(
+    db: AsyncSession, org_id: str, session_id: str, amount: int
+) -> Balance:
+    """Charge a chat message: hold and capture at once, refused if not available."""
+    balance = await lock_organization(db, org_id)
+    if balance.available < amount:
+        raise InsufficientCreditsError("The organization does not have enough credits.")
+    await _append(db, org_id, LedgerKind.HOLD, amount, session_id)
+    await _append(db, org_id, LedgerKind.CAPTURE, amount, session_id)
+    return Balance(balance=balance.balance - amount, held=balance.held)
+
+
+async def ledger_totals(db: AsyncSession, org_id: str) -> Balance:
+    """The totals recomputed from the ledger itself (what the cache must equal)."""
+    rows = (
+        await db.execute(
+            select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount), 0))
+            .where(LedgerEntry.org_id == org_id)
+            .group_by(LedgerEntry.kind)
+        )
+    ).all()
+    sums = {LedgerKind(kind): int(total) for kind, total in rows}
+    grants, holds, captures, releases = (
+        sums.get(kind, 0)
+        for kind in (LedgerKind.GRANT, LedgerKind.HOLD, LedgerKind.CAPTURE, LedgerKind.RELEASE)
+    )
+    return Balance(balance=grants - captures, held=holds - captures - releases)

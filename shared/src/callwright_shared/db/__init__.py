@@ -1,0 +1,1 @@
+"""The database: models, engine and the migrations that create them."""

@@ -1,0 +1,196 @@
+"""SQLAlchemy 2 models. The schema itself is created by the Alembic migrations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+_NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+class Architecture(enum.StrEnum):
+    PIPELINE = "pipeline"
+    REALTIME = "realtime"
+    TEXT = "text"
+
+
+class SessionKind(enum.StrEnum):
+    VOICE = "voice"
+    CHAT = "chat"
+
+
+class SessionStatus(enum.StrEnum):
+    CREATED = "created"
+    ACTIVE = "active"
+    ENDED = "ended"
+    FAILED = "failed"
+
+
+class EndReason(enum.StrEnum):
+    USER_LEFT = "user_left"
+    AGENT_ENDED = "agent_ended"
+    API_ENDED = "api_ended"
+    MAX_DURATION_REACHED = "max_duration_reached"
+    INSUFFICIENT_CREDITS = "insufficient_credits"
+    USER_NOT_JOINED = "user_not_joined"
+    WORKER_UNAVAILABLE = "worker_unavailable"
+    PROVIDER_ERROR = "provider_error"
+    LIVEKIT_UNAVAILABLE = "livekit_unavailable"
+    INTERNAL_ERROR = "internal_error"
+
+
+class LedgerKind(enum.StrEnum):
+    GRANT = "grant"
+    HOLD = "hold"
+    CAPTURE = "capture"
+    RELEASE = "release"
+
+
+def _enum(cls: type[enum.StrEnum]) -> Enum:
+    # Stored as plain strings: adding a value needs no ALTER TYPE on Postgres.
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # A cache of the ledger, kept in the same transaction as every ledger row:
+    # balance = grants - captures; held = holds - captures - releases.
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    held: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_concurrent_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "user_id"], ["users.org_id", "users.user_id"]),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    architecture: Mapped[Architecture] = mapped_column(_enum(Architecture))
+    # Every other field of SPEC §6, validated by callwright_shared.agents.AgentConfig.
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_org_created", "org_id", "created_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"))
+    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind))
+    # Unique: LiveKit's CreateRoom silently returns an existing room of the same name.
+    room_name: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus), index=True)
+    end_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason), nullable=True)
+    credits_per_minute: Mapped[int] = mapped_column(Integer, default=0)
+    credits_held: Mapped[int] = mapped_column(BigInteger, default=0)
+    credits_charged: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_duration_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    limited_by_credits: Mapped[bool] = mapped_column(default=False)
+    agent_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    request_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    transcript: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    settled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class LedgerEntry(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "credit_ledger"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("sessions.id"), nullable=True)
+    kind: Mapped[LedgerKind] = mapped_column(_enum(LedgerKind))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

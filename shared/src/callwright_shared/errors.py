@@ -1,0 +1,118 @@
+"""The one error hierarchy of callwright. The issuer maps it to HTTP in one handler.
+
+    CallwrightError                      500 internal_error
+    ├── InvalidRequestError              400 invalid_request (param = the field at fault)
+    │   └── AgentArchitectureUnsupportedError  400 agent_architecture_unsupported
+    ├── AuthenticationError              401 invalid_api_key
+    ├── InsufficientCreditsError         402 insufficient_credits
+    ├── NotFoundError                    404 not_found
+    │   ├── AgentNotFoundError           404 agent_not_found
+    │   └── SessionNotFoundError         404 session_not_found
+    ├── ConflictError                    409 (code given by subclass)
+    │   ├── SessionEndedError            409 session_ended
+    │   └── IdempotencyConflictError     409 idempotency_conflict
+    ├── RequestTooLargeError             413 request_too_large
+    ├── ConcurrencyLimitError            429 concurrency_limit (Retry-After)
+    └── ServiceUnavailableError          503 (Retry-After)
+        ├── LiveKitUnavailableError      503 livekit_unavailable
+        └── DatabaseUnavailableError     503 database_unavailable
+
+Messages are for people: never a stack trace, a key or a transcript.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class CallwrightError(Exception):
+    http_status: ClassVar[int] = 500
+    error_type: ClassVar[str] = "api_error"
+    code: ClassVar[str] = "internal_error"
+    retryable: ClassVar[bool] = False
+    retry_after_seconds: ClassVar[int | None] = None
+
+    def __init__(self, message: str = "An internal error occurred.", *, param: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+class InvalidRequestError(CallwrightError):
+    http_status = 400
+    error_type = "invalid_request_error"
+    code = "invalid_request"
+
+
+class AgentArchitectureUnsupportedError(InvalidRequestError):
+    code = "agent_architecture_unsupported"
+
+
+class AuthenticationError(CallwrightError):
+    http_status = 401
+    error_type = "authentication_error"
+    code = "invalid_api_key"
+
+
+class InsufficientCreditsError(CallwrightError):
+    http_status = 402
+    error_type = "billing_error"
+    code = "insufficient_credits"
+
+
+class NotFoundError(CallwrightError):
+    http_status = 404
+    error_type = "invalid_request_error"
+    code = "not_found"
+
+
+class AgentNotFoundError(NotFoundError):
+    code = "agent_not_found"
+
+
+class SessionNotFoundError(NotFoundError):
+    code = "session_not_found"
+
+
+class ConflictError(CallwrightError):
+    http_status = 409
+    error_type = "invalid_request_error"
+    code = "conflict"
+
+
+class SessionEndedError(ConflictError):
+    code = "session_ended"
+
+
+class IdempotencyConflictError(ConflictError):
+    code = "idempotency_conflict"
+
+
+class RequestTooLargeError(CallwrightError):
+    http_status = 413
+    error_type = "invalid_request_error"
+    code = "request_too_large"
+
+
+class ConcurrencyLimitError(CallwrightError):
+    http_status = 429
+    error_type = "rate_limit_error"
+    code = "concurrency_limit"
+    retryable = True
+    retry_after_seconds = 5
+
+
+class ServiceUnavailableError(CallwrightError):
+    http_status = 503
+    error_type = "api_error"
+    code = "service_unavailable"
+    retryable = True
+    retry_after_seconds = 2
+
+
+class LiveKitUnavailableError(ServiceUnavailableError):
+    code = "livekit_unavailable"
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    code = "database_unavailable"

@@ -1,0 +1,200 @@
+"""Sessions: their record, their lifecycle, and the one exactly-once settlement.
+
+    created ──(agent and user in the room)──▶ active ──▶ ended
+       │                                                  ▲
+       └──────────────(ended before it started)───────────┘
+    created ──(room could not be created)──▶ failed
+
+`settle` is the only way a session leaves `created`/`active`. Every path that ends a
+session (the worker, End Session, webhooks, the reconciler) calls it; the first one wins
+— a conditional UPDATE on `settled_at IS NULL` — and the others change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callwright_shared import credits
+from callwright_shared.db.models import (
+    EndReason,
+    Session,
+    SessionKind,
+    SessionStatus,
+    utcnow,
+)
+from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
+
+OPEN_STATUSES = (SessionStatus.CREATED, SessionStatus.ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What one settlement did; `applied` is False when another path had settled first."""
+
+    applied: bool
+    credits_charged: int
+
+
+async def get_session(db: AsyncSession, *, org_id: str, session_id: str) -> Session:
+    row = (
+        await db.execute(select(Session).where(Session.id == session_id, Session.org_id == org_id))
+    ).scalar_one_or_none()
+    if row is None:
+        raise SessionNotFoundError(f"No session with id '{session_id[:60]}'.")
+    return row
+
+
+async def get_session_by_room(db: AsyncSession, room_name: str) -> Session | None:
+    return (
+        await db.execute(select(Session).where(Session.room_name == room_name))
+    ).scalar_one_or_none()
+
+
+async def list_sessions(
+    db: AsyncSession, *, org_id: str, limit: int, starting_after: str | None
+) -> tuple[list[Session], bool]:
+    query = select(Session).where(Session.org_id == org_id)
+    if starting_after is not None:
+        cursor = await get_session(db, org_id=org_id, session_id=starting_after)
+        query = query.where(
+            or_(
+                Session.created_at < cursor.created_at,
+                and_(Session.created_at == cursor.created_at, Session.id < cursor.id),
+            )
+        )
+    rows = list(
+        (
+            await db.execute(
+                query.order_by(Session.created_at.desc(), Session.id.desc()).limit(limit + 1)
+            )
+        ).scalars()
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def new_voice_session(
+    *,
+    session_id: str,
+    org_id: str,
+    user_id: str,
+    agent_id: str,
+    room_name: str,
+    hold: credits.Hold,
+    credits_per_minute: int,
+    metadata: dict[str, Any] | None,
+) -> Session:
+    return Session(
+        id=session_id,
+        org_id=org_id,
+        user_id=user_id,
+        agent_id=agent_id,
+        kind=SessionKind.VOICE,
+        room_name=room_name,
+        status=SessionStatus.CREATED,
+        credits_per_minute=credits_per_minute,
+        credits_held=hold.amount,
+        credits_charged=0,
+        max_duration_seconds=hold.max_duration_seconds,
+        limited_by_credits=hold.limited_by_credits,
+        agent_seconds=0.0,
+        request_metadata=metadata,
+        created_at=utcnow(),
+    )
+
+
+async def mark_active(db: AsyncSession, session_id: str, *, at: datetime | None = None) -> bool:
+    result = await db.execute(
+        update(Session)
+        .where(Session.id == session_id, Session.status == SessionStatus.CREATED)
+        .values(status=SessionStatus.ACTIVE, started_at=at or utcnow())
+        .returning(Session.id)
+    )
+    return result.one_or_none() is not None
+
+
+async def record_agent_time(db: AsyncSession, session_id: str, agent_seconds: float) -> None:
+    """The worker's heartbeat: agent time so far, so any later settler charges it."""
+    await db.execute(
+        update(Session)
+        .where(
+            Session.id == session_id,
+            Session.settled_at.is_(None),
+            Session.agent_seconds < agent_seconds,
+        )
+        .values(agent_seconds=agent_seconds)
+    )
+
+
+async def settle(
+    db: AsyncSession,
+    session_id: str,
+    *,
+    end_reason: EndReason,
+    status: SessionStatus = SessionStatus.ENDED,
+    agent_seconds: float | None = None,
+    usage: dict[str, Any] | None = None,
+    transcript: list[dict[str, Any]] | None = None,
+    error_message: str | None = None,
+) -> Settlement:
+    """End a session and settle its hold, exactly once across every path and process.
+
+    Captures ceil(agent seconds × credits per minute ÷ 60) (capped by the hold) and
+    releases the rest; `user_not_joined` captures nothing. Runs in the caller's
+    transaction; the caller commits.
+    """
+    if status not in (SessionStatus.ENDED, SessionStatus.FAILED):
+        raise InvalidRequestError("a session settles as ended or failed")
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": status,
+        "end_reason": end_reason,
+        "ended_at": now,
+        "settled_at": now,
+    }
+    if agent_seconds is not None:
+        values["agent_seconds"] = agent_seconds
+    if usage is not None:
+        values["usage"] = usage
+    if transcript is not None:
+        values["transcript"] = transcript
+    if error_message is not None:
+        values["error_message"] = error_message[:1000]
+    claimed = (
+        await db.execute(
+            update(Session)
+            .where(Session.id == session_id, Session.settled_at.is_(None))
+            .values(**values)
+            .returning(
+                Session.org_id,
+                Session.kind,
+                Session.credits_held,
+                Session.credits_per_minute,
+                Session.agent_seconds,
+            )
+        )
+    ).one_or_none()
+    if claimed is None:
+        return Settlement(applied=False, credits_charged=0)
+    charge = 0
+    if claimed.kind is SessionKind.VOICE and end_reason is not EndReason.USER_NOT_JOINED:
+        charge = credits.voice_charge(
+            agent_seconds=claimed.agent_seconds,
+            credits_per_minute=claimed.credits_per_minute,
+            held=claimed.credits_held,
+        )
+    if claimed.credits_held:
+        await credits.settle_hold(
+            db, claimed.org_id, session_id, held=claimed.credits_held, charge=charge
+        )
+    if charge:
+        await db.execute(
+            update(Session)
+            .where(Session.id == session_id)
+            .values(credits_charged=Session.credits_charged + charge)
+        )
+    return Settlement(applied=True, credits_charged=charge)

@@ -1,0 +1,106 @@
+"""Settings shared by the issuer, the worker and the CLI.
+
+Read from the environment or a `.env` file, with the names of SPEC §9. Nothing here is
+read at import time: each process builds one `CallwrightSettings()` at start-up and passes
+it down (tests pass their own).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_API_KEY = "devkey"
+# `livekit-server --dev` uses the secret "secret"; PyJWT warns about keys shorter than
+# 32 bytes, so callwright's own development config (livekit.yaml) uses this longer one.
+DEV_API_SECRET = "callwright-dev-secret-0123456789abcdef"
+_PLACEHOLDER_SECRETS = {"secret", DEV_API_SECRET, "change-me", ""}
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class CallwrightSettings(BaseSettings):
+    """Every setting callwright reads. Provider endpoints and keys live only here."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    environment: Literal["dev", "test", "production"] = Field(
+        "dev", validation_alias=_env("CALLWRIGHT_ENV")
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./callwright.db", validation_alias=_env("DATABASE_URL")
+    )
+
+    livekit_url: str = Field("ws://127.0.0.1:7880", validation_alias=_env("LIVEKIT_URL"))
+    livekit_public_url: str | None = Field(None, validation_alias=_env("LIVEKIT_PUBLIC_URL"))
+    livekit_api_key: str = Field(DEV_API_KEY, validation_alias=_env("LIVEKIT_API_KEY"))
+    livekit_api_secret: SecretStr = Field(
+        SecretStr(DEV_API_SECRET), validation_alias=_env("LIVEKIT_API_SECRET")
+    )
+    livekit_agent_name: str = Field(
+        "callwright-agent", min_length=1, validation_alias=_env("LIVEKIT_AGENT_NAME")
+    )
+
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
+    deepgram_api_key: SecretStr | None = Field(None, validation_alias=_env("DEEPGRAM_API_KEY"))
+    deepgram_base_url: str | None = Field(None, validation_alias=_env("DEEPGRAM_BASE_URL"))
+    google_api_key: SecretStr | None = Field(None, validation_alias=_env("GOOGLE_API_KEY"))
+    google_base_url: str | None = Field(None, validation_alias=_env("GOOGLE_BASE_URL"))
+
+    token_ttl_seconds: int = Field(
+        3600, gt=0, le=24 * 3600, validation_alias=_env("CALLWRIGHT_TOKEN_TTL_SECONDS")
+    )
+    join_window_seconds: float = Field(
+        120.0, gt=0, validation_alias=_env("CALLWRIGHT_JOIN_WINDOW_SECONDS")
+    )
+    # LiveKit closes a room this long after it empties / after the last participant left.
+    room_empty_timeout_seconds: int = Field(
+        150, gt=0, validation_alias=_env("CALLWRIGHT_ROOM_EMPTY_TIMEOUT_SECONDS")
+    )
+    room_departure_timeout_seconds: int = Field(
+        10, gt=0, validation_alias=_env("CALLWRIGHT_ROOM_DEPARTURE_TIMEOUT_SECONDS")
+    )
+    livekit_timeout_seconds: float = Field(
+        5.0, gt=0, validation_alias=_env("CALLWRIGHT_LIVEKIT_TIMEOUT_SECONDS")
+    )
+
+    issuer_host: str = Field("127.0.0.1", validation_alias=_env("CALLWRIGHT_ISSUER_HOST"))
+    issuer_port: int = Field(8000, validation_alias=_env("CALLWRIGHT_ISSUER_PORT"))
+    worker_port: int = Field(8081, validation_alias=_env("CALLWRIGHT_WORKER_PORT"))
+    worker_drain_timeout_seconds: int = Field(
+        1800, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS")
+    )
+    log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
+
+    @property
+    def client_livekit_url(self) -> str:
+        """The URL handed to browsers: the public one when set."""
+        return self.livekit_public_url or self.livekit_url
+
+    @property
+    def livekit_http_url(self) -> str:
+        """LiveKit's Twirp API lives on the same port as the WebSocket, over HTTP."""
+        url = self.livekit_url
+        if url.startswith("ws://"):
+            return "http://" + url.removeprefix("ws://")
+        if url.startswith("wss://"):
+            return "https://" + url.removeprefix("wss://")
+        return url
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> CallwrightSettings:
+        if (
+            self.environment == "production"
+            and self.livekit_api_secret.get_secret_value() in _PLACEHOLDER_SECRETS
+        ):
+            raise ValueError("LIVEKIT_API_SECRET is a development placeholder; set a real one")
+        if len(self.livekit_api_secret.get_secret_value()) < 32 and self.environment != "dev":
+            raise ValueError("LIVEKIT_API_SECRET must be at least 32 characters")
+        return self

@@ -1,0 +1,94 @@
+"""The operator's admin commands, each one transaction, each answering a JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from callwright_shared import agents, api_keys, credits, organizations
+from callwright_shared.agents import AgentSpec
+from callwright_shared.db.engine import create_engine, create_session_factory
+from callwright_shared.db.models import Organization
+from callwright_shared.errors import InvalidRequestError
+from callwright_shared.settings import CallwrightSettings
+from pydantic import ValidationError
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def _read_config_file(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    try:
+        fields = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InvalidRequestError(f"cannot read --config-file: {exc}") from None
+    if not isinstance(fields, dict):
+        raise InvalidRequestError("--config-file must hold one JSON object")
+    return fields
+
+
+async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    fields = {**_read_config_file(args.config_file), "name": args.name}
+    try:
+        spec = AgentSpec.model_validate({**fields, "architecture": args.architecture})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        param = ".".join(str(p) for p in first["loc"])
+        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+    await organizations.get_org(db, args.org)
+    agent = await agents.create_agent(db, org_id=args.org, spec=spec)
+    return {"agent_id": agent.id}
+
+
+async def _dispatch(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    match args.admin_command:
+        case "create-org":
+            return {"org_id": (await organizations.create_org(db, name=args.name)).id}
+        case "create-user":
+            user = await organizations.create_user(db, org_id=args.org, user_id=args.user_id)
+            return {"user_id": user.user_id}
+        case "create-key":
+            minted = await api_keys.mint_key(db, org_id=args.org, user_id=args.user)
+            return {"key_id": minted.key_id, "api_key": minted.api_key}
+        case "revoke-key":
+            await api_keys.revoke_key(db, args.key_id)
+            return {"key_id": args.key_id, "revoked": True}
+        case "add-credits":
+            if args.amount <= 0:
+                raise InvalidRequestError("--amount must be a positive integer", param="amount")
+            await organizations.get_org(db, args.org)
+            balance = await credits.grant(db, args.org, args.amount)
+            return {"org_id": args.org, "balance": balance.balance}
+        case "create-agent":
+            return await _create_agent(db, args)
+        case "set-concurrency":
+            await organizations.get_org(db, args.org)
+            limit = args.max if args.max > 0 else None
+            await db.execute(
+                update(Organization)
+                .where(Organization.id == args.org)
+                .values(max_concurrent_sessions=limit)
+            )
+            return {"org_id": args.org, "max_concurrent_sessions": limit}
+    raise InvalidRequestError(f"unknown admin command {args.admin_command}")
+
+
+async def _run(args: argparse.Namespace, settings: CallwrightSettings) -> dict[str, Any]:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as db:
+            result = await _dispatch(db, args)
+            await db.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def run_admin(
+    args: argparse.Namespace, settings: CallwrightSettings | None = None
+) -> dict[str, Any]:
+    return asyncio.run(_run(args, settings or CallwrightSettings()))

@@ -1,0 +1,107 @@
+"""The `callwright` command (SPEC §9). Each admin subcommand prints one JSON object.
+
+    callwright issuer [--host H] [--port P] [--workers N] [--no-migrate]
+    callwright worker {dev,start,console} [livekit-agents options]
+    callwright db upgrade
+    callwright dev                      what `make run` starts
+    callwright admin create-org --name N
+    callwright admin create-user --org ORG --user-id U
+    callwright admin create-key --org ORG --user U
+    callwright admin revoke-key --key-id K
+    callwright admin add-credits --org ORG --amount N
+    callwright admin create-agent --org ORG --name N --architecture A [--config-file F]
+
+Errors print `{"error": {...}}` (the API's error body) on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from callwright_shared.errors import CallwrightError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callwright", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    issuer = sub.add_parser("issuer", help="run the HTTP API")
+    issuer.add_argument("--host")
+    issuer.add_argument("--port", type=int)
+    issuer.add_argument("--workers", type=int, default=1)
+    issuer.add_argument("--no-migrate", action="store_true", help="skip `db upgrade` at start")
+
+    worker = sub.add_parser("worker", help="run the agent worker (livekit-agents CLI)")
+    worker.add_argument("mode", choices=["dev", "start", "console"])
+    worker.add_argument("rest", nargs=argparse.REMAINDER)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply the Alembic migrations")
+
+    sub.add_parser("dev", help="start LiveKit, the issuer, the worker and the page locally")
+
+    admin = sub.add_parser("admin", help="operator commands")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    p = admin_sub.add_parser("create-org")
+    p.add_argument("--name", required=True)
+    p = admin_sub.add_parser("create-user")
+    p.add_argument("--org", required=True)
+    p.add_argument("--user-id", required=True)
+    p = admin_sub.add_parser("create-key")
+    p.add_argument("--org", required=True)
+    p.add_argument("--user", required=True)
+    p = admin_sub.add_parser("revoke-key")
+    p.add_argument("--key-id", required=True)
+    p = admin_sub.add_parser("add-credits")
+    p.add_argument("--org", required=True)
+    p.add_argument("--amount", type=int, required=True)
+    p = admin_sub.add_parser("create-agent")
+    p.add_argument("--org", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--architecture", required=True, choices=["pipeline", "realtime", "text"])
+    p.add_argument("--config-file")
+    p = admin_sub.add_parser("set-concurrency")
+    p.add_argument("--org", required=True)
+    p.add_argument("--max", type=int, required=True, help="0 removes the limit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "issuer":
+            from callwright.issuer_server import serve
+
+            serve(host=args.host, port=args.port, workers=args.workers, migrate=not args.no_migrate)
+        elif args.command == "worker":
+            from callwright_worker.server import run
+
+            run([args.mode, *args.rest])
+        elif args.command == "db":
+            from callwright_shared.db.migrate import upgrade
+            from callwright_shared.settings import CallwrightSettings
+
+            upgrade(CallwrightSettings().database_url)
+            print(json.dumps({"upgraded": True}))
+        elif args.command == "dev":
+            from callwright.dev import run_dev
+
+            run_dev()
+        elif args.command == "admin":
+            from callwright.admin import run_admin
+
+            print(json.dumps(run_admin(args)))
+    except CallwrightError as exc:
+        error = {"type": exc.error_type, "code": exc.code, "message": exc.message}
+        if exc.param:
+            error["param"] = exc.param
+        print(json.dumps({"error": error}), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

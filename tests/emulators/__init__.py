@@ -1,0 +1,13 @@
+"""Provider emulators: local servers speaking the real wire protocols.
+
+Point the real livekit plugins at them through their base URLs:
+`openai.LLM/TTS(base_url=OpenAIEmulator.base_url)`,
+`openai.realtime.RealtimeModel(base_url=OpenAIRealtimeEmulator.base_url)`,
+`deepgram.STT(base_url=DeepgramEmulator.base_url)`.
+"""
+
+from .deepgram_emulator import DeepgramEmulator
+from .openai_emulator import OpenAIEmulator
+from .openai_realtime_emulator import OpenAIRealtimeEmulator
+
+__all__ = ["DeepgramEmulator", "OpenAIEmulator", "OpenAIRealtimeEmulator"]

@@ -1,0 +1,245 @@
+"""An OpenAI REST API emulator: chat completions and text-to-speech.
+
+Writer: this module, in the wire format of api.openai.com. Readers: the `openai` SDK as
+driven by `livekit.plugins.openai.LLM` and `livekit.plugins.openai.TTS` (1.8.9), pointed at
+`OpenAIEmulator.base_url`.
+
+- `POST /v1/chat/completions`: non-streaming JSON, or `stream: true` SSE chunks
+  (`chat.completion.chunk`), a usage-only chunk when `stream_options.include_usage`,
+  then `data: [DONE]`.
+- `POST /v1/audio/speech`: 24 kHz mono PCM16 of a speech-like tone, 60 ms a character.
+  With `response_format: "pcm"` and `stream_format: "sse"` it answers OpenAI's SSE
+  (`speech.audio.delta` / `speech.audio.done`); otherwise raw bytes declared as
+  `Content-Type: audio/pcm`, which the plugin decodes whatever format it asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from ._audio import chunked, text_to_speech_pcm
+from ._server import EmulatorServer, bearer_key
+
+DEFAULT_REPLY = "Hello! I am the callwright test agent."
+TTS_SAMPLE_RATE = 24000
+TTS_CHUNK_BYTES = TTS_SAMPLE_RATE * 2 // 10  # 100 ms of PCM16 mono
+
+ChatMessages = list[dict[str, Any]]
+ReplyFn = Callable[[ChatMessages], str]
+
+
+def openai_error(status: int, *, message: str, type_: str, code: str | None) -> web.Response:
+    """OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`."""
+    body = {"error": {"message": message, "type": type_, "param": None, "code": code}}
+    return web.json_response(body, status=status)
+
+
+def unauthorized(request: web.Request, require_key: str | None) -> web.Response | None:
+    """A 401 in OpenAI's shape when `require_key` is set and the bearer key differs."""
+    if require_key is None or bearer_key(request) == require_key:
+        return None
+    if bearer_key(request) is None:
+        message = "You didn't provide an API key."
+    else:
+        message = "Incorrect API key provided."
+    return openai_error(401, message=message, type_="invalid_request_error", code="invalid_api_key")
+
+
+def approximate_tokens(text: str) -> int:
+    """A token count good enough for usage fields: about four characters a token."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def _text_deltas(text: str) -> list[str]:
+    """`text` in the pieces a model streams: each word with its leading whitespace."""
+    return re.findall(r"\s*\S+", text) or [text]
+
+
+def _sse(payload: dict[str, Any] | str) -> bytes:
+    data = payload if isinstance(payload, str) else json.dumps(payload)
+    return f"data: {data}\n\n".encode()
+
+
+class OpenAIEmulator(EmulatorServer):
+    """Chat completions and speech on `http://127.0.0.1:PORT/v1`.
+
+    `reply` is the assistant's text, or a function of the request's `messages`.
+    `chat_requests` / `speech_requests` hold every request body, in order.
+    """
+
+    def __init__(
+        self,
+        *,
+        reply: str | ReplyFn = DEFAULT_REPLY,
+        require_key: str | None = None,
+        first_token_delay_s: float = 0.0,
+        tts_first_byte_delay_s: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.reply = reply
+        self.require_key = require_key
+        self.first_token_delay_s = first_token_delay_s
+        self.tts_first_byte_delay_s = tts_first_byte_delay_s
+        self.chat_requests: list[dict[str, Any]] = []
+        self.speech_requests: list[dict[str, Any]] = []
+        self.replies_sent: list[str] = []
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.origin}/v1"
+
+    def _routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/v1/chat/completions", self._chat_completions),
+            web.post("/v1/audio/speech", self._speech),
+        ]
+
+    def _reply_for(self, messages: ChatMessages) -> str:
+        return self.reply(messages) if callable(self.reply) else self.reply
+
+    async def _chat_completions(self, request: web.Request) -> web.StreamResponse:
+        if (denied := unauthorized(request, self.require_key)) is not None:
+            return denied
+        body: dict[str, Any] = await request.json()
+        self.chat_requests.append(body)
+        messages: ChatMessages = body.get("messages") or []
+        text = self._reply_for(messages)
+        self.replies_sent.append(text)
+
+        completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        model = str(body.get("model", "gpt-4o-mini"))
+        prompt_tokens = sum(approximate_tokens(_message_text(m)) for m in messages)
+        completion_tokens = approximate_tokens(text)
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        }
+
+        if not body.get("stream"):
+            await asyncio.sleep(self.first_token_delay_s)
+            return web.json_response(
+                {
+                    "id": completion_id,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "assistant",
+                                "content": text,
+                                "refusal": None,
+                                "annotations": [],
+                            },
+                            "logprobs": None,
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": usage,
+                    "service_tier": "default",
+                    "system_fingerprint": "fp_emulator",
+                }
+            )
+
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+
+        def chunk(choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+            payload: dict[str, Any] = {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "service_tier": "default",
+                "system_fingerprint": "fp_emulator",
+                "choices": choices,
+            }
+            if include_usage:
+                payload["usage"] = None
+            payload.update(extra)
+            return payload
+
+        def choice(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+            return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream; charset=utf-8",
+                "Cache-Control": "no-cache",
+            }
+        )
+        await response.prepare(request)
+        await asyncio.sleep(self.first_token_delay_s)
+        first = {"role": "assistant", "content": "", "refusal": None}
+        await response.write(_sse(chunk([choice(first)])))
+        for piece in _text_deltas(text):
+            await response.write(_sse(chunk([choice({"content": piece})])))
+        await response.write(_sse(chunk([choice({}, "stop")])))
+        if include_usage:
+            await response.write(_sse(chunk([], usage=usage)))
+        await response.write(_sse("[DONE]"))
+        await response.write_eof()
+        return response
+
+    async def _speech(self, request: web.Request) -> web.StreamResponse:
+        if (denied := unauthorized(request, self.require_key)) is not None:
+            return denied
+        body: dict[str, Any] = await request.json()
+        self.speech_requests.append(body)
+        text = str(body.get("input", ""))
+        if not text:
+            return openai_error(
+                400, message="Input is empty.", type_="invalid_request_error", code=None
+            )
+        pcm = text_to_speech_pcm(text, sample_rate=TTS_SAMPLE_RATE)
+        sse = body.get("response_format") == "pcm" and body.get("stream_format") == "sse"
+
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream" if sse else "audio/pcm"}
+        )
+        await response.prepare(request)
+        await asyncio.sleep(self.tts_first_byte_delay_s)
+        for piece in chunked(pcm, TTS_CHUNK_BYTES):
+            if sse:
+                delta = {"type": "speech.audio.delta", "audio": base64.b64encode(piece).decode()}
+                await response.write(_sse(delta))
+            else:
+                await response.write(piece)
+        if sse:
+            input_tokens = approximate_tokens(text)
+            output_tokens = len(pcm) // 2 // 240  # about one token per 10 ms of audio
+            usage = {
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+                "total_tokens": input_tokens + output_tokens,
+            }
+            await response.write(_sse({"type": "speech.audio.done", "usage": usage}))
+        await response.write_eof()
+        return response
