@@ -8,15 +8,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from callwright_shared import agents, api_keys, credits, organizations
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import Organization
 from callwright_shared.errors import InvalidRequestError
 from callwright_shared.settings import CallwrightSettings
-from pydantic import ValidationError
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def _read_config_file(path: str | None) -> dict[str, Any]:

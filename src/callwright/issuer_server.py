@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import uvicorn
+
 from callwright_shared.db.migrate import upgrade
 from callwright_shared.settings import CallwrightSettings
 

@@ -73,6 +73,11 @@ def _text_deltas(text: str) -> list[str]:
     return re.findall(r"\s*\S+", text) or [text]
 
 
+def _request_id() -> dict[str, str]:
+    """OpenAI's `x-request-id` header, which the SDK exposes as `request_id`."""
+    return {"x-request-id": f"req_{uuid.uuid4().hex}"}
+
+
 def _sse(payload: dict[str, Any] | str) -> bytes:
     data = payload if isinstance(payload, str) else json.dumps(payload)
     return f"data: {data}\n\n".encode()
@@ -166,7 +171,8 @@ class OpenAIEmulator(EmulatorServer):
                     "usage": usage,
                     "service_tier": "default",
                     "system_fingerprint": "fp_emulator",
-                }
+                },
+                headers=_request_id(),
             )
 
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
@@ -193,6 +199,7 @@ class OpenAIEmulator(EmulatorServer):
             headers={
                 "Content-Type": "text/event-stream; charset=utf-8",
                 "Cache-Control": "no-cache",
+                **_request_id(),
             }
         )
         await response.prepare(request)
@@ -222,7 +229,7 @@ class OpenAIEmulator(EmulatorServer):
         sse = body.get("response_format") == "pcm" and body.get("stream_format") == "sse"
 
         response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream" if sse else "audio/pcm"}
+            headers={"Content-Type": "text/event-stream" if sse else "audio/pcm", **_request_id()}
         )
         await response.prepare(request)
         await asyncio.sleep(self.tts_first_byte_delay_s)

@@ -310,10 +310,7 @@ class _RealtimeConnection:
         if self._voiced_ms == 0.0:
             return
         self._trailing_silence_ms += duration_ms
-        silence_ms = detection.get("silence_duration_ms") or self._emu.silence_duration_ms
-        if detection.get("type") != "server_vad":
-            silence_ms = self._emu.silence_duration_ms
-        if self._trailing_silence_ms < silence_ms:
+        if self._trailing_silence_ms < self._end_of_turn_silence_ms(detection):
             return
         if self._speech_item_id is None:  # a blip too short to be speech
             self._voiced_ms = 0.0
@@ -330,6 +327,13 @@ class _RealtimeConnection:
         await self._commit_user_turn(item_id, has_speech=True)
         if detection.get("create_response", True) and self._response_task is None:
             await self._create_response({}, None)
+
+    def _end_of_turn_silence_ms(self, detection: dict[str, Any]) -> float:
+        """server_vad's own `silence_duration_ms`; the emulator's for semantic_vad."""
+        configured = detection.get("silence_duration_ms")
+        if detection.get("type") == "server_vad" and isinstance(configured, int | float):
+            return float(configured)
+        return float(self._emu.silence_duration_ms)
 
     async def _speech_started(self, detection: dict[str, Any]) -> None:
         self._speech_item_id = _id("item")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from callwright_shared.db.engine import create_engine, create_session_factory
-from callwright_shared.settings import CallwrightSettings
 from fastapi import FastAPI
 
 from callwright_issuer.error_handlers import install_error_handlers
 from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
 from callwright_issuer.metrics import record_metrics
 from callwright_issuer.routes import agents, credits, health, sessions
+from callwright_shared.db.engine import create_engine, create_session_factory
+from callwright_shared.settings import CallwrightSettings
 
 
 def create_app(

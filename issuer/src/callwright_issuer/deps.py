@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
-from callwright_shared import api_keys
-from callwright_shared.api_keys import ApiKeyContext
-from callwright_shared.db.models import utcnow
-from callwright_shared.errors import InvalidRequestError, RequestTooLargeError
-from callwright_shared.settings import CallwrightSettings
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.livekit_rooms import Rooms
+from callwright_shared import api_keys
+from callwright_shared.api_keys import ApiKeyContext
+from callwright_shared.db.models import utcnow
+from callwright_shared.errors import InvalidRequestError, RequestTooLargeError
+from callwright_shared.settings import CallwrightSettings
 
 MAX_BODY_BYTES = 64 * 1024
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -12,9 +12,10 @@ import logging
 from typing import Protocol
 
 import aiohttp
+from livekit import api
+
 from callwright_shared.errors import LiveKitUnavailableError
 from callwright_shared.settings import CallwrightSettings
-from livekit import api
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from callwright_shared.settings import CallwrightSettings
 from livekit import api
+
+from callwright_shared.settings import CallwrightSettings
 
 
 @dataclass(frozen=True, slots=True)

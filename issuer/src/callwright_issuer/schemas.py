@@ -6,9 +6,10 @@ import json
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from callwright_shared.agents import AgentPublic
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_METADATA_BYTES = 4096
 T = TypeVar("T")

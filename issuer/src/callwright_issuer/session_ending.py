@@ -7,11 +7,11 @@ worker to wrap up — then the session is settled with the agent time recorded s
 
 from __future__ import annotations
 
-from callwright_shared import sessions
-from callwright_shared.db.models import EndReason, Session, SessionKind
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.livekit_rooms import Rooms
+from callwright_shared import sessions
+from callwright_shared.db.models import EndReason, Session, SessionKind
 
 
 async def end_session(db: AsyncSession, *, org_id: str, session_id: str, rooms: Rooms) -> Session:

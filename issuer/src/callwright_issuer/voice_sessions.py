@@ -14,6 +14,12 @@ from __future__ import annotations
 import logging
 import time
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callwright_issuer.livekit_rooms import Rooms
+from callwright_issuer.livekit_tokens import mint_participant_token
+from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
 from callwright_shared import agents, credits, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
@@ -22,12 +28,6 @@ from callwright_shared.errors import AgentArchitectureUnsupportedError, LiveKitU
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from callwright_issuer.livekit_rooms import Rooms
-from callwright_issuer.livekit_tokens import mint_participant_token
-from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
 
 logger = logging.getLogger(__name__)
 

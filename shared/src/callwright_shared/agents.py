@@ -20,6 +20,7 @@ from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
 DEFAULT_REALTIME_MODELS = {"openai": "gpt-realtime", "gemini": "gemini-2.0-flash-live-001"}
 DEFAULT_REALTIME_VOICES = {"openai": "alloy", "gemini": "Puck"}
 
+ArchitectureName = Literal["pipeline", "realtime", "text"]
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
 
@@ -58,7 +59,7 @@ class AgentSpec(AgentConfig):
     """The body of POST /v1/agents: name and architecture required, the rest defaulted."""
 
     name: str = Field(min_length=1, max_length=200)
-    architecture: Architecture
+    architecture: ArchitectureName
 
 
 class AgentUpdate(BaseModel):
@@ -67,7 +68,7 @@ class AgentUpdate(BaseModel):
     model_config = _STRICT
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    architecture: Architecture | None = None
+    architecture: ArchitectureName | None = None
     instructions: str | None = Field(None, max_length=20_000)
     greeting: str | None = Field(None, max_length=1_000)
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -102,7 +103,7 @@ def to_public(agent: Agent) -> AgentPublic:
     return AgentPublic(
         id=agent.id,
         name=agent.name,
-        architecture=agent.architecture,
+        architecture=agent.architecture.value,
         created_at=agent.created_at,
         updated_at=agent.updated_at,
         **config_of(agent).model_dump(),
@@ -118,7 +119,7 @@ async def create_agent(db: AsyncSession, *, org_id: str, spec: AgentSpec) -> Age
         id=new_agent_id(),
         org_id=org_id,
         name=spec.name,
-        architecture=spec.architecture,
+        architecture=Architecture(spec.architecture),
         config=_config_dict(spec),
     )
     db.add(agent)

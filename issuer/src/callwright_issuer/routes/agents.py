@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from callwright_shared import agents
-from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
-from callwright_shared.db.models import Agent
-from callwright_shared.errors import InvalidRequestError
 from fastapi import APIRouter, Depends, Query
 from pydantic import ValidationError
 from sqlalchemy import and_, or_, select
 
 from callwright_issuer.deps import CurrentKey, DbSessionDep, body_schema, json_body
 from callwright_issuer.schemas import AgentList, DeletedAgent
+from callwright_shared import agents
+from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
+from callwright_shared.db.models import Agent
+from callwright_shared.errors import InvalidRequestError
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from callwright_shared import credits
 from fastapi import APIRouter
 
 from callwright_issuer.deps import CurrentKey, DbSessionDep
 from callwright_issuer.schemas import CreditsPublic
+from callwright_shared import credits
 
 router = APIRouter(prefix="/v1/credits", tags=["credits"])
 

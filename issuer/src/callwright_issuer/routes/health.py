@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from callwright_shared.errors import CallwrightError
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from callwright_issuer.deps import DbSessionDep, RoomsDep
+from callwright_shared.errors import CallwrightError
 
 router = APIRouter(tags=["health"])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from callwright_shared import sessions
 from fastapi import APIRouter, Depends, Query
 
 from callwright_issuer.deps import (
@@ -23,6 +22,7 @@ from callwright_issuer.schemas import (
 )
 from callwright_issuer.session_ending import end_session
 from callwright_issuer.voice_sessions import create_voice_session
+from callwright_shared import sessions
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 

@@ -1,0 +1,114 @@
+"""The operator's `callwright admin` commands on SQLite and Postgres, each one JSON object."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from callwright_shared import credits
+from callwright_shared.db.engine import create_engine, create_session_factory
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.database
+
+
+async def test_admin_commands_build_a_working_tenant(database_url: str, tmp_path: Path) -> None:
+    org = run_cli(database_url, "admin", "create-org", "--name", "Acme")
+    assert org["org_id"].startswith("org_")
+    user = run_cli(
+        database_url, "admin", "create-user", "--org", org["org_id"], "--user-id", "a.b@c-d_e"
+    )
+    assert user == {"user_id": "a.b@c-d_e"}
+    key = run_cli(
+        database_url, "admin", "create-key", "--org", org["org_id"], "--user", "a.b@c-d_e"
+    )
+    assert key["key_id"].startswith("key_") and key["api_key"].startswith("cw_")
+    assert run_cli(
+        database_url, "admin", "add-credits", "--org", org["org_id"], "--amount", "500"
+    ) == {
+        "org_id": org["org_id"],
+        "balance": 500,
+    }
+    config = tmp_path / "agent.json"
+    config.write_text(json.dumps({"instructions": "Be brief.", "credits_per_minute": 3}))
+    agent = run_cli(
+        database_url,
+        "admin",
+        "create-agent",
+        "--org",
+        org["org_id"],
+        "--name",
+        "Support",
+        "--architecture",
+        "pipeline",
+        "--config-file",
+        str(config),
+    )
+    assert len(agent["agent_id"]) >= 8
+
+    engine = create_engine(database_url)
+    async with create_session_factory(engine)() as db:
+        totals = await credits.ledger_totals(db, org["org_id"])
+        assert (totals.balance, totals.held) == (500, 0)
+    await engine.dispose()
+
+    # The key is stored hashed: the secret appears nowhere in the database.
+    if database_url.startswith("sqlite"):
+        raw = await asyncio.to_thread(Path(database_url.split("///", 1)[1]).read_bytes)
+        assert key["api_key"].encode() not in raw
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["admin", "create-user", "--org", "org_missing", "--user-id", "u"], "not_found"),
+        (["admin", "add-credits", "--org", "org_missing", "--amount", "5"], "not_found"),
+        (["admin", "revoke-key", "--key-id", "key_missing"], "not_found"),
+    ],
+)
+def test_admin_errors_are_json_on_stderr(sqlite_url: str, args: list[str], code: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "callwright.cli", *args],
+        env={**os.environ, "DATABASE_URL": sqlite_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert json.loads(done.stderr)["error"]["code"] == code
+
+
+def test_create_agent_rejects_unknown_fields(sqlite_url: str, tmp_path: Path) -> None:
+    org = run_cli(sqlite_url, "admin", "create-org", "--name", "Acme")
+    config = tmp_path / "agent.json"
+    config.write_text(json.dumps({"instructions": "x", "webhook_url": "http://evil"}))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "callwright.cli",
+            "admin",
+            "create-agent",
+            "--org",
+            org["org_id"],
+            "--name",
+            "A",
+            "--architecture",
+            "pipeline",
+            "--config-file",
+            str(config),
+        ],
+        env={**os.environ, "DATABASE_URL": sqlite_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    error = json.loads(done.stderr)["error"]
+    assert (error["code"], error["param"]) == ("invalid_request", "webhook_url")

@@ -1,0 +1,82 @@
+"""A real `livekit-server --dev` for tests, started from the repository's livekit.yaml."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callwright.livekit_config import LIVEKIT_BINARY, dev_config, dump
+from tests.support.ports import free_tcp_port, free_udp_port
+
+TEST_API_KEY = "devkey"
+TEST_API_SECRET = "callwright-test-secret-0123456789abcdefghij"
+
+
+@dataclass
+class LiveKitServer:
+    webhook_url: str | None = None
+    api_key: str = TEST_API_KEY
+    api_secret: str = TEST_API_SECRET
+    port: int = field(default_factory=free_tcp_port)
+    log_path: Path | None = None
+    _process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        config = dev_config(
+            port=self.port,
+            rtc_tcp_port=free_tcp_port(),
+            rtc_udp_port=free_udp_port(),
+            api_key=self.api_key,
+            api_secret=self.api_secret,
+            webhook_url=self.webhook_url,
+        )
+        if self.log_path is not None:
+            with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
+                self._process = subprocess.Popen(
+                    [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+        else:
+            self._process = subprocess.Popen(
+                [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"livekit-server exited with {self._process.returncode}")
+            try:
+                with urllib.request.urlopen(self.http_url, timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("livekit-server did not become ready")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    @staticmethod
+    def available() -> bool:
+        return LIVEKIT_BINARY.exists()

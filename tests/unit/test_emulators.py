@@ -1,0 +1,363 @@
+"""The provider emulators, driven by the real livekit plugins through their base URLs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import aiohttp
+import numpy as np
+import pytest
+from livekit import rtc
+from livekit.agents import NOT_GIVEN, APIConnectOptions, APIStatusError, llm, stt
+from livekit.plugins import deepgram, openai
+
+# pytest's default import mode puts only this directory on sys.path; `tests.emulators`
+# lives under the repository root. Redundant once the root pyproject's pytest settings
+# carry `pythonpath = ["."]`.
+REPO_ROOT = str(Path(__file__).resolve().parents[2])
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+from tests.emulators import (  # noqa: E402
+    DeepgramEmulator,
+    OpenAIEmulator,
+    OpenAIRealtimeEmulator,
+)
+
+pytestmark = pytest.mark.unit
+
+NO_RETRY = APIConnectOptions(max_retry=0, timeout=5.0)
+
+
+def voiced_frames(duration_s: float, *, sample_rate: int = 48000) -> list[rtc.AudioFrame]:
+    """10 ms frames of a 200 Hz sine at amplitude 8000: what the emulators call speech."""
+    samples_per_frame = sample_rate // 100
+    t = np.arange(round(duration_s * sample_rate)) / sample_rate
+    pcm = (8000 * np.sin(2 * np.pi * 200 * t)).astype(np.int16)
+    return [
+        rtc.AudioFrame(pcm[i : i + samples_per_frame].tobytes(), sample_rate, 1, samples_per_frame)
+        for i in range(0, len(pcm) - samples_per_frame + 1, samples_per_frame)
+    ]
+
+
+def silent_frames(duration_s: float, *, sample_rate: int = 48000) -> list[rtc.AudioFrame]:
+    samples_per_frame = sample_rate // 100
+    return [
+        rtc.AudioFrame(bytes(samples_per_frame * 2), sample_rate, 1, samples_per_frame)
+        for _ in range(round(duration_s * 100))
+    ]
+
+
+def frame_rms(frame: rtc.AudioFrame) -> float:
+    samples = np.frombuffer(frame.data, dtype=np.int16).astype(np.float64)
+    return float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0
+
+
+@pytest.fixture
+async def http_session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def read_events(
+    stream: stt.SpeechStream,
+    *,
+    until: Callable[[stt.SpeechEvent], bool],
+    within_s: float,
+) -> list[stt.SpeechEvent]:
+    """The stream's events until one satisfies `until` or `within_s` seconds pass."""
+    events: list[stt.SpeechEvent] = []
+
+    async def read() -> None:
+        async for event in stream:
+            events.append(event)
+            if until(event):
+                return
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(read(), within_s)
+    return events
+
+
+def is_final(event: stt.SpeechEvent) -> bool:
+    return event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
+
+
+# -- OpenAI chat completions --------------------------------------------------------------
+
+
+async def test_llm_streams_the_reply_and_the_request_is_recorded() -> None:
+    async with OpenAIEmulator(reply="Hi there, caller. How can I help?") as emu:
+        model = openai.LLM(
+            model="gpt-4o-mini", base_url=emu.base_url, api_key="test", temperature=0.2
+        )
+        chat_ctx = llm.ChatContext.empty()
+        chat_ctx.add_message(role="system", content="You are the callwright test agent.")
+        chat_ctx.add_message(role="user", content="hello")
+        async with model.chat(chat_ctx=chat_ctx) as stream:
+            chunks = [chunk async for chunk in stream]
+        await model.aclose()
+
+    text = "".join(c.delta.content for c in chunks if c.delta is not None and c.delta.content)
+    usages = [c.usage for c in chunks if c.usage is not None]
+    assert text == "Hi there, caller. How can I help?"
+    assert len(usages) == 1 and usages[0].completion_tokens > 0
+    [request] = emu.chat_requests
+    assert request["model"] == "gpt-4o-mini"
+    assert request["temperature"] == 0.2
+    assert request["stream"] is True
+    assert request["messages"][0] == {
+        "role": "system",
+        "content": "You are the callwright test agent.",
+    }
+    assert request["messages"][-1] == {"role": "user", "content": "hello"}
+
+
+async def test_llm_reply_can_depend_on_the_messages() -> None:
+    def echo(messages: list[dict[str, object]]) -> str:
+        return f"You said: {messages[-1]['content']}"
+
+    async with OpenAIEmulator(reply=echo, first_token_delay_s=0.05) as emu:
+        model = openai.LLM(model="gpt-4o-mini", base_url=emu.base_url, api_key="test")
+        chat_ctx = llm.ChatContext.empty()
+        chat_ctx.add_message(role="user", content="ping")
+        async with model.chat(chat_ctx=chat_ctx) as stream:
+            response = await stream.collect()
+        await model.aclose()
+    assert response.text == "You said: ping"
+
+
+async def test_llm_with_a_wrong_key_gets_openais_401() -> None:
+    async with OpenAIEmulator(require_key="sk-right") as emu:
+        model = openai.LLM(model="gpt-4o-mini", base_url=emu.base_url, api_key="sk-wrong")
+        chat_ctx = llm.ChatContext.empty()
+        chat_ctx.add_message(role="user", content="hello")
+        with pytest.raises(APIStatusError) as caught:
+            async with model.chat(chat_ctx=chat_ctx, conn_options=NO_RETRY) as stream:
+                async for _ in stream:
+                    pass
+        await model.aclose()
+    assert caught.value.status_code == 401
+    assert isinstance(caught.value.body, dict)
+    assert caught.value.body["code"] == "invalid_api_key"
+
+
+# -- OpenAI text-to-speech ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("response_format", [None, "pcm"], ids=["default-mp3", "pcm-sse"])
+async def test_tts_yields_non_silent_audio(response_format: str | None) -> None:
+    async with OpenAIEmulator(tts_first_byte_delay_s=0.05) as emu:
+        tts = openai.TTS(
+            model="gpt-4o-mini-tts",
+            voice="alloy",
+            base_url=emu.base_url,
+            api_key="test",
+            response_format=response_format or NOT_GIVEN,
+        )
+        async with tts.synthesize("hello there") as stream:
+            frames = [audio.frame async for audio in stream]
+        await tts.aclose()
+
+    audio = rtc.combine_audio_frames(frames)
+    assert audio.sample_rate == 24000
+    assert audio.duration == pytest.approx(0.66, abs=0.05)  # 11 characters at 60 ms
+    assert frame_rms(audio) > 1000
+    [request] = emu.speech_requests
+    assert request["input"] == "hello there"
+    assert request["voice"] == "alloy"
+    assert request["model"] == "gpt-4o-mini-tts"
+
+
+# -- Deepgram streaming speech-to-text ----------------------------------------------------
+
+
+async def test_deepgram_never_transcribes_silence(http_session: aiohttp.ClientSession) -> None:
+    async with DeepgramEmulator() as emu:
+        model = deepgram.STT(base_url=emu.base_url, api_key="test", http_session=http_session)
+        stream = model.stream()
+        for frame in silent_frames(2.0):
+            stream.push_frame(frame)
+        events = await read_events(stream, until=is_final, within_s=1.5)
+        await stream.aclose()
+
+    assert not [e for e in events if e.type != stt.SpeechEventType.RECOGNITION_USAGE]
+    assert emu.transcripts_sent == []
+    assert emu.audio_seconds_received > 1.5
+    assert emu.voiced_seconds_received == 0.0
+
+
+async def test_deepgram_transcribes_each_spoken_turn(http_session: aiohttp.ClientSession) -> None:
+    async with DeepgramEmulator(transcript=["hello can you hear me", "goodbye"]) as emu:
+        model = deepgram.STT(base_url=emu.base_url, api_key="test", http_session=http_session)
+        stream = model.stream()
+        finals: list[str] = []
+        kinds: list[stt.SpeechEventType] = []
+        for _ in range(2):
+            for frame in voiced_frames(1.0) + silent_frames(0.6):
+                stream.push_frame(frame)
+            events = await read_events(stream, until=is_final, within_s=3.0)
+            kinds.extend(e.type for e in events)
+            finals.extend(e.alternatives[0].text for e in events if is_final(e))
+        await stream.aclose()
+
+    assert finals == ["hello can you hear me", "goodbye"]
+    assert stt.SpeechEventType.START_OF_SPEECH in kinds
+    assert stt.SpeechEventType.INTERIM_TRANSCRIPT in kinds
+    assert emu.transcripts_sent == ["hello can you hear me", "goodbye"]
+    assert emu.voiced_seconds_received == pytest.approx(2.0, abs=0.1)
+    [query] = emu.stream_queries
+    assert query["encoding"] == "linear16"
+    assert query["sample_rate"] == "16000"
+
+
+async def test_deepgram_finalize_ends_a_turn(http_session: aiohttp.ClientSession) -> None:
+    async with DeepgramEmulator(transcript="one two three") as emu:
+        model = deepgram.STT(base_url=emu.base_url, api_key="test", http_session=http_session)
+        stream = model.stream()
+        for frame in voiced_frames(0.5):
+            stream.push_frame(frame)
+        stream.flush()  # the plugin sends {"type": "Finalize"}
+        events = await read_events(stream, until=is_final, within_s=3.0)
+        await stream.aclose()
+
+    [final] = [e for e in events if is_final(e)]
+    assert final.alternatives[0].text == "one two three"
+    assert {"type": "Finalize"} in emu.control_messages
+
+
+async def test_deepgram_prerecorded_recognize(http_session: aiohttp.ClientSession) -> None:
+    async with DeepgramEmulator() as emu:
+        model = deepgram.STT(base_url=emu.base_url, api_key="test", http_session=http_session)
+        spoken = await model.recognize(voiced_frames(0.8) + silent_frames(0.2))
+        silent = await model.recognize(silent_frames(1.0))
+
+    assert spoken.alternatives[0].text == "hello can you hear me"
+    assert silent.alternatives[0].text == ""
+
+
+# -- OpenAI Realtime ----------------------------------------------------------------------
+
+
+async def collect_generation(
+    generation: llm.GenerationCreatedEvent,
+) -> tuple[str, list[rtc.AudioFrame]]:
+    message = await anext(aiter(generation.message_stream))
+    frames = [frame async for frame in message.audio_stream]
+    text = "".join([piece async for piece in message.text_stream])
+    return text, frames
+
+
+async def test_realtime_generate_reply_streams_audio(http_session: aiohttp.ClientSession) -> None:
+    async with OpenAIRealtimeEmulator(reply="Welcome to callwright.") as emu:
+        model = openai.realtime.RealtimeModel(
+            base_url=emu.base_url, api_key="test", http_session=http_session
+        )
+        session = model.session()
+        try:
+            generation = await asyncio.wait_for(session.generate_reply(), 5.0)
+            text, frames = await asyncio.wait_for(collect_generation(generation), 5.0)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert generation.user_initiated
+    assert text == "Welcome to callwright."
+    audio = rtc.combine_audio_frames(frames)
+    assert audio.sample_rate == 24000
+    assert audio.duration > 1.0
+    assert frame_rms(audio) > 1000
+    kinds = [event["type"] for event in emu.client_events]
+    assert kinds[0] == "session.update"
+    assert "response.create" in kinds
+    assert emu.connection_queries[0]["model"] == "gpt-realtime"
+
+
+async def test_realtime_answers_speech_not_silence(http_session: aiohttp.ClientSession) -> None:
+    async with OpenAIRealtimeEmulator(user_transcript="what time is it", reply="Noon.") as emu:
+        model = openai.realtime.RealtimeModel(
+            base_url=emu.base_url, api_key="test", http_session=http_session
+        )
+        session = model.session()
+        transcripts: asyncio.Queue[llm.InputTranscriptionCompleted] = asyncio.Queue()
+        generations: asyncio.Queue[llm.GenerationCreatedEvent] = asyncio.Queue()
+        session.on("input_audio_transcription_completed", transcripts.put_nowait)
+        session.on("generation_created", generations.put_nowait)
+        try:
+            for frame in silent_frames(1.5):
+                session.push_audio(frame)
+            await asyncio.sleep(0.5)
+            assert generations.empty() and transcripts.empty()
+            assert emu.audio_seconds_received > 1.0
+
+            for frame in voiced_frames(1.0) + silent_frames(1.0):
+                session.push_audio(frame)
+            generation = await asyncio.wait_for(generations.get(), 5.0)
+            text, frames = await asyncio.wait_for(collect_generation(generation), 5.0)
+            final = await asyncio.wait_for(transcripts.get(), 1.0)
+            while not final.is_final:
+                final = await asyncio.wait_for(transcripts.get(), 1.0)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert final.transcript == "what time is it"
+    assert not generation.user_initiated
+    assert text == "Noon."
+    assert frame_rms(rtc.combine_audio_frames(frames)) > 1000
+    assert emu.user_transcripts_sent == ["what time is it"]
+    assert emu.replies_sent == ["Noon."]
+    assert emu.voiced_seconds_received == pytest.approx(1.0, abs=0.15)
+
+
+async def test_realtime_reply_sees_the_chat_context(http_session: aiohttp.ClientSession) -> None:
+    seen: list[list[dict[str, object]]] = []
+
+    def reply(items: list[dict[str, object]]) -> str:
+        seen.append(items)
+        return "Sure thing."
+
+    async with OpenAIRealtimeEmulator(reply=reply) as emu:
+        model = openai.realtime.RealtimeModel(
+            base_url=emu.base_url, api_key="test", http_session=http_session
+        )
+        session = model.session()
+        try:
+            await session.update_instructions("Be brief.")
+            chat_ctx = llm.ChatContext.empty()
+            chat_ctx.add_message(role="user", content="hi there")
+            await asyncio.wait_for(session.update_chat_ctx(chat_ctx), 5.0)
+            generation = await asyncio.wait_for(session.generate_reply(), 5.0)
+            text, _ = await asyncio.wait_for(collect_generation(generation), 5.0)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert text == "Sure thing."
+    [items] = seen
+    assert items[0]["content"] == [{"type": "input_text", "text": "hi there"}]
+    updates = [e["session"] for e in emu.client_events if e["type"] == "session.update"]
+    assert updates[-1]["instructions"] == "Be brief."
+
+
+async def test_realtime_speech_interrupts_the_reply(http_session: aiohttp.ClientSession) -> None:
+    async with OpenAIRealtimeEmulator(first_audio_delay_s=2.0) as emu:
+        model = openai.realtime.RealtimeModel(
+            base_url=emu.base_url, api_key="test", http_session=http_session
+        )
+        session = model.session()
+        try:
+            generation = await asyncio.wait_for(session.generate_reply(), 5.0)
+            for frame in voiced_frames(0.5):
+                session.push_audio(frame)
+            text, frames = await asyncio.wait_for(collect_generation(generation), 1.5)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert (text, frames) == ("", [])
+    assert emu.replies_sent == []
