@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import aiohttp
 import numpy as np
@@ -15,14 +13,7 @@ from livekit import rtc
 from livekit.agents import NOT_GIVEN, APIConnectOptions, APIStatusError, llm, stt
 from livekit.plugins import deepgram, openai
 
-# pytest's default import mode puts only this directory on sys.path; `tests.emulators`
-# lives under the repository root. Redundant once the root pyproject's pytest settings
-# carry `pythonpath = ["."]`.
-REPO_ROOT = str(Path(__file__).resolve().parents[2])
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
-
-from tests.emulators import (  # noqa: E402
+from tests.emulators import (
     DeepgramEmulator,
     OpenAIEmulator,
     OpenAIRealtimeEmulator,
