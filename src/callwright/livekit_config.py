@@ -48,7 +48,7 @@ def dev_config(
         config.pop("webhook", None)
     else:
         config["webhook"] = {"api_key": api_key, "urls": [webhook_url]}
-    config.setdefault("logging", {})["level"] = "warn"
+    config.setdefault("logging", {})["level"] = "info"
     return config
 
 

@@ -71,12 +71,31 @@ class CallwrightSettings(BaseSettings):
         5.0, gt=0, validation_alias=_env("CALLWRIGHT_LIVEKIT_TIMEOUT_SECONDS")
     )
 
+    # The issuer's reconciler (callwright_issuer.reconciler): how often it runs (0 turns it
+    # off), and how long a worker may go without a heartbeat before its session is closed.
+    reconcile_interval_seconds: float = Field(
+        15.0, ge=0, validation_alias=_env("CALLWRIGHT_RECONCILE_INTERVAL_SECONDS")
+    )
+    worker_heartbeat_grace_seconds: float = Field(
+        30.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_HEARTBEAT_GRACE_SECONDS")
+    )
+    # Chat sessions: how long one stays open (its `expires_at`), and the LLM call's timeout.
+    chat_session_ttl_seconds: int = Field(
+        3600, gt=0, le=7 * 24 * 3600, validation_alias=_env("CALLWRIGHT_CHAT_SESSION_TTL_SECONDS")
+    )
+    llm_timeout_seconds: float = Field(
+        60.0, gt=0, validation_alias=_env("CALLWRIGHT_LLM_TIMEOUT_SECONDS")
+    )
+
     issuer_host: str = Field("127.0.0.1", validation_alias=_env("CALLWRIGHT_ISSUER_HOST"))
     issuer_port: int = Field(8000, validation_alias=_env("CALLWRIGHT_ISSUER_PORT"))
     worker_port: int = Field(8081, validation_alias=_env("CALLWRIGHT_WORKER_PORT"))
     worker_drain_timeout_seconds: int = Field(
         1800, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS")
     )
+    # Jobs one worker process accepts before it reports itself full. Capacity is explicit
+    # rather than livekit-agents' CPU-load default, which misfires on shared hosts.
+    worker_max_jobs: int = Field(16, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_MAX_JOBS"))
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

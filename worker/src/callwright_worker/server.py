@@ -1,10 +1,54 @@
-"""The worker's entry: a livekit-agents AgentServer (built in the worker issue)."""
+"""`callwright worker dev|start|console`: a livekit-agents AgentServer registered under
+LIVEKIT_AGENT_NAME for explicit dispatch only, with Silero VAD prewarmed once per process,
+draining on SIGTERM (start mode) and serving health on CALLWRIGHT_WORKER_PORT.
+"""
 
 from __future__ import annotations
 
 import sys
 
+from livekit.agents import AgentServer, JobProcess, JobRequest, cli
+from livekit.plugins import silero
+
+from callwright_shared.room_names import RoomNameError, parse_room_name
+from callwright_shared.settings import CallwrightSettings
+from callwright_worker.call import entrypoint
+
+
+def prewarm(proc: JobProcess) -> None:
+    proc.userdata["vad"] = silero.VAD.load()
+
+
+async def on_request(request: JobRequest) -> None:
+    # Must stay trivial: LiveKit gives up on an assignment after about 3 s. The database
+    # check (was this room issued?) happens in the entrypoint.
+    try:
+        parse_room_name(request.room.name)
+    except RoomNameError:
+        await request.reject()
+        return
+    await request.accept(name="callwright agent")
+
+
+def build_server(settings: CallwrightSettings) -> AgentServer:
+    def load(server: AgentServer) -> float:
+        return len(server.active_jobs) / settings.worker_max_jobs
+
+    server = AgentServer(
+        setup_fnc=prewarm,
+        load_fnc=load,
+        load_threshold=1.0,
+        drain_timeout=settings.worker_drain_timeout_seconds,
+        port=settings.worker_port,
+        ws_url=settings.livekit_url,
+        api_key=settings.livekit_api_key,
+        api_secret=settings.livekit_api_secret.get_secret_value(),
+    )
+    server.rtc_session(entrypoint, agent_name=settings.livekit_agent_name, on_request=on_request)
+    return server
+
 
 def run(argv: list[str]) -> None:
-    print("the callwright worker is not built yet", file=sys.stderr)
-    sys.exit(2)
+    settings = CallwrightSettings()
+    sys.argv = ["callwright worker", *argv]
+    cli.run_app(build_server(settings))

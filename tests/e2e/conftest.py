@@ -1,0 +1,166 @@
+"""The end-to-end stack: a real livekit-server, the issuer, a real worker process, and
+provider emulators on loopback speaking the real wire protocols."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from callwright_shared.db.migrate import upgrade_async
+from callwright_shared.settings import CallwrightSettings
+from tests.conftest import ARTIFACTS, Tenant, issuer_client, make_settings, seed_tenant
+from tests.emulators import DeepgramEmulator, OpenAIEmulator, OpenAIRealtimeEmulator
+from tests.support.livekit_server import LiveKitServer
+from tests.support.participant import Caller
+from tests.support.speech import make_speech_wav
+from tests.support.worker_process import WorkerProcess
+
+OPENAI_KEY = "sk-test-callwright"
+DEEPGRAM_KEY = "dg-test-callwright"
+AGENT_REPLY = "Yes, I can hear you clearly. How can I help today?"
+USER_TRANSCRIPT = "hello can you hear me"
+
+
+@dataclass
+class Stack:
+    livekit: LiveKitServer
+    settings: CallwrightSettings
+    database_url: str
+    openai: OpenAIEmulator
+    realtime: OpenAIRealtimeEmulator
+    deepgram: DeepgramEmulator
+    worker: WorkerProcess
+    speech_wav: Path
+
+    def worker_env(self, **overrides: str) -> dict[str, str]:
+        return worker_env(self.settings, self.openai, self.deepgram, **overrides)
+
+
+def worker_env(
+    settings: CallwrightSettings,
+    openai: OpenAIEmulator,
+    deepgram: DeepgramEmulator,
+    **overrides: str,
+) -> dict[str, str]:
+    return {
+        "CALLWRIGHT_ENV": "test",
+        "DATABASE_URL": settings.database_url,
+        "LIVEKIT_URL": settings.livekit_url,
+        "LIVEKIT_API_KEY": settings.livekit_api_key,
+        "LIVEKIT_API_SECRET": settings.livekit_api_secret.get_secret_value(),
+        "LIVEKIT_AGENT_NAME": settings.livekit_agent_name,
+        "OPENAI_API_KEY": OPENAI_KEY,
+        "OPENAI_BASE_URL": openai.base_url,
+        "DEEPGRAM_API_KEY": DEEPGRAM_KEY,
+        "DEEPGRAM_BASE_URL": deepgram.base_url,
+        "GOOGLE_API_KEY": "",
+        "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "60",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite+aiosqlite:///{tmp / 'callwright.db'}"
+    await upgrade_async(database_url)
+    # A worker name of its own: other modules' workers never take this module's jobs.
+    settings = make_settings(
+        database_url, livekit_server, livekit_agent_name=f"callwright-test-{uuid.uuid4().hex[:8]}"
+    )
+    openai = OpenAIEmulator(reply=AGENT_REPLY)
+    realtime = OpenAIRealtimeEmulator(reply=AGENT_REPLY, user_transcript=USER_TRANSCRIPT)
+    deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
+    for emulator in (openai, realtime, deepgram):
+        await emulator.start()
+    ARTIFACTS.mkdir(exist_ok=True)
+    worker = WorkerProcess(
+        env=worker_env(settings, openai, deepgram),
+        log_path=ARTIFACTS / f"worker-{tmp.name}.log",
+    )
+    await asyncio.to_thread(worker.start)
+    wav = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
+    yield Stack(livekit_server, settings, database_url, openai, realtime, deepgram, worker, wav)
+    await asyncio.to_thread(worker.stop)
+    for emulator in (openai, realtime, deepgram):
+        await emulator.stop()
+
+
+@pytest.fixture
+async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with issuer_client(stack.settings) as c:
+        yield c
+
+
+async def new_tenant(stack: Stack, **agent: Any) -> Tenant:
+    return await seed_tenant(
+        stack.database_url,
+        credits_amount=agent.pop("credits", 1000),
+        user_id=f"caller_{uuid.uuid4().hex[:6]}.x@y-z",
+        agent={"credits_per_minute": 6, **agent},
+    )
+
+
+async def call(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
+    response = await client.post(
+        "/v1/sessions/voice", json={"agent_id": tenant.agent_id}, headers=tenant.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def session_of(client: httpx.AsyncClient, tenant: Tenant, session_id: str) -> dict[str, Any]:
+    response = await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]] | Callable[[], bool], *, timeout: float, what: str
+) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if isinstance(result, Awaitable):
+            result = await result
+        if result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+async def wait_ended(
+    client: httpx.AsyncClient, tenant: Tenant, session_id: str, timeout: float = 30
+) -> dict[str, Any]:
+    latest: dict[str, Any] = {}
+
+    async def ended() -> bool:
+        nonlocal latest
+        latest = await session_of(client, tenant, session_id)
+        return latest["status"] in ("ended", "failed")
+
+    await eventually(ended, timeout=timeout, what=f"session {session_id} to end")
+    return latest
+
+
+def expected_charge(session: dict[str, Any], credits_per_minute: int) -> int:
+    return math.ceil(round(session["duration_seconds"] * credits_per_minute / 60, 6))
+
+
+async def join(body: dict[str, Any]) -> Caller:
+    caller = Caller(body["livekit_url"], body["token"])
+    await caller.join()
+    return caller

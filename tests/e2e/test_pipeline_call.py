@@ -1,0 +1,61 @@
+"""A whole call through a pipeline agent: issuer → LiveKit → worker → Deepgram/OpenAI
+emulators → back to a participant who speaks recorded speech and hears the agent."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import (
+    AGENT_REPLY,
+    Stack,
+    call,
+    eventually,
+    expected_charge,
+    join,
+    new_tenant,
+    wait_ended,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_pipeline_call_end_to_end(stack: Stack, client: httpx.AsyncClient) -> None:
+    tenant = await new_tenant(stack, greeting="Hi, this is the support line.")
+    heard_before = len(stack.deepgram.transcripts_sent)
+    body = await call(client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(),
+        timeout=25,
+        what="the agent's transcription of its answer",
+    )
+    await caller.keep_quiet(1.0)
+    # The STT emulator only transcribes after it heard non-silent audio: the user's
+    # speech really travelled participant → LiveKit → worker → Deepgram.
+    assert len(stack.deepgram.transcripts_sent) > heard_before
+    assert caller.agent_audio_peak_rms > 1000, "the agent's audio was silent"
+    system = stack.openai.chat_requests[-1]["messages"][0]
+    assert system["role"] in ("system", "developer")
+    await caller.leave()
+
+    session = await wait_ended(client, tenant, body["session_id"])
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+    assert session["duration_seconds"] > 1
+    roles = [item["role"] for item in session["transcript"]]
+    assert "user" in roles and "assistant" in roles
+    assert any(AGENT_REPLY in item["content"] for item in session["transcript"])
+    assert session["credits_charged"] == expected_charge(session, 6)
+    assert session["credits_charged"] >= 1
+    assert session["usage"]["models"], "usage from session.usage was recorded"
+    credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+    assert credits == {
+        "balance": 1000 - session["credits_charged"],
+        "held": 0,
+        "available": 1000 - session["credits_charged"],
+    }

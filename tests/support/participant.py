@@ -1,0 +1,122 @@
+"""A person in the room, played by a livekit `rtc` participant.
+
+It publishes a WAV as its microphone in real time, and records what a person would
+notice: the agent's audio (its loudness), the transcriptions on `lk.transcription`, and
+the messages on `lk.chat`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from livekit import rtc
+
+FRAME_MS = 10
+
+
+@dataclass
+class Transcription:
+    identity: str
+    text: str
+    final: bool
+
+
+@dataclass
+class Caller:
+    url: str
+    token: str
+    room: rtc.Room = field(default_factory=rtc.Room)
+    transcriptions: list[Transcription] = field(default_factory=list)
+    chat: list[str] = field(default_factory=list)
+    agent_audio_peak_rms: float = 0.0
+    agent_audio_frames: int = 0
+    first_loud_agent_audio_at: float | None = None
+    _source: rtc.AudioSource | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    agent_joined: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def join(self, sample_rate: int = 48_000) -> None:
+        self.room.on("track_subscribed", self._on_track)
+        self.room.on("participant_connected", self._on_participant)
+        self.room.register_text_stream_handler("lk.transcription", self._on_transcription)
+        self.room.register_text_stream_handler("lk.chat", self._on_chat)
+        await self.room.connect(self.url, self.token)
+        for participant in self.room.remote_participants.values():
+            self._on_participant(participant)
+        self._source = rtc.AudioSource(sample_rate, 1, queue_size_ms=200)
+        track = rtc.LocalAudioTrack.create_audio_track("microphone", self._source)
+        options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+        await self.room.local_participant.publish_track(track, options)
+
+    def _on_participant(self, participant: rtc.RemoteParticipant) -> None:
+        if participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT:
+            self.agent_joined.set()
+
+    def _on_track(
+        self,
+        track: rtc.Track,
+        publication: rtc.RemoteTrackPublication,
+        participant: rtc.RemoteParticipant,
+    ) -> None:
+        if track.kind == rtc.TrackKind.KIND_AUDIO:
+            self._tasks.append(asyncio.create_task(self._listen(track)))
+
+    async def _listen(self, track: rtc.Track) -> None:
+        stream = rtc.AudioStream(track, sample_rate=48_000, num_channels=1)
+        async for event in stream:
+            samples = np.frombuffer(event.frame.data, dtype=np.int16).astype(np.float64)
+            level = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
+            self.agent_audio_frames += 1
+            self.agent_audio_peak_rms = max(self.agent_audio_peak_rms, level)
+            if level > 300 and self.first_loud_agent_audio_at is None:
+                self.first_loud_agent_audio_at = asyncio.get_running_loop().time()
+
+    def _on_transcription(self, reader: rtc.TextStreamReader, identity: str) -> None:
+        async def read() -> None:
+            text = await reader.read_all()
+            final = reader.info.attributes.get("lk.transcription_final") == "true"
+            self.transcriptions.append(Transcription(identity, text, final))
+
+        self._tasks.append(asyncio.create_task(read()))
+
+    def _on_chat(self, reader: rtc.TextStreamReader, identity: str) -> None:
+        async def read() -> None:
+            self.chat.append(await reader.read_all())
+
+        self._tasks.append(asyncio.create_task(read()))
+
+    async def speak(self, wav: Path, *, then_silence_s: float = 1.5) -> None:
+        """Publish the WAV in real time, then keep the microphone open with silence."""
+        assert self._source is not None
+        with wave.open(str(wav)) as f:
+            rate, pcm = f.getframerate(), f.readframes(f.getnframes())
+        samples = np.frombuffer(pcm, dtype=np.int16)
+        samples = np.concatenate([samples, np.zeros(int(rate * then_silence_s), dtype=np.int16)])
+        step = rate * FRAME_MS // 1000
+        for start in range(0, len(samples) - step + 1, step):
+            chunk = samples[start : start + step]
+            await self._source.capture_frame(rtc.AudioFrame(chunk.tobytes(), rate, 1, step))
+
+    async def keep_quiet(self, seconds: float) -> None:
+        assert self._source is not None
+        step = 48_000 * FRAME_MS // 1000
+        silence = bytes(step * 2)
+        for _ in range(int(seconds * 1000 / FRAME_MS)):
+            await self._source.capture_frame(rtc.AudioFrame(silence, 48_000, 1, step))
+
+    def agent_text(self) -> str:
+        local = self.room.local_participant.identity
+        return " ".join(t.text for t in self.transcriptions if t.identity != local)
+
+    async def leave(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.room.disconnect()

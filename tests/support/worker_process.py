@@ -1,0 +1,99 @@
+"""A real `callwright worker start` process, wired to test services by environment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support.ports import free_tcp_port
+
+
+@dataclass
+class WorkerProcess:
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_tcp_port)
+    mode: str = "start"
+    _process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = {
+            **os.environ,
+            **self.env,
+            "CALLWRIGHT_WORKER_PORT": str(self.port),
+            "PYTHONUNBUFFERED": "1",
+        }
+        if self.log_path.exists():
+            self._registrations_before = self.log_path.read_text(errors="replace").count(
+                '"registered worker"'
+            )
+        with open(self.log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "callwright.cli", "worker", self.mode],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"worker exited with {self._process.returncode}; see {self.log_path}"
+                )
+            if self.registered():
+                return
+            time.sleep(0.2)
+        self.kill()
+        raise RuntimeError(f"worker did not register; see {self.log_path}")
+
+    def registered(self) -> bool:
+        """Registered with LiveKit: the health endpoint answers and the worker logged it.
+
+        The health endpoint alone answers 200 before registration, and a job dispatched
+        before registration is lost (self-hosted LiveKit never queues jobs).
+        """
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1) as r:
+                healthy = r.status == 200
+        except OSError:
+            return False
+        return healthy and self.log_path.read_text(errors="replace").count(
+            '"registered worker"'
+        ) > self._registrations_before
+
+    _registrations_before: int = 0
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def terminate(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float) -> int | None:
+        assert self._process is not None
+        try:
+            return self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        self.terminate()
+        if self.wait(timeout) is None:
+            self.kill()

@@ -1,0 +1,340 @@
+"""One call, as a recipe: parse → load → check → join → wait for the user → build →
+greet → run until it ends → settle → delete the room.
+
+A call ends on the first of: the user leaving (`user_left`), End Session deleting the
+room (`api_ended`), the time limit (`max_duration_reached`, or `insufficient_credits`
+when the hold limited it — the agent says goodbye first), a provider failure
+(`provider_error`, the user is told on the room's chat topic), or an unexpected error
+(`internal_error`). Whatever ends it, the room is deleted and the session is settled
+through the one exactly-once settlement the issuer uses.
+
+Billing policy: the agent time that is charged runs from the moment the agent session is
+running with the user in the room until either leaves. A call that fails before the agent
+could speak (say, a missing provider key) is charged nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import Agent, AgentSession, JobContext, llm
+from livekit.agents.voice import room_io
+from livekit.agents.voice.events import (
+    CloseEvent,
+    CloseReason,
+    ConversationItemAddedEvent,
+    ErrorEvent,
+)
+from pydantic import BaseModel, ValidationError
+
+from callwright_shared.db.models import Architecture, EndReason, SessionStatus
+from callwright_shared.dispatch import DispatchMetadata
+from callwright_shared.room_names import RoomName, RoomNameError, parse_room_name
+from callwright_shared.settings import CallwrightSettings
+from callwright_worker.call_store import CallRecord, CallStore
+from callwright_worker.providers import ProviderConfigError, build_session, session_plan
+
+logger = logging.getLogger(__name__)
+
+CHAT_TOPIC = "lk.chat"
+HEARTBEAT_INTERVAL_S = 5.0
+GOODBYE_LEAD_S = 4.0
+CLOSE_TIMEOUT_S = 5.0
+GOODBYES = {
+    EndReason.MAX_DURATION_REACHED: "We've reached the time limit for this call. Goodbye!",
+    EndReason.INSUFFICIENT_CREDITS: "This call has used all of its credits. Goodbye!",
+}
+PROVIDER_ERROR_MESSAGE = (
+    "Sorry, the agent's speech or language provider is unavailable, so this call has to end. "
+    "Please try again later."
+)
+
+
+class AgentClock:
+    """Seconds the agent spent in the room with the user (what a call is charged for)."""
+
+    def __init__(self) -> None:
+        self._started: float | None = None
+        self._stopped: float | None = None
+
+    def start(self) -> None:
+        if self._started is None:
+            self._started = time.monotonic()
+
+    def stop(self) -> None:
+        if self._started is not None and self._stopped is None:
+            self._stopped = time.monotonic()
+
+    @property
+    def seconds(self) -> float:
+        if self._started is None:
+            return 0.0
+        return (self._stopped or time.monotonic()) - self._started
+
+
+def issued_for(record: CallRecord | None, room: RoomName, job_metadata: str) -> bool:
+    """Whether callwright issued this room for this agent and user, and it is still open."""
+    if record is None or record.status is not SessionStatus.CREATED:
+        return False
+    if (record.agent_id, record.user_id) != (room.agent_id, room.user_id):
+        return False
+    if job_metadata:
+        try:
+            dispatched = DispatchMetadata.from_json(job_metadata)
+        except ValidationError:
+            return False
+        if dispatched.session_id != record.session_id:
+            return False
+    return True
+
+
+async def entrypoint(ctx: JobContext) -> None:
+    settings = CallwrightSettings()
+    try:
+        room = parse_room_name(ctx.room.name)
+    except RoomNameError:
+        logger.warning("refusing a room callwright did not name", extra={"room": ctx.room.name})
+        return
+    store = CallStore(settings.database_url)
+    try:
+        record = await store.load(ctx.room.name)
+        if not issued_for(record, room, ctx.job.metadata):
+            logger.warning(
+                "refusing a room callwright did not issue", extra={"room": ctx.room.name}
+            )
+            return
+        assert record is not None
+        await Call(ctx, store, record, settings).run()
+    finally:
+        await store.aclose()
+
+
+class Call:
+    def __init__(
+        self, ctx: JobContext, store: CallStore, record: CallRecord, settings: CallwrightSettings
+    ) -> None:
+        self._ctx = ctx
+        self._store = store
+        self._record = record
+        self._settings = settings
+        self._clock = AgentClock()
+        self._ended = asyncio.Event()
+        self._end_reason: EndReason | None = None
+        self._error_message: str | None = None
+        self._transcript: list[dict[str, Any]] = []
+        self._session: AgentSession[None] | None = None
+        self._log = {"session_id": record.session_id, "agent_id": record.agent_id}
+
+    # -- the recipe ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        heartbeat: asyncio.Task[None] | None = None
+        try:
+            await self._ctx.connect()
+            self._watch_room()
+            if not await self._wait_for_user():
+                await self._finish(EndReason.USER_NOT_JOINED)
+                return
+            await self._store.mark_active(self._record.session_id)
+            try:
+                self._session = await self._start_session()
+            except ProviderConfigError as exc:
+                self._error_message = str(exc)
+                await self._finish(EndReason.PROVIDER_ERROR)
+                return
+            self._clock.start()
+            heartbeat = asyncio.create_task(self._heartbeat(), name="callwright-heartbeat")
+            limit = asyncio.create_task(self._time_limit(), name="callwright-time-limit")
+            self._greet()
+            await self._ended.wait()
+            limit.cancel()
+            await self._finish(self._end_reason or EndReason.AGENT_ENDED)
+        except Exception:
+            logger.exception("call failed", extra=self._log)
+            self._error_message = "internal error in the worker"
+            await self._finish(EndReason.INTERNAL_ERROR)
+        finally:
+            if heartbeat is not None:
+                heartbeat.cancel()
+
+    async def _wait_for_user(self) -> bool:
+        age = (datetime.now(UTC) - self._record.created_at).total_seconds()
+        remaining = max(self._settings.join_window_seconds - age, 0.0)
+        try:
+            await asyncio.wait_for(
+                self._ctx.wait_for_participant(identity=self._record.user_id), timeout=remaining
+            )
+        except TimeoutError:
+            return False
+        return True
+
+    async def _start_session(self) -> AgentSession[None]:
+        config = self._record.config
+        plan = session_plan(
+            self._record.architecture,
+            config,
+            self._settings,
+            vad_model=self._ctx.proc.userdata["vad"],
+        )
+        session = build_session(plan)
+        session.on("conversation_item_added", self._on_item)
+        session.on("error", self._on_error)
+        session.on("close", self._on_close)
+        await session.start(
+            Agent(instructions=config.instructions),
+            room=self._ctx.room,
+            room_options=room_io.RoomOptions(
+                participant_identity=self._record.user_id,
+                close_on_disconnect=True,
+                delete_room_on_close=False,  # the recipe deletes it after settling
+            ),
+        )
+        return session
+
+    def _greet(self) -> None:
+        greeting = self._record.config.greeting
+        if greeting and self._session is not None:
+            self._speak(greeting)
+
+    def _speak(self, text: str) -> Any:
+        assert self._session is not None
+        if self._record.architecture is Architecture.REALTIME:
+            return self._session.generate_reply(
+                instructions=f"Say exactly this to the user, and nothing else: {text}"
+            )
+        return self._session.say(text)
+
+    async def _time_limit(self) -> None:
+        limit = float(self._record.max_duration_seconds)
+        reason = (
+            EndReason.INSUFFICIENT_CREDITS
+            if self._record.limited_by_credits
+            else EndReason.MAX_DURATION_REACHED
+        )
+        lead = min(GOODBYE_LEAD_S, limit / 3)
+        await asyncio.sleep(max(limit - lead - self._clock.seconds, 0.0))
+        if self._session is not None and not self._ended.is_set():
+            logger.info("time limit reached, saying goodbye", extra=self._log)
+            handle = self._speak(GOODBYES[reason])
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(
+                    asyncio.shield(asyncio.ensure_future(handle.wait_for_playout())),
+                    timeout=max(limit - self._clock.seconds, 0.1),
+                )
+        self._end(reason)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+            try:
+                await self._store.heartbeat(self._record.session_id, self._clock.seconds)
+            except Exception:  # a missed heartbeat is retried on the next tick
+                logger.warning("heartbeat failed", extra=self._log)
+
+    # -- how a call ends -------------------------------------------------------------
+
+    def _end(self, reason: EndReason) -> None:
+        if self._end_reason is None:
+            self._end_reason = reason
+            self._clock.stop()
+        self._ended.set()
+
+    def _watch_room(self) -> None:
+        def on_participant_disconnected(participant: rtc.RemoteParticipant) -> None:
+            if participant.identity != self._record.user_id:
+                return
+            deleted = participant.disconnect_reason == rtc.DisconnectReason.ROOM_DELETED
+            self._end(EndReason.API_ENDED if deleted else EndReason.USER_LEFT)
+
+        def on_disconnected(reason: rtc.DisconnectReason.ValueType) -> None:
+            deleted = reason == rtc.DisconnectReason.ROOM_DELETED
+            self._end(EndReason.API_ENDED if deleted else EndReason.INTERNAL_ERROR)
+
+        self._ctx.room.on("participant_disconnected", on_participant_disconnected)
+        self._ctx.room.on("disconnected", on_disconnected)
+
+    def _on_item(self, event: ConversationItemAddedEvent) -> None:
+        item = event.item
+        if not isinstance(item, llm.ChatMessage):
+            return
+        text, role = item.text_content, item.role
+        if text and role in ("user", "assistant"):
+            self._transcript.append(
+                {
+                    "role": role,
+                    "content": text,
+                    "at": datetime.fromtimestamp(item.created_at, UTC).isoformat(),
+                }
+            )
+
+    def _on_error(self, event: ErrorEvent) -> None:
+        if not getattr(event.error, "recoverable", True):
+            self._error_message = f"{type(event.error).__name__} from {type(event.source).__name__}"
+            logger.warning("provider failed", extra={**self._log, "error": self._error_message})
+            self._end(EndReason.PROVIDER_ERROR)
+
+    def _on_close(self, event: CloseEvent) -> None:
+        if event.reason is CloseReason.ERROR:
+            self._end(EndReason.PROVIDER_ERROR)
+        elif event.reason is CloseReason.PARTICIPANT_DISCONNECTED:
+            self._end(EndReason.USER_LEFT)
+        else:
+            self._end(EndReason.AGENT_ENDED)
+
+    async def _finish(self, reason: EndReason) -> None:
+        self._end(reason)
+        reason = self._end_reason or reason
+        if reason is EndReason.PROVIDER_ERROR:
+            await self._tell_user(PROVIDER_ERROR_MESSAGE)
+        usage: dict[str, Any] | None = None
+        if self._session is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._session.aclose(), CLOSE_TIMEOUT_S)
+            usage = usage_of(self._session)
+        settlement = await self._store.settle(
+            self._record.session_id,
+            end_reason=reason,
+            agent_seconds=round(self._clock.seconds, 3),
+            usage=usage,
+            transcript=self._transcript,
+            error_message=self._error_message,
+        )
+        logger.info(
+            "call ended",
+            extra={
+                **self._log,
+                "end_reason": reason.value,
+                "agent_seconds": round(self._clock.seconds, 3),
+                "settled_here": settlement.applied,
+                "credits_charged": settlement.credits_charged,
+            },
+        )
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._ctx.delete_room(), CLOSE_TIMEOUT_S)
+        self._ctx.shutdown(reason.value)
+
+    async def _tell_user(self, message: str) -> None:
+        try:
+            await asyncio.wait_for(
+                self._ctx.room.local_participant.send_text(message, topic=CHAT_TOPIC), 3.0
+            )
+        except Exception:
+            logger.warning("could not tell the user about the failure", extra=self._log)
+
+
+def usage_of(session: AgentSession[None]) -> dict[str, Any]:
+    """`session.usage` as JSON: one entry per provider and model."""
+    entries: list[Any] = []
+    for item in session.usage.model_usage:
+        if isinstance(item, BaseModel):
+            entries.append(item.model_dump(mode="json"))
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            entries.append(dataclasses.asdict(item))
+    return {"models": entries}

@@ -1,0 +1,102 @@
+"""The worker's view of the database: the call it was dispatched to, and how it ends.
+
+Every write goes through the same shared functions the issuer uses, so the worker's
+settlement is the one exactly-once settlement (`callwright_shared.sessions.settle`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.pool import NullPool
+
+from callwright_shared import sessions
+from callwright_shared.agents import AgentConfig, config_of
+from callwright_shared.db.engine import create_engine, create_session_factory, is_sqlite
+from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
+from callwright_shared.sessions import Settlement
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    session_id: str
+    org_id: str
+    user_id: str
+    agent_id: str
+    status: SessionStatus
+    created_at: datetime
+    max_duration_seconds: int
+    limited_by_credits: bool
+    credits_per_minute: int
+    agent_name: str
+    architecture: Architecture
+    config: AgentConfig
+
+
+class CallStore:
+    def __init__(self, database_url: str) -> None:
+        # A job lives in its own process for minutes: no pool to keep warm across jobs.
+        kwargs: dict[str, Any] = {} if is_sqlite(database_url) else {"poolclass": NullPool}
+        self._engine = create_engine(database_url, **kwargs)
+        self._sessions = create_session_factory(self._engine)
+
+    async def load(self, room_name: str) -> CallRecord | None:
+        async with self._sessions() as db:
+            row = await sessions.get_session_by_room(db, room_name)
+            if row is None:
+                return None
+            agent = await db.get(Agent, row.agent_id)
+            if agent is None:
+                return None
+            return CallRecord(
+                session_id=row.id,
+                org_id=row.org_id,
+                user_id=row.user_id,
+                agent_id=row.agent_id,
+                status=row.status,
+                created_at=row.created_at,
+                max_duration_seconds=row.max_duration_seconds,
+                limited_by_credits=row.limited_by_credits,
+                credits_per_minute=row.credits_per_minute,
+                agent_name=agent.name,
+                architecture=agent.architecture,
+                config=config_of(agent),
+            )
+
+    async def mark_active(self, session_id: str) -> None:
+        async with self._sessions() as db:
+            await sessions.mark_active(db, session_id)
+            await db.commit()
+
+    async def heartbeat(self, session_id: str, agent_seconds: float) -> None:
+        async with self._sessions() as db:
+            await sessions.record_agent_time(db, session_id, agent_seconds)
+            await db.commit()
+
+    async def settle(
+        self,
+        session_id: str,
+        *,
+        end_reason: EndReason,
+        agent_seconds: float,
+        usage: dict[str, Any] | None,
+        transcript: list[dict[str, Any]] | None,
+        error_message: str | None = None,
+    ) -> Settlement:
+        async with self._sessions() as db:
+            result = await sessions.settle(
+                db,
+                session_id,
+                end_reason=end_reason,
+                agent_seconds=agent_seconds,
+                usage=usage,
+                transcript=transcript,
+                error_message=error_message,
+            )
+            await db.commit()
+            return result
+
+    async def aclose(self) -> None:
+        await self._engine.dispose()

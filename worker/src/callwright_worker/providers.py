@@ -1,0 +1,138 @@
+"""Building an agent's models from its configuration and the operator's settings.
+
+Provider endpoints and keys come only from settings (SPEC §6): an agent chooses models
+and voices, never URLs. Nothing here touches LiveKit Cloud inference: turn detection is
+pinned to local VAD (pipeline) or the realtime model's own server VAD, and interruption
+handling to VAD, so no default silently calls the cloud (LIVEKIT-NOTES, "Self-hosting trap").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from livekit.agents import NOT_GIVEN, AgentSession, NotGivenOr, llm, vad
+from livekit.agents.voice.turn import TurnHandlingOptions
+from livekit.plugins import deepgram, google, openai
+from pydantic import SecretStr
+
+from callwright_shared.agents import AgentConfig
+from callwright_shared.db.models import Architecture
+from callwright_shared.settings import CallwrightSettings
+
+# Silence after the end of user speech before the turn is taken as finished.
+ENDPOINTING_MIN_DELAY_S = 0.4
+DEEPGRAM_LISTEN_URL = "https://api.deepgram.com/v1/listen"
+
+
+class ProviderConfigError(Exception):
+    """A provider cannot be used as configured (a missing key); tells the user, not the logs."""
+
+    def __init__(self, provider: str, setting: str) -> None:
+        super().__init__(f"{provider} is not configured ({setting} is not set)")
+        self.provider = provider
+        self.setting = setting
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPlan:
+    """What `AgentSession(**kwargs)` is built from; kept for tests and logs."""
+
+    architecture: Architecture
+    kwargs: dict[str, Any]
+
+
+def _key(value: SecretStr | None, provider: str, setting: str) -> str:
+    if value is None or not value.get_secret_value():
+        raise ProviderConfigError(provider, setting)
+    return value.get_secret_value()
+
+
+def _url(value: str | None) -> NotGivenOr[str]:
+    return value or NOT_GIVEN
+
+
+def pipeline_plan(
+    config: AgentConfig, settings: CallwrightSettings, *, vad_model: vad.VAD
+) -> SessionPlan:
+    stt = deepgram.STT(
+        model=config.stt_model,
+        language=config.language,
+        api_key=_key(settings.deepgram_api_key, "Deepgram", "DEEPGRAM_API_KEY"),
+        base_url=settings.deepgram_base_url or DEEPGRAM_LISTEN_URL,
+    )
+    openai_key = _key(settings.openai_api_key, "OpenAI", "OPENAI_API_KEY")
+    chat = openai.LLM(
+        model=config.llm_model,
+        temperature=config.temperature,
+        api_key=openai_key,
+        base_url=_url(settings.openai_base_url),
+    )
+    tts = openai.TTS(
+        model=config.tts_model,
+        voice=config.tts_voice,
+        api_key=openai_key,
+        base_url=_url(settings.openai_base_url),
+    )
+    turn_handling: TurnHandlingOptions = {
+        "turn_detection": "vad",
+        "endpointing": {"min_delay": ENDPOINTING_MIN_DELAY_S},
+        "interruption": {"mode": "vad"},
+    }
+    return SessionPlan(
+        Architecture.PIPELINE,
+        {"stt": stt, "llm": chat, "tts": tts, "vad": vad_model, "turn_handling": turn_handling},
+    )
+
+
+def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.RealtimeModel:
+    if config.provider == "gemini":
+        http_options: dict[str, Any] = {}
+        if settings.google_base_url:
+            from google.genai import types
+
+            http_options["http_options"] = types.HttpOptions(base_url=settings.google_base_url)
+        gemini: llm.RealtimeModel = google.realtime.RealtimeModel(
+            model=config.realtime_model,
+            voice=config.realtime_voice,
+            temperature=config.temperature,
+            language=config.language,
+            instructions=config.instructions,
+            api_key=_key(settings.google_api_key, "Google Gemini", "GOOGLE_API_KEY"),
+            **http_options,
+        )
+        return gemini
+    model: llm.RealtimeModel = openai.realtime.RealtimeModel(
+        model=config.realtime_model,
+        voice=config.realtime_voice,
+        api_key=_key(settings.openai_api_key, "OpenAI", "OPENAI_API_KEY"),
+        base_url=_url(settings.openai_base_url),
+    )
+    return model
+
+
+def realtime_plan(config: AgentConfig, settings: CallwrightSettings) -> SessionPlan:
+    turn_handling: TurnHandlingOptions = {
+        "turn_detection": "realtime_llm",
+        "interruption": {"mode": "vad"},
+    }
+    return SessionPlan(
+        Architecture.REALTIME,
+        {"llm": realtime_model(config, settings), "turn_handling": turn_handling},
+    )
+
+
+def session_plan(
+    architecture: Architecture,
+    config: AgentConfig,
+    settings: CallwrightSettings,
+    *,
+    vad_model: vad.VAD,
+) -> SessionPlan:
+    if architecture is Architecture.REALTIME:
+        return realtime_plan(config, settings)
+    return pipeline_plan(config, settings, vad_model=vad_model)
+
+
+def build_session(plan: SessionPlan) -> AgentSession[None]:
+    return AgentSession(**plan.kwargs)
