@@ -78,10 +78,10 @@ async def stack(
     settings = make_settings(
         database_url, livekit_server, livekit_agent_name=f"callwright-test-{uuid.uuid4().hex[:8]}"
     )
-    openai = OpenAIEmulator(reply=AGENT_REPLY)
     realtime = OpenAIRealtimeEmulator(reply=AGENT_REPLY, user_transcript=USER_TRANSCRIPT)
+    openai = OpenAIEmulator(reply=AGENT_REPLY, realtime=realtime)
     deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
-    for emulator in (openai, realtime, deepgram):
+    for emulator in (openai, deepgram):
         await emulator.start()
     ARTIFACTS.mkdir(exist_ok=True)
     worker = WorkerProcess(
@@ -92,7 +92,7 @@ async def stack(
     wav = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
     yield Stack(livekit_server, settings, database_url, openai, realtime, deepgram, worker, wav)
     await asyncio.to_thread(worker.stop)
-    for emulator in (openai, realtime, deepgram):
+    for emulator in (openai, deepgram):
         await emulator.stop()
 
 
@@ -128,9 +128,9 @@ async def session_of(client: httpx.AsyncClient, tenant: Tenant, session_id: str)
 
 
 async def eventually(
-    check: Callable[[], Awaitable[bool]] | Callable[[], bool], *, timeout: float, what: str
+    check: Callable[[], Awaitable[bool]] | Callable[[], bool], *, within: float, what: str
 ) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = check()
         if isinstance(result, Awaitable):
@@ -138,12 +138,12 @@ async def eventually(
         if result:
             return
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
         await asyncio.sleep(0.2)
 
 
 async def wait_ended(
-    client: httpx.AsyncClient, tenant: Tenant, session_id: str, timeout: float = 30
+    client: httpx.AsyncClient, tenant: Tenant, session_id: str, within: float = 30
 ) -> dict[str, Any]:
     latest: dict[str, Any] = {}
 
@@ -152,12 +152,13 @@ async def wait_ended(
         latest = await session_of(client, tenant, session_id)
         return latest["status"] in ("ended", "failed")
 
-    await eventually(ended, timeout=timeout, what=f"session {session_id} to end")
+    await eventually(ended, within=within, what=f"session {session_id} to end")
     return latest
 
 
 def expected_charge(session: dict[str, Any], credits_per_minute: int) -> int:
-    return math.ceil(round(session["duration_seconds"] * credits_per_minute / 60, 6))
+    seconds: float = session["duration_seconds"]
+    return math.ceil(round(seconds * credits_per_minute / 60, 6))
 
 
 async def join(body: dict[str, Any]) -> Caller:

@@ -32,7 +32,7 @@ async def test_pipeline_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
     await caller.speak(stack.speech_wav, then_silence_s=1.0)
     await eventually(
         lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(),
-        timeout=25,
+        within=25,
         what="the agent's transcription of its answer",
     )
     await caller.keep_quiet(1.0)

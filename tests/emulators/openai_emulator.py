@@ -22,12 +22,15 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from ._audio import chunked, text_to_speech_pcm
 from ._server import EmulatorServer, bearer_key
+
+if TYPE_CHECKING:
+    from .openai_realtime_emulator import OpenAIRealtimeEmulator
 
 DEFAULT_REPLY = "Hello! I am the callwright test agent."
 TTS_SAMPLE_RATE = 24000
@@ -97,8 +100,10 @@ class OpenAIEmulator(EmulatorServer):
         require_key: str | None = None,
         first_token_delay_s: float = 0.0,
         tts_first_byte_delay_s: float = 0.0,
+        realtime: OpenAIRealtimeEmulator | None = None,
     ) -> None:
         super().__init__()
+        self.realtime = realtime
         self.reply = reply
         self.require_key = require_key
         self.first_token_delay_s = first_token_delay_s
@@ -112,10 +117,15 @@ class OpenAIEmulator(EmulatorServer):
         return f"{self.origin}/v1"
 
     def _routes(self) -> list[web.RouteDef]:
-        return [
+        routes = [
             web.post("/v1/chat/completions", self._chat_completions),
             web.post("/v1/audio/speech", self._speech),
         ]
+        # One host for every OpenAI API, as api.openai.com is: the worker has one
+        # OPENAI_BASE_URL for its LLM, TTS and Realtime models.
+        if self.realtime is not None:
+            routes += self.realtime._routes()
+        return routes
 
     def _reply_for(self, messages: ChatMessages) -> str:
         return self.reply(messages) if callable(self.reply) else self.reply

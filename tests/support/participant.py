@@ -79,7 +79,7 @@ class Caller:
     def _on_transcription(self, reader: rtc.TextStreamReader, identity: str) -> None:
         async def read() -> None:
             text = await reader.read_all()
-            final = reader.info.attributes.get("lk.transcription_final") == "true"
+            final = (reader.info.attributes or {}).get("lk.transcription_final") == "true"
             self.transcriptions.append(Transcription(identity, text, final))
 
         self._tasks.append(asyncio.create_task(read()))

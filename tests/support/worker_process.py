@@ -64,9 +64,11 @@ class WorkerProcess:
                 healthy = r.status == 200
         except OSError:
             return False
-        return healthy and self.log_path.read_text(errors="replace").count(
-            '"registered worker"'
-        ) > self._registrations_before
+        return (
+            healthy
+            and self.log_path.read_text(errors="replace").count('"registered worker"')
+            > self._registrations_before
+        )
 
     _registrations_before: int = 0
 

@@ -1,0 +1,174 @@
+"""How calls start and end with a real worker: realtime agents, rooms callwright did not
+issue, time limits, End Session during a call, and a provider that is not configured."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import pytest
+from livekit import api
+from sqlalchemy import func, select
+
+from callwright_shared.db.engine import create_engine, create_session_factory
+from callwright_shared.db.models import LedgerEntry, LedgerKind
+from tests.conftest import ARTIFACTS, issuer_client
+from tests.e2e.conftest import (
+    AGENT_REPLY,
+    Stack,
+    call,
+    eventually,
+    expected_charge,
+    join,
+    new_tenant,
+    wait_ended,
+)
+from tests.support.participant import Caller
+from tests.support.worker_process import WorkerProcess
+
+pytestmark = pytest.mark.e2e
+
+
+async def captures_of(stack: Stack, session_id: str) -> int:
+    engine = create_engine(stack.database_url)
+    async with create_session_factory(engine)() as db:
+        count = await db.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.session_id == session_id, LedgerEntry.kind == LedgerKind.CAPTURE)
+        )
+    await engine.dispose()
+    return int(count or 0)
+
+
+async def test_realtime_call_end_to_end(stack: Stack, client: httpx.AsyncClient) -> None:
+    tenant = await new_tenant(
+        stack, architecture="realtime", provider="openai", voice="verse", greeting="Hello there!"
+    )
+    voiced_before = stack.realtime.voiced_seconds_received
+    body = await call(client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(),
+        within=25,
+        what="the realtime agent's answer",
+    )
+    await caller.keep_quiet(0.5)
+    assert stack.realtime.voiced_seconds_received > voiced_before, "user audio never arrived"
+    assert caller.agent_audio_peak_rms > 1000
+    assert any("realtime" in q.get("model", "") or q for q in stack.realtime.connection_queries)
+    await caller.leave()
+    session = await wait_ended(client, tenant, body["session_id"])
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+    assert session["credits_charged"] == expected_charge(session, 6) >= 1
+    assert any(item["role"] == "assistant" for item in session["transcript"])
+
+
+async def test_a_room_callwright_did_not_issue_gets_no_agent(stack: Stack) -> None:
+    tenant = await new_tenant(stack)
+    # Valid-looking name, right agent and user, dispatched to our worker: but no session.
+    name = f"agent_{tenant.agent_id}_{tenant.user_id}_{int(time.time() * 1000)}"
+    lkapi = api.LiveKitAPI(stack.livekit.http_url, stack.livekit.api_key, stack.livekit.api_secret)
+    try:
+        await lkapi.room.create_room(
+            api.CreateRoomRequest(
+                name=name,
+                agents=[api.RoomAgentDispatch(agent_name=stack.settings.livekit_agent_name)],
+            )
+        )
+        token = (
+            api.AccessToken(stack.livekit.api_key, stack.livekit.api_secret)
+            .with_identity(tenant.user_id)
+            .with_grants(api.VideoGrants(room_join=True, room=name))
+            .to_jwt()
+        )
+        heard_before = len(stack.deepgram.transcripts_sent)
+        caller = Caller(stack.livekit.url, token)
+        await caller.join()
+        await caller.speak(stack.speech_wav, then_silence_s=3.0)
+        assert not caller.agent_joined.is_set(), "an agent joined a room callwright did not issue"
+        assert caller.agent_audio_frames == 0
+        assert len(stack.deepgram.transcripts_sent) == heard_before
+        await caller.leave()
+    finally:
+        await lkapi.room.delete_room(api.DeleteRoomRequest(room=name))
+        await lkapi.aclose()
+
+
+async def test_time_limit_says_goodbye_and_ends_on_time(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    tenant = await new_tenant(stack, max_duration_seconds=9)
+    body = await call(client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    joined_at = time.monotonic()
+    await caller.keep_quiet(6.0)
+    session = await wait_ended(client, tenant, body["session_id"], within=20)
+    ended_after = time.monotonic() - joined_at
+    assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")
+    assert "time limit" in caller.agent_text()
+    assert session["duration_seconds"] <= 9.5
+    assert ended_after < 14
+    assert session["credits_charged"] == expected_charge(session, 6)
+    await caller.leave()
+
+
+async def test_end_session_during_a_call_charges_once(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    tenant = await new_tenant(stack, greeting="Hi!")
+    body = await call(client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    await caller.keep_quiet(3.0)
+    ended = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
+    assert ended.status_code == 200, ended.text
+    session = ended.json()
+    assert (session["status"], session["end_reason"]) == ("ended", "api_ended")
+    assert session["duration_seconds"] >= 2.5
+    assert session["credits_charged"] == expected_charge(session, 6) >= 1
+
+    lkapi = api.LiveKitAPI(stack.livekit.http_url, stack.livekit.api_key, stack.livekit.api_secret)
+    rooms = await lkapi.room.list_rooms(api.ListRoomsRequest(names=[body["room_name"]]))
+    await lkapi.aclose()
+    assert list(rooms.rooms) == []
+    await asyncio.sleep(3)  # let the worker finish: it must not charge again
+    assert await captures_of(stack, body["session_id"]) == 1
+    again = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
+    assert again.json()["credits_charged"] == session["credits_charged"]
+    credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+    assert credits["held"] == 0
+    assert credits["balance"] == 1000 - session["credits_charged"]
+    await caller.leave()
+
+
+async def test_missing_provider_key_ends_with_provider_error_and_tells_the_user(
+    stack: Stack,
+) -> None:
+    agent_name = f"callwright-nokey-{uuid.uuid4().hex[:6]}"
+    settings = stack.settings.model_copy(update={"livekit_agent_name": agent_name})
+    worker = WorkerProcess(
+        env=stack.worker_env(LIVEKIT_AGENT_NAME=agent_name, OPENAI_API_KEY=""),
+        log_path=ARTIFACTS / f"worker-nokey-{agent_name}.log",
+    )
+    await asyncio.to_thread(worker.start)
+    try:
+        async with issuer_client(settings) as client:
+            tenant = await new_tenant(stack)
+            body = await call(client, tenant)
+            caller = await join(body)
+            await eventually(lambda: bool(caller.chat), within=20, what="a message to the user")
+            assert "provider" in caller.chat[0].lower()
+            session = await wait_ended(client, tenant, body["session_id"], within=20)
+            assert (session["status"], session["end_reason"]) == ("ended", "provider_error")
+            assert session["credits_charged"] == 0
+            credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+            assert credits == {"balance": 1000, "held": 0, "available": 1000}
+            await caller.leave()
+    finally:
+        await asyncio.to_thread(worker.stop)
