@@ -40,7 +40,7 @@ class Caller:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     agent_joined: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def join(self, sample_rate: int = 48_000) -> None:
+    async def join(self, sample_rate: int = 48_000, queue_size_ms: int = 200) -> None:
         self.room.on("track_subscribed", self._on_track)
         self.room.on("participant_connected", self._on_participant)
         self.room.register_text_stream_handler("lk.transcription", self._on_transcription)
@@ -48,7 +48,7 @@ class Caller:
         await self.room.connect(self.url, self.token)
         for participant in self.room.remote_participants.values():
             self._on_participant(participant)
-        self._source = rtc.AudioSource(sample_rate, 1, queue_size_ms=200)
+        self._source = rtc.AudioSource(sample_rate, 1, queue_size_ms=queue_size_ms)
         track = rtc.LocalAudioTrack.create_audio_track("microphone", self._source)
         options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
         await self.room.local_participant.publish_track(track, options)
@@ -90,17 +90,25 @@ class Caller:
 
         self._tasks.append(asyncio.create_task(read()))
 
-    async def speak(self, wav: Path, *, then_silence_s: float = 1.5) -> None:
-        """Publish the WAV in real time, then keep the microphone open with silence."""
+    async def speak(self, wav: Path, *, then_silence_s: float = 1.5) -> float:
+        """Publish the WAV in real time, then keep the microphone open with silence.
+
+        Returns the loop time at which the last voiced frame was handed to the source.
+        """
         assert self._source is not None
         with wave.open(str(wav)) as f:
             rate, pcm = f.getframerate(), f.readframes(f.getnframes())
         samples = np.frombuffer(pcm, dtype=np.int16)
         samples = np.concatenate([samples, np.zeros(int(rate * then_silence_s), dtype=np.int16)])
         step = rate * FRAME_MS // 1000
+        loop = asyncio.get_running_loop()
+        voiced_end = loop.time()
         for start in range(0, len(samples) - step + 1, step):
             chunk = samples[start : start + step]
             await self._source.capture_frame(rtc.AudioFrame(chunk.tobytes(), rate, 1, step))
+            if np.abs(chunk).max(initial=0) > 500:
+                voiced_end = loop.time()
+        return voiced_end
 
     async def keep_quiet(self, seconds: float) -> None:
         assert self._source is not None

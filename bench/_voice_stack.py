@@ -1,0 +1,108 @@
+"""The voice stack the worker benchmarks run on: a real livekit-server, the issuer
+in-process, a real `callwright worker start` process, and provider emulators with fixed,
+known latencies. Built from the same parts as the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from callwright_shared.db.migrate import upgrade_async
+from callwright_shared.settings import CallwrightSettings
+from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
+from tests.e2e.conftest import worker_env
+from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support.livekit_server import LiveKitServer
+from tests.support.speech import make_speech_wav
+from tests.support.worker_process import WorkerProcess
+
+REPLY = "Sure, I can help with that."
+
+
+@dataclass
+class VoiceStack:
+    livekit: LiveKitServer
+    settings: CallwrightSettings
+    client: httpx.AsyncClient
+    tenant: Tenant
+    openai: OpenAIEmulator
+    deepgram: DeepgramEmulator
+    worker: WorkerProcess
+    speech_wav: Path
+    workdir: Path
+
+    async def create_call(self) -> dict[str, Any]:
+        response = await self.client.post(
+            "/v1/sessions/voice",
+            json={"agent_id": self.tenant.agent_id},
+            headers=self.tenant.headers,
+        )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+
+async def _idle_processes_warm(worker: WorkerProcess, count: int = 2) -> None:
+    """Benchmarks measure a warmed worker: its prewarmed job processes are up."""
+    async with asyncio.timeout(120):
+        while worker.log_path.read_text(errors="replace").count('"process initialized"') < count:
+            await asyncio.sleep(0.2)
+
+
+@asynccontextmanager
+async def voice_stack(
+    *,
+    llm_first_token_s: float = 0.0,
+    tts_first_byte_s: float = 0.0,
+    agent: dict[str, Any] | None = None,
+    worker_overrides: dict[str, str] | None = None,
+) -> AsyncIterator[VoiceStack]:
+    with tempfile.TemporaryDirectory(prefix="callwright-bench-") as tmp:
+        workdir = Path(tmp)
+        livekit = LiveKitServer(log_path=workdir / "livekit.log")
+        await asyncio.to_thread(livekit.start)
+        openai = OpenAIEmulator(
+            reply=REPLY,
+            first_token_delay_s=llm_first_token_s,
+            tts_first_byte_delay_s=tts_first_byte_s,
+        )
+        deepgram = DeepgramEmulator(transcript="can you help me", idle_endpoint_s=None)
+        await openai.start()
+        await deepgram.start()
+        database_url = f"sqlite+aiosqlite:///{workdir / 'callwright.db'}"
+        await upgrade_async(database_url)
+        settings = make_settings(
+            database_url, livekit, livekit_agent_name=f"callwright-bench-{uuid.uuid4().hex[:6]}"
+        )
+        tenant = await seed_tenant(
+            database_url,
+            credits_amount=10_000_000,
+            agent={"credits_per_minute": 1, **(agent or {})},
+        )
+        worker = WorkerProcess(
+            env=worker_env(settings, openai, deepgram, **(worker_overrides or {})),
+            log_path=workdir / "worker.log",
+        )
+        await asyncio.to_thread(worker.start)
+        await _idle_processes_warm(worker)
+        wav = await asyncio.to_thread(
+            make_speech_wav, "Hello, can you help me with my order?", workdir / "speech.wav"
+        )
+        try:
+            async with issuer_client(settings) as client:
+                yield VoiceStack(
+                    livekit, settings, client, tenant, openai, deepgram, worker, wav, workdir
+                )
+        finally:
+            await asyncio.to_thread(worker.stop)
+            await openai.stop()
+            await deepgram.stop()
+            await asyncio.to_thread(livekit.stop)

@@ -1,0 +1,84 @@
+"""Room created → agent in the room, over N sessions, from LiveKit's own clocks.
+
+    uv run python bench/agent_join.py [--sessions 25]
+
+For each session the issuer creates the room (with the agent dispatched); the figure is
+`agent participant joined_at_ms − room creation_time_ms`, both stamped by livekit-server,
+so neither the benchmark's polling nor the issuer's HTTP round trip is counted. The
+sessions are ended through End Session between samples (one call at a time: the question
+is how fast an idle, prewarmed worker answers a dispatch). Goal: p50 ≤ 400 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from livekit import api
+
+from bench._stats import percentile
+from bench._voice_stack import VoiceStack, voice_stack
+
+
+async def agent_join_ms(stack: VoiceStack, lkapi: api.LiveKitAPI) -> float:
+    body = await stack.create_call()
+    room_name = body["room_name"]
+    try:
+        async with asyncio.timeout(15):
+            while True:
+                rooms = await lkapi.room.list_rooms(api.ListRoomsRequest(names=[room_name]))
+                participants = await lkapi.room.list_participants(
+                    api.ListParticipantsRequest(room=room_name)
+                )
+                agents = [
+                    p
+                    for p in participants.participants
+                    if p.kind == api.ParticipantInfo.Kind.AGENT and p.joined_at_ms
+                ]
+                if agents and rooms.rooms:
+                    return float(agents[0].joined_at_ms - rooms.rooms[0].creation_time_ms)
+                await asyncio.sleep(0.02)
+    finally:
+        await stack.client.post(
+            f"/v1/sessions/{body['session_id']}/end", headers=stack.tenant.headers
+        )
+
+
+async def main(sessions: int, as_json: bool) -> None:
+    async with voice_stack() as stack:
+        lkapi = api.LiveKitAPI(
+            stack.livekit.http_url, stack.livekit.api_key, stack.livekit.api_secret
+        )
+        try:
+            await agent_join_ms(stack, lkapi)  # warm-up, not counted
+            samples = [await agent_join_ms(stack, lkapi) for _ in range(sessions)]
+        finally:
+            await lkapi.aclose()
+    result = {
+        "sessions": sessions,
+        "p50_ms": round(percentile(samples, 50), 1),
+        "p95_ms": round(percentile(samples, 95), 1),
+        "max_ms": round(max(samples), 1),
+        "goal_p50_ms": 400,
+    }
+    if as_json:
+        print(json.dumps(result))
+    else:
+        print(f"room created → agent in the room, {sessions} sessions (livekit-server clocks)")
+        print(
+            f"  p50 {result['p50_ms']} ms   p95 {result['p95_ms']} ms   max {result['max_ms']} ms"
+        )
+        print(f"p50: {result['p50_ms']} ms (goal ≤ 400 ms)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=25)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(main(args.sessions, args.json))

@@ -1,0 +1,187 @@
+"""Turn latency and density of pipeline calls, with provider emulators of fixed latency.
+
+    uv run python bench/turn_latency.py                       # turn latency, 1 call
+    uv run python bench/turn_latency.py --concurrency 1,4,8,12,16,20   # density
+
+Each call is a real participant publishing espeak-ng speech through a real livekit-server
+to a real `callwright worker start` process; the agent's STT/LLM/TTS are the loopback
+emulators, with a fixed LLM first-token delay and TTS first-byte delay.
+
+    measured  = first loud agent audio at the participant − end of the user's speech
+    overhead  = measured − (LLM first token + TTS first byte) − endpointing delay
+
+where the endpointing delay is the configured minimum endpointing delay
+(callwright_worker.providers.ENDPOINTING_MIN_DELAY_S). Silero's own end-of-speech
+silence window (0.55 s) runs concurrently with it, and preemptive generation starts the
+LLM on the STT's final transcript inside that window, so parts of the provider latency
+overlap the endpointing wait: the overhead is also printed against the stricter
+"silence window" baseline (measured − providers − 0.55 s). Goal: overhead
+≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns); the
+report adds the worker's CPU and memory per job and the first N whose p50 turn latency is
+15 % above the single-call one. The participants run on the same 2 cores as the worker,
+so the density figure is a lower bound for a worker on a machine of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stats import percentile
+from bench._voice_stack import VoiceStack, voice_stack
+from callwright_worker.providers import ENDPOINTING_MIN_DELAY_S
+from tests.support.participant import Caller
+
+LLM_FIRST_TOKEN_S = 0.30
+TTS_FIRST_BYTE_S = 0.20
+SILERO_SILENCE_S = 0.55  # silero.VAD's min_silence_duration default
+ENDPOINTING_S = ENDPOINTING_MIN_DELAY_S
+PROVIDER_S = LLM_FIRST_TOKEN_S + TTS_FIRST_BYTE_S
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(stat[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def _cpu_seconds_and_rss(pid: int) -> tuple[float, float]:
+    cpu, rss = 0.0, 0.0
+    for member in _tree(pid):
+        try:
+            stat = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            # PSS, not RSS: forked job processes share the preloaded plugins' pages.
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        cpu += (int(stat[11]) + int(stat[12])) / CLK_TCK
+        pss_kb = [int(x.split()[1]) for x in rollup.splitlines() if x.startswith("Pss:")]
+        rss += sum(pss_kb) / 1024  # zombies have none
+    return cpu, rss
+
+
+async def one_call(stack: VoiceStack, turns: int, latencies: list[float]) -> None:
+    body = await stack.create_call()
+    caller = Caller(body["livekit_url"], body["token"])
+    await caller.join(queue_size_ms=20)
+    try:
+        async with asyncio.timeout(30):
+            await caller.agent_joined.wait()
+        await caller.keep_quiet(1.5)
+        for _ in range(turns):
+            caller.first_loud_agent_audio_at = None
+            speech_end = await caller.speak(stack.speech_wav, then_silence_s=0.0)
+            async with asyncio.timeout(20):
+                while caller.first_loud_agent_audio_at is None:
+                    await caller.keep_quiet(0.02)
+            latencies.append(caller.first_loud_agent_audio_at - speech_end)
+            await caller.keep_quiet(3.0)  # let the agent finish its answer
+    finally:
+        await caller.leave()
+        await stack.client.post(
+            f"/v1/sessions/{body['session_id']}/end", headers=stack.tenant.headers
+        )
+
+
+async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
+    latencies: list[float] = []
+    cpu_before, _ = _cpu_seconds_and_rss(stack.worker.pid)
+    started = time.monotonic()
+    rss_peak = 0.0
+
+    async def sample_rss() -> None:
+        nonlocal rss_peak
+        while True:
+            rss_peak = max(rss_peak, _cpu_seconds_and_rss(stack.worker.pid)[1])
+            await asyncio.sleep(1.0)
+
+    sampler = asyncio.create_task(sample_rss())
+    await asyncio.gather(*(one_call(stack, turns, latencies) for _ in range(calls)))
+    sampler.cancel()
+    elapsed = time.monotonic() - started
+    cpu_after, rss_idle = _cpu_seconds_and_rss(stack.worker.pid)
+    p50 = percentile(latencies, 50)
+    return {
+        "calls": calls,
+        "turns": len(latencies),
+        "p50_ms": round(p50 * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "overhead_p50_ms": round((p50 - PROVIDER_S - ENDPOINTING_S) * 1000, 1),
+        "overhead_vs_silence_window_p50_ms": round(
+            (p50 - PROVIDER_S - max(ENDPOINTING_S, SILERO_SILENCE_S)) * 1000, 1
+        ),
+        "worker_cpu_percent": round(100 * (cpu_after - cpu_before) / elapsed, 1),
+        "worker_cpu_percent_per_call": round(100 * (cpu_after - cpu_before) / elapsed / calls, 1),
+        "worker_pss_peak_mb": round(rss_peak, 1),
+        "worker_pss_per_call_mb": round((rss_peak - rss_idle) / calls, 1) if calls else 0.0,
+    }
+
+
+async def main(concurrency: list[int], turns: int, as_json: bool) -> None:
+    results = []
+    async with voice_stack(
+        llm_first_token_s=LLM_FIRST_TOKEN_S,
+        tts_first_byte_s=TTS_FIRST_BYTE_S,
+        worker_overrides={"CALLWRIGHT_WORKER_MAX_JOBS": str(max(concurrency) + 4)},
+    ) as stack:
+        await one_call(stack, 1, [])  # warm-up
+        for calls in concurrency:
+            results.append(await level(stack, calls, turns))
+            if not as_json:
+                print(json.dumps(results[-1]), flush=True)
+    baseline = results[0]["p50_ms"]
+    degraded = next((r["calls"] for r in results if r["p50_ms"] > 1.15 * baseline), None)
+    summary = {
+        "provider_latency_ms": PROVIDER_S * 1000,
+        "endpointing_delay_ms": ENDPOINTING_S * 1000,
+        "levels": results,
+        "degrades_15pct_at_calls": degraded,
+    }
+    if as_json:
+        print(json.dumps(summary))
+        return
+    print(
+        f"provider latency {PROVIDER_S * 1000:.0f} ms + endpointing delay "
+        f"{ENDPOINTING_S * 1000:.0f} ms are subtracted from the measured turn latency"
+    )
+    print(f"turn latency p50 (1 call): {results[0]['p50_ms']} ms")
+    print(f"overhead p50 (1 call): {results[0]['overhead_p50_ms']} ms (goal ≤ 150 ms)")
+    print(
+        "overhead p50 against the silence window: "
+        f"{results[0]['overhead_vs_silence_window_p50_ms']} ms"
+    )
+    if len(results) > 1:
+        print(
+            "turn latency degrades by >15 % at: "
+            + (f"{degraded} concurrent calls" if degraded else f"> {concurrency[-1]} calls")
+            + " (goal ≥ 16)"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--concurrency", default="1", help="comma-separated call counts")
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.concurrency.split(",")]
+    asyncio.run(main(levels, args.turns, args.json))
