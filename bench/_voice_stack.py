@@ -53,7 +53,10 @@ class VoiceStack:
 async def _idle_processes_warm(worker: WorkerProcess, count: int = 2) -> None:
     """Benchmarks measure a warmed worker: its prewarmed job processes are up."""
     async with asyncio.timeout(120):
-        while worker.log_path.read_text(errors="replace").count('"process initialized"') < count:
+        while True:
+            log = worker.log_path.read_text(errors="replace")
+            if log.count('"process initialized"') >= count:
+                return
             await asyncio.sleep(0.2)
 
 

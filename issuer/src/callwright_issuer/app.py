@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
+from callwright_issuer.chat_models import ChatModel, OpenAIChatModel
 from callwright_issuer.error_handlers import install_error_handlers
 from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
 from callwright_issuer.metrics import record_metrics
-from callwright_issuer.routes import agents, credits, health, sessions
+from callwright_issuer.reconciler import run_reconciler
+from callwright_issuer.routes import agents, credits, health, livekit, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.settings import CallwrightSettings
 
+logger = logging.getLogger(__name__)
+
+# How long shutdown waits for chat replies in flight (each settles its own credits).
+_DRAIN_SECONDS = 30.0
+
 
 def create_app(
-    settings: CallwrightSettings | None = None, *, rooms: Rooms | None = None
+    settings: CallwrightSettings | None = None,
+    *,
+    rooms: Rooms | None = None,
+    chat_model: ChatModel | None = None,
 ) -> FastAPI:
     """Build the app; infrastructure is opened in the lifespan, not at import."""
     settings = settings or CallwrightSettings()
@@ -28,9 +42,26 @@ def create_app(
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.rooms = rooms or LiveKitRooms(settings)
+        app.state.chat_model = chat_model or OpenAIChatModel(settings)
+        background: set[asyncio.Task[Any]] = set()
+        app.state.background_tasks = background
+        stop = asyncio.Event()
+        reconciler = (
+            asyncio.create_task(
+                run_reconciler(app.state.session_factory, app.state.rooms, settings, stop)
+            )
+            if settings.reconcile_interval_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
+            stop.set()
+            if reconciler is not None:
+                await _finish(reconciler)
+            if background:
+                await asyncio.wait(set(background), timeout=_DRAIN_SECONDS)
+            await app.state.chat_model.aclose()
             await app.state.rooms.aclose()
             await engine.dispose()
 
@@ -43,6 +74,23 @@ def create_app(
     )
     install_error_handlers(app)
     app.middleware("http")(record_metrics)
-    for router in (sessions.router, agents.router, credits.router, health.router):
+    for router in (
+        sessions.router,
+        agents.router,
+        credits.router,
+        livekit.router,
+        health.router,
+    ):
         app.include_router(router)
     return app
+
+
+async def _finish(task: asyncio.Task[None]) -> None:
+    """Let a reconcile pass in progress end (it was told to stop), within a bound."""
+    done, _ = await asyncio.wait({task}, timeout=10.0)
+    if not done:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    elif not task.cancelled() and task.exception() is not None:
+        logger.warning("reconciler stopped with an error")

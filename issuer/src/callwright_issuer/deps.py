@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callwright_issuer.chat_models import ChatModel
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_shared import api_keys
 from callwright_shared.api_keys import ApiKeyContext
@@ -30,6 +32,22 @@ def get_rooms(request: Request) -> Rooms:
     return rooms
 
 
+def get_chat_model(request: Request) -> ChatModel:
+    model: ChatModel = request.app.state.chat_model
+    return model
+
+
+def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    return factory
+
+
+def get_background_tasks(request: Request) -> set[asyncio.Task[Any]]:
+    """Tasks that outlive their request (a chat reply); the lifespan waits for them."""
+    tasks: set[asyncio.Task[Any]] = request.app.state.background_tasks
+    return tasks
+
+
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.session_factory() as session:
         yield session
@@ -38,6 +56,10 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[CallwrightSettings, Depends(get_settings)]
 RoomsDep = Annotated[Rooms, Depends(get_rooms)]
 DbSessionDep = Annotated[AsyncSession, Depends(db_session)]
+ChatModelDep = Annotated[ChatModel, Depends(get_chat_model)]
+SessionFactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)]
+BackgroundTasksDep = Annotated[set[asyncio.Task[Any]], Depends(get_background_tasks)]
+IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 async def authenticate(

@@ -36,7 +36,7 @@ _DATABASE_DOWN = (
 )
 
 
-def error_response(error: CallwrightError) -> JSONResponse:
+def error_body(error: CallwrightError) -> dict[str, dict[str, str]]:
     body: dict[str, str] = {
         "type": error.error_type,
         "code": error.code,
@@ -44,10 +44,32 @@ def error_response(error: CallwrightError) -> JSONResponse:
     }
     if error.param is not None:
         body["param"] = error.param
+    return {"error": body}
+
+
+def error_response(error: CallwrightError) -> JSONResponse:
     headers = {}
     if error.retry_after_seconds is not None:
         headers["Retry-After"] = str(error.retry_after_seconds)
-    return JSONResponse({"error": body}, status_code=error.http_status, headers=headers)
+    return JSONResponse(error_body(error), status_code=error.http_status, headers=headers)
+
+
+def is_database_down(exc: BaseException) -> bool:
+    if isinstance(exc, _DATABASE_DOWN):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def as_callwright_error(exc: BaseException) -> CallwrightError:
+    """What the client is told about an error raised outside a request handler's reach
+    (a streamed reply): the error itself, a database outage, or an internal error."""
+    if isinstance(exc, CallwrightError):
+        return exc
+    if is_database_down(exc):
+        logger.warning("database unavailable", extra={"error": type(exc).__name__})
+        return DatabaseUnavailableError("The database is unavailable. Try again shortly.")
+    logger.error("unhandled error", exc_info=exc)
+    return CallwrightError("An internal error occurred.")
 
 
 def validation_error(exc: RequestValidationError) -> InvalidRequestError:
@@ -73,10 +95,10 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(NotFoundError("No such endpoint."))
         if exc.status_code == 405:
             response = error_response(InvalidRequestError("Method not allowed on this endpoint."))
-            response.status_code = 405
-            return response
-        response = error_response(CallwrightError(str(exc.detail)))
+        else:
+            response = error_response(CallwrightError(str(exc.detail)))
         response.status_code = exc.status_code
+        response.headers.update(exc.headers or {})
         return response
 
     async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
@@ -85,8 +107,14 @@ def install_error_handlers(app: FastAPI) -> None:
             DatabaseUnavailableError("The database is unavailable. Try again shortly.")
         )
 
+    async def on_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
+        if is_database_down(exc):
+            return await on_database_down(request, exc)
+        logger.exception("database error", extra={"path": request.url.path})
+        return error_response(CallwrightError("An internal error occurred."))
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, _DATABASE_DOWN):
+        if is_database_down(exc):
             return await on_database_down(request, exc)
         logger.exception("unhandled error", extra={"path": request.url.path})
         return error_response(CallwrightError("An internal error occurred."))
@@ -96,4 +124,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     for exc_type in _DATABASE_DOWN:
         app.add_exception_handler(exc_type, on_database_down)
+    app.add_exception_handler(sa_exc.DBAPIError, on_dbapi_error)
     app.add_exception_handler(Exception, on_unexpected)

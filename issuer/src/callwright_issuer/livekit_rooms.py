@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import aiohttp
@@ -20,6 +22,12 @@ from callwright_shared.settings import CallwrightSettings
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class RoomParticipant:
+    identity: str
+    is_agent: bool
+
+
 class Rooms(Protocol):
     async def create_room_with_agent(
         self, *, room_name: str, agent_name: str, dispatch_metadata: str
@@ -28,6 +36,14 @@ class Rooms(Protocol):
     async def delete_room(self, room_name: str) -> None: ...
 
     async def room_exists(self, room_name: str) -> bool: ...
+
+    async def existing_rooms(self, room_names: Sequence[str]) -> set[str]:
+        """Which of these rooms exist now."""
+        ...
+
+    async def participants(self, room_name: str) -> list[RoomParticipant] | None:
+        """Who is in the room; None when the room does not exist."""
+        ...
 
     async def ping(self) -> None: ...
 
@@ -84,6 +100,33 @@ class LiveKitRooms:
         except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
         return any(room.name == room_name for room in response.rooms)
+
+    async def existing_rooms(self, room_names: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(room_names), 100):
+            batch = list(room_names[start : start + 100])
+            try:
+                response = await self._api.room.list_rooms(api.ListRoomsRequest(names=batch))
+            except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+            found.update(room.name for room in response.rooms if room.name in batch)
+        return found
+
+    async def participants(self, room_name: str) -> list[RoomParticipant] | None:
+        try:
+            response = await self._api.room.list_participants(
+                api.ListParticipantsRequest(room=room_name)
+            )
+        except api.TwirpError as exc:
+            if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                return None
+            raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+        return [
+            RoomParticipant(identity=p.identity, is_agent=p.kind == api.ParticipantInfo.Kind.AGENT)
+            for p in response.participants
+        ]
 
     async def ping(self) -> None:
         try:

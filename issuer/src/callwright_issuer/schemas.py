@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -15,7 +15,9 @@ MAX_METADATA_BYTES = 4096
 T = TypeVar("T")
 
 
-class VoiceSessionCreate(BaseModel):
+class SessionCreate(BaseModel):
+    """The body of Create Voice Session and Create Chat Session."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     agent_id: str = Field(min_length=1, max_length=64)
@@ -29,6 +31,14 @@ class VoiceSessionCreate(BaseModel):
         return value
 
 
+class VoiceSessionCreate(SessionCreate):
+    pass
+
+
+class ChatSessionCreate(SessionCreate):
+    pass
+
+
 class VoiceSessionCreated(BaseModel):
     room_name: str
     token: str
@@ -36,6 +46,63 @@ class VoiceSessionCreated(BaseModel):
     agent_name: str
     session_id: str
     expires_at: datetime
+
+
+class ChatSessionCreated(BaseModel):
+    session_id: str
+    agent_name: str
+    expires_at: datetime
+
+
+class MessageCreate(BaseModel):
+    """The body of Send Message."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    message: str = Field(min_length=1, max_length=16_000)
+
+
+class ChatMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class MessageUsage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    credits_charged: int
+
+
+class MessageReply(BaseModel):
+    """Send Message's answer; with `Accept: text/event-stream` it is the data of the last
+    server-sent event, `message.completed`, after `message.delta` events."""
+
+    message: ChatMessage
+    usage: MessageUsage
+
+
+class WebhookAck(BaseModel):
+    received: bool = True
+    duplicate: bool = False
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    code: str
+    message: str
+    param: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """SPEC §4's error body, on every 4xx and 5xx."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` documenting the error body for these status codes."""
+    return {status: {"model": ErrorBody} for status in statuses}
 
 
 class SessionPublic(BaseModel):

@@ -3,24 +3,33 @@
 1. key validated (the `CurrentKey` dependency)   → 401
 2. body validated (the `json_body` dependency)   → 400
 3. agent in the key's organization, voice architecture → 404 / 400
-4. credits held atomically, with the session recorded in the same transaction → 402 / 503
+4. under the organization's lock (`admission.admit`): an `Idempotency-Key` already seen
+   is replayed (409 if its request differs), the concurrency limit checked (429), credits
+   held atomically, the session and the key recorded, all in one transaction → 402 / 503
 5. room created with the agent dispatched in the same CreateRoom call → 503, session
-   marked `failed` and its hold released
+   marked `failed`, its hold released and its idempotency key forgotten (a retry may
+   reuse it)
 6. participant token minted
+
+A replay answers the first request's room and session with a freshly minted token for
+the same user and room: tokens are never stored.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callwright_issuer.admission import IdempotentRequest, admit, recorded_response
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
-from callwright_shared import agents, credits, sessions
+from callwright_shared import agents, credits, idempotency, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
@@ -32,7 +41,14 @@ from callwright_shared.settings import CallwrightSettings
 logger = logging.getLogger(__name__)
 
 VOICE_ARCHITECTURES = (Architecture.PIPELINE, Architecture.REALTIME)
+ENDPOINT = "POST /v1/sessions/voice"
 _ROOM_NAME_ATTEMPTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceCreation:
+    response: VoiceSessionCreated
+    replayed: bool = False
 
 
 async def create_voice_session(
@@ -42,7 +58,15 @@ async def create_voice_session(
     body: VoiceSessionCreate,
     rooms: Rooms,
     settings: CallwrightSettings,
-) -> VoiceSessionCreated:
+    idempotency_key: str | None = None,
+) -> VoiceCreation:
+    request = IdempotentRequest.of(
+        idempotency_key, endpoint=ENDPOINT, user_id=key.user_id, body=body
+    )
+    replay = await recorded_response(db, org_id=key.org_id, request=request)
+    if replay is not None:
+        return _replay(replay, key=key, settings=settings)
+
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=body.agent_id)
     if agent.architecture not in VOICE_ARCHITECTURES:
         raise AgentArchitectureUnsupportedError(
@@ -55,9 +79,17 @@ async def create_voice_session(
     agent_id, agent_name = agent.id, agent.name
     session_id = new_session_id()
 
-    room_name = await _hold_and_record(
-        db, key=key, agent_id=agent_id, session_id=session_id, config=config, body=body
+    room_name, replay = await _hold_and_record(
+        db,
+        key=key,
+        agent_id=agent_id,
+        session_id=session_id,
+        config=config,
+        body=body,
+        request=request,
     )
+    if replay is not None:
+        return _replay(replay, key=key, settings=settings)
 
     metadata = DispatchMetadata(
         session_id=session_id, agent_id=agent_id, user_id=key.user_id, org_id=key.org_id
@@ -75,6 +107,8 @@ async def create_voice_session(
             status=SessionStatus.FAILED,
             end_reason=EndReason.LIVEKIT_UNAVAILABLE,
         )
+        if request is not None:
+            await idempotency.forget(db, org_id=key.org_id, key=request.key)
         await db.commit()
         raise
 
@@ -83,7 +117,7 @@ async def create_voice_session(
         "voice session created",
         extra={"session_id": session_id, "agent_id": agent_id, "org_id": key.org_id},
     )
-    return VoiceSessionCreated(
+    response = VoiceSessionCreated(
         room_name=room_name,
         token=token.jwt,
         livekit_url=settings.client_livekit_url,
@@ -91,6 +125,26 @@ async def create_voice_session(
         session_id=session_id,
         expires_at=token.expires_at,
     )
+    if request is not None:
+        await idempotency.complete(
+            db,
+            org_id=key.org_id,
+            key=request.key,
+            response=response.model_dump(mode="json", exclude={"token", "expires_at"}),
+        )
+        await db.commit()
+    return VoiceCreation(response=response)
+
+
+def _replay(
+    stored: dict[str, Any], *, key: ApiKeyContext, settings: CallwrightSettings
+) -> VoiceCreation:
+    """The first request's answer again, with a fresh token for the same user and room."""
+    token = mint_participant_token(settings, room_name=stored["room_name"], identity=key.user_id)
+    response = VoiceSessionCreated.model_validate(
+        {**stored, "token": token.jwt, "expires_at": token.expires_at}
+    )
+    return VoiceCreation(response=response, replayed=True)
 
 
 async def _hold_and_record(
@@ -101,18 +155,24 @@ async def _hold_and_record(
     session_id: str,
     config: agents.AgentConfig,
     body: VoiceSessionCreate,
-) -> str:
-    """Step 4 in one transaction: lock the org, hold credits, record the session.
+    request: IdempotentRequest | None,
+) -> tuple[str, dict[str, Any] | None]:
+    """Step 4 in one transaction: lock the org, admit, hold credits, record the session.
 
-    The room name is unique in the database; the same millisecond moves to the next one.
+    Returns the room name, or the stored response when the idempotency key turned out
+    to be recorded already. The room name is unique in the database; the same
+    millisecond moves to the next one.
     """
     timestamp = time.time_ns() // 1_000_000
     for _ in range(_ROOM_NAME_ATTEMPTS):
         room_name = format_room_name(agent_id, key.user_id, timestamp)
         try:
-            balance = await credits.lock_organization(db, key.org_id)
+            admission = await admit(db, org_id=key.org_id, request=request)
+            if admission.replay is not None:
+                await db.rollback()
+                return room_name, admission.replay
             hold = credits.plan_voice_hold(
-                available=balance.available,
+                available=admission.balance.available,
                 credits_per_minute=config.credits_per_minute,
                 max_duration_seconds=config.max_duration_seconds,
             )
@@ -130,8 +190,16 @@ async def _hold_and_record(
             )
             await db.flush()
             await credits.place_hold(db, key.org_id, session_id, hold.amount)
+            if request is not None:
+                await idempotency.record(
+                    db,
+                    org_id=key.org_id,
+                    key=request.key,
+                    request_hash=request.request_hash,
+                    session_id=session_id,
+                )
             await db.commit()
-            return room_name
+            return room_name, None
         except IntegrityError:
             await db.rollback()
             if await sessions.get_session_by_room(db, room_name) is None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.models import Agent, Architecture, utcnow
-from callwright_shared.errors import AgentNotFoundError
+from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
 
 DEFAULT_REALTIME_MODELS = {"openai": "gpt-realtime", "gemini": "gemini-2.0-flash-live-001"}
@@ -145,12 +145,21 @@ async def get_agent(db: AsyncSession, *, org_id: str, agent_id: str) -> Agent:
 
 async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> Agent:
     fields = changes.model_dump(mode="json", exclude_unset=True)
+    for required in ("name", "architecture"):
+        if required in fields and fields[required] is None:
+            raise InvalidRequestError(f"{required}: may not be null", param=required)
     if "name" in fields:
         agent.name = fields.pop("name")
     if "architecture" in fields:
         agent.architecture = Architecture(fields.pop("architecture"))
     merged = {**agent.config, **fields}
-    agent.config = _config_dict(AgentConfig.model_validate(merged, strict=False))
+    try:
+        config = AgentConfig.model_validate(merged, strict=False)
+    except ValidationError as exc:  # e.g. null for a field that has a default
+        first = exc.errors()[0]
+        param = ".".join(str(p) for p in first["loc"]) or None
+        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+    agent.config = _config_dict(config)
     agent.updated_at = utcnow()
     await db.flush()
     return agent

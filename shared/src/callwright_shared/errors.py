@@ -4,6 +4,7 @@
     ├── InvalidRequestError              400 invalid_request (param = the field at fault)
     │   └── AgentArchitectureUnsupportedError  400 agent_architecture_unsupported
     ├── AuthenticationError              401 invalid_api_key
+    │   └── WebhookSignatureError        401 invalid_signature (LiveKit webhooks)
     ├── InsufficientCreditsError         402 insufficient_credits
     ├── NotFoundError                    404 not_found
     │   ├── AgentNotFoundError           404 agent_not_found
@@ -13,6 +14,8 @@
     │   └── IdempotencyConflictError     409 idempotency_conflict
     ├── RequestTooLargeError             413 request_too_large
     ├── ConcurrencyLimitError            429 concurrency_limit (Retry-After)
+    ├── ProviderError                    502 provider_error (the LLM provider failed or
+    │                                        is not configured; nothing is charged)
     └── ServiceUnavailableError          503 (Retry-After)
         ├── LiveKitUnavailableError      503 livekit_unavailable
         └── DatabaseUnavailableError     503 database_unavailable
@@ -52,6 +55,10 @@ class AuthenticationError(CallwrightError):
     http_status = 401
     error_type = "authentication_error"
     code = "invalid_api_key"
+
+
+class WebhookSignatureError(AuthenticationError):
+    code = "invalid_signature"
 
 
 class InsufficientCreditsError(CallwrightError):
@@ -100,6 +107,13 @@ class ConcurrencyLimitError(CallwrightError):
     code = "concurrency_limit"
     retryable = True
     retry_after_seconds = 5
+
+
+class ProviderError(CallwrightError):
+    http_status = 502
+    error_type = "api_error"
+    code = "provider_error"
+    retryable = True
 
 
 class ServiceUnavailableError(CallwrightError):

@@ -137,7 +137,15 @@ class Call:
     async def run(self) -> None:
         heartbeat: asyncio.Task[None] | None = None
         try:
+            connecting = time.perf_counter()
             await self._ctx.connect()
+            logger.info(
+                "agent joined the room",
+                extra={
+                    **self._log,
+                    "connect_ms": round((time.perf_counter() - connecting) * 1000, 1),
+                },
+            )
             self._watch_room()
             if not await self._wait_for_user():
                 await self._finish(EndReason.USER_NOT_JOINED)
@@ -234,9 +242,15 @@ class Call:
         while True:
             await asyncio.sleep(HEARTBEAT_INTERVAL_S)
             try:
-                await self._store.heartbeat(self._record.session_id, self._clock.seconds)
+                still_open = await self._store.heartbeat(
+                    self._record.session_id, self._clock.seconds
+                )
             except Exception:  # a missed heartbeat is retried on the next tick
                 logger.warning("heartbeat failed", extra=self._log)
+                continue
+            if not still_open:  # End Session, a webhook or the reconciler settled it
+                self._end(EndReason.API_ENDED)
+                return
 
     # -- how a call ends -------------------------------------------------------------
 

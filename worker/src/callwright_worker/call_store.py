@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite  # noqa: F401 - imported at prewarm, not on a job's first query
+import asyncpg  # noqa: F401
 from sqlalchemy.pool import NullPool
 
-from callwright_shared import sessions
+from callwright_shared import heartbeats, sessions
 from callwright_shared.agents import AgentConfig, config_of
 from callwright_shared.db.engine import create_engine, create_session_factory, is_sqlite
 from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
@@ -70,10 +72,12 @@ class CallStore:
             await sessions.mark_active(db, session_id)
             await db.commit()
 
-    async def heartbeat(self, session_id: str, agent_seconds: float) -> None:
+    async def heartbeat(self, session_id: str, agent_seconds: float) -> bool:
+        """Record agent time so far; False once another path has settled the session."""
         async with self._sessions() as db:
-            await sessions.record_agent_time(db, session_id, agent_seconds)
+            open_ = await heartbeats.record_heartbeat(db, session_id, agent_seconds)
             await db.commit()
+            return open_
 
     async def settle(
         self,

@@ -13,10 +13,16 @@ from livekit.plugins import silero
 from callwright_shared.room_names import RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import entrypoint
+from callwright_worker.call_store import CallStore
 
 
 def prewarm(proc: JobProcess) -> None:
+    """Once per job process, before any job: what a dispatch should not wait for."""
     proc.userdata["vad"] = silero.VAD.load()
+    settings = CallwrightSettings()
+    proc.userdata["settings"] = settings
+    # Opens no connection; loads the database driver and SQLAlchemy's dialect now.
+    proc.userdata["store"] = CallStore(settings.database_url)
 
 
 async def on_request(request: JobRequest) -> None:

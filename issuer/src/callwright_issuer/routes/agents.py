@@ -5,20 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import ValidationError
 from sqlalchemy import and_, or_, select
 
 from callwright_issuer.deps import CurrentKey, DbSessionDep, body_schema, json_body
-from callwright_issuer.schemas import AgentList, DeletedAgent
+from callwright_issuer.schemas import AgentList, DeletedAgent, error_responses
 from callwright_shared import agents
 from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
 from callwright_shared.db.models import Agent
-from callwright_shared.errors import InvalidRequestError
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])
 
 
-@router.post("", response_model=AgentPublic, openapi_extra=body_schema(AgentSpec))
+@router.post(
+    "",
+    response_model=AgentPublic,
+    openapi_extra=body_schema(AgentSpec),
+    responses=error_responses(400, 401, 413),
+)
 async def create_agent(
     *,
     key: CurrentKey,
@@ -30,7 +33,7 @@ async def create_agent(
     return agents.to_public(agent)
 
 
-@router.get("", response_model=AgentList)
+@router.get("", response_model=AgentList, responses=error_responses(400, 401, 404))
 async def list_agents(
     *,
     key: CurrentKey,
@@ -57,12 +60,17 @@ async def list_agents(
     return AgentList(data=[agents.to_public(a) for a in rows[:limit]], has_more=len(rows) > limit)
 
 
-@router.get("/{agent_id}", response_model=AgentPublic)
+@router.get("/{agent_id}", response_model=AgentPublic, responses=error_responses(401, 404))
 async def get_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> AgentPublic:
     return agents.to_public(await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id))
 
 
-@router.patch("/{agent_id}", response_model=AgentPublic, openapi_extra=body_schema(AgentUpdate))
+@router.patch(
+    "/{agent_id}",
+    response_model=AgentPublic,
+    openapi_extra=body_schema(AgentUpdate),
+    responses=error_responses(400, 401, 404, 413),
+)
 async def update_agent(
     *,
     agent_id: str,
@@ -71,17 +79,12 @@ async def update_agent(
     db: DbSessionDep,
 ) -> AgentPublic:
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
-    try:
-        await agents.update_agent(db, agent, body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(p) for p in first["loc"]) or None
-        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+    await agents.update_agent(db, agent, body)
     await db.commit()
     return agents.to_public(agent)
 
 
-@router.delete("/{agent_id}", response_model=DeletedAgent)
+@router.delete("/{agent_id}", response_model=DeletedAgent, responses=error_responses(401, 404))
 async def delete_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> DeletedAgent:
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
     await agents.delete_agent(db, agent)

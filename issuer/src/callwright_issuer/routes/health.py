@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -18,7 +18,13 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={
+        200: {"description": "The database and LiveKit are reachable."},
+        503: {"description": "The database or LiveKit is unreachable (see `checks`)."},
+    },
+)
 async def readyz(*, db: DbSessionDep, rooms: RoomsDep) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
@@ -38,6 +44,6 @@ async def readyz(*, db: DbSessionDep, rooms: RoomsDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,24 +1,43 @@
-"""/v1/sessions: create voice sessions, read them, end them."""
+"""/v1/sessions: create voice and chat sessions, send messages, read sessions, end them."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.responses import JSONResponse, StreamingResponse
 
+from callwright_issuer.chat_sessions import (
+    MessageRun,
+    ReplyDelta,
+    create_chat_session,
+    start_message,
+)
 from callwright_issuer.deps import (
+    BackgroundTasksDep,
+    ChatModelDep,
     CurrentKey,
     DbSessionDep,
+    IdempotencyKeyHeader,
     RoomsDep,
+    SessionFactoryDep,
     SettingsDep,
     body_schema,
     json_body,
 )
+from callwright_issuer.error_handlers import as_callwright_error, error_body
 from callwright_issuer.schemas import (
+    ChatSessionCreate,
+    ChatSessionCreated,
+    MessageCreate,
+    MessageReply,
     SessionList,
     SessionPublic,
     VoiceSessionCreate,
     VoiceSessionCreated,
+    error_responses,
 )
 from callwright_issuer.session_ending import end_session
 from callwright_issuer.voice_sessions import create_voice_session
@@ -26,11 +45,15 @@ from callwright_shared import sessions
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
+REPLAYED_HEADER = "Idempotent-Replayed"
+EVENT_STREAM = "text/event-stream"
+
 
 @router.post(
     "/voice",
     response_model=VoiceSessionCreated,
     openapi_extra=body_schema(VoiceSessionCreate),
+    responses=error_responses(400, 401, 402, 404, 409, 413, 429, 503),
 )
 async def create_voice(
     *,
@@ -39,11 +62,98 @@ async def create_voice(
     db: DbSessionDep,
     rooms: RoomsDep,
     settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> VoiceSessionCreated:
-    return await create_voice_session(db, key=key, body=body, rooms=rooms, settings=settings)
+    created = await create_voice_session(
+        db, key=key, body=body, rooms=rooms, settings=settings, idempotency_key=idempotency_key
+    )
+    if created.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return created.response
 
 
-@router.get("", response_model=SessionList)
+@router.post(
+    "/chat",
+    response_model=ChatSessionCreated,
+    openapi_extra=body_schema(ChatSessionCreate),
+    responses=error_responses(400, 401, 402, 404, 409, 413, 429, 503),
+)
+async def create_chat(
+    *,
+    key: CurrentKey,
+    body: Annotated[ChatSessionCreate, Depends(json_body(ChatSessionCreate))],
+    db: DbSessionDep,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> ChatSessionCreated:
+    created = await create_chat_session(
+        db, key=key, body=body, settings=settings, idempotency_key=idempotency_key
+    )
+    if created.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return created.response
+
+
+@router.post(
+    "/{session_id}/messages",
+    response_model=MessageReply,
+    openapi_extra=body_schema(MessageCreate),
+    responses={
+        200: {
+            "description": "The reply; server-sent events (`message.delta` …, then "
+            "`message.completed` or `error`) when the request accepts text/event-stream.",
+            "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+        },
+        **error_responses(400, 401, 402, 404, 409, 413, 502, 503),
+    },
+)
+async def send_message(
+    *,
+    session_id: str,
+    key: CurrentKey,
+    body: Annotated[MessageCreate, Depends(json_body(MessageCreate))],
+    db: DbSessionDep,
+    model: ChatModelDep,
+    session_factory: SessionFactoryDep,
+    tasks: BackgroundTasksDep,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    run = await start_message(
+        db,
+        key=key,
+        session_id=session_id,
+        body=body,
+        model=model,
+        session_factory=session_factory,
+        tasks=tasks,
+    )
+    if accept is not None and EVENT_STREAM in accept.lower():
+        return StreamingResponse(
+            _server_sent_events(run),
+            media_type=EVENT_STREAM,
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    reply = await run.result()
+    return JSONResponse(reply.model_dump(mode="json"))
+
+
+def _sse(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+async def _server_sent_events(run: MessageRun) -> AsyncIterator[bytes]:
+    async for event in run.events():
+        if isinstance(event, ReplyDelta):
+            yield _sse("message.delta", {"content": event.content})
+        elif isinstance(event, MessageReply):
+            yield _sse("message.completed", event.model_dump(mode="json"))
+        else:
+            yield _sse("error", error_body(as_callwright_error(event)))
+
+
+@router.get("", response_model=SessionList, responses=error_responses(400, 401, 404))
 async def list_sessions(
     *,
     key: CurrentKey,
@@ -57,14 +167,18 @@ async def list_sessions(
     return SessionList(data=[SessionPublic.of(r) for r in rows], has_more=has_more)
 
 
-@router.get("/{session_id}", response_model=SessionPublic)
+@router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(401, 404))
 async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> SessionPublic:
     return SessionPublic.of(
         await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
     )
 
 
-@router.post("/{session_id}/end", response_model=SessionPublic)
+@router.post(
+    "/{session_id}/end",
+    response_model=SessionPublic,
+    responses=error_responses(401, 404, 503),
+)
 async def end(
     *, session_id: str, key: CurrentKey, db: DbSessionDep, rooms: RoomsDep
 ) -> SessionPublic:

@@ -181,6 +181,11 @@ class Session(Base):
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
     settled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The worker's last heartbeat (callwright_shared.heartbeats); the reconciler closes
+    # an active session whose worker stopped beating.
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Chat sessions: the price of one message, fixed when the session was created.
+    credits_per_message: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LedgerEntry(Base):
@@ -194,3 +199,32 @@ class LedgerEntry(Base):
     kind: Mapped[LedgerKind] = mapped_column(_enum(LedgerKind))
     amount: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookEvent(Base):
+    """LiveKit webhook events already handled, by their `event.id` (de-duplication)."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64))
+    room_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class IdempotencyKey(Base):
+    """An `Idempotency-Key` of a create call, scoped to the organization.
+
+    `request_hash` fingerprints the endpoint, the user and the body; `response` is what
+    the first request answered (without secrets: a voice replay re-mints its token), null
+    while that request is still in flight.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs them against real services (see bench/README.md)."""

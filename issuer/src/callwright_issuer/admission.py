@@ -1,0 +1,106 @@
+"""Admission of a new session, under the organization's lock: idempotency, then concurrency.
+
+Both create calls (voice and chat) open their transaction with `admit`. It takes the
+organization's write lock (`credits.lock_organization`) and, under it:
+
+1. looks the request's `Idempotency-Key` up — a recorded request is replayed, a
+   conflicting one is 409 (callwright_shared.idempotency);
+2. counts the organization's open sessions (`created` or `active`; a chat session past
+   its `expires_at` no longer counts) against `max_concurrent_sessions` → 429
+   `concurrency_limit` with Retry-After.
+
+The caller then holds credits and records the session (and the key) in the same
+transaction, so N concurrent creations can never exceed the limit, and one key can never
+create two sessions. A slot frees as soon as a session is settled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callwright_shared import credits, idempotency
+from callwright_shared.db.models import Organization, Session, SessionKind, utcnow
+from callwright_shared.errors import ConcurrencyLimitError
+from callwright_shared.sessions import OPEN_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentRequest:
+    key: str
+    request_hash: str
+
+    @classmethod
+    def of(
+        cls, key: str | None, *, endpoint: str, user_id: str, body: BaseModel
+    ) -> IdempotentRequest | None:
+        key = idempotency.validate_key(key)
+        if key is None:
+            return None
+        request_hash = idempotency.fingerprint(
+            endpoint=endpoint, user_id=user_id, body=body.model_dump(mode="json")
+        )
+        return cls(key=key, request_hash=request_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    balance: credits.Balance
+    replay: dict[str, Any] | None = None
+
+
+async def recorded_response(
+    db: AsyncSession, *, org_id: str, request: IdempotentRequest | None
+) -> dict[str, Any] | None:
+    """The response to replay for this key, if its request already completed."""
+    if request is None:
+        return None
+    record = await idempotency.find(db, org_id=org_id, key=request.key)
+    if record is None:
+        return None
+    return idempotency.check_replayable(record, request_hash=request.request_hash)
+
+
+async def admit(db: AsyncSession, *, org_id: str, request: IdempotentRequest | None) -> Admission:
+    """Lock the organization; replay, refuse (409/429) or admit. Caller owns the transaction."""
+    balance = await credits.lock_organization(db, org_id)
+    replay = await recorded_response(db, org_id=org_id, request=request)
+    if replay is not None:
+        return Admission(balance=balance, replay=replay)
+    await _check_concurrency(db, org_id, now=utcnow())
+    return Admission(balance=balance)
+
+
+async def _check_concurrency(db: AsyncSession, org_id: str, *, now: datetime) -> None:
+    limit = (
+        await db.execute(
+            select(Organization.max_concurrent_sessions).where(Organization.id == org_id)
+        )
+    ).scalar_one()
+    if limit is None:
+        return
+    rows = (
+        await db.execute(
+            select(Session.kind, Session.created_at, Session.max_duration_seconds).where(
+                Session.org_id == org_id, Session.status.in_(OPEN_STATUSES)
+            )
+        )
+    ).all()
+    open_sessions = sum(
+        1
+        for row in rows
+        if not (
+            row.kind is SessionKind.CHAT
+            and row.created_at + timedelta(seconds=row.max_duration_seconds) <= now
+        )
+    )
+    if open_sessions >= limit:
+        raise ConcurrencyLimitError(
+            f"The organization has {open_sessions} open sessions, its limit of {limit}. "
+            "End a session or retry later."
+        )

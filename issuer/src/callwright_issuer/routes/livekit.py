@@ -1,0 +1,47 @@
+"""/v1/livekit/webhook: LiveKit's signed webhooks (no API key; the signature is the auth)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+
+from callwright_issuer import livekit_webhooks
+from callwright_issuer.deps import MAX_BODY_BYTES, DbSessionDep, SettingsDep
+from callwright_issuer.schemas import WebhookAck, error_responses
+from callwright_shared.errors import RequestTooLargeError
+
+router = APIRouter(prefix="/v1/livekit", tags=["livekit"])
+
+_WEBHOOK_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A LiveKit WebhookEvent, as livekit-server sends it.",
+        "content": {
+            "application/webhook+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/webhook",
+    response_model=WebhookAck,
+    openapi_extra=_WEBHOOK_BODY,
+    responses=error_responses(401, 413, 503),
+)
+async def livekit_webhook(
+    *,
+    request: Request,
+    db: DbSessionDep,
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> WebhookAck:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestTooLargeError(f"Webhook bodies are limited to {MAX_BODY_BYTES} bytes.")
+    event = livekit_webhooks.verify(settings, raw, authorization)
+    ack = await livekit_webhooks.handle(db, event, settings=settings)
+    await db.commit()
+    return ack

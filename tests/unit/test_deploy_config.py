@@ -1,0 +1,615 @@
+"""The self-hosting files agree with each other and with the code (issue 6).
+
+No Docker engine is needed: docker-compose.yml, livekit.yaml, .env.example, the Dockerfiles
+and docs/deploy.md are read as files and checked against what the code reads — the
+settings classes' environment names, the issuer's routes, the health endpoints, uv.lock's
+dependency sets and the modules each image's command imports. Compose's `${VAR:-default}`
+interpolation is evaluated with the values of .env.example (plus the secrets a user must
+add), so the checks are about the stack a user actually gets from `docker compose up`.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import importlib.resources
+import importlib.util
+import re
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import yaml
+from fastapi import FastAPI
+from pydantic import AliasChoices
+from pydantic_settings import BaseSettings
+
+from callwright.livekit_config import dev_config
+from callwright.web import WebSettings
+from callwright.web import create_app as create_web_app
+from callwright_issuer.app import create_app as create_issuer_app
+from callwright_shared.settings import CallwrightSettings
+
+pytestmark = pytest.mark.unit
+
+REPO = Path(__file__).resolve().parents[2]
+WEBHOOK_PATH = "/v1/livekit/webhook"
+# What a user must add to .env.example's values before `docker compose up` works.
+USER_SECRETS = {
+    "LIVEKIT_API_SECRET": "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-42",
+    "POSTGRES_PASSWORD": "pg-password-0123456789",
+}
+CALLWRIGHT_SERVICES = ("issuer", "worker")
+# Distributions of the workspace, by their first-party top-level module.
+FIRST_PARTY = {
+    "callwright": "callwright",
+    "callwright_shared": "callwright-shared",
+    "callwright_issuer": "callwright-issuer",
+    "callwright_worker": "callwright-worker",
+}
+
+
+# --- reading the files ---------------------------------------------------------------------
+
+
+@cache
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@cache
+def livekit_yaml() -> dict[str, Any]:
+    loaded = yaml.safe_load((REPO / "livekit.yaml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def service(name: str) -> dict[str, Any]:
+    services: dict[str, dict[str, Any]] = compose()["services"]
+    return services[name]
+
+
+_ENV_LINE = re.compile(r"^\s*(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
+
+
+def env_example_lines() -> Iterator[tuple[str, str, bool]]:
+    """(name, value, commented) for every `NAME=value` line, commented or not."""
+    for line in (REPO / ".env.example").read_text().splitlines():
+        if match := _ENV_LINE.match(line):
+            yield match.group(2), match.group(3).strip(), match.group(1) is not None
+
+
+def user_env(**overrides: str) -> dict[str, str]:
+    """The .env a user ends up with: .env.example's live lines plus the required secrets."""
+    env = {name: value for name, value, commented in env_example_lines() if not commented}
+    return {**env, **USER_SECRETS, **overrides}
+
+
+_VARIABLE = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_]\w*))")
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> str:
+    """Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, $$."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group(1) or match.group(4)
+        operator, argument = match.group(2), match.group(3) or ""
+        value = env.get(name)
+        unset = value is None or (operator is not None and operator.startswith(":") and not value)
+        if operator in (":-", "-"):
+            return argument if unset else str(value)
+        if operator in (":?", "?"):
+            if unset:
+                raise LookupError(f"compose refuses to start without {name}: {argument}")
+            return str(value)
+        return value or ""
+
+    return _VARIABLE.sub(substitute, text)
+
+
+def variables_used(text: str) -> set[str]:
+    return {m.group(1) or m.group(4) for m in _VARIABLE.finditer(text) if m.group(0) != "$$"}
+
+
+def resolved_environment(name: str, env: Mapping[str, str]) -> dict[str, str]:
+    raw = service(name).get("environment") or {}
+    if isinstance(raw, list):
+        raw = dict(item.split("=", 1) for item in raw)
+    return {key: interpolate(str(value), env) for key, value in raw.items()}
+
+
+def settings_env_names(settings_class: type[BaseSettings]) -> set[str]:
+    names = set()
+    for field in settings_class.model_fields.values():
+        alias = field.validation_alias
+        assert isinstance(alias, AliasChoices), field
+        first = alias.choices[0]
+        assert isinstance(first, str)
+        names.add(first)
+    return names
+
+
+def healthcheck_url(name: str) -> tuple[int, str]:
+    test = service(name)["healthcheck"]["test"]
+    command = " ".join(test) if isinstance(test, list) else str(test)
+    match = re.search(r"http://127\.0\.0\.1:(\d+)(/[^\s'\"]*)?", command)
+    assert match, f"{name}'s health check does not request a loopback URL: {command}"
+    return int(match.group(1)), match.group(2) or "/"
+
+
+def duration_seconds(value: str | int) -> float:
+    """A compose duration (`31m`, `1h30m`, `90s`, `1860`) in seconds."""
+    if isinstance(value, int):
+        return float(value)
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", value)
+    assert parts and "".join(n + u for n, u in parts) == value, f"not a duration: {value}"
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+def published(name: str) -> list[tuple[str, int, int]]:
+    """(host ip, host port, container port) for each TCP port a service publishes."""
+    result = []
+    for entry in service(name).get("ports", []):
+        text = str(entry)
+        if text.endswith("/udp"):
+            continue
+        parts = text.removesuffix("/tcp").split(":")
+        ip = parts[0] if len(parts) == 3 else "0.0.0.0"
+        result.append((ip, int(parts[-2]), int(parts[-1])))
+    return result
+
+
+def route_paths(app: FastAPI) -> set[str]:
+    paths = {path for route in app.routes if isinstance(path := getattr(route, "path", None), str)}
+    return paths | set(app.openapi()["paths"])
+
+
+async def answers_ok(app: FastAPI, path: str) -> bool:
+    """GET `path` in process (no lifespan: a liveness check needs no database)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        return (await client.get(path)).status_code == 200
+
+
+# --- keys, URLs, names ---------------------------------------------------------------------
+
+
+def test_compose_sets_only_settings_the_code_reads() -> None:
+    callwright_names = settings_env_names(CallwrightSettings)
+    for name in CALLWRIGHT_SERVICES:
+        unknown = set(resolved_environment(name, user_env())) - callwright_names
+        assert not unknown, f"{name} sets variables CallwrightSettings does not read: {unknown}"
+    unknown = set(resolved_environment("web", user_env())) - settings_env_names(WebSettings)
+    assert not unknown, f"web sets variables WebSettings does not read: {unknown}"
+    for name in CALLWRIGHT_SERVICES:
+        assert service(name)["env_file"] in (".env", [".env"]), name
+    # The page is the most exposed service: no .env, so no database or LiveKit secret.
+    assert "env_file" not in service("web")
+
+
+def test_env_example_names_every_setting_and_every_compose_variable() -> None:
+    listed = {name for name, _, _ in env_example_lines()}
+    settings = settings_env_names(CallwrightSettings) | settings_env_names(WebSettings)
+    compose_variables = variables_used((REPO / "docker-compose.yml").read_text())
+    assert not settings - listed, f".env.example lacks settings: {settings - listed}"
+    assert not compose_variables - listed, f".env.example lacks: {compose_variables - listed}"
+    stale = listed - settings - compose_variables
+    assert not stale, f".env.example lists what nothing reads: {stale}"
+
+
+def test_env_example_leaves_every_secret_empty() -> None:
+    for name, value, commented in env_example_lines():
+        if name.endswith(("_API_KEY", "_SECRET", "_PASSWORD")) and not commented:
+            assert value == "", f"{name} has a value in .env.example"
+
+
+@pytest.mark.parametrize("api_key", [None, "rotated-key"])
+def test_livekit_the_issuer_and_the_worker_share_one_key_pair(api_key: str | None) -> None:
+    env = user_env() if api_key is None else user_env(LIVEKIT_API_KEY=api_key)
+    livekit_env = resolved_environment("livekit", env)
+    key, _, secret = livekit_env["LIVEKIT_KEYS"].partition(": ")
+    for name in CALLWRIGHT_SERVICES:
+        environment = resolved_environment(name, env)
+        assert environment["LIVEKIT_API_KEY"] == key, name
+        assert environment["LIVEKIT_API_SECRET"] == secret == USER_SECRETS["LIVEKIT_API_SECRET"]
+    # livekit-server refuses to start when the webhook's key is not one of its keys.
+    assert livekit_env["LIVEKIT_WEBHOOK_API_KEY"] == key
+    if api_key is None:
+        assert livekit_yaml()["webhook"]["api_key"] == key
+
+
+def test_compose_refuses_to_start_without_the_secrets() -> None:
+    for missing in USER_SECRETS:
+        env = {k: v for k, v in user_env().items() if k != missing}
+        with pytest.raises(LookupError, match=missing):
+            resolved_environment("issuer", env)
+
+
+def test_the_livekit_webhook_reaches_the_issuer_route() -> None:
+    (url,) = livekit_yaml()["webhook"]["urls"]
+    parts = urlsplit(url)
+    assert parts.path == WEBHOOK_PATH
+    assert WEBHOOK_PATH in route_paths(create_issuer_app(CallwrightSettings()))
+    # LiveKit runs on the host's network: it reaches the issuer's published port.
+    assert service("livekit")["network_mode"] == "host"
+    issuer_port = int(resolved_environment("issuer", user_env())["CALLWRIGHT_ISSUER_PORT"])
+    assert (parts.hostname, parts.port) == ("127.0.0.1", issuer_port)
+    assert any(
+        host == parts.port and inner == issuer_port for _, host, inner in published("issuer")
+    )
+
+
+def test_servers_and_browsers_reach_livekit_on_its_port() -> None:
+    port = livekit_yaml()["port"]
+    assert healthcheck_url("livekit") == (port, "/")
+    for name in CALLWRIGHT_SERVICES:
+        environment = resolved_environment(name, user_env())
+        internal = urlsplit(environment["LIVEKIT_URL"])
+        assert (internal.scheme, internal.hostname, internal.port) == (
+            "ws",
+            "host.docker.internal",
+            port,
+        )
+        assert "host.docker.internal:host-gateway" in service(name)["extra_hosts"], name
+        public = urlsplit(environment["LIVEKIT_PUBLIC_URL"])
+        assert public.scheme == "ws" and public.port == port, "the default public URL"
+        tls_public = resolved_environment(name, user_env(LIVEKIT_PUBLIC_URL="wss://lk.example"))
+        assert tls_public["LIVEKIT_PUBLIC_URL"] == "wss://lk.example"
+
+
+def test_livekit_uses_the_compose_redis() -> None:
+    host, _, port = livekit_yaml()["redis"]["address"].rpartition(":")
+    assert host == "127.0.0.1", "LiveKit is on the host network: Redis is on the loopback"
+    assert ("127.0.0.1", int(port), 6379) in published("redis")
+    assert "redis" in service("livekit")["depends_on"]
+
+
+def test_the_issuer_and_the_worker_use_the_same_agent_name() -> None:
+    for env in (user_env(), user_env(LIVEKIT_AGENT_NAME="support-agent")):
+        names = {
+            resolved_environment(name, env)["LIVEKIT_AGENT_NAME"] for name in CALLWRIGHT_SERVICES
+        }
+        assert names == {env.get("LIVEKIT_AGENT_NAME") or CallwrightSettings().livekit_agent_name}
+
+
+def test_issuer_and_worker_share_the_compose_postgres() -> None:
+    postgres = resolved_environment("postgres", user_env())
+    expected = (
+        f"postgresql+asyncpg://{postgres['POSTGRES_USER']}:{postgres['POSTGRES_PASSWORD']}"
+        f"@postgres:5432/{postgres['POSTGRES_DB']}"
+    )
+    for name in CALLWRIGHT_SERVICES:
+        assert resolved_environment(name, user_env())["DATABASE_URL"] == expected
+        assert resolved_environment(name, user_env())["CALLWRIGHT_ENV"] == "production"
+    assert "pg_isready" in service("postgres")["healthcheck"]["test"]
+    assert service("issuer")["depends_on"]["postgres"]["condition"] == "service_healthy"
+    # The issuer migrates on start (`callwright issuer` without --no-migrate).
+    assert service("issuer")["command"] == ["callwright", "issuer"]
+    # SQLAlchemy loads the URL's driver by name: both images must carry it.
+    for member in ("callwright-issuer", "callwright-worker"):
+        assert "asyncpg" in image_distributions(member)
+
+
+# --- health checks, scaling, draining ------------------------------------------------------
+
+
+async def test_health_checks_hit_the_real_health_endpoints() -> None:
+    issuer_port = int(resolved_environment("issuer", user_env())["CALLWRIGHT_ISSUER_PORT"])
+    port, path = healthcheck_url("issuer")
+    assert port == issuer_port and path == "/healthz"
+    assert await answers_ok(create_issuer_app(CallwrightSettings()), path)
+
+    worker_port = int(resolved_environment("worker", user_env())["CALLWRIGHT_WORKER_PORT"])
+    assert healthcheck_url("worker") == (worker_port, "/")
+    assert worker_port == CallwrightSettings().worker_port  # livekit-agents' production 8081
+
+    web_port = int(resolved_environment("web", user_env())["CALLWRIGHT_WEB_PORT"])
+    port, path = healthcheck_url("web")
+    assert port == web_port and (port, port) in {(h, c) for _, h, c in published("web")}
+    assert await answers_ok(create_web_app(WebSettings()), path)
+    for name in ("livekit", "redis", "postgres"):
+        assert service(name)["healthcheck"]["test"], name
+
+
+def test_the_worker_scales_and_drains() -> None:
+    worker = service("worker")
+    assert "container_name" not in worker and "ports" not in worker, "--scale worker=N"
+    assert worker["command"] == ["callwright", "worker", "start"], "only `start` drains"
+    assert worker.get("stop_signal", "SIGTERM") == "SIGTERM"
+    drain = int(
+        resolved_environment("worker", user_env())["CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS"]
+    )
+    grace = duration_seconds(worker["stop_grace_period"])
+    assert grace > drain, "docker kills the worker before its calls end"
+    assert grace > CallwrightSettings().worker_drain_timeout_seconds
+    # LiveKit drains too on SIGTERM (no new rooms, waits for participants).
+    assert duration_seconds(service("livekit")["stop_grace_period"]) >= grace
+
+
+# --- livekit.yaml and its development derivation -------------------------------------------
+
+
+def test_only_the_issuer_creates_rooms() -> None:
+    room = livekit_yaml()["room"]
+    settings = CallwrightSettings()
+    assert room["auto_create"] is False
+    assert room["empty_timeout"] == settings.room_empty_timeout_seconds
+    assert room["departure_timeout"] == settings.room_departure_timeout_seconds
+
+
+def test_the_development_config_keeps_the_production_rules() -> None:
+    production = livekit_yaml()
+    config = dev_config(
+        port=17880,
+        rtc_tcp_port=17881,
+        rtc_udp_port=17882,
+        api_key="devkey",
+        api_secret="callwright-test-secret-0123456789abcdefghij",
+        webhook_url=f"http://127.0.0.1:18000{WEBHOOK_PATH}",
+    )
+    assert config["room"] == production["room"]
+    assert config["room"]["auto_create"] is False
+    assert config["webhook"]["api_key"] in config["keys"]
+    assert [urlsplit(url).path for url in config["webhook"]["urls"]] == [
+        urlsplit(url).path for url in production["webhook"]["urls"]
+    ]
+    assert "redis" not in config
+    # Only the development overrides differ from the file users deploy.
+    assert set(config) - set(production) <= {"bind_addresses", "keys"}
+
+
+def test_the_firewall_guide_opens_the_configured_ports() -> None:
+    guide = (REPO / "docs" / "deploy.md").read_text()
+    rtc = livekit_yaml()["rtc"]
+    for port in (
+        f"{livekit_yaml()['port']}/tcp",
+        f"{rtc['tcp_port']}/tcp",
+        f"{rtc['port_range_start']}-{rtc['port_range_end']}/udp",
+        *(f"{host}/tcp" for name in ("issuer", "web") for _, host, _ in published(name)),
+    ):
+        assert port in guide, f"docs/deploy.md does not open {port}"
+
+
+# --- images --------------------------------------------------------------------------------
+
+
+def dockerfile(name: str) -> str:
+    return (REPO / "docker" / f"{name}.Dockerfile").read_text()
+
+
+@pytest.mark.parametrize(
+    ("service_name", "dockerfile_name", "member"),
+    [
+        ("issuer", "issuer", "callwright-issuer"),
+        ("web", "issuer", "callwright-issuer"),
+        ("worker", "worker", "callwright-worker"),
+    ],
+)
+def test_images_are_built_from_the_root_with_one_members_dependencies(
+    service_name: str, dockerfile_name: str, member: str
+) -> None:
+    build = service(service_name)["build"]
+    assert build["context"] == "."
+    assert build["dockerfile"] == f"docker/{dockerfile_name}.Dockerfile"
+    text = dockerfile(dockerfile_name)
+    stages = re.findall(r"^FROM\s+\S+(?:\s+AS\s+(\S+))?", text, re.MULTILINE)
+    assert len(stages) >= 3, "multi-stage"
+    final = build.get("target") or stages[-1]
+    assert final in stages
+    syncs = re.findall(r"^\s+uv sync [^\n]*", text, re.MULTILINE)
+    assert syncs and all(
+        "--frozen" in s and "--no-dev" in s and f"--package {member}" in s for s in syncs
+    ), syncs
+    # The final stage runs as the non-root user.
+    body = text.split(f" AS {final}\n", 1)[1].split("\nFROM ", 1)[0]
+    users = re.findall(r"^USER\s+(\S+)", body, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0"), f"{final} runs as root"
+
+
+def test_the_worker_image_carries_the_silero_model() -> None:
+    text = dockerfile("worker")
+    assert "python -m livekit.agents download-files" in text
+    assert "silero_vad.onnx" in text and "silero.VAD.load()" in text
+    model = importlib.resources.files("livekit.plugins.silero.resources") / "silero_vad.onnx"
+    assert model.is_file(), "the model ships inside the livekit-plugins-silero wheel"
+
+
+def test_dockerignore_keeps_secrets_and_environments_out() -> None:
+    ignored = set((REPO / ".dockerignore").read_text().split())
+    assert {".env", ".venv", ".tools", ".git", "**/node_modules"} <= ignored
+
+
+@cache
+def lock_packages() -> dict[str, dict[str, Any]]:
+    lock = tomllib.loads((REPO / "uv.lock").read_text())
+    return {package["name"]: package for package in lock["package"]}
+
+
+def lock_closure(roots: set[str]) -> set[str]:
+    """Every distribution uv.lock installs for `roots` (extras included, markers ignored)."""
+    packages = lock_packages()
+    visited: set[tuple[str, str | None]] = set()  # (package, extra or None for its base)
+    pending: list[tuple[str, str | None]] = [(root, None) for root in roots]
+    while pending:
+        name, extra = pending.pop()
+        if (name, extra) in visited:
+            continue
+        visited.add((name, extra))
+        package = packages[name]
+        if extra is None:
+            dependencies = package.get("dependencies", [])
+        else:
+            dependencies = package.get("optional-dependencies", {}).get(extra, [])
+            pending.append((name, None))
+        for dependency in dependencies:
+            pending.append((dependency["name"], None))
+            pending += [(dependency["name"], e) for e in dependency.get("extra", [])]
+    return {name for name, _ in visited}
+
+
+def image_distributions(member: str) -> set[str]:
+    """What docker/<member>.Dockerfile installs: the member's locked dependencies, plus the
+    `callwright` CLI (the root package) with its own non-workspace dependencies."""
+    root = lock_packages()["callwright"]
+    cli = {d["name"] for d in root["dependencies"] if not d["name"].startswith("callwright")}
+    return lock_closure({member} | cli) | {"callwright"}
+
+
+def test_the_issuer_image_carries_no_onnxruntime() -> None:
+    issuer = image_distributions("callwright-issuer")
+    worker = image_distributions("callwright-worker")
+    assert "onnxruntime" not in issuer and "livekit-agents" not in issuer
+    assert {"onnxruntime", "livekit-plugins-silero", "livekit-agents"} <= worker
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@cache
+def installed_files() -> dict[Path, str]:
+    owners: dict[Path, str] = {}
+    for distribution in importlib.metadata.distributions():
+        for file in distribution.files or ():
+            owners[Path(str(distribution.locate_file(file))).resolve()] = _normalize(
+                distribution.metadata["Name"]
+            )
+    return owners
+
+
+def distribution_of(module: str) -> str | None:
+    """The distribution a module comes from; None for the standard library."""
+    top = module.split(".")[0]
+    if top in sys.stdlib_module_names:
+        return None
+    if top in FIRST_PARTY:
+        return FIRST_PARTY[top]
+    if _is_namespace(module):  # livekit, google: shared by several, code in none
+        return None
+    parts = module.split(".")
+    for depth in range(1, len(parts) + 1):
+        spec = importlib.util.find_spec(".".join(parts[:depth]))
+        assert spec is not None, f"{module} is not installed"
+        if spec.origin is not None:
+            return installed_files()[Path(spec.origin).resolve()]
+    raise AssertionError(f"cannot tell which distribution provides {module}")
+
+
+def _is_namespace(name: str) -> bool:
+    """Whether `name` is a namespace package, importing nothing but namespace parents."""
+    parts = name.split(".")
+    for depth in range(1, len(parts) + 1):
+        spec = importlib.util.find_spec(".".join(parts[:depth]))
+        if spec is None or spec.origin is not None:
+            return False
+    return True
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the parent is a module, `name` one of its attributes
+        return False
+
+
+def _imported_modules(module: str, *, in_functions: bool) -> set[str]:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None, module
+    tree = ast.parse(Path(spec.origin).read_text())
+    package = module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not in_functions:
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            found.add(base)
+            # `from package import submodule`: follow our own; inside a namespace package
+            # (`from livekit import rtc`) the submodule is what names the distribution.
+            if base.split(".")[0] in FIRST_PARTY or _is_namespace(base):
+                found.update(
+                    f"{base}.{alias.name}"
+                    for alias in node.names
+                    if _is_module(f"{base}.{alias.name}")
+                )
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def command_imports(entries: tuple[str, ...]) -> set[str]:
+    """Every module `callwright <command>` can import: the CLI module's own top level (each
+    command imports its entry lazily), then everything reachable from the entry modules."""
+    modules = _imported_modules("callwright.cli", in_functions=False)
+    pending, walked = list(entries), set()
+    while pending:
+        module = pending.pop()
+        if module in walked:
+            continue
+        walked.add(module)
+        for imported in _imported_modules(module, in_functions=True):
+            modules.add(imported)
+            if imported.split(".")[0] in FIRST_PARTY:
+                pending.append(imported)
+    return modules | walked
+
+
+@pytest.mark.parametrize(
+    ("command", "entries", "member"),
+    [
+        # uvicorn imports the app by its "module:factory" string, alembic its env.py by path.
+        (
+            "issuer",
+            (
+                "callwright.issuer_server",
+                "callwright_issuer.app",
+                "callwright_shared.migrations.env",
+            ),
+            "callwright-issuer",
+        ),
+        # docs/deploy.md: `docker compose exec issuer callwright admin …`
+        ("admin", ("callwright.admin",), "callwright-issuer"),
+        ("worker", ("callwright_worker.server",), "callwright-worker"),
+        pytest.param(
+            "web",
+            ("callwright.web",),
+            "callwright-issuer",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="callwright/web.py imports httpx, which the root pyproject does not "
+                "declare (only the dev group has it): add httpx to [project].dependencies",
+            ),
+        ),
+    ],
+)
+def test_each_image_has_what_its_command_imports(
+    command: str, entries: tuple[str, ...], member: str
+) -> None:
+    installed = image_distributions(member)
+    missing = {
+        module: distribution
+        for module in command_imports(entries)
+        if (distribution := distribution_of(module)) is not None and distribution not in installed
+    }
+    assert not missing, f"`callwright {command}` imports what its image lacks: {missing}"
