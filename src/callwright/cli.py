@@ -4,6 +4,7 @@
     callwright worker {dev,start,console} [livekit-agents options]
     callwright db upgrade
     callwright dev                      what `make run` starts
+    callwright web [--host H] [--port P]  the browser page and its backend proxy
     callwright admin create-org --name N
     callwright admin create-user --org ORG --user-id U
     callwright admin create-key --org ORG --user U
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply the Alembic migrations")
 
     sub.add_parser("dev", help="start LiveKit, the issuer, the worker and the page locally")
+
+    web = sub.add_parser("web", help="serve the browser page and its backend proxy")
+    web.add_argument("--host")
+    web.add_argument("--port", type=int)
 
     admin = sub.add_parser("admin", help="operator commands")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
@@ -91,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             from callwright.dev import run_dev
 
             run_dev()
+        elif args.command == "web":
+            from callwright.web import serve as serve_web
+
+            serve_web(host=args.host, port=args.port)
         elif args.command == "admin":
             from callwright.admin import run_admin
 

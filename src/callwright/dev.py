@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import urllib.request
 from typing import Any
 
 from callwright.livekit_config import LIVEKIT_BINARY, REPO_ROOT, dev_config, dump
+from callwright.web import WebSettings
 from callwright_shared import agents, api_keys, credits, organizations
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.engine import create_engine, create_session_factory
@@ -104,9 +106,16 @@ def run_dev() -> None:
         spawn("issuer", [*cli, "issuer", "--no-migrate"])
         _wait_http(f"{issuer_url}/healthz")
         spawn("worker", [*cli, "worker", "dev"])
+        # The page's backend holds the demo key; the browser never sees it.
+        os.environ["CALLWRIGHT_WEB_ISSUER_URL"] = issuer_url
+        os.environ["CALLWRIGHT_WEB_API_KEY"] = demo["api_key"]
+        page_url = WebSettings().page_url
+        spawn("web", [*cli, "web"])
+        _wait_http(f"{page_url}/healthz")
         print(
             json.dumps(
                 {
+                    "page_url": page_url,
                     "issuer_url": issuer_url,
                     "livekit_url": settings.client_livekit_url,
                     "api_key": demo["api_key"],

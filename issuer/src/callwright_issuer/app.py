@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from callwright_issuer.chat_models import ChatModel, OpenAIChatModel
 from callwright_issuer.error_handlers import install_error_handlers
 from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
-from callwright_issuer.metrics import record_metrics
+from callwright_issuer.metrics import MetricsMiddleware
 from callwright_issuer.reconciler import run_reconciler
 from callwright_issuer.routes import agents, credits, health, livekit, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
@@ -73,7 +73,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.middleware("http")(record_metrics)
+    app.add_middleware(MetricsMiddleware)
     for router in (
         sessions.router,
         agents.router,

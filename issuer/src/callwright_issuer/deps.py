@@ -19,30 +19,31 @@ from callwright_shared.errors import InvalidRequestError, RequestTooLargeError
 from callwright_shared.settings import CallwrightSettings
 
 MAX_BODY_BYTES = 64 * 1024
+# The getters below are `async def`: FastAPI runs plain `def` dependencies in a thread pool.
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def get_settings(request: Request) -> CallwrightSettings:
+async def get_settings(request: Request) -> CallwrightSettings:
     settings: CallwrightSettings = request.app.state.settings
     return settings
 
 
-def get_rooms(request: Request) -> Rooms:
+async def get_rooms(request: Request) -> Rooms:
     rooms: Rooms = request.app.state.rooms
     return rooms
 
 
-def get_chat_model(request: Request) -> ChatModel:
+async def get_chat_model(request: Request) -> ChatModel:
     model: ChatModel = request.app.state.chat_model
     return model
 
 
-def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     return factory
 
 
-def get_background_tasks(request: Request) -> set[asyncio.Task[Any]]:
+async def get_background_tasks(request: Request) -> set[asyncio.Task[Any]]:
     """Tasks that outlive their request (a chat reply); the lifespan waits for them."""
     tasks: set[asyncio.Task[Any]] = request.app.state.background_tasks
     return tasks

@@ -96,30 +96,40 @@ def issued_for(record: CallRecord | None, room: RoomName, job_metadata: str) -> 
 
 
 async def entrypoint(ctx: JobContext) -> None:
-    settings = CallwrightSettings()
+    started = time.perf_counter()
     try:
         room = parse_room_name(ctx.room.name)
     except RoomNameError:
         logger.warning("refusing a room callwright did not name", extra={"room": ctx.room.name})
+        ctx.shutdown("room not named by callwright")
         return
-    store = CallStore(settings.database_url)
+    # Built at prewarm (server.prewarm); built here when the entrypoint runs without it.
+    settings: CallwrightSettings = ctx.proc.userdata.get("settings") or CallwrightSettings()
+    store: CallStore = ctx.proc.userdata.get("store") or CallStore(settings.database_url)
     try:
         record = await store.load(ctx.room.name)
-        if not issued_for(record, room, ctx.job.metadata):
+        if record is None or not issued_for(record, room, ctx.job.metadata):
             logger.warning(
                 "refusing a room callwright did not issue", extra={"room": ctx.room.name}
             )
+            ctx.shutdown("room not issued by callwright")
             return
-        assert record is not None
-        await Call(ctx, store, record, settings).run()
+        await Call(ctx, store, record, settings, started=started).run()
     finally:
         await store.aclose()
 
 
 class Call:
     def __init__(
-        self, ctx: JobContext, store: CallStore, record: CallRecord, settings: CallwrightSettings
+        self,
+        ctx: JobContext,
+        store: CallStore,
+        record: CallRecord,
+        settings: CallwrightSettings,
+        *,
+        started: float,
     ) -> None:
+        self._started = started  # perf_counter when the job's entrypoint began
         self._ctx = ctx
         self._store = store
         self._record = record

@@ -1,0 +1,100 @@
+# syntax=docker/dockerfile:1.7
+# The issuer image (target `issuer`) and the browser page's image (target `web`), built
+# from the repository root:
+#
+#   docker build -f docker/issuer.Dockerfile --target issuer -t callwright-issuer .
+#
+# Only the issuer member's dependencies are installed (`uv sync --package callwright-issuer`:
+# no livekit-agents, no onnxruntime), from uv.lock, into /app/.venv. The `callwright` command
+# (the root package, src/callwright) is added with its own third-party dependencies but not
+# the other members: its `issuer`, `db`, `admin` and `web` subcommands need nothing more
+# (tests/unit/test_deploy_config.py checks every module they import).
+
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${UV_IMAGE} AS uv
+
+# ---------------------------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS builder
+COPY --from=uv /uv /uvx /bin/
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=0 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /app
+
+# Third-party dependencies first: this layer is reused until uv.lock changes. Every
+# member's pyproject.toml is needed to read the workspace.
+RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=bind,source=uv.lock,target=uv.lock \
+    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
+    --mount=type=bind,source=shared/pyproject.toml,target=shared/pyproject.toml \
+    --mount=type=bind,source=issuer/pyproject.toml,target=issuer/pyproject.toml \
+    --mount=type=bind,source=worker/pyproject.toml,target=worker/pyproject.toml \
+    uv sync --frozen --no-dev --no-editable --no-install-workspace --package callwright-issuer
+
+# Then callwright's own code: the members as wheels, the CLI in place (src/callwright).
+COPY pyproject.toml uv.lock README.md ./
+COPY shared/ shared/
+COPY issuer/ issuer/
+COPY worker/pyproject.toml worker/pyproject.toml
+COPY src/ src/
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --no-editable --package callwright-issuer
+# The `callwright` command: its own third-party dependencies (the root pyproject's, not
+# the workspace members) at the versions uv.lock pins, then the package itself in place.
+RUN python -c 'import tomllib; \
+deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; \
+print(*(d for d in deps if not d.startswith("callwright")), sep="\n")' > /tmp/cli-requirements.txt
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv export --frozen --no-dev --no-hashes --no-emit-workspace --all-packages \
+      -o /tmp/locked.txt \
+ && uv pip install --python /app/.venv/bin/python \
+      -c /tmp/locked.txt -r /tmp/cli-requirements.txt \
+ && uv pip install --python /app/.venv/bin/python --no-deps --editable . \
+ && /app/.venv/bin/python -c "import callwright.cli, callwright_issuer.app" \
+ && ! /app/.venv/bin/python -c "import onnxruntime" 2>/dev/null
+
+# ---------------------------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+RUN groupadd --system --gid 10001 callwright \
+ && useradd --system --uid 10001 --gid callwright --home-dir /home/callwright --create-home \
+    --shell /usr/sbin/nologin callwright
+ENV PATH=/app/.venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1
+WORKDIR /app
+# Code stays owned by root: the service user can read it, not change it.
+COPY --from=builder /app/.venv /app/.venv
+COPY --from=builder /app/src /app/src
+
+# ---------------------------------------------------------------------------------------
+FROM runtime AS issuer
+# Inside a container the API listens on every interface.
+ENV CALLWRIGHT_ISSUER_HOST=0.0.0.0 \
+    CALLWRIGHT_ISSUER_PORT=8000
+USER callwright
+EXPOSE 8000
+# Applies the migrations, then serves; SIGTERM lets in-flight requests finish.
+CMD ["callwright", "issuer"]
+
+# ---------------------------------------------------------------------------------------
+# The page's browser bundle: livekit-client from npm, bundled by esbuild into web/dist at
+# build time (nothing from a CDN at run time). Only web/dist goes into the image.
+FROM ${NODE_IMAGE} AS web-assets
+WORKDIR /app/web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
+FROM runtime AS web
+COPY --from=web-assets /app/web/dist /app/web/dist
+# Inside a container the page listens on every interface.
+ENV CALLWRIGHT_WEB_HOST=0.0.0.0 \
+    CALLWRIGHT_WEB_PORT=3000
+USER callwright
+EXPOSE 3000
+CMD ["callwright", "web"]

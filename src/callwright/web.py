@@ -1,0 +1,382 @@
+"""`callwright web`: the browser page and its small backend (the backend proxy pattern).
+
+The page (web/, bundled into web/dist by `make web-build`) talks only to this app; this
+app calls the issuer with the API key it holds, so the key never reaches the browser.
+
+    GET  /api/config                  agents to call + provider keys the operator lacks
+    POST /api/call {agent_id}         Create Voice Session → {session_id, token, livekit_url, …}
+    POST /api/calls/{session_id}/end  End Session → {status, duration_seconds, credits_charged, …}
+    GET  /healthz                     liveness
+    GET  /                            the built page
+
+Errors keep the API's shape, `{"error": {"type", "code", "message", "param"}}`, with a
+message written for the person in front of the page (402 → out of credits, 429 → too
+many calls…): the page shows `message` as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from callwright.livekit_config import REPO_ROOT
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_STATIC_DIR = REPO_ROOT / "web" / "dist"
+SESSION_ID = re.compile(r"^ses_[A-Za-z0-9]{1,64}$")
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class WebSettings(BaseSettings):
+    """The page backend's settings; the provider keys are read only to say which are missing."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    issuer_url: str = Field(
+        "http://127.0.0.1:8000", validation_alias=_env("CALLWRIGHT_WEB_ISSUER_URL")
+    )
+    api_key: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_WEB_API_KEY"))
+    host: str = Field("127.0.0.1", validation_alias=_env("CALLWRIGHT_WEB_HOST"))
+    port: int = Field(3000, gt=0, lt=65536, validation_alias=_env("CALLWRIGHT_WEB_PORT"))
+    static_dir: Path = Field(DEFAULT_STATIC_DIR, validation_alias=_env("CALLWRIGHT_WEB_STATIC_DIR"))
+    issuer_timeout_seconds: float = Field(
+        15.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_ISSUER_TIMEOUT_SECONDS")
+    )
+
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    deepgram_api_key: SecretStr | None = Field(None, validation_alias=_env("DEEPGRAM_API_KEY"))
+    google_api_key: SecretStr | None = Field(None, validation_alias=_env("GOOGLE_API_KEY"))
+
+    @property
+    def page_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def missing_provider_keys(self) -> set[str]:
+        present = {
+            "OPENAI_API_KEY": self.openai_api_key,
+            "DEEPGRAM_API_KEY": self.deepgram_api_key,
+            "GOOGLE_API_KEY": self.google_api_key,
+        }
+        return {name for name, key in present.items() if key is None or not key.get_secret_value()}
+
+
+# --- wire shapes -------------------------------------------------------------------------
+
+
+class CallCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    agent_id: str = Field(min_length=1, max_length=64)
+
+
+class AgentChoice(BaseModel):
+    id: str
+    name: str
+    architecture: str
+    missing_keys: list[str]
+
+
+class MissingKey(BaseModel):
+    name: str
+    needed_for: str
+
+
+class PageConfig(BaseModel):
+    """What the page needs before a call. `error` is set when the agents cannot be listed."""
+
+    agents: list[AgentChoice]
+    missing_keys: list[MissingKey]
+    error: dict[str, str] | None = None
+
+
+class CallCreated(BaseModel):
+    """What the browser needs to join: the participant token, never the API key."""
+
+    session_id: str
+    room_name: str
+    token: str
+    livekit_url: str
+    agent_name: str
+    expires_at: str
+
+
+class CallEnded(BaseModel):
+    session_id: str
+    status: str
+    end_reason: str | None
+    duration_seconds: float
+    credits_charged: int
+
+
+_KEY_PURPOSES = {
+    "OPENAI_API_KEY": "pipeline agents (LLM and voice) and OpenAI realtime agents",
+    "DEEPGRAM_API_KEY": "pipeline agents (speech-to-text)",
+    "GOOGLE_API_KEY": "Gemini realtime agents",
+}
+
+
+def keys_needed(agent: dict[str, Any]) -> set[str]:
+    """The provider keys the worker needs to run this agent (SPEC §6, §8)."""
+    if agent.get("architecture") == "pipeline":
+        return {"OPENAI_API_KEY", "DEEPGRAM_API_KEY"}
+    if agent.get("architecture") == "realtime":
+        return {"GOOGLE_API_KEY"} if agent.get("provider") == "gemini" else {"OPENAI_API_KEY"}
+    return set()
+
+
+# --- errors ------------------------------------------------------------------------------
+
+_FRIENDLY: dict[str, str] = {
+    "insufficient_credits": "Your organization is out of credits. Add credits to place a call.",
+    "concurrency_limit": "Too many calls in progress. Hang up another call or try again shortly.",
+    "livekit_unavailable": "The call server (LiveKit) is unavailable right now. "
+    "Try again in a moment.",
+    "database_unavailable": "callwright is temporarily unavailable. Try again in a moment.",
+    "agent_not_found": "This agent no longer exists. Reload the page to see the current agents.",
+    "agent_architecture_unsupported": "This is a text agent; it cannot take voice calls.",
+    "invalid_api_key": "This page's server is not authorized by callwright: "
+    "check CALLWRIGHT_WEB_API_KEY.",
+    "session_not_found": "This call is not known to callwright.",
+}
+
+
+@dataclass(frozen=True)
+class PageError:
+    """An error for the page, in the API's shape, with a message written for people."""
+
+    status: int
+    code: str
+    message: str
+    type: str = "api_error"
+    param: str | None = None
+    retry_after: str | None = None
+
+    def body(self) -> dict[str, str]:
+        body = {"type": self.type, "code": self.code, "message": self.message}
+        if self.param is not None:
+            body["param"] = self.param
+        return body
+
+    def response(self) -> JSONResponse:
+        headers = {"Retry-After": self.retry_after} if self.retry_after is not None else None
+        return JSONResponse({"error": self.body()}, status_code=self.status, headers=headers)
+
+
+def friendly_error(response: httpx.Response) -> PageError:
+    """The issuer's error, passed on with its status and code and a message for people."""
+    try:
+        error = response.json()["error"]
+        code, type_ = str(error["code"]), str(error.get("type", "api_error"))
+        message, param = str(error.get("message", "")), error.get("param")
+    except (ValueError, KeyError, TypeError):
+        code, type_, message, param = "internal_error", "api_error", "", None
+    message = _FRIENDLY.get(code) or message or "Something went wrong. Try again."
+    retry_after = response.headers.get("Retry-After")
+    if code == "concurrency_limit" and retry_after is not None:
+        message = f"Too many calls in progress. Try again in {retry_after} seconds."
+    return PageError(
+        status=response.status_code if response.status_code >= 400 else 502,
+        code=code,
+        message=message,
+        type=type_,
+        param=param if isinstance(param, str) else None,
+        retry_after=retry_after,
+    )
+
+
+ISSUER_UNREACHABLE = PageError(
+    502,
+    "issuer_unavailable",
+    "callwright's API is unreachable from this page's server. Is the issuer running?",
+    retry_after="5",
+)
+NO_API_KEY = PageError(
+    503, "web_not_configured", "This page's server has no API key: set CALLWRIGHT_WEB_API_KEY."
+)
+NOT_JSON = PageError(
+    415, "invalid_request", "Send JSON (Content-Type: application/json).", "invalid_request_error"
+)
+NO_AGENT = PageError(
+    400, "invalid_request", "Choose an agent to call.", "invalid_request_error", "agent_id"
+)
+UNKNOWN_SESSION = PageError(
+    404, "session_not_found", _FRIENDLY["session_not_found"], "invalid_request_error"
+)
+
+
+# --- the app -----------------------------------------------------------------------------
+
+
+class _Issuer:
+    """The issuer's HTTP API, called with the key this server holds."""
+
+    def __init__(self, client: httpx.AsyncClient, api_key: SecretStr) -> None:
+        self._client = client
+        self._api_key = api_key
+
+    async def request(
+        self, method: str, path: str, *, json: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        return await self._client.request(
+            method, path, json=json, headers={"X-API-Key": self._api_key.get_secret_value()}
+        )
+
+
+def _issuer(request: Request) -> _Issuer | None:
+    settings: WebSettings = request.app.state.settings
+    if settings.api_key is None or not settings.api_key.get_secret_value():
+        return None
+    return _Issuer(request.app.state.http, settings.api_key)
+
+
+async def _ask_issuer(
+    request: Request, method: str, path: str, *, json: dict[str, Any] | None = None
+) -> httpx.Response | PageError:
+    """The issuer's 200 answer, or the error to show on the page."""
+    issuer = _issuer(request)
+    if issuer is None:
+        return NO_API_KEY
+    try:
+        response = await issuer.request(method, path, json=json)
+    except httpx.HTTPError:
+        logger.warning("issuer unreachable", extra={"path": path})
+        return ISSUER_UNREACHABLE
+    if response.status_code != 200:
+        return friendly_error(response)
+    return response
+
+
+def _is_json(request: Request) -> bool:
+    """POSTs must be JSON: a cross-site form cannot send that without a CORS preflight,
+    which this server never grants, so another site cannot place calls on our key."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type == "application/json"
+
+
+def _not_built(static_dir: Path) -> HTMLResponse:
+    return HTMLResponse(
+        "<!doctype html><title>callwright</title><h1>The page is not built</h1>"
+        f"<p>No bundle in <code>{static_dir}</code>: run <code>make web-build</code>.</p>",
+        status_code=503,
+    )
+
+
+def create_app(
+    settings: WebSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the page backend; `transport` lets a test reach an in-process issuer."""
+    settings = settings or WebSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        async with httpx.AsyncClient(
+            base_url=settings.issuer_url,
+            transport=transport,
+            timeout=settings.issuer_timeout_seconds,
+        ) as client:
+            app.state.http = client
+            yield
+
+    app = FastAPI(title="callwright page", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/config", response_model=PageConfig)
+    async def config(request: Request) -> PageConfig:
+        missing = settings.missing_provider_keys()
+        missing_keys = [MissingKey(name=n, needed_for=_KEY_PURPOSES[n]) for n in sorted(missing)]
+        answer = await _ask_issuer(request, "GET", "/v1/agents?limit=100")
+        if isinstance(answer, PageError):
+            return PageConfig(agents=[], missing_keys=missing_keys, error=answer.body())
+        agents = [
+            AgentChoice(
+                id=agent["id"],
+                name=agent["name"],
+                architecture=agent["architecture"],
+                missing_keys=sorted(keys_needed(agent) & missing),
+            )
+            for agent in answer.json()["data"]
+            if agent["architecture"] in ("pipeline", "realtime")
+        ]
+        return PageConfig(agents=agents, missing_keys=missing_keys)
+
+    @app.post("/api/call", response_model=CallCreated)
+    async def call(request: Request) -> Response | CallCreated:
+        if not _is_json(request):
+            return NOT_JSON.response()
+        try:
+            body = CallCreate.model_validate_json(await request.body())
+        except ValidationError:
+            return NO_AGENT.response()
+        answer = await _ask_issuer(
+            request, "POST", "/v1/sessions/voice", json={"agent_id": body.agent_id}
+        )
+        if isinstance(answer, PageError):
+            return answer.response()
+        return CallCreated.model_validate(answer.json())
+
+    @app.post("/api/calls/{session_id}/end", response_model=CallEnded)
+    async def end_call(request: Request, session_id: str) -> Response | CallEnded:
+        if not _is_json(request):
+            return NOT_JSON.response()
+        if not SESSION_ID.match(session_id):
+            return UNKNOWN_SESSION.response()
+        answer = await _ask_issuer(request, "POST", f"/v1/sessions/{session_id}/end")
+        if isinstance(answer, PageError):
+            return answer.response()
+        session = answer.json()
+        return CallEnded(
+            session_id=session["id"],
+            status=session["status"],
+            end_reason=session["end_reason"],
+            duration_seconds=session["duration_seconds"],
+            credits_charged=session["credits_charged"],
+        )
+
+    static_dir = settings.static_dir
+    if (static_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=static_dir, html=True), name="page")
+    else:
+        logger.warning("page bundle missing", extra={"static_dir": str(static_dir)})
+
+        @app.get("/")
+        async def not_built() -> HTMLResponse:
+            return _not_built(static_dir)
+
+    return app
+
+
+def serve(*, host: str | None = None, port: int | None = None) -> None:
+    """`callwright web`: serve the page and its backend with uvicorn."""
+    import uvicorn
+
+    settings = WebSettings()
+    logging.basicConfig(level=logging.INFO)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        access_log=False,
+    )

@@ -1,0 +1,352 @@
+"""A call from the browser page in real headless Chromium (Debian's package), with a fake
+microphone playing recorded speech, against the real livekit-server, issuer and worker
+and the provider emulators. The page measures the agent's audio with the Web Audio API
+and exposes what it shows as `window.callwright`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from callwright.web import DEFAULT_STATIC_DIR, WebSettings
+from callwright.web import create_app as create_web_app
+from callwright_issuer.app import create_app as create_issuer_app
+from callwright_shared.db.migrate import upgrade_async
+from callwright_shared.settings import CallwrightSettings
+from tests.browser.chromium import Chromium, Page, find_chromium, open_page
+from tests.conftest import ARTIFACTS, Tenant, make_settings, seed_tenant
+from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support.livekit_server import LiveKitServer
+from tests.support.ports import free_tcp_port
+from tests.support.required import service_missing
+from tests.support.speech import make_speech_wav
+from tests.support.worker_process import WorkerProcess
+
+pytestmark = pytest.mark.browser
+
+OPENAI_KEY = "sk-test-callwright-browser"
+DEEPGRAM_KEY = "dg-test-callwright-browser"
+GREETING = "Hi, this is the callwright support line."
+AGENT_REPLY = "Yes, I can hear you from your browser. How can I help?"
+USER_TRANSCRIPT = "hello can you hear me"
+OUT_OF_CREDITS = "Your organization is out of credits. Add credits to place a call."
+SCREENSHOT = ARTIFACTS / "browser-call.png"
+
+STATUS = "window.callwright"
+
+
+@dataclass
+class Stack:
+    livekit: LiveKitServer
+    settings: CallwrightSettings
+    database_url: str
+    openai: OpenAIEmulator
+    deepgram: DeepgramEmulator
+    browser: Chromium
+
+
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """`app` served by uvicorn on a free loopback port, in this event loop."""
+    port = free_tcp_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    executable = find_chromium()
+    if executable is None:
+        service_missing("chromium (apt-get install chromium)")
+    if not (DEFAULT_STATIC_DIR / "index.html").is_file():
+        service_missing(f"the page's bundle in {DEFAULT_STATIC_DIR} (make web-build)")
+    tmp = tmp_path_factory.mktemp("browser")
+    # Chromium loops the file from the moment the page opens the microphone: silence
+    # while the agent joins and greets, the question, then silence for the answer.
+    spoken = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
+    wav = tmp / "microphone.wav"
+    await asyncio.to_thread(
+        subprocess.run, ["sox", str(spoken), str(wav), "pad", "6", "8"], check=True
+    )
+    database_url = f"sqlite+aiosqlite:///{tmp / 'callwright.db'}"
+    await upgrade_async(database_url)
+    # A worker name of its own: other modules' workers never take this module's jobs.
+    settings = make_settings(
+        database_url,
+        livekit_server,
+        livekit_agent_name=f"callwright-browser-{uuid.uuid4().hex[:8]}",
+    )
+    openai = OpenAIEmulator(reply=AGENT_REPLY)
+    deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
+    await openai.start()
+    await deepgram.start()
+    ARTIFACTS.mkdir(exist_ok=True)
+    worker = WorkerProcess(
+        env={
+            "CALLWRIGHT_ENV": "test",
+            "DATABASE_URL": database_url,
+            "LIVEKIT_URL": settings.livekit_url,
+            "LIVEKIT_API_KEY": settings.livekit_api_key,
+            "LIVEKIT_API_SECRET": settings.livekit_api_secret.get_secret_value(),
+            "LIVEKIT_AGENT_NAME": settings.livekit_agent_name,
+            "OPENAI_API_KEY": OPENAI_KEY,
+            "OPENAI_BASE_URL": openai.base_url,
+            "DEEPGRAM_API_KEY": DEEPGRAM_KEY,
+            "DEEPGRAM_BASE_URL": deepgram.base_url,
+            "GOOGLE_API_KEY": "",
+            "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "30",
+        },
+        log_path=ARTIFACTS / "worker-browser.log",
+    )
+    browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)
+    try:
+        await asyncio.to_thread(worker.start)
+        await browser.start(ARTIFACTS / "chromium.log")
+        yield Stack(livekit_server, settings, database_url, openai, deepgram, browser)
+    finally:
+        await browser.stop()
+        await asyncio.to_thread(worker.stop)
+        await openai.stop()
+        await deepgram.stop()
+
+
+@asynccontextmanager
+async def page_server(
+    stack: Stack,
+    tenant: Tenant,
+    *,
+    provider_keys: bool = True,
+    issuer_settings: CallwrightSettings | None = None,
+) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
+    """The issuer and the page's backend, each served on its own port; yields the page's
+    URL and a client of the issuer (with the tenant's key) to check what happened."""
+    issuer_app = create_issuer_app(issuer_settings or stack.settings)
+    async with served(issuer_app) as issuer_url:
+        web = WebSettings.model_validate(
+            {
+                "issuer_url": issuer_url,
+                "api_key": tenant.api_key,
+                "openai_api_key": OPENAI_KEY if provider_keys else None,
+                "deepgram_api_key": DEEPGRAM_KEY if provider_keys else None,
+                "google_api_key": None,
+            }
+        )
+        async with (
+            served(create_web_app(web)) as page_url,
+            httpx.AsyncClient(base_url=issuer_url, headers=tenant.headers) as issuer,
+        ):
+            yield page_url, issuer
+
+
+async def status(page: Page, field: str) -> Any:
+    return await page.evaluate(f"{STATUS}.{field}")
+
+
+async def texts_of(page: Page, speaker: str) -> str:
+    transcripts: list[dict[str, Any]] = await status(page, "transcripts")
+    return " ".join(t["text"] for t in transcripts if t["speaker"] == speaker)
+
+
+@contextlib.contextmanager
+def console_on_failure(page: Page) -> Any:
+    """Keep the page's console in the artifacts when a step fails."""
+    try:
+        yield
+    except BaseException:
+        (ARTIFACTS / "browser-console.log").write_text("\n".join(page.console))
+        raise
+
+
+async def test_a_call_from_the_browser(stack: Stack) -> None:
+    tenant = await seed_tenant(
+        stack.database_url,
+        user_id="browser_caller",
+        agent={"name": "Support line", "greeting": GREETING, "credits_per_minute": 6},
+    )
+    async with (
+        page_server(stack, tenant) as (page_url, issuer),
+        open_page(stack.browser, page_url) as page,
+    ):
+        with console_on_failure(page):
+            await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="the agents")
+            assert await status(page, "missingKeys") == ["GOOGLE_API_KEY"]
+            notices = await page.evaluate("document.getElementById('notices').innerText")
+            assert notices == "", "no key that this agent needs is missing"
+            assert await status(page, "configError") is None
+
+            await page.click("#call")
+            await page.wait_for(f"{STATUS}.micPublished", within=20, what="the microphone")
+            session_id = await status(page, "sessionId")
+            assert session_id.startswith("ses_")
+            await page.wait_for(
+                f"{STATUS}.state === 'in_call'", within=30, what="the agent to join"
+            )
+            await page.wait_for(
+                f"{STATUS}.transcripts.some(t => t.speaker === 'agent'"
+                f" && t.text.includes({AGENT_REPLY.split('.')[0]!r}))",
+                within=60,
+                what="the agent's answer in the transcript",
+            )
+            # Chromium's fake microphone really reached the worker: the STT emulator only
+            # transcribes audio it heard as speech, and the page shows the user's words.
+            assert USER_TRANSCRIPT in (await texts_of(page, "user")).lower()
+            assert await status(page, "agentState") in ("listening", "thinking", "speaking")
+            peak = await status(page, "agentAudioPeak")
+            assert peak > 0.01, f"the agent's audio was silent in the page (peak RMS {peak})"
+            await asyncio.sleep(0.5)
+            await page.screenshot(SCREENSHOT)
+
+            await page.click("#hangup")
+            result = await page.wait_for(
+                f"{STATUS}.state === 'ended' && {STATUS}.result",
+                within=20,
+                what="the call to end",
+            )
+            assert result["session_id"] == session_id
+            assert result["status"] == "ended"
+            assert result["credits_charged"] > 0
+            summary = await page.evaluate("document.getElementById('result').innerText")
+            assert f"{result['credits_charged']} credit" in summary
+            assert await status(page, "error") is None
+            await page.screenshot(ARTIFACTS / "browser-call-ended.png")
+
+        session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
+        assert session["status"] == "ended"
+        assert session["credits_charged"] == result["credits_charged"] > 0
+        assert session["duration_seconds"] > 1
+
+
+async def test_out_of_credits_and_missing_keys_read_like_a_product(stack: Stack) -> None:
+    tenant = await seed_tenant(stack.database_url, user_id="broke_caller", credits_amount=0)
+    async with (
+        page_server(stack, tenant, provider_keys=False) as (page_url, _issuer),
+        open_page(stack.browser, page_url) as page,
+    ):
+        with console_on_failure(page):
+            await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="the agents")
+            notices = await page.evaluate("document.getElementById('notices').innerText")
+            assert "OPENAI_API_KEY" in notices and "DEEPGRAM_API_KEY" in notices
+            assert "GOOGLE_API_KEY" not in notices, "no agent here needs it"
+            option = await page.evaluate("document.querySelector('#agent option').textContent")
+            assert "needs DEEPGRAM_API_KEY, OPENAI_API_KEY" in option
+
+            await page.click("#call")
+            await page.wait_for(f"{STATUS}.state === 'failed'", within=15, what="the refusal")
+            assert await status(page, "error") == {
+                "code": "insufficient_credits",
+                "message": OUT_OF_CREDITS,
+            }
+            shown = await page.evaluate("document.getElementById('alert').innerText")
+            assert shown == OUT_OF_CREDITS
+            assert await status(page, "sessionId") is None
+            await page.screenshot(ARTIFACTS / "browser-out-of-credits.png")
+
+
+async def test_a_provider_failure_is_told_in_the_page(stack: Stack) -> None:
+    tenant = await seed_tenant(
+        stack.database_url, user_id="unlucky_caller", agent={"greeting": GREETING}
+    )
+    stack.openai.require_key = "sk-some-other-key"  # every OpenAI call now answers 401
+    try:
+        async with (
+            page_server(stack, tenant) as (page_url, issuer),
+            open_page(stack.browser, page_url) as page,
+        ):
+            with console_on_failure(page):
+                await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="the agents")
+                await page.click("#call")
+                messages = await page.wait_for(
+                    f"{STATUS}.agentMessages.length > 0 && {STATUS}.agentMessages",
+                    within=60,
+                    what="the worker's message on lk.chat",
+                )
+                assert "provider" in messages[0]
+                shown = await page.evaluate("document.getElementById('agent-messages').innerText")
+                assert messages[0] in shown
+                await page.wait_for(
+                    f"['ended', 'failed'].includes({STATUS}.state)", within=30, what="the end"
+                )
+                await page.screenshot(ARTIFACTS / "browser-provider-error.png")
+                session_id = await status(page, "sessionId")
+            session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
+            assert (session["status"], session["end_reason"]) == ("ended", "provider_error")
+    finally:
+        stack.openai.require_key = None
+
+
+async def test_denied_microphone_places_no_call(
+    stack: Stack, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tenant = await seed_tenant(stack.database_url, user_id="shy_caller")
+    tmp = tmp_path_factory.mktemp("blocked")
+    browser = Chromium(
+        stack.browser.executable,
+        user_data_dir=tmp / "profile",
+        audio_file=stack.browser.audio_file,
+        microphone_allowed=False,
+    )
+    await browser.start(ARTIFACTS / "chromium-blocked.log")
+    try:
+        async with (
+            page_server(stack, tenant) as (page_url, issuer),
+            open_page(browser, page_url) as page,
+        ):
+            with console_on_failure(page):
+                await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="agents")
+                await page.click("#call")
+                await page.wait_for(f"{STATUS}.state === 'failed'", within=15, what="refusal")
+                error = await status(page, "error")
+                assert error["code"] == "microphone_denied"
+                assert "Microphone access was denied" in error["message"]
+                assert await status(page, "sessionId") is None
+            sessions = (await issuer.get("/v1/sessions")).json()
+            assert sessions["data"] == [], "a refused microphone must not create a session"
+    finally:
+        await browser.stop()
+
+
+async def test_unreachable_livekit_is_explained_and_the_hold_released(stack: Stack) -> None:
+    tenant = await seed_tenant(stack.database_url, user_id="far_caller")
+    unreachable = stack.settings.model_copy(
+        update={"livekit_public_url": f"ws://127.0.0.1:{free_tcp_port()}"}
+    )
+    async with (
+        page_server(stack, tenant, issuer_settings=unreachable) as (page_url, issuer),
+        open_page(stack.browser, page_url) as page,
+    ):
+        with console_on_failure(page):
+            await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="the agents")
+            await page.click("#call")
+            await page.wait_for(f"{STATUS}.state === 'failed'", within=60, what="the failure")
+            error = await status(page, "error")
+            assert error["code"] == "livekit_unreachable"
+            assert "Couldn't reach the call server" in error["message"]
+            session_id = await status(page, "sessionId")
+        session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
+        assert session["status"] == "ended"
+        credits = (await issuer.get("/v1/credits")).json()
+        assert credits["held"] == 0

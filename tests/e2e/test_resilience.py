@@ -1,0 +1,171 @@
+"""Calls survive what operators do to the fleet: a worker killed mid-call, an issuer
+restarted mid-call, workers draining on SIGTERM, several workers sharing the load."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from callwright_shared.settings import CallwrightSettings
+from tests.conftest import ARTIFACTS, issuer_client
+from tests.e2e.conftest import (
+    AGENT_REPLY,
+    Stack,
+    call,
+    eventually,
+    expected_charge,
+    join,
+    new_tenant,
+    wait_ended,
+)
+from tests.support.participant import Caller
+from tests.support.worker_process import WorkerProcess
+
+pytestmark = pytest.mark.e2e
+
+
+@asynccontextmanager
+async def own_workers(
+    stack: Stack, count: int, **settings: object
+) -> AsyncIterator[tuple[CallwrightSettings, list[WorkerProcess]]]:
+    """Workers under an agent name of their own, and issuer settings that dispatch to it."""
+    agent_name = f"callwright-fleet-{uuid.uuid4().hex[:6]}"
+    issuer_settings = stack.settings.model_copy(
+        update={"livekit_agent_name": agent_name, **settings}
+    )
+    workers = [
+        WorkerProcess(
+            env=stack.worker_env(LIVEKIT_AGENT_NAME=agent_name),
+            log_path=ARTIFACTS / f"worker-{agent_name}-{i}.log",
+        )
+        for i in range(count)
+    ]
+    await asyncio.gather(*(asyncio.to_thread(w.start) for w in workers))
+    try:
+        yield issuer_settings, workers
+    finally:
+        await asyncio.gather(*(asyncio.to_thread(w.stop) for w in workers))
+
+
+def served_by(workers: list[WorkerProcess], session_id: str) -> int | None:
+    """Index of the worker that accepted the call (from its structured log)."""
+    for index, worker in enumerate(workers):
+        for line in Path(worker.log_path).read_text(errors="replace").splitlines():
+            if (
+                '"agent joined the room"' in line
+                and json.loads(line).get("session_id") == session_id
+            ):
+                return index
+    return None
+
+
+async def agent_in_call(
+    client: httpx.AsyncClient, tenant_headers: dict[str, str], body: dict[str, str]
+) -> Caller:
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    return caller
+
+
+async def test_worker_killed_mid_call_is_settled_by_the_reconciler(stack: Stack) -> None:
+    async with (
+        own_workers(
+            stack, 1, reconcile_interval_seconds=1.0, worker_heartbeat_grace_seconds=4.0
+        ) as (settings, (worker,)),
+        issuer_client(settings) as client,
+    ):
+        tenant = await new_tenant(stack)
+        body = await call(client, tenant)
+        caller = await agent_in_call(client, tenant.headers, body)
+        await caller.keep_quiet(7.0)  # one heartbeat (every 5 s) is recorded
+        await asyncio.to_thread(worker.kill)
+        killed_at = asyncio.get_running_loop().time()
+        session = await wait_ended(client, tenant, body["session_id"], within=60)
+        assert asyncio.get_running_loop().time() - killed_at < 60
+        assert (session["status"], session["end_reason"]) == ("ended", "worker_unavailable")
+        # Charged for the agent time the worker recorded, never for the time after.
+        assert 4.5 <= session["duration_seconds"] <= 8.0
+        assert session["credits_charged"] == expected_charge(session, 6)
+        credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+        assert credits["held"] == 0
+        await caller.leave()
+
+
+async def test_issuer_restart_in_the_middle_of_a_call(stack: Stack) -> None:
+    tenant = await new_tenant(stack)
+    async with issuer_client(stack.settings) as client:
+        body = await call(client, tenant)
+    # The issuer is gone (its lifespan closed) while the call goes on.
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    async with issuer_client(stack.settings) as client:  # a new issuer process's app
+        await eventually(
+            lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=25, what="an answer"
+        )
+        await caller.leave()
+        session = await wait_ended(client, tenant, body["session_id"])
+        assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+        assert session["credits_charged"] == expected_charge(session, 6) >= 1
+
+
+async def test_two_workers_share_calls_drain_on_sigterm_and_survive_a_kill(
+    stack: Stack,
+) -> None:
+    async with own_workers(stack, 2) as (settings, workers), issuer_client(settings) as client:
+        tenant = await new_tenant(stack, credits=100_000)
+        calls = [await call(client, tenant) for _ in range(4)]
+        callers = [await agent_in_call(client, tenant.headers, b) for b in calls]
+        served = [served_by(workers, b["session_id"]) for b in calls]
+        assert set(served) == {0, 1}, f"calls were not shared: {served}"
+        for c, b in zip(callers[1:], calls[1:], strict=True):
+            await c.leave()
+            await wait_ended(client, tenant, b["session_id"])
+
+        # SIGTERM the worker serving the first call: the call goes on to the end...
+        draining = served[0]
+        assert draining is not None
+        other = 1 - draining
+        workers[draining].terminate()
+        await asyncio.sleep(1.0)
+        first = callers[0]
+        await first.speak(stack.speech_wav, then_silence_s=1.0)
+        await eventually(
+            lambda: AGENT_REPLY.split(",")[0] in first.agent_text(),
+            within=25,
+            what="an answer from the draining worker",
+        )
+        # ...while new calls go to the other worker.
+        for _ in range(2):
+            body = await call(client, tenant)
+            fresh = await agent_in_call(client, tenant.headers, body)
+            assert served_by(workers, body["session_id"]) == other
+            await fresh.leave()
+            await wait_ended(client, tenant, body["session_id"])
+        assert workers[draining].wait(0) is None, "the draining worker quit mid-call"
+        await first.leave()
+        ended = await wait_ended(client, tenant, calls[0]["session_id"])
+        assert ended["end_reason"] == "user_left"
+        assert await asyncio.to_thread(workers[draining].wait, 30) is not None
+
+        # Kill the remaining worker outright; a fresh one serves the next call.
+        replacement = WorkerProcess(
+            env=workers[other].env, log_path=workers[other].log_path.with_suffix(".2.log")
+        )
+        await asyncio.to_thread(replacement.start)
+        await asyncio.to_thread(workers[other].kill)
+        try:
+            body = await call(client, tenant)
+            fresh = await agent_in_call(client, tenant.headers, body)
+            assert served_by([replacement], body["session_id"]) == 0
+            await fresh.leave()
+            await wait_ended(client, tenant, body["session_id"])
+        finally:
+            await asyncio.to_thread(replacement.stop)

@@ -1,0 +1,23 @@
+// Bundles the page into dist/: app.js (livekit-client included, nothing from a CDN at run
+// time), index.html and style.css. `npm run build`; `make web-build` runs it after `npm ci`.
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const outdir = new URL('./dist/', import.meta.url);
+await rm(outdir, { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+await build({
+  entryPoints: ['src/main.ts'],
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'esm',
+  target: ['es2022'],
+  outfile: 'dist/app.js',
+  logLevel: 'warning',
+  legalComments: 'linked',
+});
+for (const file of ['index.html', 'style.css']) {
+  await copyFile(new URL(`./${file}`, import.meta.url), new URL(file, outdir));
+}
+console.log('built web/dist');

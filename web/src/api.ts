@@ -1,0 +1,97 @@
+// The page's own backend (src/callwright/web.py). It holds the API key and calls the
+// issuer; the browser only ever sees agent names, its participant token and the outcome.
+
+export interface AgentChoice {
+  id: string;
+  name: string;
+  architecture: string;
+  missing_keys: string[];
+}
+
+export interface MissingKey {
+  name: string;
+  needed_for: string;
+}
+
+export interface ErrorBody {
+  type: string;
+  code: string;
+  message: string;
+  param?: string;
+}
+
+export interface PageConfig {
+  agents: AgentChoice[];
+  missing_keys: MissingKey[];
+  error: ErrorBody | null;
+}
+
+export interface CallCreated {
+  session_id: string;
+  room_name: string;
+  token: string;
+  livekit_url: string;
+  agent_name: string;
+  expires_at: string;
+}
+
+export interface CallEnded {
+  session_id: string;
+  status: string;
+  end_reason: string | null;
+  duration_seconds: number;
+  credits_charged: number;
+}
+
+/** An error to show as it is: `message` is written for the person using the page. */
+export class PageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 0,
+  ) {
+    super(message);
+    this.name = 'PageError';
+  }
+}
+
+const BACKEND_UNREACHABLE = new PageError(
+  'page_backend_unreachable',
+  "This page's server is not answering. Is `make run` still running?",
+);
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw BACKEND_UNREACHABLE;
+  }
+  let payload: unknown;
+  try {
+    payload = await response.json();
+  } catch {
+    throw new PageError('bad_response', 'Unexpected answer from the server.', response.status);
+  }
+  if (!response.ok) {
+    const error = (payload as { error?: ErrorBody }).error;
+    throw new PageError(
+      error?.code ?? 'internal_error',
+      error?.message ?? 'Something went wrong. Try again.',
+      response.status,
+    );
+  }
+  return payload as T;
+}
+
+export const loadConfig = (): Promise<PageConfig> => request('GET', '/api/config');
+
+export const startCall = (agentId: string): Promise<CallCreated> =>
+  request('POST', '/api/call', { agent_id: agentId });
+
+export const endCall = (sessionId: string): Promise<CallEnded> =>
+  request('POST', `/api/calls/${encodeURIComponent(sessionId)}/end`, {});
