@@ -51,12 +51,23 @@ async def test_realtime_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
     body = await call(client, tenant)
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    # Hear the greeting out, then speak: the answer must be a new agent turn.
+    await eventually(lambda: bool(caller.agent_text()), within=20, what="the greeting")
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 20)
+
+    # The agent sends every transcription (the user's too): count its answers by text.
+    def answers() -> int:
+        return sum(1 for t in caller.transcriptions if AGENT_REPLY in t.text)
+
+    answers_before = answers()
+    transcribed_before = len(stack.realtime.user_transcripts_sent)
     await caller.speak(stack.speech_wav, then_silence_s=1.0)
     await eventually(
-        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(),
+        lambda: answers() > answers_before,
         within=25,
         what="the realtime agent's answer",
     )
+    assert len(stack.realtime.user_transcripts_sent) > transcribed_before
     await caller.keep_quiet(0.5)
     assert stack.realtime.voiced_seconds_received > voiced_before, "user audio never arrived"
     assert caller.agent_audio_peak_rms > 1000

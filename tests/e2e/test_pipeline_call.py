@@ -28,13 +28,25 @@ async def test_pipeline_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
     body = await call(client, tenant)
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
-
+    # Like a person: hear the greeting out, then speak.
+    await eventually(lambda: "support line" in caller.agent_text(), within=20, what="the greeting")
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 20)
     await caller.speak(stack.speech_wav, then_silence_s=1.0)
-    await eventually(
-        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(),
-        within=25,
-        what="the agent's transcription of its answer",
-    )
+    try:
+        await eventually(
+            lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(),
+            within=25,
+            what="the agent's transcription of its answer",
+        )
+    except AssertionError as exc:
+        raise AssertionError(
+            f"{exc}; STT sent {stack.deepgram.transcripts_sent[heard_before:]} after hearing "
+            f"{stack.deepgram.audio_seconds_received:.1f} s "
+            f"({stack.deepgram.voiced_seconds_received:.1f} s voiced) on "
+            f"{len(stack.deepgram.stream_queries)} streams, "
+            f"LLM requests {len(stack.openai.chat_requests)}, "
+            f"transcriptions {[(t.identity, t.text) for t in caller.transcriptions]}"
+        ) from None
     await caller.keep_quiet(1.0)
     # The STT emulator only transcribes after it heard non-silent audio: the user's
     # speech really travelled participant → LiveKit → worker → Deepgram.

@@ -105,6 +105,7 @@ async def test_issuer_restart_in_the_middle_of_a_call(stack: Stack) -> None:
     # The issuer is gone (its lifespan closed) while the call goes on.
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 20)
     await caller.speak(stack.speech_wav, then_silence_s=1.0)
     async with issuer_client(stack.settings) as client:  # a new issuer process's app
         await eventually(

@@ -38,11 +38,15 @@ class Caller:
     first_loud_agent_audio_at: float | None = None
     _source: rtc.AudioSource | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _streams: list[rtc.AudioStream] = field(default_factory=list)
     agent_joined: asyncio.Event = field(default_factory=asyncio.Event)
+    agent_states: list[str] = field(default_factory=list)
+    _state_changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def join(self, sample_rate: int = 48_000, queue_size_ms: int = 200) -> None:
         self.room.on("track_subscribed", self._on_track)
         self.room.on("participant_connected", self._on_participant)
+        self.room.on("participant_attributes_changed", self._on_attributes)
         self.room.register_text_stream_handler("lk.transcription", self._on_transcription)
         self.room.register_text_stream_handler("lk.chat", self._on_chat)
         await self.room.connect(self.url, self.token)
@@ -56,6 +60,19 @@ class Caller:
     def _on_participant(self, participant: rtc.RemoteParticipant) -> None:
         if participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT:
             self.agent_joined.set()
+            self._on_attributes({}, participant)
+
+    def _on_attributes(self, changed: dict[str, str], participant: rtc.Participant) -> None:
+        state = participant.attributes.get("lk.agent.state")
+        if participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT and state:
+            self.agent_states.append(state)
+            self._state_changed.set()
+
+    async def wait_for_agent_state(self, state: str) -> None:
+        """Until the agent reports `state` (lk.agent.state: listening, thinking, speaking)."""
+        while not self.agent_states or self.agent_states[-1] != state:
+            self._state_changed.clear()
+            await self._state_changed.wait()
 
     def _on_track(
         self,
@@ -68,6 +85,7 @@ class Caller:
 
     async def _listen(self, track: rtc.Track) -> None:
         stream = rtc.AudioStream(track, sample_rate=48_000, num_channels=1)
+        self._streams.append(stream)
         async for event in stream:
             samples = np.frombuffer(event.frame.data, dtype=np.int16).astype(np.float64)
             level = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
@@ -122,6 +140,11 @@ class Caller:
         return " ".join(t.text for t in self.transcriptions if t.identity != local)
 
     async def leave(self) -> None:
+        # Close the native streams first: frames delivered after the test's event loop is
+        # gone would otherwise be reported as "error putting to queue".
+        for stream in self._streams:
+            with contextlib.suppress(Exception):
+                await stream.aclose()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

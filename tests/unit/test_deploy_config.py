@@ -591,16 +591,7 @@ def command_imports(entries: tuple[str, ...]) -> set[str]:
         # docs/deploy.md: `docker compose exec issuer callwright admin …`
         ("admin", ("callwright.admin",), "callwright-issuer"),
         ("worker", ("callwright_worker.server",), "callwright-worker"),
-        pytest.param(
-            "web",
-            ("callwright.web",),
-            "callwright-issuer",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="callwright/web.py imports httpx, which the root pyproject does not "
-                "declare (only the dev group has it): add httpx to [project].dependencies",
-            ),
-        ),
+        ("web", ("callwright.web",), "callwright-issuer"),
     ],
 )
 def test_each_image_has_what_its_command_imports(

@@ -27,7 +27,12 @@ class CallwrightSettings(BaseSettings):
     """Every setting callwright reads. Provider endpoints and keys live only here."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        # `OPENAI_BASE_URL=` in a .env means "not set", not "the empty URL".
+        env_ignore_empty=True,
     )
 
     environment: Literal["dev", "test", "production"] = Field(

@@ -161,6 +161,7 @@ class Call:
                 await self._finish(EndReason.USER_NOT_JOINED)
                 return
             await self._store.mark_active(self._record.session_id)
+            logger.info("user joined", extra=self._log)
             try:
                 self._session = await self._start_session()
             except ProviderConfigError as exc:
@@ -168,6 +169,7 @@ class Call:
                 await self._finish(EndReason.PROVIDER_ERROR)
                 return
             self._clock.start()
+            logger.info("agent session started", extra=self._log)
             heartbeat = asyncio.create_task(self._heartbeat(), name="callwright-heartbeat")
             limit = asyncio.create_task(self._time_limit(), name="callwright-time-limit")
             self._greet()
