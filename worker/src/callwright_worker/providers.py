@@ -20,8 +20,13 @@ from callwright_shared.agents import AgentConfig
 from callwright_shared.db.models import Architecture
 from callwright_shared.settings import CallwrightSettings
 
-# Silence after the end of user speech before the turn is taken as finished.
+# Turn taking (pipeline). Silero VAD reports the end of speech after VAD_MIN_SILENCE_S of
+# silence; the session takes the turn no earlier than ENDPOINTING_MIN_DELAY_S after the
+# end of speech. Both count from the end of speech, so the endpointing delay a user
+# waits is the larger of the two.
+VAD_MIN_SILENCE_S = 0.55
 ENDPOINTING_MIN_DELAY_S = 0.4
+ENDPOINTING_DELAY_S = max(VAD_MIN_SILENCE_S, ENDPOINTING_MIN_DELAY_S)
 DEEPGRAM_LISTEN_URL = "https://api.deepgram.com/v1/listen"
 
 

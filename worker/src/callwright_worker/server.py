@@ -14,11 +14,12 @@ from callwright_shared.room_names import RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import entrypoint
 from callwright_worker.call_store import CallStore
+from callwright_worker.providers import VAD_MIN_SILENCE_S
 
 
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any job: what a dispatch should not wait for."""
-    proc.userdata["vad"] = silero.VAD.load()
+    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=VAD_MIN_SILENCE_S)
     settings = CallwrightSettings()
     proc.userdata["settings"] = settings
     # Opens no connection; loads the database driver and SQLAlchemy's dialect now.
