@@ -47,7 +47,7 @@ web/dist/index.html: $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund && npm run build
 
 test: install tools system-deps web-build
-	$(UV) run pytest
+	$(UV) run --frozen pytest
 
 check: install
 	$(UV) run ruff format --check .
@@ -60,7 +60,7 @@ format: install
 	$(UV) run ruff check --fix .
 
 run: install tools web-build
-	$(UV) run callwright dev
+	$(UV) run --frozen callwright dev
 
 bench: install tools
 	$(UV) run python bench/create_session.py

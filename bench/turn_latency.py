@@ -62,8 +62,9 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _cpu_seconds_and_rss(pid: int) -> tuple[float, float]:
-    cpu, rss = 0.0, 0.0
+def _process_usage(pid: int) -> dict[int, tuple[float, float]]:
+    """CPU seconds and PSS (MB) of each live process in the worker's tree."""
+    usage: dict[int, tuple[float, float]] = {}
     for member in _tree(pid):
         try:
             stat = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
@@ -71,15 +72,40 @@ def _cpu_seconds_and_rss(pid: int) -> tuple[float, float]:
             rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
         except OSError:
             continue
-        cpu += (int(stat[11]) + int(stat[12])) / CLK_TCK
         pss_kb = [int(x.split()[1]) for x in rollup.splitlines() if x.startswith("Pss:")]
-        rss += sum(pss_kb) / 1024  # zombies have none
-    return cpu, rss
+        usage[member] = ((int(stat[11]) + int(stat[12])) / CLK_TCK, sum(pss_kb) / 1024)
+    return usage
+
+
+class TreeMeter:
+    """CPU and memory of the worker's process tree, sampled while calls run.
+
+    Job processes exit when their call ends, taking their CPU counters with them, so the
+    CPU is summed from samples of each process while it lives.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._baseline = {p: cpu for p, (cpu, _) in _process_usage(pid).items()}
+        self._last = dict(self._baseline)
+        self.pss_idle = sum(pss for _, pss in _process_usage(pid).values())
+        self.pss_peak = self.pss_idle
+
+    def sample(self) -> None:
+        usage = _process_usage(self._pid)
+        for member, (cpu, _) in usage.items():
+            self._baseline.setdefault(member, 0.0)
+            self._last[member] = cpu
+        self.pss_peak = max(self.pss_peak, sum(pss for _, pss in usage.values()))
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._last[p] - self._baseline[p] for p in self._last)
 
 
 async def one_call(stack: VoiceStack, turns: int, latencies: list[float]) -> None:
     body = await stack.create_call()
-    caller = Caller(body["livekit_url"], body["token"])
+    caller = Caller(body["livekit_url"], body["token"], measure_every_frame=False)
     await caller.join(queue_size_ms=20)
     try:
         async with asyncio.timeout(30):
@@ -102,22 +128,20 @@ async def one_call(stack: VoiceStack, turns: int, latencies: list[float]) -> Non
 
 async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
     latencies: list[float] = []
-    cpu_before, _ = _cpu_seconds_and_rss(stack.worker.pid)
+    meter = TreeMeter(stack.worker.pid)
     started = time.monotonic()
-    rss_peak = 0.0
 
-    async def sample_rss() -> None:
-        nonlocal rss_peak
+    async def sample() -> None:
         while True:
-            rss_peak = max(rss_peak, _cpu_seconds_and_rss(stack.worker.pid)[1])
-            await asyncio.sleep(1.0)
+            meter.sample()
+            await asyncio.sleep(0.5)
 
-    sampler = asyncio.create_task(sample_rss())
+    sampler = asyncio.create_task(sample())
     await asyncio.gather(*(one_call(stack, turns, latencies) for _ in range(calls)))
     sampler.cancel()
     elapsed = time.monotonic() - started
-    cpu_after, rss_idle = _cpu_seconds_and_rss(stack.worker.pid)
     p50 = percentile(latencies, 50)
+    cpu_percent = 100 * meter.cpu_seconds / elapsed
     return {
         "calls": calls,
         "turns": len(latencies),
@@ -127,10 +151,10 @@ async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
         "overhead_vs_min_delay_p50_ms": round(
             (p50 - PROVIDER_S - ENDPOINTING_MIN_DELAY_S) * 1000, 1
         ),
-        "worker_cpu_percent": round(100 * (cpu_after - cpu_before) / elapsed, 1),
-        "worker_cpu_percent_per_call": round(100 * (cpu_after - cpu_before) / elapsed / calls, 1),
-        "worker_pss_peak_mb": round(rss_peak, 1),
-        "worker_pss_per_call_mb": round((rss_peak - rss_idle) / calls, 1) if calls else 0.0,
+        "worker_cpu_percent": round(cpu_percent, 1),
+        "worker_cpu_percent_per_call": round(cpu_percent / calls, 1),
+        "worker_pss_peak_mb": round(meter.pss_peak, 1),
+        "worker_pss_per_call_mb": round((meter.pss_peak - meter.pss_idle) / calls, 1),
     }
 
 

@@ -30,6 +30,7 @@ from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
 from tests.conftest import ARTIFACTS, Tenant, issuer_client, make_settings, seed_tenant
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
+from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
 
 pytestmark = pytest.mark.livekit
@@ -289,7 +290,7 @@ def issuer_port() -> int:
 @pytest.fixture(scope="module")
 def webhook_livekit(issuer_port: int) -> Iterator[LiveKitServer]:
     if not LiveKitServer.available():
-        pytest.skip("livekit-server missing (the session fixture reports it)")
+        service_missing("livekit-server (make tools installs it into .tools/bin)")
     ARTIFACTS.mkdir(exist_ok=True)
     server = LiveKitServer(
         webhook_url=f"http://127.0.0.1:{issuer_port}/v1/livekit/webhook",
