@@ -66,4 +66,4 @@ bench: install tools
 	$(UV) run python bench/create_session.py
 	$(UV) run python bench/agent_join.py
 	$(UV) run python bench/turn_latency.py
-	$(UV) run python bench/turn_latency.py --concurrency 1,4,8,12,16,20
+	$(UV) run python bench/turn_latency.py --concurrency 1,2,4,6,8 --turns 2

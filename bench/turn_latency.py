@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import sys
 import time
@@ -137,14 +138,20 @@ async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
-    await asyncio.gather(*(one_call(stack, turns, latencies) for _ in range(calls)))
+    outcomes = await asyncio.gather(
+        *(one_call(stack, turns, latencies) for _ in range(calls)), return_exceptions=True
+    )
     sampler.cancel()
+    failed = sum(1 for outcome in outcomes if isinstance(outcome, BaseException))
+    if not latencies:
+        return {"calls": calls, "turns": 0, "failed_calls": failed, "p50_ms": math.inf}
     elapsed = time.monotonic() - started
     p50 = percentile(latencies, 50)
     cpu_percent = 100 * meter.cpu_seconds / elapsed
     return {
         "calls": calls,
         "turns": len(latencies),
+        "failed_calls": failed,
         "p50_ms": round(p50 * 1000, 1),
         "p95_ms": round(percentile(latencies, 95) * 1000, 1),
         "overhead_p50_ms": round((p50 - PROVIDER_S - ENDPOINTING_S) * 1000, 1),
@@ -171,7 +178,10 @@ async def main(concurrency: list[int], turns: int, as_json: bool) -> None:
             if not as_json:
                 print(json.dumps(results[-1]), flush=True)
     baseline = results[0]["p50_ms"]
-    degraded = next((r["calls"] for r in results if r["p50_ms"] > 1.15 * baseline), None)
+    degraded = next(
+        (r["calls"] for r in results if r["p50_ms"] > 1.15 * baseline or r["failed_calls"]),
+        None,
+    )
     summary = {
         "provider_latency_ms": PROVIDER_S * 1000,
         "endpointing_delay_ms": ENDPOINTING_S * 1000,
