@@ -153,6 +153,7 @@ class Call:
                 "agent joined the room",
                 extra={
                     **self._log,
+                    "load_ms": round((connecting - self._started) * 1000, 1),
                     "connect_ms": round((time.perf_counter() - connecting) * 1000, 1),
                 },
             )
