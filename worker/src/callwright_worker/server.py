@@ -5,6 +5,7 @@ draining on SIGTERM (start mode) and serving health on CALLWRIGHT_WORKER_PORT.
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from livekit.agents import AgentServer, JobProcess, JobRequest, cli
@@ -17,8 +18,15 @@ from callwright_worker.call_store import CallStore
 from callwright_worker.providers import VAD_MIN_SILENCE_S
 
 
+def quiet_database_driver_logs() -> None:
+    # aiosqlite logs every statement with its parameters at DEBUG (the level of `dev`
+    # mode): that would put transcripts in the logs.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
+
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any job: what a dispatch should not wait for."""
+    quiet_database_driver_logs()
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=VAD_MIN_SILENCE_S)
     settings = CallwrightSettings()
     proc.userdata["settings"] = settings
@@ -57,5 +65,6 @@ def build_server(settings: CallwrightSettings) -> AgentServer:
 
 def run(argv: list[str]) -> None:
     settings = CallwrightSettings()
+    quiet_database_driver_logs()
     sys.argv = ["callwright worker", *argv]
     cli.run_app(build_server(settings))
