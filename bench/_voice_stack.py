@@ -18,11 +18,10 @@ import httpx
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
-from tests.e2e.conftest import worker_env
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support.livekit_server import LiveKitServer
 from tests.support.speech import make_speech_wav
-from tests.support.worker_process import WorkerProcess
+from tests.support.worker_process import WorkerProcess, worker_env
 
 REPLY = "Sure, I can help with that."
 

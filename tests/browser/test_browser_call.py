@@ -31,12 +31,10 @@ from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.speech import make_speech_wav
-from tests.support.worker_process import WorkerProcess
+from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY, WorkerProcess, worker_env
 
 pytestmark = pytest.mark.browser
 
-OPENAI_KEY = "sk-test-callwright-browser"
-DEEPGRAM_KEY = "dg-test-callwright-browser"
 GREETING = "Hi, this is the callwright support line."
 AGENT_REPLY = "Yes, I can hear you from your browser. How can I help?"
 USER_TRANSCRIPT = "hello can you hear me"
@@ -106,20 +104,7 @@ async def stack(
     await deepgram.start()
     ARTIFACTS.mkdir(exist_ok=True)
     worker = WorkerProcess(
-        env={
-            "CALLWRIGHT_ENV": "test",
-            "DATABASE_URL": database_url,
-            "LIVEKIT_URL": settings.livekit_url,
-            "LIVEKIT_API_KEY": settings.livekit_api_key,
-            "LIVEKIT_API_SECRET": settings.livekit_api_secret.get_secret_value(),
-            "LIVEKIT_AGENT_NAME": settings.livekit_agent_name,
-            "OPENAI_API_KEY": OPENAI_KEY,
-            "OPENAI_BASE_URL": openai.base_url,
-            "DEEPGRAM_API_KEY": DEEPGRAM_KEY,
-            "DEEPGRAM_BASE_URL": deepgram.base_url,
-            "GOOGLE_API_KEY": "",
-            "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "30",
-        },
+        env=worker_env(settings, openai, deepgram, CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS="30"),
         log_path=ARTIFACTS / "worker-browser.log",
     )
     browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)

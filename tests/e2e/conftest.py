@@ -18,13 +18,12 @@ from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import ARTIFACTS, Tenant, issuer_client, make_settings, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator, OpenAIRealtimeEmulator
+from tests.support.api import session_of
 from tests.support.livekit_server import LiveKitServer
 from tests.support.participant import Caller
 from tests.support.speech import make_speech_wav
-from tests.support.worker_process import WorkerProcess
+from tests.support.worker_process import WorkerProcess, worker_env
 
-OPENAI_KEY = "sk-test-callwright"
-DEEPGRAM_KEY = "dg-test-callwright"
 AGENT_REPLY = "Yes, I can hear you clearly. How can I help today?"
 USER_TRANSCRIPT = "hello can you hear me"
 
@@ -42,29 +41,6 @@ class Stack:
 
     def worker_env(self, **overrides: str) -> dict[str, str]:
         return worker_env(self.settings, self.openai, self.deepgram, **overrides)
-
-
-def worker_env(
-    settings: CallwrightSettings,
-    openai: OpenAIEmulator,
-    deepgram: DeepgramEmulator,
-    **overrides: str,
-) -> dict[str, str]:
-    return {
-        "CALLWRIGHT_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "LIVEKIT_URL": settings.livekit_url,
-        "LIVEKIT_API_KEY": settings.livekit_api_key,
-        "LIVEKIT_API_SECRET": settings.livekit_api_secret.get_secret_value(),
-        "LIVEKIT_AGENT_NAME": settings.livekit_agent_name,
-        "OPENAI_API_KEY": OPENAI_KEY,
-        "OPENAI_BASE_URL": openai.base_url,
-        "DEEPGRAM_API_KEY": DEEPGRAM_KEY,
-        "DEEPGRAM_BASE_URL": deepgram.base_url,
-        "GOOGLE_API_KEY": "",
-        "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "60",
-        **overrides,
-    }
 
 
 @pytest.fixture(scope="module")
@@ -109,22 +85,6 @@ async def new_tenant(stack: Stack, **agent: Any) -> Tenant:
         user_id=f"caller_{uuid.uuid4().hex[:6]}.x@y-z",
         agent={"credits_per_minute": 6, **agent},
     )
-
-
-async def call(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/sessions/voice", json={"agent_id": tenant.agent_id}, headers=tenant.headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def session_of(client: httpx.AsyncClient, tenant: Tenant, session_id: str) -> dict[str, Any]:
-    response = await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def eventually(

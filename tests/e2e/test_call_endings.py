@@ -12,19 +12,19 @@ import pytest
 from livekit import api
 from sqlalchemy import func, select
 
-from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import LedgerEntry, LedgerKind
 from tests.conftest import ARTIFACTS, issuer_client
 from tests.e2e.conftest import (
     AGENT_REPLY,
     Stack,
-    call,
     eventually,
     expected_charge,
     join,
     new_tenant,
     wait_ended,
 )
+from tests.support.api import create_voice_session
+from tests.support.database import database
 from tests.support.participant import Caller
 from tests.support.worker_process import WorkerProcess
 
@@ -32,14 +32,12 @@ pytestmark = pytest.mark.e2e
 
 
 async def captures_of(stack: Stack, session_id: str) -> int:
-    engine = create_engine(stack.database_url)
-    async with create_session_factory(engine)() as db:
+    async with database(stack.database_url) as db:
         count = await db.scalar(
             select(func.count())
             .select_from(LedgerEntry)
             .where(LedgerEntry.session_id == session_id, LedgerEntry.kind == LedgerKind.CAPTURE)
         )
-    await engine.dispose()
     return int(count or 0)
 
 
@@ -48,7 +46,7 @@ async def test_realtime_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
         stack, architecture="realtime", provider="openai", voice="verse", greeting="Hello there!"
     )
     voiced_before = stack.realtime.voiced_seconds_received
-    body = await call(client, tenant)
+    body = await create_voice_session(client, tenant)
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
     # Hear the greeting out, then speak: the answer must be a new agent turn.
@@ -114,7 +112,7 @@ async def test_time_limit_says_goodbye_and_ends_on_time(
     stack: Stack, client: httpx.AsyncClient
 ) -> None:
     tenant = await new_tenant(stack, max_duration_seconds=9)
-    body = await call(client, tenant)
+    body = await create_voice_session(client, tenant)
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
     joined_at = time.monotonic()
@@ -133,7 +131,7 @@ async def test_end_session_during_a_call_charges_once(
     stack: Stack, client: httpx.AsyncClient
 ) -> None:
     tenant = await new_tenant(stack, greeting="Hi!")
-    body = await call(client, tenant)
+    body = await create_voice_session(client, tenant)
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
     await caller.keep_quiet(3.0)
@@ -171,7 +169,7 @@ async def test_missing_provider_key_ends_with_provider_error_and_tells_the_user(
     try:
         async with issuer_client(settings) as client:
             tenant = await new_tenant(stack)
-            body = await call(client, tenant)
+            body = await create_voice_session(client, tenant)
             caller = await join(body)
             await eventually(lambda: bool(caller.chat), within=20, what="a message to the user")
             assert "provider" in caller.chat[0].lower()

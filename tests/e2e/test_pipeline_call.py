@@ -11,13 +11,13 @@ import pytest
 from tests.e2e.conftest import (
     AGENT_REPLY,
     Stack,
-    call,
     eventually,
     expected_charge,
     join,
     new_tenant,
     wait_ended,
 )
+from tests.support.api import create_voice_session
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 async def test_pipeline_call_end_to_end(stack: Stack, client: httpx.AsyncClient) -> None:
     tenant = await new_tenant(stack, greeting="Hi, this is the support line.")
     heard_before = len(stack.deepgram.transcripts_sent)
-    body = await call(client, tenant)
+    body = await create_voice_session(client, tenant)
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
     # Like a person: hear the greeting out, then speak.

@@ -18,13 +18,13 @@ from tests.conftest import ARTIFACTS, issuer_client
 from tests.e2e.conftest import (
     AGENT_REPLY,
     Stack,
-    call,
     eventually,
     expected_charge,
     join,
     new_tenant,
     wait_ended,
 )
+from tests.support.api import create_voice_session
 from tests.support.participant import Caller
 from tests.support.worker_process import WorkerProcess
 
@@ -82,7 +82,7 @@ async def test_worker_killed_mid_call_is_settled_by_the_reconciler(stack: Stack)
         issuer_client(settings) as client,
     ):
         tenant = await new_tenant(stack)
-        body = await call(client, tenant)
+        body = await create_voice_session(client, tenant)
         caller = await agent_in_call(client, tenant.headers, body)
         await caller.keep_quiet(7.0)  # one heartbeat (every 5 s) is recorded
         await asyncio.to_thread(worker.kill)
@@ -101,7 +101,7 @@ async def test_worker_killed_mid_call_is_settled_by_the_reconciler(stack: Stack)
 async def test_issuer_restart_in_the_middle_of_a_call(stack: Stack) -> None:
     tenant = await new_tenant(stack)
     async with issuer_client(stack.settings) as client:
-        body = await call(client, tenant)
+        body = await create_voice_session(client, tenant)
     # The issuer is gone (its lifespan closed) while the call goes on.
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
@@ -122,7 +122,7 @@ async def test_two_workers_share_calls_drain_on_sigterm_and_survive_a_kill(
 ) -> None:
     async with own_workers(stack, 2) as (settings, workers), issuer_client(settings) as client:
         tenant = await new_tenant(stack, credits=100_000)
-        calls = [await call(client, tenant) for _ in range(4)]
+        calls = [await create_voice_session(client, tenant) for _ in range(4)]
         callers = [await agent_in_call(client, tenant.headers, b) for b in calls]
         served = [served_by(workers, b["session_id"]) for b in calls]
         assert set(served) == {0, 1}, f"calls were not shared: {served}"
@@ -145,7 +145,7 @@ async def test_two_workers_share_calls_drain_on_sigterm_and_survive_a_kill(
         )
         # ...while new calls go to the other worker.
         for _ in range(2):
-            body = await call(client, tenant)
+            body = await create_voice_session(client, tenant)
             fresh = await agent_in_call(client, tenant.headers, body)
             assert served_by(workers, body["session_id"]) == other
             await fresh.leave()
@@ -163,7 +163,7 @@ async def test_two_workers_share_calls_drain_on_sigterm_and_survive_a_kill(
         await asyncio.to_thread(replacement.start)
         await asyncio.to_thread(workers[other].kill)
         try:
-            body = await call(client, tenant)
+            body = await create_voice_session(client, tenant)
             fresh = await agent_in_call(client, tenant.headers, body)
             assert served_by([replacement], body["session_id"]) == 0
             await fresh.leave()

@@ -17,6 +17,7 @@ import pytest
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
 from tests.emulators import OpenAIEmulator
+from tests.support.api import assert_error, credits_of
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
@@ -53,20 +54,6 @@ def chat_settings(
         **overrides,
     }
     return make_settings(database_url, livekit, **values)
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code
-    assert error["type"] and error["message"]
-    return error
-
-
-async def credits_of(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, int]:
-    response = await client.get("/v1/credits", headers=tenant.headers)
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 async def start_chat(client: httpx.AsyncClient, tenant: Tenant) -> str:

@@ -13,6 +13,7 @@ from livekit import api
 
 from callwright_shared.room_names import parse_room_name
 from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
+from tests.support.api import assert_error, credits_of
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
@@ -38,21 +39,6 @@ async def lkapi(livekit_server: LiveKitServer) -> AsyncIterator[api.LiveKitAPI]:
     )
     yield client
     await client.aclose()
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, str]:
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["code"] == code
-    assert error["type"] and error["message"]
-    assert "Traceback" not in response.text
-    return error  # type: ignore[no-any-return]
-
-
-async def credits_of(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, int]:
-    response = await client.get("/v1/credits", headers=tenant.headers)
-    assert response.status_code == 200
-    return response.json()  # type: ignore[no-any-return]
 
 
 async def test_200_creates_room_with_dispatch_and_a_scoped_token(

@@ -14,11 +14,9 @@ import base64
 import hashlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -26,7 +24,6 @@ import pytest
 from google.protobuf.json_format import MessageToJson
 from livekit import api
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.livekit_rooms import LiveKitRooms
 from callwright_issuer.reconciler import reconcile_once
@@ -36,36 +33,13 @@ from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason, LedgerEntry, LedgerKind, utcnow
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import ARTIFACTS, Tenant, issuer_client, make_settings, seed_tenant
+from tests.support.api import assert_error, credits_of
+from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.postgres_server import PostgresServer
 from tests.support.required import service_missing
 
 pytestmark = pytest.mark.livekit
-
-
-@asynccontextmanager
-async def database(url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(url)
-    try:
-        async with create_session_factory(engine)() as db:
-            yield db
-            await db.commit()
-    finally:
-        await engine.dispose()
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code
-    assert error["type"] and error["message"]
-    assert "Traceback" not in response.text
-    return error
-
-
-async def credits_of(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, int]:
-    body: dict[str, int] = (await client.get("/v1/credits", headers=tenant.headers)).json()
-    return body
 
 
 # -- LiveKit stopped ----------------------------------------------------------------------

@@ -13,19 +13,12 @@ from livekit import api
 
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
+from tests.support.api import assert_error, credits_of
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
 
 TEXT_AGENT = {"architecture": "text", "credits_per_message": 1}
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code
-    assert error["type"] and error["message"]
-    return error
 
 
 @pytest.fixture
@@ -46,11 +39,6 @@ async def voice(
     return await client.post(
         "/v1/sessions/voice", json={"agent_id": tenant.agent_id, **body}, headers=headers
     )
-
-
-async def credits_of(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, int]:
-    body: dict[str, int] = (await client.get("/v1/credits", headers=tenant.headers)).json()
-    return body
 
 
 async def sessions_of(client: httpx.AsyncClient, tenant: Tenant) -> list[dict[str, Any]]:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
 from livekit import api, rtc
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.livekit_rooms import LiveKitRooms
 from callwright_issuer.reconciler import ReconcileReport, reconcile_once
@@ -24,23 +21,14 @@ from callwright_shared import credits, heartbeats, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
+from tests.conftest import issuer_client, make_settings, seed_tenant
+from tests.support.api import create_voice_session, session_of
+from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
 
 TEXT_AGENT = {"architecture": "text", "credits_per_message": 1}
-
-
-@asynccontextmanager
-async def database(url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(url)
-    try:
-        async with create_session_factory(engine)() as db:
-            yield db
-            await db.commit()
-    finally:
-        await engine.dispose()
 
 
 async def reconcile(settings: CallwrightSettings, *, now: datetime) -> ReconcileReport:
@@ -51,22 +39,6 @@ async def reconcile(settings: CallwrightSettings, *, now: datetime) -> Reconcile
     finally:
         await rooms.aclose()
         await engine.dispose()
-
-
-async def create_voice(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
-    response = await client.post(
-        "/v1/sessions/voice", json={"agent_id": tenant.agent_id}, headers=tenant.headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, str] = response.json()
-    return body
-
-
-async def session_of(client: httpx.AsyncClient, tenant: Tenant, session_id: str) -> dict[str, Any]:
-    response = await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def room_exists(livekit: LiveKitServer, room_name: str) -> bool:
@@ -102,7 +74,10 @@ async def test_a_vanished_worker_is_settled_from_its_last_heartbeat(
     livekit_server: LiveKitServer,
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    vanished, alive = await create_voice(client, tenant), await create_voice(client, tenant)
+    vanished, alive = (
+        await create_voice_session(client, tenant),
+        await create_voice_session(client, tenant),
+    )
     await heartbeat(database_url, vanished["session_id"], 42.0)
     await heartbeat(database_url, alive["session_id"], 5.0)
 
@@ -143,7 +118,7 @@ async def test_an_agent_still_in_the_room_keeps_its_session_open(
     settings = make_settings(sqlite_url, livekit_server, reconcile_interval_seconds=0)
     tenant = await seed_tenant(sqlite_url, credits_amount=1000)
     async with issuer_client(settings) as client:
-        created = await create_voice(client, tenant)
+        created = await create_voice_session(client, tenant)
         await heartbeat(sqlite_url, created["session_id"], 10.0)
         token = (
             api.AccessToken(livekit_server.api_key, livekit_server.api_secret)
@@ -169,7 +144,7 @@ async def test_users_who_never_join_are_closed_without_a_charge(
     livekit_server: LiveKitServer,
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    created = await create_voice(client, tenant)
+    created = await create_voice_session(client, tenant)
     join_deadline = settings.join_window_seconds + settings.worker_heartbeat_grace_seconds
 
     report = await reconcile(settings, now=utcnow() + timedelta(seconds=join_deadline - 5))
@@ -192,7 +167,7 @@ async def test_a_created_session_whose_room_is_gone_is_closed_after_the_grace(
     livekit_server: LiveKitServer,
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    created = await create_voice(client, tenant)
+    created = await create_voice_session(client, tenant)
     lkapi = api.LiveKitAPI(
         livekit_server.http_url, livekit_server.api_key, livekit_server.api_secret
     )
@@ -231,7 +206,10 @@ async def test_with_livekit_unreachable_stale_workers_are_still_settled(
     tenant = await seed_tenant(sqlite_url, credits_amount=1000)
     settings = make_settings(sqlite_url, livekit_server, reconcile_interval_seconds=0)
     async with issuer_client(settings) as client:
-        active, created = await create_voice(client, tenant), await create_voice(client, tenant)
+        active, created = (
+            await create_voice_session(client, tenant),
+            await create_voice_session(client, tenant),
+        )
         await heartbeat(sqlite_url, active["session_id"], 20.0)
         down = make_settings(
             sqlite_url, None, reconcile_interval_seconds=0, livekit_timeout_seconds=1.0
@@ -255,7 +233,7 @@ async def test_the_issuer_runs_the_reconciler_in_the_background(
         worker_heartbeat_grace_seconds=0.5,
     )
     async with issuer_client(settings) as client:
-        created = await create_voice(client, tenant)
+        created = await create_voice_session(client, tenant)
         await heartbeat(sqlite_url, created["session_id"], 3.0)
         for _ in range(50):
             session = await session_of(client, tenant, created["session_id"])

@@ -14,7 +14,6 @@ import hashlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -22,29 +21,18 @@ import pytest
 from google.protobuf.json_format import MessageToJson
 from livekit import api
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import credits, heartbeats, sessions
-from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
-from tests.conftest import ARTIFACTS, Tenant, issuer_client, make_settings, seed_tenant
+from tests.conftest import ARTIFACTS, issuer_client, make_settings, seed_tenant
+from tests.support.api import create_voice_session
+from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
 
 pytestmark = pytest.mark.livekit
-
-
-@asynccontextmanager
-async def database(url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(url)
-    try:
-        async with create_session_factory(engine)() as db:
-            yield db
-            await db.commit()
-    finally:
-        await engine.dispose()
 
 
 def room_event(event: str, room_name: str, *, identity: str | None = None) -> api.WebhookEvent:
@@ -80,15 +68,6 @@ async def deliver(
             "Authorization": sign(body, livekit.api_key, secret or livekit.api_secret),
         },
     )
-
-
-async def create_voice(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
-    response = await client.post(
-        "/v1/sessions/voice", json={"agent_id": tenant.agent_id}, headers=tenant.headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, str] = response.json()
-    return body
 
 
 async def make_active(url: str, session_id: str, *, agent_seconds: float) -> None:
@@ -128,7 +107,7 @@ async def test_room_finished_settles_an_active_session_once(
     client: httpx.AsyncClient, database_url: str, livekit_server: LiveKitServer
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    created = await create_voice(client, tenant)
+    created = await create_voice_session(client, tenant)
     await make_active(database_url, created["session_id"], agent_seconds=30.0)
 
     event = room_event("room_finished", created["room_name"])
@@ -167,7 +146,7 @@ async def test_unsigned_or_wrongly_signed_events_are_401_and_change_nothing(
     client: httpx.AsyncClient, database_url: str, livekit_server: LiveKitServer
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    created = await create_voice(client, tenant)
+    created = await create_voice_session(client, tenant)
     await make_active(database_url, created["session_id"], agent_seconds=30.0)
     event = room_event("room_finished", created["room_name"])
     body = MessageToJson(event).encode()
@@ -209,7 +188,7 @@ async def test_participant_left_of_the_user_settles_and_others_do_not(
     client: httpx.AsyncClient, database_url: str, livekit_server: LiveKitServer
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    created = await create_voice(client, tenant)
+    created = await create_voice_session(client, tenant)
     await make_active(database_url, created["session_id"], agent_seconds=61.0)
     url = f"/v1/sessions/{created['session_id']}"
 
@@ -228,7 +207,7 @@ async def test_room_finished_before_anyone_joined_captures_nothing(
     client: httpx.AsyncClient, database_url: str, livekit_server: LiveKitServer
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    created = await create_voice(client, tenant)
+    created = await create_voice_session(client, tenant)
     event = room_event("room_finished", created["room_name"])
     assert (await deliver(client, livekit_server, event)).status_code == 200
     session = (
@@ -244,7 +223,7 @@ async def test_a_live_worker_is_left_to_settle_its_own_session(
     client: httpx.AsyncClient, database_url: str, livekit_server: LiveKitServer
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    created = await create_voice(client, tenant)
+    created = await create_voice_session(client, tenant)
     async with database(database_url) as db:
         await sessions.mark_active(db, created["session_id"])
         assert await heartbeats.record_heartbeat(db, created["session_id"], 12.0)
@@ -308,7 +287,7 @@ async def test_livekit_delivers_room_finished_and_the_session_is_settled(
     settings = make_settings(sqlite_url, webhook_livekit, reconcile_interval_seconds=0)
     with ServedIssuer(settings, port=issuer_port) as issuer:
         async with httpx.AsyncClient(base_url=issuer.url, timeout=10) as client:
-            created = await create_voice(client, tenant)
+            created = await create_voice_session(client, tenant)
             await make_active(sqlite_url, created["session_id"], agent_seconds=90.0)
 
             lkapi = api.LiveKitAPI(

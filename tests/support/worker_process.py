@@ -11,7 +11,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from callwright_shared.settings import CallwrightSettings
+from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support.ports import free_tcp_port
+
+OPENAI_KEY = "sk-test-callwright"
+DEEPGRAM_KEY = "dg-test-callwright"
 
 
 @dataclass
@@ -99,3 +104,27 @@ class WorkerProcess:
         self.terminate()
         if self.wait(timeout) is None:
             self.kill()
+
+
+def worker_env(
+    settings: CallwrightSettings,
+    openai: OpenAIEmulator,
+    deepgram: DeepgramEmulator,
+    **overrides: str,
+) -> dict[str, str]:
+    """A worker wired to the test services and to the provider emulators."""
+    return {
+        "CALLWRIGHT_ENV": "test",
+        "DATABASE_URL": settings.database_url,
+        "LIVEKIT_URL": settings.livekit_url,
+        "LIVEKIT_API_KEY": settings.livekit_api_key,
+        "LIVEKIT_API_SECRET": settings.livekit_api_secret.get_secret_value(),
+        "LIVEKIT_AGENT_NAME": settings.livekit_agent_name,
+        "OPENAI_API_KEY": OPENAI_KEY,
+        "OPENAI_BASE_URL": openai.base_url,
+        "DEEPGRAM_API_KEY": DEEPGRAM_KEY,
+        "DEEPGRAM_BASE_URL": deepgram.base_url,
+        "GOOGLE_API_KEY": "",
+        "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "60",
+        **overrides,
+    }

@@ -1,0 +1,22 @@
+"""A database session on a URL, for tests that read or arrange rows directly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callwright_shared.db.engine import create_engine, create_session_factory
+
+
+@asynccontextmanager
+async def database(url: str) -> AsyncIterator[AsyncSession]:
+    """One session on its own engine; committed on a clean exit, the engine disposed."""
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine)() as db:
+            yield db
+            await db.commit()
+    finally:
+        await engine.dispose()
