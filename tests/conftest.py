@@ -56,7 +56,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
-async def _fresh_postgres_url(server: PostgresServer) -> str:
+async def fresh_postgres_url(server: PostgresServer) -> str:
     name = f"callwright_test_{next(_db_counter)}"
     conn = await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres")
     try:
@@ -73,7 +73,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'callwright.db'}"
     else:
-        url = await _fresh_postgres_url(request.getfixturevalue("postgres_server"))
+        url = await fresh_postgres_url(request.getfixturevalue("postgres_server"))
     await upgrade_async(url)
     return url
 

@@ -17,7 +17,7 @@ import pytest
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
-from tests.conftest import ARTIFACTS, _fresh_postgres_url, seed_tenant
+from tests.conftest import ARTIFACTS, fresh_postgres_url, seed_tenant
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
 from tests.support.postgres_server import PostgresServer
@@ -62,7 +62,7 @@ async def test_two_issuer_processes_hold_credits_exactly(
     livekit_server: LiveKitServer,
     stop_all: list[subprocess.Popen[bytes]],
 ) -> None:
-    database_url = await _fresh_postgres_url(postgres_server)
+    database_url = await fresh_postgres_url(postgres_server)
     await upgrade_async(database_url)
     tenant = await seed_tenant(database_url, credits_amount=1000)  # 10 holds of 100
     env = {

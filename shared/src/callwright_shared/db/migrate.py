@@ -8,6 +8,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+# The Postgres advisory lock that serialises migrations (any fixed 64-bit number that no
+# other application on the database uses: b"callwrig" as an integer).
+MIGRATION_LOCK_KEY = int.from_bytes(b"callwrig", "big") & 0x7FFF_FFFF_FFFF_FFFF
+
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from callwright_shared.db.engine import create_engine
+from callwright_shared.db.migrate import MIGRATION_LOCK_KEY
 from callwright_shared.db.models import Base
 
 config = context.config
@@ -15,6 +17,12 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Every issuer migrates on start, so several replicas starting together would
+        # race to create the same tables. The first to take this lock migrates; the others
+        # wait, then find the version current. The lock opens the transaction the
+        # migrations run in, so it is held until their commit.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
