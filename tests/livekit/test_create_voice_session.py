@@ -11,9 +11,11 @@ import jwt
 import pytest
 from livekit import api
 
+from callwright_shared import credits
 from callwright_shared.room_names import parse_room_name
 from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
 from tests.support.api import assert_error, credits_of
+from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
@@ -188,6 +190,51 @@ async def test_402_insufficient_credits(client: httpx.AsyncClient, sqlite_url: s
     assert await credits_of(client, poor) == {"balance": 9, "held": 0, "available": 9}
     listed = (await client.get("/v1/sessions", headers=poor.headers)).json()
     assert listed == {"object": "list", "data": [], "has_more": False}
+
+
+async def test_a_hold_shrinks_to_the_credits_left_down_to_one_minute(
+    client: httpx.AsyncClient, sqlite_url: str
+) -> None:
+    # 10 credits a minute, 600 s: a full call holds 100.
+    tenant = await seed_tenant(sqlite_url, credits_amount=165, user_id="frugal")
+
+    async def create() -> httpx.Response:
+        return await client.post(
+            "/v1/sessions/voice", json={"agent_id": tenant.agent_id}, headers=tenant.headers
+        )
+
+    async def held_and_limit(response: httpx.Response) -> tuple[int, int]:
+        assert response.status_code == 200, response.text
+        session_id = response.json()["session_id"]
+        session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        return session["credits_held"], session["max_duration_seconds"]
+
+    assert await held_and_limit(await create()) == (100, 600)  # the full call
+    assert await held_and_limit(await create()) == (65, 390)  # what is left: 6.5 minutes
+    assert await credits_of(client, tenant) == {"balance": 165, "held": 165, "available": 0}
+    assert_error(await create(), 402, "insufficient_credits")
+    async with database(sqlite_url) as db:  # the ledger has both holds, once each
+        assert await credits.ledger_totals(db, tenant.org_id) == credits.Balance(165, 165)
+
+
+async def test_402_below_one_minute_even_when_the_whole_call_would_fit(
+    client: httpx.AsyncClient, sqlite_url: str
+) -> None:
+    # A 30 s agent at 10 a minute would hold 5, but a call needs a minute's credits.
+    tenant = await seed_tenant(
+        sqlite_url, credits_amount=9, user_id="short", agent={"max_duration_seconds": 30}
+    )
+    response = await client.post(
+        "/v1/sessions/voice", json={"agent_id": tenant.agent_id}, headers=tenant.headers
+    )
+    assert_error(response, 402, "insufficient_credits")
+    assert await credits_of(client, tenant) == {"balance": 9, "held": 0, "available": 9}
+    run_cli(sqlite_url, "admin", "add-credits", "--org", tenant.org_id, "--amount", "1")
+    response = await client.post(
+        "/v1/sessions/voice", json={"agent_id": tenant.agent_id}, headers=tenant.headers
+    )
+    assert response.status_code == 200, response.text
+    assert await credits_of(client, tenant) == {"balance": 10, "held": 5, "available": 5}
 
 
 async def test_404_unknown_agent(client: httpx.AsyncClient, tenant: Tenant) -> None:

@@ -1,7 +1,8 @@
 """Admission of a new session, under the organization's lock: idempotency, then concurrency.
 
 Both create calls (voice and chat) open their transaction with `admit`. It takes the
-organization's write lock (`credits.lock_organization`) and, under it:
+organization's write lock (`credits.lock_and_reserve`: the same statement can hold a voice
+call's credits, and reads the concurrency limit) and, under it:
 
 1. looks the request's `Idempotency-Key` up — a recorded request is replayed, a
    conflicting one is 409 (callwright_shared.idempotency);
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import credits, idempotency
-from callwright_shared.db.models import Organization, Session, SessionKind, utcnow
+from callwright_shared.db.models import Session, SessionKind, utcnow
 from callwright_shared.errors import ConcurrencyLimitError
 from callwright_shared.sessions import OPEN_STATUSES
 
@@ -52,6 +53,9 @@ class IdempotentRequest:
 class Admission:
     balance: credits.Balance
     replay: dict[str, Any] | None = None
+    # Credits already added to the organization's held total by the lock itself (the
+    # voice fast path); the caller records their ledger entry.
+    reserved: int = 0
 
 
 async def recorded_response(
@@ -66,24 +70,31 @@ async def recorded_response(
     return idempotency.check_replayable(record, request_hash=request.request_hash)
 
 
-async def admit(db: AsyncSession, *, org_id: str, request: IdempotentRequest | None) -> Admission:
-    """Lock the organization; replay, refuse (409/429) or admit. Caller owns the transaction."""
-    balance = await credits.lock_organization(db, org_id)
+async def admit(
+    db: AsyncSession,
+    *,
+    org_id: str,
+    request: IdempotentRequest | None,
+    reserve: int = 0,
+    if_available: int = 0,
+) -> Admission:
+    """Lock the organization; replay, refuse (409/429) or admit. Caller owns the transaction.
+
+    With `reserve`, the statement that takes the lock also holds that many credits when
+    `if_available` are free (`Admission.reserved`); a replay or a refusal rolls it back
+    with the rest of the transaction.
+    """
+    locked = await credits.lock_and_reserve(db, org_id, reserve=reserve, if_available=if_available)
+    admission = Admission(balance=locked.balance, reserved=locked.reserved)
     replay = await recorded_response(db, org_id=org_id, request=request)
     if replay is not None:
-        return Admission(balance=balance, replay=replay)
-    await _check_concurrency(db, org_id, now=utcnow())
-    return Admission(balance=balance)
+        return Admission(balance=locked.balance, replay=replay)
+    if locked.max_concurrent_sessions is not None:
+        await _check_concurrency(db, org_id, limit=locked.max_concurrent_sessions, now=utcnow())
+    return admission
 
 
-async def _check_concurrency(db: AsyncSession, org_id: str, *, now: datetime) -> None:
-    limit = (
-        await db.execute(
-            select(Organization.max_concurrent_sessions).where(Organization.id == org_id)
-        )
-    ).scalar_one()
-    if limit is None:
-        return
+async def _check_concurrency(db: AsyncSession, org_id: str, *, limit: int, now: datetime) -> None:
     rows = (
         await db.execute(
             select(Session.kind, Session.created_at, Session.max_duration_seconds).where(

@@ -66,8 +66,10 @@ IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key")]
 async def authenticate(
     db: DbSessionDep, x_api_key: Annotated[str | None, Header()] = None
 ) -> ApiKeyContext:
-    context = await api_keys.authenticate(db, x_api_key, now=utcnow())
-    await db.commit()  # last_used_at, and a clean transaction for the route
+    context, touched = await api_keys.authenticate(db, x_api_key, now=utcnow())
+    if touched:
+        # Commit last_used_at now: on SQLite its write lock must not span the route.
+        await db.commit()
     return context
 
 

@@ -167,14 +167,30 @@ async def _hold_and_record(
     for _ in range(_ROOM_NAME_ATTEMPTS):
         room_name = format_room_name(agent_id, key.user_id, timestamp)
         try:
-            admission = await admit(db, org_id=key.org_id, request=request)
+            # Fast path: the lock statement itself holds the full call's credits when
+            # they are there; otherwise a smaller hold is planned under the lock.
+            full = credits.full_voice_hold(
+                credits_per_minute=config.credits_per_minute,
+                max_duration_seconds=config.max_duration_seconds,
+            )
+            admission = await admit(
+                db,
+                org_id=key.org_id,
+                request=request,
+                reserve=full.amount,
+                if_available=max(full.amount, config.credits_per_minute),
+            )
             if admission.replay is not None:
                 await db.rollback()
                 return room_name, admission.replay
-            hold = credits.plan_voice_hold(
-                available=admission.balance.available,
-                credits_per_minute=config.credits_per_minute,
-                max_duration_seconds=config.max_duration_seconds,
+            hold = (
+                full
+                if admission.reserved
+                else credits.plan_voice_hold(
+                    available=admission.balance.available,
+                    credits_per_minute=config.credits_per_minute,
+                    max_duration_seconds=config.max_duration_seconds,
+                )
             )
             db.add(
                 sessions.new_voice_session(
@@ -189,7 +205,10 @@ async def _hold_and_record(
                 )
             )
             await db.flush()
-            await credits.place_hold(db, key.org_id, session_id, hold.amount)
+            if admission.reserved:
+                credits.record_hold(db, key.org_id, session_id, admission.reserved)
+            else:
+                await credits.place_hold(db, key.org_id, session_id, hold.amount)
             if request is not None:
                 await idempotency.record(
                     db,

@@ -73,8 +73,11 @@ async def revoke_key(db: AsyncSession, key_id: str) -> None:
         raise NotFoundError("API key not found.")
 
 
-async def authenticate(db: AsyncSession, api_key: str | None, *, now: datetime) -> ApiKeyContext:
-    """Resolve a presented key, or raise AuthenticationError. Touches last_used_at."""
+async def authenticate(
+    db: AsyncSession, api_key: str | None, *, now: datetime
+) -> tuple[ApiKeyContext, bool]:
+    """Resolve a presented key, or raise AuthenticationError. Touches last_used_at (at
+    most once a minute) and says whether it did, so the caller commits only then."""
     match = _KEY_FORMAT.fullmatch(api_key or "")
     if match is None:
         raise AuthenticationError("Missing or malformed API key (send it as X-API-Key).")
@@ -87,6 +90,7 @@ async def authenticate(db: AsyncSession, api_key: str | None, *, now: datetime) 
         raise AuthenticationError("Invalid API key.")
     if row.revoked_at is not None:
         raise AuthenticationError("This API key has been revoked.")
-    if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_RESOLUTION:
+    touched = row.last_used_at is None or now - row.last_used_at >= _LAST_USED_RESOLUTION
+    if touched:
         await db.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-    return ApiKeyContext(key_id=row.id, org_id=row.org_id, user_id=row.user_id)
+    return ApiKeyContext(key_id=row.id, org_id=row.org_id, user_id=row.user_id), touched

@@ -47,17 +47,61 @@ async def lock_organization(db: AsyncSession, org_id: str) -> Balance:
     A no-op UPDATE rather than SELECT FOR UPDATE: it locks the row on Postgres and takes
     the database write lock on SQLite, where SELECT FOR UPDATE does not exist.
     """
-    row = (
-        await db.execute(
-            update(Organization)
-            .where(Organization.id == org_id)
-            .values(held=Organization.held)
-            .returning(Organization.balance, Organization.held)
-        )
-    ).one_or_none()
+    return (await lock_and_reserve(db, org_id, reserve=0, if_available=0)).balance
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """The organization's state read under its lock, after any reservation."""
+
+    balance: Balance
+    reserved: int
+    max_concurrent_sessions: int | None
+
+
+async def lock_and_reserve(
+    db: AsyncSession, org_id: str, *, reserve: int, if_available: int
+) -> Locked:
+    """Lock the organization and, when at least `if_available` credits are available,
+    add `reserve` to its held total — in one statement, the fast path of a voice hold.
+
+    When they are not available the organization is locked without a reservation
+    (`reserved == 0`) and the caller plans a smaller hold under the lock. The caller
+    records the ledger entry of a reservation with `record_hold`.
+    """
+    row = None
+    if reserve > 0:
+        row = (
+            await db.execute(
+                update(Organization)
+                .where(
+                    Organization.id == org_id,
+                    Organization.balance - Organization.held >= max(if_available, reserve),
+                )
+                .values(held=Organization.held + reserve)
+                .returning(*_LOCKED_COLUMNS)
+            )
+        ).one_or_none()
+    reserved = reserve if row is not None else 0
+    if row is None:
+        row = (
+            await db.execute(
+                update(Organization)
+                .where(Organization.id == org_id)
+                .values(held=Organization.held)
+                .returning(*_LOCKED_COLUMNS)
+            )
+        ).one_or_none()
     if row is None:
         raise NotFoundError("Organization not found.")
-    return Balance(balance=row.balance, held=row.held)
+    return Locked(
+        balance=Balance(balance=row.balance, held=row.held),
+        reserved=reserved,
+        max_concurrent_sessions=row.max_concurrent_sessions,
+    )
+
+
+_LOCKED_COLUMNS = (Organization.balance, Organization.held, Organization.max_concurrent_sessions)
 
 
 async def read_balance(db: AsyncSession, org_id: str) -> Balance:
@@ -107,9 +151,12 @@ async def grant(db: AsyncSession, org_id: str, amount: int) -> Balance:
 
 def plan_voice_hold(*, available: int, credits_per_minute: int, max_duration_seconds: int) -> Hold:
     """Hold min(available, price of the longest call); refuse below one minute's worth."""
+    full = full_voice_hold(
+        credits_per_minute=credits_per_minute, max_duration_seconds=max_duration_seconds
+    )
     if credits_per_minute <= 0:
-        return Hold(amount=0, max_duration_seconds=max_duration_seconds, limited_by_credits=False)
-    wanted = math.ceil(credits_per_minute * max_duration_seconds / 60)
+        return full
+    wanted = full.amount
     if available < credits_per_minute:
         raise InsufficientCreditsError(
             "The organization does not have enough credits for a one-minute call."
@@ -127,6 +174,23 @@ def plan_voice_hold(*, available: int, credits_per_minute: int, max_duration_sec
 async def place_hold(db: AsyncSession, org_id: str, session_id: str, amount: int) -> None:
     """Caller must hold the organization lock (see `lock_organization`)."""
     await _append(db, org_id, LedgerKind.HOLD, amount, session_id)
+
+
+def record_hold(db: AsyncSession, org_id: str, session_id: str, amount: int) -> None:
+    """The ledger entry of a hold `lock_and_reserve` already added to the totals."""
+    if amount > 0:
+        db.add(
+            LedgerEntry(org_id=org_id, session_id=session_id, kind=LedgerKind.HOLD, amount=amount)
+        )
+
+
+def full_voice_hold(*, credits_per_minute: int, max_duration_seconds: int) -> Hold:
+    """The hold of a call that may run its whole time limit (what `plan_voice_hold` gives
+    when credits are plentiful)."""
+    amount = (
+        math.ceil(credits_per_minute * max_duration_seconds / 60) if credits_per_minute > 0 else 0
+    )
+    return Hold(amount=amount, max_duration_seconds=max_duration_seconds, limited_by_credits=False)
 
 
 def voice_charge(*, agent_seconds: float, credits_per_minute: int, held: int) -> int:
