@@ -211,6 +211,7 @@ class RunResult:
             "p99": i.sequential.p99 / b.sequential.p99,
             "mean": i.sequential.mean / b.sequential.mean,
             "concurrent_p50": i.concurrent.latency.p50 / b.concurrent.latency.p50,
+            "concurrent_p99": i.concurrent.latency.p99 / b.concurrent.latency.p99,
             "throughput": i.concurrent.per_second / b.concurrent.per_second,
             "floor_p50": (b.sequential.p50 + self.http_floor.p50) / b.sequential.p50,
         }
@@ -469,7 +470,8 @@ def render_table(results: Sequence[RunResult], config: BenchConfig) -> str:
         f"create voice session: {config.requests} sequential and {config.concurrent_requests} "
         f"at {config.concurrency} in flight per side, interleaved (ratio = issuer ÷ baseline)",
         f"{'':<{width}}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}"
-        f"{f'p50@{config.concurrency} ms':>12}{'sessions/s':>12}",
+        f"{f'p50@{config.concurrency} ms':>12}{f'p99@{config.concurrency} ms':>12}"
+        f"{'sessions/s':>12}",
     ]
 
     def ms(latency: Latency) -> str:
@@ -479,7 +481,7 @@ def render_table(results: Sequence[RunResult], config: BenchConfig) -> str:
         c = result.concurrent
         return (
             f"{label:<{width}}{ms(result.sequential)}"
-            f"{c.latency.p50 * 1000:>12.2f}{c.per_second:>12.1f}"
+            f"{c.latency.p50 * 1000:>12.2f}{c.latency.p99 * 1000:>12.2f}{c.per_second:>12.1f}"
         )
 
     for result in results:
@@ -488,8 +490,8 @@ def render_table(results: Sequence[RunResult], config: BenchConfig) -> str:
             row(f"issuer ({result.database})", result.issuer),
             row("baseline", result.baseline),
             f"{'ratio':<{width}}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['mean']:>9.2f}"
-            f"{r['concurrent_p50']:>12.2f}{r['throughput']:>12.2f}",
-            f"{'http floor (/healthz)':<{width}}{ms(result.http_floor)}{'-':>12}{'-':>12}",
+            f"{r['concurrent_p50']:>12.2f}{r['concurrent_p99']:>12.2f}{r['throughput']:>12.2f}",
+            f"{'http floor (/healthz)':<{width}}{ms(result.http_floor)}{'-':>12}{'-':>12}{'-':>12}",
         ]
     for result in results:
         label = f" [{result.database}]" if len(results) > 1 else ""

@@ -31,6 +31,7 @@ from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
 from callwright_shared import agents, credits, idempotency, sessions
 from callwright_shared.api_keys import ApiKeyContext
+from callwright_shared.db.engine import serialized_writes
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import AgentArchitectureUnsupportedError, LiveKitUnavailableError
@@ -163,68 +164,69 @@ async def _hold_and_record(
     to be recorded already. The room name is unique in the database; the same
     millisecond moves to the next one.
     """
+    # Fast path: the lock statement itself holds the full call's credits when they are
+    # there; otherwise a smaller hold is planned under the lock.
+    full = credits.full_voice_hold(
+        credits_per_minute=config.credits_per_minute,
+        max_duration_seconds=config.max_duration_seconds,
+    )
     timestamp = time.time_ns() // 1_000_000
-    for _ in range(_ROOM_NAME_ATTEMPTS):
-        room_name = format_room_name(agent_id, key.user_id, timestamp)
-        try:
-            # Fast path: the lock statement itself holds the full call's credits when
-            # they are there; otherwise a smaller hold is planned under the lock.
-            full = credits.full_voice_hold(
-                credits_per_minute=config.credits_per_minute,
-                max_duration_seconds=config.max_duration_seconds,
-            )
-            admission = await admit(
-                db,
-                org_id=key.org_id,
-                request=request,
-                reserve=full.amount,
-                if_available=max(full.amount, config.credits_per_minute),
-            )
-            if admission.replay is not None:
-                await db.rollback()
-                return room_name, admission.replay
-            hold = (
-                full
-                if admission.reserved
-                else credits.plan_voice_hold(
-                    available=admission.balance.available,
-                    credits_per_minute=config.credits_per_minute,
-                    max_duration_seconds=config.max_duration_seconds,
-                )
-            )
-            db.add(
-                sessions.new_voice_session(
-                    session_id=session_id,
-                    org_id=key.org_id,
-                    user_id=key.user_id,
-                    agent_id=agent_id,
-                    room_name=room_name,
-                    hold=hold,
-                    credits_per_minute=config.credits_per_minute,
-                    metadata=body.metadata,
-                )
-            )
-            await db.flush()
-            if admission.reserved:
-                credits.record_hold(db, key.org_id, session_id, admission.reserved)
-            else:
-                await credits.place_hold(db, key.org_id, session_id, hold.amount)
-            if request is not None:
-                await idempotency.record(
+    async with serialized_writes(db):
+        for _ in range(_ROOM_NAME_ATTEMPTS):
+            room_name = format_room_name(agent_id, key.user_id, timestamp)
+            try:
+                admission = await admit(
                     db,
                     org_id=key.org_id,
-                    key=request.key,
-                    request_hash=request.request_hash,
-                    session_id=session_id,
+                    request=request,
+                    reserve=full.amount,
+                    if_available=max(full.amount, config.credits_per_minute),
                 )
-            await db.commit()
-            return room_name, None
-        except IntegrityError:
-            await db.rollback()
-            if await sessions.get_session_by_room(db, room_name) is None:
+                if admission.replay is not None:
+                    await db.rollback()
+                    return room_name, admission.replay
+                hold = (
+                    full
+                    if admission.reserved
+                    else credits.plan_voice_hold(
+                        available=admission.balance.available,
+                        credits_per_minute=config.credits_per_minute,
+                        max_duration_seconds=config.max_duration_seconds,
+                    )
+                )
+                db.add(
+                    sessions.new_voice_session(
+                        session_id=session_id,
+                        org_id=key.org_id,
+                        user_id=key.user_id,
+                        agent_id=agent_id,
+                        room_name=room_name,
+                        hold=hold,
+                        credits_per_minute=config.credits_per_minute,
+                        metadata=body.metadata,
+                    )
+                )
+                await db.flush()
+                if admission.reserved:
+                    credits.record_hold(db, key.org_id, session_id, admission.reserved)
+                else:
+                    await credits.place_hold(db, key.org_id, session_id, hold.amount)
+                if request is not None:
+                    await idempotency.record(
+                        db,
+                        org_id=key.org_id,
+                        key=request.key,
+                        request_hash=request.request_hash,
+                        session_id=session_id,
+                    )
+                await db.commit()
+                return room_name, None
+            except IntegrityError:
+                await db.rollback()
+                if await sessions.get_session_by_room(db, room_name) is None:
+                    raise
+                timestamp += 1
+            except BaseException:
+                await db.rollback()
                 raise
-            timestamp += 1
-        except BaseException:
-            await db.rollback()
-            raise
-    raise LiveKitUnavailableError("Could not allocate a unique room name; try again.")
+        raise LiveKitUnavailableError("Could not allocate a unique room name; try again.")
