@@ -13,6 +13,9 @@ call's credits, and reads the concurrency limit) and, under it:
 The caller then holds credits and records the session (and the key) in the same
 transaction, so N concurrent creations can never exceed the limit, and one key can never
 create two sessions. A slot frees as soon as a session is settled.
+
+Before it, `agent_for` loads the agent a create call names and refuses one its kind of
+session cannot run.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import credits, idempotency
-from callwright_shared.db.models import Session, SessionKind, utcnow
-from callwright_shared.errors import ConcurrencyLimitError
+from callwright_shared import agents, credits, idempotency
+from callwright_shared.db.models import Agent, Architecture, Session, SessionKind, utcnow
+from callwright_shared.errors import AgentArchitectureUnsupportedError, ConcurrencyLimitError
 from callwright_shared.sessions import OPEN_STATUSES
 
 
@@ -70,6 +73,24 @@ async def recorded_response(
     return idempotency.check_replayable(record, request_hash=request.request_hash)
 
 
+async def agent_for(
+    db: AsyncSession,
+    *,
+    org_id: str,
+    agent_id: str,
+    architectures: tuple[Architecture, ...],
+    needs: str,
+) -> Agent:
+    """The organization's agent (404 otherwise), if a session of this kind can run it (400)."""
+    agent = await agents.get_agent(db, org_id=org_id, agent_id=agent_id)
+    if agent.architecture not in architectures:
+        raise AgentArchitectureUnsupportedError(
+            f"Agent '{agent.id}' is a {agent.architecture.value} agent; {needs}.",
+            param="agent_id",
+        )
+    return agent
+
+
 async def admit(
     db: AsyncSession,
     *,
@@ -85,13 +106,12 @@ async def admit(
     with the rest of the transaction.
     """
     locked = await credits.lock_and_reserve(db, org_id, reserve=reserve, if_available=if_available)
-    admission = Admission(balance=locked.balance, reserved=locked.reserved)
     replay = await recorded_response(db, org_id=org_id, request=request)
     if replay is not None:
         return Admission(balance=locked.balance, replay=replay)
     if locked.max_concurrent_sessions is not None:
         await _check_concurrency(db, org_id, limit=locked.max_concurrent_sessions, now=utcnow())
-    return admission
+    return Admission(balance=locked.balance, reserved=locked.reserved)
 
 
 async def _check_concurrency(db: AsyncSession, org_id: str, *, limit: int, now: datetime) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.admission import IdempotentRequest, admit, recorded_response
+from callwright_issuer.admission import IdempotentRequest, admit, agent_for, recorded_response
 from callwright_issuer.chat_models import ChatDelta, ChatModel, ChatRequest
 from callwright_issuer.schemas import (
     ChatMessage,
@@ -44,7 +44,6 @@ from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.chat import Turn
 from callwright_shared.db.models import Architecture, EndReason, Session, SessionKind, utcnow
 from callwright_shared.errors import (
-    AgentArchitectureUnsupportedError,
     InsufficientCreditsError,
     InvalidRequestError,
     SessionEndedError,
@@ -79,13 +78,13 @@ async def create_chat_session(
     if replay is not None:
         return ChatCreation(ChatSessionCreated.model_validate(replay), replayed=True)
 
-    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=body.agent_id)
-    if agent.architecture not in CHAT_ARCHITECTURES:
-        raise AgentArchitectureUnsupportedError(
-            f"Agent '{agent.id}' is a {agent.architecture.value} agent; chat sessions need "
-            "an agent with an LLM (text or pipeline).",
-            param="agent_id",
-        )
+    agent = await agent_for(
+        db,
+        org_id=key.org_id,
+        agent_id=body.agent_id,
+        architectures=CHAT_ARCHITECTURES,
+        needs="chat sessions need an agent with an LLM (text or pipeline)",
+    )
     config = agents.config_of(agent)
     agent_id, agent_name = agent.id, agent.name
     session_id = new_session_id()

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_issuer.admission import IdempotentRequest, admit, recorded_response
+from callwright_issuer.admission import IdempotentRequest, admit, agent_for, recorded_response
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
@@ -34,7 +34,7 @@ from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.engine import serialized_writes
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
-from callwright_shared.errors import AgentArchitectureUnsupportedError, LiveKitUnavailableError
+from callwright_shared.errors import LiveKitUnavailableError
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
@@ -68,13 +68,13 @@ async def create_voice_session(
     if replay is not None:
         return _replay(replay, key=key, settings=settings)
 
-    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=body.agent_id)
-    if agent.architecture not in VOICE_ARCHITECTURES:
-        raise AgentArchitectureUnsupportedError(
-            f"Agent '{agent.id}' is a {agent.architecture.value} agent; voice sessions need a "
-            "pipeline or realtime agent (text agents use chat sessions).",
-            param="agent_id",
-        )
+    agent = await agent_for(
+        db,
+        org_id=key.org_id,
+        agent_id=body.agent_id,
+        architectures=VOICE_ARCHITECTURES,
+        needs="voice sessions need a pipeline or realtime agent (text agents use chat sessions)",
+    )
     # Plain values: a rollback below would expire the ORM object.
     config = agents.config_of(agent)
     agent_id, agent_name = agent.id, agent.name

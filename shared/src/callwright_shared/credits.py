@@ -69,39 +69,26 @@ async def lock_and_reserve(
     (`reserved == 0`) and the caller plans a smaller hold under the lock. The caller
     records the ledger entry of a reservation with `record_hold`.
     """
-    row = None
+    lock = (
+        update(Organization)
+        .where(Organization.id == org_id)
+        .returning(Organization.balance, Organization.held, Organization.max_concurrent_sessions)
+    )
+    available = Organization.balance - Organization.held
     if reserve > 0:
         row = (
             await db.execute(
-                update(Organization)
-                .where(
-                    Organization.id == org_id,
-                    Organization.balance - Organization.held >= max(if_available, reserve),
+                lock.where(available >= max(if_available, reserve)).values(
+                    held=Organization.held + reserve
                 )
-                .values(held=Organization.held + reserve)
-                .returning(*_LOCKED_COLUMNS)
             )
         ).one_or_none()
-    reserved = reserve if row is not None else 0
-    if row is None:
-        row = (
-            await db.execute(
-                update(Organization)
-                .where(Organization.id == org_id)
-                .values(held=Organization.held)
-                .returning(*_LOCKED_COLUMNS)
-            )
-        ).one_or_none()
+        if row is not None:
+            return Locked(Balance(row.balance, row.held), reserve, row.max_concurrent_sessions)
+    row = (await db.execute(lock.values(held=Organization.held))).one_or_none()
     if row is None:
         raise NotFoundError("Organization not found.")
-    return Locked(
-        balance=Balance(balance=row.balance, held=row.held),
-        reserved=reserved,
-        max_concurrent_sessions=row.max_concurrent_sessions,
-    )
-
-
-_LOCKED_COLUMNS = (Organization.balance, Organization.held, Organization.max_concurrent_sessions)
+    return Locked(Balance(row.balance, row.held), 0, row.max_concurrent_sessions)
 
 
 async def read_balance(db: AsyncSession, org_id: str) -> Balance:
@@ -124,6 +111,13 @@ _EFFECT = {
 }
 
 
+def _record(
+    db: AsyncSession, org_id: str, kind: LedgerKind, amount: int, session_id: str | None
+) -> None:
+    """The ledger row alone; `_append` also moves the organization's totals."""
+    db.add(LedgerEntry(org_id=org_id, session_id=session_id, kind=kind, amount=amount))
+
+
 async def _append(
     db: AsyncSession, org_id: str, kind: LedgerKind, amount: int, session_id: str | None
 ) -> None:
@@ -131,7 +125,7 @@ async def _append(
         raise ValueError("ledger amounts are never negative")
     if amount == 0 and kind is not LedgerKind.GRANT:
         return
-    db.add(LedgerEntry(org_id=org_id, session_id=session_id, kind=kind, amount=amount))
+    _record(db, org_id, kind, amount, session_id)
     balance_sign, held_sign = _EFFECT[kind]
     await db.execute(
         update(Organization)
@@ -147,6 +141,15 @@ async def grant(db: AsyncSession, org_id: str, amount: int) -> Balance:
     await lock_organization(db, org_id)
     await _append(db, org_id, LedgerKind.GRANT, amount, None)
     return await read_balance(db, org_id)
+
+
+def full_voice_hold(*, credits_per_minute: int, max_duration_seconds: int) -> Hold:
+    """The hold of a call that may run its whole time limit (what `plan_voice_hold` gives
+    when credits are plentiful)."""
+    amount = (
+        math.ceil(credits_per_minute * max_duration_seconds / 60) if credits_per_minute > 0 else 0
+    )
+    return Hold(amount=amount, max_duration_seconds=max_duration_seconds, limited_by_credits=False)
 
 
 def plan_voice_hold(*, available: int, credits_per_minute: int, max_duration_seconds: int) -> Hold:
@@ -179,18 +182,7 @@ async def place_hold(db: AsyncSession, org_id: str, session_id: str, amount: int
 def record_hold(db: AsyncSession, org_id: str, session_id: str, amount: int) -> None:
     """The ledger entry of a hold `lock_and_reserve` already added to the totals."""
     if amount > 0:
-        db.add(
-            LedgerEntry(org_id=org_id, session_id=session_id, kind=LedgerKind.HOLD, amount=amount)
-        )
-
-
-def full_voice_hold(*, credits_per_minute: int, max_duration_seconds: int) -> Hold:
-    """The hold of a call that may run its whole time limit (what `plan_voice_hold` gives
-    when credits are plentiful)."""
-    amount = (
-        math.ceil(credits_per_minute * max_duration_seconds / 60) if credits_per_minute > 0 else 0
-    )
-    return Hold(amount=amount, max_duration_seconds=max_duration_seconds, limited_by_credits=False)
+        _record(db, org_id, LedgerKind.HOLD, amount, session_id)
 
 
 def voice_charge(*, agent_seconds: float, credits_per_minute: int, held: int) -> int:
