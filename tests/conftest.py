@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,25 +35,43 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 _db_counter = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def livekit_server() -> Iterator[LiveKitServer]:
+@contextmanager
+def running_livekit(log_name: str, *, webhook_url: str | None = None) -> Iterator[LiveKitServer]:
+    """A livekit-server of a fixture's own, logging to artifacts/<log_name>."""
     if not LiveKitServer.available():
         service_missing("livekit-server (make tools installs it into .tools/bin)")
     ARTIFACTS.mkdir(exist_ok=True)
-    server = LiveKitServer(log_path=ARTIFACTS / "livekit-server.log")
+    server = LiveKitServer(webhook_url=webhook_url, log_path=ARTIFACTS / log_name)
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+@contextmanager
+def running_postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster of a fixture's own."""
     if not PostgresServer.available():
         service_missing("PostgreSQL (apt-get install postgresql)")
     server = PostgresServer()
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def livekit_server() -> Iterator[LiveKitServer]:
+    with running_livekit("livekit-server.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    with running_postgres() as server:
+        yield server
 
 
 async def fresh_postgres_url(server: PostgresServer) -> str:

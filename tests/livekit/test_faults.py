@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from google.protobuf.json_format import MessageToJson
@@ -32,12 +31,19 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason, LedgerEntry, LedgerKind, utcnow
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import ARTIFACTS, Tenant, issuer_client, make_settings, seed_tenant
+from tests.conftest import (
+    Tenant,
+    fresh_postgres_url,
+    issuer_client,
+    make_settings,
+    running_livekit,
+    running_postgres,
+    seed_tenant,
+)
 from tests.support.api import assert_error, credits_of
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.postgres_server import PostgresServer
-from tests.support.required import service_missing
 
 pytestmark = pytest.mark.livekit
 
@@ -47,13 +53,8 @@ pytestmark = pytest.mark.livekit
 
 @pytest.fixture
 def own_livekit() -> Iterator[LiveKitServer]:
-    if not LiveKitServer.available():
-        service_missing("livekit-server (make tools installs it into .tools/bin)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    server = LiveKitServer(log_path=ARTIFACTS / "livekit-server-faults.log")
-    server.start()
-    yield server
-    server.stop()
+    with running_livekit("livekit-server-faults.log") as server:
+        yield server
 
 
 async def test_livekit_stopped_during_creation_is_503_with_no_hold(
@@ -100,23 +101,8 @@ async def test_livekit_stopped_during_creation_is_503_with_no_hold(
 
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
-    if not PostgresServer.available():
-        service_missing("PostgreSQL (apt-get install postgresql)")
-    server = PostgresServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-async def _postgres_database(server: PostgresServer) -> str:
-    conn = await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres")
-    try:
-        await conn.execute('CREATE DATABASE "callwright_faults"')
-    finally:
-        await conn.close()
-    url = server.url("callwright_faults")
-    await upgrade_async(url)
-    return url
+    with running_postgres() as server:
+        yield server
 
 
 async def _every_call_is_503(client: httpx.AsyncClient, tenant: Tenant) -> None:
@@ -140,7 +126,8 @@ async def _every_call_is_503(client: httpx.AsyncClient, tenant: Tenant) -> None:
 async def test_postgres_stopped_is_503_never_200(
     own_postgres: PostgresServer, livekit_server: LiveKitServer
 ) -> None:
-    url = await _postgres_database(own_postgres)
+    url = await fresh_postgres_url(own_postgres)
+    await upgrade_async(url)
     tenant = await seed_tenant(url, credits_amount=1000)
     settings = make_settings(url, livekit_server, reconcile_interval_seconds=0)
     async with issuer_client(settings) as client:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,7 +10,6 @@ import jwt
 import pytest
 from livekit import api
 
-from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
 from tests.support.api import assert_error, credits_of
 from tests.support.livekit_server import LiveKitServer
@@ -19,17 +17,6 @@ from tests.support.livekit_server import LiveKitServer
 pytestmark = pytest.mark.livekit
 
 TEXT_AGENT = {"architecture": "text", "credits_per_message": 1}
-
-
-@pytest.fixture
-def settings(database_url: str, livekit_server: LiveKitServer) -> CallwrightSettings:
-    return make_settings(database_url, livekit_server, reconcile_interval_seconds=0)
-
-
-@pytest.fixture
-async def client(settings: CallwrightSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with issuer_client(settings) as c:
-        yield c
 
 
 async def voice(

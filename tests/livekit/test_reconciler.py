@@ -8,7 +8,6 @@ task do it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import httpx
@@ -54,17 +53,6 @@ async def heartbeat(url: str, session_id: str, agent_seconds: float) -> None:
     async with database(url) as db:
         await sessions.mark_active(db, session_id)
         assert await heartbeats.record_heartbeat(db, session_id, agent_seconds)
-
-
-@pytest.fixture
-def settings(database_url: str, livekit_server: LiveKitServer) -> CallwrightSettings:
-    return make_settings(database_url, livekit_server, reconcile_interval_seconds=0)
-
-
-@pytest.fixture
-async def client(settings: CallwrightSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with issuer_client(settings) as c:
-        yield c
 
 
 async def test_a_vanished_worker_is_settled_from_its_last_heartbeat(

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -24,12 +24,11 @@ from sqlalchemy import select
 
 from callwright_shared import credits, heartbeats, sessions
 from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
-from tests.conftest import ARTIFACTS, issuer_client, make_settings, seed_tenant
+from tests.conftest import make_settings, running_livekit, seed_tenant
 from tests.support.api import create_voice_session
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
-from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
 
 pytestmark = pytest.mark.livekit
@@ -92,15 +91,6 @@ async def assert_balance_is_the_ledger(url: str, org_id: str) -> credits.Balance
         cached = await credits.read_balance(db, org_id)
         assert await credits.ledger_totals(db, org_id) == cached
         return cached
-
-
-@pytest.fixture
-async def client(
-    database_url: str, livekit_server: LiveKitServer
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(database_url, livekit_server, reconcile_interval_seconds=0)
-    async with issuer_client(settings) as c:
-        yield c
 
 
 async def test_room_finished_settles_an_active_session_once(
@@ -268,16 +258,11 @@ def issuer_port() -> int:
 
 @pytest.fixture(scope="module")
 def webhook_livekit(issuer_port: int) -> Iterator[LiveKitServer]:
-    if not LiveKitServer.available():
-        service_missing("livekit-server (make tools installs it into .tools/bin)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    server = LiveKitServer(
+    with running_livekit(
+        "livekit-server-webhooks.log",
         webhook_url=f"http://127.0.0.1:{issuer_port}/v1/livekit/webhook",
-        log_path=ARTIFACTS / "livekit-server-webhooks.log",
-    )
-    server.start()
-    yield server
-    server.stop()
+    ) as server:
+        yield server
 
 
 async def test_livekit_delivers_room_finished_and_the_session_is_settled(

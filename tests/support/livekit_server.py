@@ -6,6 +6,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,27 +39,17 @@ class LiveKitServer:
         with status 0), try again on fresh ports rather than fail the test."""
         for attempt in range(1, attempts + 1):
             output = self._launch()
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                assert self._process is not None
-                if self._process.poll() is not None:
-                    break
-                try:
-                    with urllib.request.urlopen(self.http_url, timeout=1) as response:
-                        if response.status == 200:
-                            return
-                except OSError:
-                    time.sleep(0.1)
-            else:
+            if self._ready_within(timeout):
+                return
+            if self._process is not None:  # still running, never answered
                 self.stop()
-                raise RuntimeError(f"livekit-server did not become ready: {_tail(*output)}")
-            returncode = self._process.returncode
-            self._process = None
-            if "address already in use" not in _tail(*output) or attempt == attempts:
-                raise RuntimeError(f"livekit-server exited with {returncode}: {_tail(*output)}")
+                raise RuntimeError(f"livekit-server did not become ready: {output()}")
+            if "address already in use" not in output() or attempt == attempts:
+                raise RuntimeError(f"livekit-server exited: {output()}")
             self.port = free_tcp_port()
 
-    def _launch(self) -> tuple[Path, int]:
+    def _launch(self) -> Callable[[], str]:
+        """Start the process; returns what reads the end of this launch's output."""
         config = dev_config(
             port=self.port,
             rtc_tcp_port=free_tcp_port(),
@@ -67,15 +58,32 @@ class LiveKitServer:
             api_secret=self.api_secret,
             webhook_url=self.webhook_url,
         )
-        output = self.log_path or Path(tempfile.mkstemp(prefix="livekit-", suffix=".log")[1])
-        offset = output.stat().st_size if output.exists() else 0
-        with open(output, "ab") as log:  # the child keeps its own descriptor
+        log_path = self.log_path or Path(tempfile.mkstemp(prefix="livekit-", suffix=".log")[1])
+        offset = log_path.stat().st_size if log_path.exists() else 0  # a shared log's past
+        with open(log_path, "ab") as log:  # the child keeps its own descriptor
             self._process = subprocess.Popen(
                 [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        return output, offset
+        return lambda: log_path.read_bytes()[offset:][-800:].decode(errors="replace")
+
+    def _ready_within(self, timeout: float) -> bool:
+        """True once the server answers; False at the deadline or when it exits (then
+        `_process` is None)."""
+        assert self._process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                self._process = None
+                return False
+            try:
+                with urllib.request.urlopen(self.http_url, timeout=1) as response:
+                    if response.status == 200:
+                        return True
+            except OSError:
+                time.sleep(0.1)
+        return False
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -90,11 +98,3 @@ class LiveKitServer:
     @staticmethod
     def available() -> bool:
         return LIVEKIT_BINARY.exists()
-
-
-def _tail(log: Path, offset: int, size: int = 800) -> str:
-    """The end of what this launch wrote (a shared log holds earlier runs before it)."""
-    try:
-        return log.read_bytes()[offset:][-size:].decode(errors="replace")
-    except OSError:
-        return "(no output)"

@@ -1,0 +1,24 @@
+"""The LiveKit tier's issuer: on both databases, against the session's livekit-server,
+with its reconciler off so that a test decides when reconciliation runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from callwright_shared.settings import CallwrightSettings
+from tests.conftest import issuer_client, make_settings
+from tests.support.livekit_server import LiveKitServer
+
+
+@pytest.fixture
+def settings(database_url: str, livekit_server: LiveKitServer) -> CallwrightSettings:
+    return make_settings(database_url, livekit_server, reconcile_interval_seconds=0)
+
+
+@pytest.fixture
+async def client(settings: CallwrightSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with issuer_client(settings) as c:
+        yield c
