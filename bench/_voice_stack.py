@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,13 +14,13 @@ from typing import Any
 
 import httpx
 
-from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
+from tests.conftest import Tenant, issuer_client, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support.livekit_server import LiveKitServer
 from tests.support.speech import make_speech_wav
-from tests.support.worker_process import WorkerProcess, worker_env
+from tests.support.voice_stack import worker_stack
+from tests.support.worker_process import WorkerProcess
 
 REPLY = "Sure, I can help with that."
 
@@ -77,34 +76,36 @@ async def voice_stack(
             tts_first_byte_delay_s=tts_first_byte_s,
         )
         deepgram = DeepgramEmulator(transcript="can you help me", idle_endpoint_s=None)
-        await openai.start()
-        await deepgram.start()
-        database_url = f"sqlite+aiosqlite:///{workdir / 'callwright.db'}"
-        await upgrade_async(database_url)
-        settings = make_settings(
-            database_url, livekit, livekit_agent_name=f"callwright-bench-{uuid.uuid4().hex[:6]}"
-        )
-        tenant = await seed_tenant(
-            database_url,
-            credits_amount=10_000_000,
-            agent={"credits_per_minute": 1, **(agent or {})},
-        )
-        worker = WorkerProcess(
-            env=worker_env(settings, openai, deepgram, **(worker_overrides or {})),
-            log_path=workdir / "worker.log",
-        )
-        await asyncio.to_thread(worker.start)
-        await _idle_processes_warm(worker)
-        wav = await asyncio.to_thread(
-            make_speech_wav, "Hello, can you help me with my order?", workdir / "speech.wav"
-        )
         try:
-            async with issuer_client(settings) as client:
-                yield VoiceStack(
-                    livekit, settings, client, tenant, openai, deepgram, worker, wav, workdir
+            async with worker_stack(
+                livekit,
+                workdir,
+                openai=openai,
+                deepgram=deepgram,
+                agent_name_prefix="callwright-bench",
+                worker_log=workdir / "worker.log",
+                **(worker_overrides or {}),
+            ) as parts:
+                tenant = await seed_tenant(
+                    parts.database_url,
+                    credits_amount=10_000_000,
+                    agent={"credits_per_minute": 1, **(agent or {})},
                 )
+                await _idle_processes_warm(parts.worker)
+                wav = await asyncio.to_thread(
+                    make_speech_wav, "Hello, can you help me with my order?", workdir / "speech.wav"
+                )
+                async with issuer_client(parts.settings) as client:
+                    yield VoiceStack(
+                        livekit,
+                        parts.settings,
+                        client,
+                        tenant,
+                        openai,
+                        deepgram,
+                        parts.worker,
+                        wav,
+                        workdir,
+                    )
         finally:
-            await asyncio.to_thread(worker.stop)
-            await openai.stop()
-            await deepgram.stop()
             await asyncio.to_thread(livekit.stop)

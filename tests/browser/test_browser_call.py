@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import subprocess
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,16 +21,16 @@ from fastapi import FastAPI
 from callwright.web import DEFAULT_STATIC_DIR, WebSettings
 from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
-from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
 from tests.browser.chromium import Chromium, Page, find_chromium, open_page
-from tests.conftest import ARTIFACTS, Tenant, make_settings, seed_tenant
+from tests.conftest import ARTIFACTS, Tenant, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.speech import make_speech_wav
-from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY, WorkerProcess, worker_env
+from tests.support.voice_stack import worker_stack
+from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -90,33 +89,25 @@ async def stack(
     await asyncio.to_thread(
         subprocess.run, ["sox", str(spoken), str(wav), "pad", "6", "8"], check=True
     )
-    database_url = f"sqlite+aiosqlite:///{tmp / 'callwright.db'}"
-    await upgrade_async(database_url)
-    # A worker name of its own: other modules' workers never take this module's jobs.
-    settings = make_settings(
-        database_url,
-        livekit_server,
-        livekit_agent_name=f"callwright-browser-{uuid.uuid4().hex[:8]}",
-    )
     openai = OpenAIEmulator(reply=AGENT_REPLY)
     deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
-    await openai.start()
-    await deepgram.start()
-    ARTIFACTS.mkdir(exist_ok=True)
-    worker = WorkerProcess(
-        env=worker_env(settings, openai, deepgram, CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS="30"),
-        log_path=ARTIFACTS / "worker-browser.log",
-    )
     browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)
-    try:
-        await asyncio.to_thread(worker.start)
-        await browser.start(ARTIFACTS / "chromium.log")
-        yield Stack(livekit_server, settings, database_url, openai, deepgram, browser)
-    finally:
-        await browser.stop()
-        await asyncio.to_thread(worker.stop)
-        await openai.stop()
-        await deepgram.stop()
+    async with worker_stack(
+        livekit_server,
+        tmp,
+        openai=openai,
+        deepgram=deepgram,
+        agent_name_prefix="callwright-browser",
+        worker_log=ARTIFACTS / "worker-browser.log",
+        CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS="30",
+    ) as parts:
+        try:
+            await browser.start(ARTIFACTS / "chromium.log")
+            yield Stack(
+                livekit_server, parts.settings, parts.database_url, openai, deepgram, browser
+            )
+        finally:
+            await browser.stop()
 
 
 @asynccontextmanager

@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
-from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import ARTIFACTS, Tenant, issuer_client, make_settings, seed_tenant
+from tests.conftest import ARTIFACTS, Tenant, issuer_client, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator, OpenAIRealtimeEmulator
 from tests.support.api import session_of
 from tests.support.livekit_server import LiveKitServer
 from tests.support.participant import Caller
 from tests.support.speech import make_speech_wav
+from tests.support.voice_stack import worker_stack
 from tests.support.worker_process import WorkerProcess, worker_env
 
 AGENT_REPLY = "Yes, I can hear you clearly. How can I help today?"
@@ -48,28 +48,28 @@ async def stack(
     livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite+aiosqlite:///{tmp / 'callwright.db'}"
-    await upgrade_async(database_url)
-    # A worker name of its own: other modules' workers never take this module's jobs.
-    settings = make_settings(
-        database_url, livekit_server, livekit_agent_name=f"callwright-test-{uuid.uuid4().hex[:8]}"
-    )
     realtime = OpenAIRealtimeEmulator(reply=AGENT_REPLY, user_transcript=USER_TRANSCRIPT)
     openai = OpenAIEmulator(reply=AGENT_REPLY, realtime=realtime)
     deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
-    for emulator in (openai, deepgram):
-        await emulator.start()
-    ARTIFACTS.mkdir(exist_ok=True)
-    worker = WorkerProcess(
-        env=worker_env(settings, openai, deepgram),
-        log_path=ARTIFACTS / f"worker-{tmp.name}.log",
-    )
-    await asyncio.to_thread(worker.start)
-    wav = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
-    yield Stack(livekit_server, settings, database_url, openai, realtime, deepgram, worker, wav)
-    await asyncio.to_thread(worker.stop)
-    for emulator in (openai, deepgram):
-        await emulator.stop()
+    async with worker_stack(
+        livekit_server,
+        tmp,
+        openai=openai,
+        deepgram=deepgram,
+        agent_name_prefix="callwright-test",
+        worker_log=ARTIFACTS / f"worker-{tmp.name}.log",
+    ) as parts:
+        wav = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
+        yield Stack(
+            livekit_server,
+            parts.settings,
+            parts.database_url,
+            openai,
+            realtime,
+            deepgram,
+            parts.worker,
+            wav,
+        )
 
 
 @pytest.fixture
