@@ -9,6 +9,7 @@ import pytest
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from tests.conftest import issuer_client, make_settings, seed_tenant
+from tests.support.api import credits_of
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = [pytest.mark.database, pytest.mark.livekit]
@@ -32,7 +33,7 @@ async def test_40_concurrent_creations_against_a_balance_for_10(
         assert statuses == [200] * 10 + [402] * 30, [
             r.text for r in responses if r.status_code >= 500
         ]
-        assert (await client.get("/v1/credits", headers=tenant.headers)).json() == {
+        assert await credits_of(client, tenant) == {
             "balance": 1000,
             "held": 1000,
             "available": 0,

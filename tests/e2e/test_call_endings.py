@@ -23,7 +23,7 @@ from tests.e2e.conftest import (
     new_tenant,
     wait_ended,
 )
-from tests.support.api import create_voice_session
+from tests.support.api import create_voice_session, credits_of
 from tests.support.database import database
 from tests.support.participant import Caller
 from tests.support.worker_process import WorkerProcess
@@ -150,7 +150,7 @@ async def test_end_session_during_a_call_charges_once(
     assert await captures_of(stack, body["session_id"]) == 1
     again = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
     assert again.json()["credits_charged"] == session["credits_charged"]
-    credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+    credits = await credits_of(client, tenant)
     assert credits["held"] == 0
     assert credits["balance"] == 1000 - session["credits_charged"]
     await caller.leave()
@@ -176,7 +176,7 @@ async def test_missing_provider_key_ends_with_provider_error_and_tells_the_user(
             session = await wait_ended(client, tenant, body["session_id"], within=20)
             assert (session["status"], session["end_reason"]) == ("ended", "provider_error")
             assert session["credits_charged"] == 0
-            credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+            credits = await credits_of(client, tenant)
             assert credits == {"balance": 1000, "held": 0, "available": 1000}
             await caller.leave()
     finally:

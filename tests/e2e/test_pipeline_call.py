@@ -17,7 +17,7 @@ from tests.e2e.conftest import (
     new_tenant,
     wait_ended,
 )
-from tests.support.api import create_voice_session
+from tests.support.api import create_voice_session, credits_of
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,7 @@ async def test_pipeline_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
     assert session["credits_charged"] == expected_charge(session, 6)
     assert session["credits_charged"] >= 1
     assert session["usage"]["models"], "usage from session.usage was recorded"
-    credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+    credits = await credits_of(client, tenant)
     assert credits == {
         "balance": 1000 - session["credits_charged"],
         "held": 0,

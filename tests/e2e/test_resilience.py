@@ -25,7 +25,7 @@ from tests.e2e.conftest import (
     new_tenant,
     wait_ended,
 )
-from tests.support.api import create_voice_session
+from tests.support.api import create_voice_session, credits_of
 from tests.support.participant import Caller
 from tests.support.worker_process import WorkerProcess
 
@@ -94,7 +94,7 @@ async def test_worker_killed_mid_call_is_settled_by_the_reconciler(stack: Stack)
         # Charged for the agent time the worker recorded, never for the time after.
         assert 4.5 <= session["duration_seconds"] <= 8.0
         assert session["credits_charged"] == expected_charge(session, 6)
-        credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+        credits = await credits_of(client, tenant)
         assert credits["held"] == 0
         await caller.leave()
 

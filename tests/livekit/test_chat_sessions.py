@@ -17,7 +17,7 @@ import pytest
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
 from tests.emulators import OpenAIEmulator
-from tests.support.api import assert_error, credits_of
+from tests.support.api import assert_error, credits_of, session_of
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
@@ -130,7 +130,7 @@ async def test_a_three_message_conversation_keeps_its_history(
 
         # Charged per message, and the history is on the session.
         assert await credits_of(client, tenant) == {"balance": 94, "held": 0, "available": 94}
-        session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        session = await session_of(client, tenant, session_id)
         assert (session["kind"], session["status"]) == ("chat", "active")
         assert session["credits_charged"] == 6
         assert session["metadata"] == {"ticket": 7}
@@ -197,7 +197,7 @@ async def test_402_when_credits_run_out_mid_chat(
         # Refused before the LLM ran: nothing charged, nothing recorded.
         assert len(emulator.chat_requests) == 2
         assert await credits_of(client, tenant) == {"balance": 1, "held": 0, "available": 1}
-        session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        session = await session_of(client, tenant, session_id)
         assert len(session["transcript"]) == 4
         assert session["status"] == "active"
         # A new chat session is refused as well: not even one message could be paid.
@@ -219,7 +219,7 @@ async def test_concurrent_messages_never_overspend(
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [200, 200, 200, 402, 402, 402]
         assert await credits_of(client, tenant) == {"balance": 1, "held": 0, "available": 1}
-        session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        session = await session_of(client, tenant, session_id)
         assert session["credits_charged"] == 6
         assert len(session["transcript"]) == 6
 
@@ -287,7 +287,7 @@ async def test_provider_failure_is_502_and_charges_nothing(
         ) as streamed:
             assert streamed.status_code == 502
         assert await credits_of(client, tenant) == {"balance": 100, "held": 0, "available": 100}
-        session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        session = await session_of(client, tenant, session_id)
         assert (session["status"], session["transcript"], session["credits_charged"]) == (
             "active",
             [],
@@ -318,7 +318,7 @@ async def test_an_expired_chat_session_is_ended(
         assert (await send(client, tenant, session_id, "quick")).status_code == 200
         await asyncio.sleep(1.1)
         assert_error(await send(client, tenant, session_id, "too late"), 409, "session_ended")
-        session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        session = await session_of(client, tenant, session_id)
         assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")
         assert session["credits_charged"] == 2
         assert await credits_of(client, tenant) == {"balance": 98, "held": 0, "available": 98}

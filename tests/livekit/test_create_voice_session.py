@@ -14,7 +14,7 @@ from livekit import api
 from callwright_shared import credits
 from callwright_shared.room_names import parse_room_name
 from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
-from tests.support.api import assert_error, credits_of
+from tests.support.api import assert_error, credits_of, session_of
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 
@@ -88,9 +88,7 @@ async def test_200_creates_room_with_dispatch_and_a_scoped_token(
 
     # The hold is 10 minutes at 10 credits per minute (agent defaults).
     assert await credits_of(client, tenant) == {"balance": 1000, "held": 100, "available": 900}
-    session = (
-        await client.get(f"/v1/sessions/{body['session_id']}", headers=tenant.headers)
-    ).json()
+    session = await session_of(client, tenant, body["session_id"])
     assert session["status"] == "created"
     assert session["credits_held"] == 100
     assert session["metadata"] == {"ticket": 42}
@@ -206,7 +204,7 @@ async def test_a_hold_shrinks_to_the_credits_left_down_to_one_minute(
     async def held_and_limit(response: httpx.Response) -> tuple[int, int]:
         assert response.status_code == 200, response.text
         session_id = response.json()["session_id"]
-        session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        session = await session_of(client, tenant, session_id)
         return session["credits_held"], session["max_duration_seconds"]
 
     assert await held_and_limit(await create()) == (100, 600)  # the full call

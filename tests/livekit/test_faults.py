@@ -40,7 +40,7 @@ from tests.conftest import (
     running_postgres,
     seed_tenant,
 )
-from tests.support.api import assert_error, credits_of
+from tests.support.api import assert_error, credits_of, session_of
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.postgres_server import PostgresServer
@@ -227,9 +227,7 @@ async def test_every_path_ending_one_session_at_once_captures_once(
                 assert result.status_code == 200, result.text
 
         for c in created:
-            session = (
-                await client.get(f"/v1/sessions/{c['session_id']}", headers=tenant.headers)
-            ).json()
+            session = await session_of(client, tenant, c["session_id"])
             assert session["status"] == "ended"
             assert session["credits_charged"] == 8  # ceil(45 s × 10 ÷ 60), once
         assert await credits_of(client, tenant) == {"balance": 976, "held": 0, "available": 976}

@@ -21,7 +21,7 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import issuer_client, make_settings, seed_tenant
-from tests.support.api import create_voice_session, session_of
+from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 
@@ -144,7 +144,7 @@ async def test_users_who_never_join_are_closed_without_a_charge(
     assert (session["status"], session["end_reason"]) == ("ended", "user_not_joined")
     assert session["credits_charged"] == 0
     assert not await room_exists(livekit_server, created["room_name"])
-    credits_now = (await client.get("/v1/credits", headers=tenant.headers)).json()
+    credits_now = await credits_of(client, tenant)
     assert credits_now == {"balance": 1000, "held": 0, "available": 1000}
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from callwright_shared import credits, heartbeats, sessions
 from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
 from tests.conftest import make_settings, running_livekit, seed_tenant
-from tests.support.api import create_voice_session
+from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
@@ -105,9 +105,7 @@ async def test_room_finished_settles_an_active_session_once(
     assert response.status_code == 200, response.text
     assert response.json() == {"received": True, "duplicate": False}
 
-    session = (
-        await client.get(f"/v1/sessions/{created['session_id']}", headers=tenant.headers)
-    ).json()
+    session = await session_of(client, tenant, created["session_id"])
     assert (session["status"], session["end_reason"]) == ("ended", "user_left")
     assert session["credits_charged"] == 5  # ceil(30 s × 10 credits/min ÷ 60)
     ledger = await ledger_of(database_url, created["session_id"])
@@ -124,9 +122,7 @@ async def test_room_finished_settles_an_active_session_once(
     again = await deliver(client, livekit_server, room_event("room_finished", created["room_name"]))
     assert again.json() == {"received": True, "duplicate": False}
     assert await ledger_of(database_url, created["session_id"]) == ledger
-    after = (
-        await client.get(f"/v1/sessions/{created['session_id']}", headers=tenant.headers)
-    ).json()
+    after = await session_of(client, tenant, created["session_id"])
     assert after == session
     balance = await assert_balance_is_the_ledger(database_url, tenant.org_id)
     assert (balance.balance, balance.held) == (995, 0)
@@ -164,9 +160,7 @@ async def test_unsigned_or_wrongly_signed_events_are_401_and_change_nothing(
         assert error["code"] == "invalid_signature"
         assert error["type"] == "authentication_error" and error["message"]
 
-    session = (
-        await client.get(f"/v1/sessions/{created['session_id']}", headers=tenant.headers)
-    ).json()
+    session = await session_of(client, tenant, created["session_id"])
     assert (session["status"], session["credits_charged"]) == ("active", 0)
     assert await ledger_of(database_url, created["session_id"]) == [(LedgerKind.HOLD, 100)]
     # The rejected deliveries did not use up the event's id: the genuine one still works.
@@ -200,9 +194,7 @@ async def test_room_finished_before_anyone_joined_captures_nothing(
     created = await create_voice_session(client, tenant)
     event = room_event("room_finished", created["room_name"])
     assert (await deliver(client, livekit_server, event)).status_code == 200
-    session = (
-        await client.get(f"/v1/sessions/{created['session_id']}", headers=tenant.headers)
-    ).json()
+    session = await session_of(client, tenant, created["session_id"])
     assert (session["status"], session["end_reason"]) == ("ended", "user_not_joined")
     assert session["credits_charged"] == 0
     balance = await assert_balance_is_the_ledger(database_url, tenant.org_id)
@@ -292,5 +284,5 @@ async def test_livekit_delivers_room_finished_and_the_session_is_settled(
 
             assert (session["status"], session["end_reason"]) == ("ended", "user_left")
             assert session["credits_charged"] == 15  # ceil(90 s × 10 ÷ 60)
-            credits_now = (await client.get("/v1/credits", headers=tenant.headers)).json()
+            credits_now = await credits_of(client, tenant)
             assert credits_now == {"balance": 985, "held": 0, "available": 985}
