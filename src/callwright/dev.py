@@ -1,8 +1,13 @@
 """`callwright dev` (what `make run` starts): LiveKit, the issuer and the worker on this
 machine, with a seeded demo organization, user, key, agent and credits.
 
-The demo tenant is created once and remembered in `.run/demo.json` (git-ignored), so a
-second `make run` reuses the same key. Ctrl-C stops everything.
+The demo tenant is created once and remembered in `.run/demo.json` (git-ignored, mode
+0600: it holds the demo API key), so a second `make run` reuses the same key. The URLs and
+the `curl` are printed only once the worker has registered with LiveKit, so the first
+call gets an agent. Ctrl-C stops everything.
+
+CALLWRIGHT_RUN_DIR moves `.run/` (the tests run the dev runner in a directory of their
+own); LiveKit listens on the port of LIVEKIT_URL (7880 by default) and the next two.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from callwright.livekit_config import LIVEKIT_BINARY, REPO_ROOT, dev_config, dump
 from callwright.web import WebSettings
@@ -26,19 +33,29 @@ from callwright_shared.db.migrate import upgrade
 from callwright_shared.db.models import Organization
 from callwright_shared.settings import CallwrightSettings
 
-RUN_DIR = REPO_ROOT / ".run"
-DEMO_FILE = RUN_DIR / "demo.json"
 DEMO_CREDITS = 10_000
+WORKER_REGISTRATION_TIMEOUT_S = 120.0
 
 
-async def _seed(settings: CallwrightSettings) -> dict[str, Any]:
+def run_dir() -> Path:
+    return Path(os.environ.get("CALLWRIGHT_RUN_DIR") or REPO_ROOT / ".run")
+
+
+def _private_file(path: Path, text: str) -> None:
+    path.parent.mkdir(exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    path.chmod(0o600)
+
+
+async def _seed(settings: CallwrightSettings, known: dict[str, Any] | None) -> dict[str, Any]:
+    """The demo tenant: the known one if the database still has it, else a new one."""
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as db:
-            if DEMO_FILE.exists():
-                demo: dict[str, Any] = json.loads(DEMO_FILE.read_text())
-                if await db.get(Organization, demo["org_id"]) is not None:
-                    return demo
+            if known is not None and await db.get(Organization, known["org_id"]) is not None:
+                return known
             org = await organizations.create_org(db, name="Demo")
             await organizations.create_user(db, org_id=org.id, user_id="demo-user")
             key = await api_keys.mint_key(db, org_id=org.id, user_id="demo-user")
@@ -53,17 +70,26 @@ async def _seed(settings: CallwrightSettings) -> dict[str, Any]:
             )
             await credits.grant(db, org.id, DEMO_CREDITS)
             await db.commit()
-            demo = {
+            demo: dict[str, Any] = {
                 "org_id": org.id,
                 "user_id": "demo-user",
                 "api_key": key.api_key,
                 "agent_id": agent.id,
             }
-            RUN_DIR.mkdir(exist_ok=True)
-            DEMO_FILE.write_text(json.dumps(demo, indent=2))
             return demo
     finally:
         await engine.dispose()
+
+
+def _wait_registered(ready_file: Path, worker: subprocess.Popen[bytes], timeout: float) -> None:
+    """Until the worker has registered with LiveKit (a dispatch before that is lost)."""
+    deadline = time.monotonic() + timeout
+    while not ready_file.exists():
+        if worker.poll() is not None:
+            raise RuntimeError("the worker exited before it registered; see its log")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the worker did not register within {timeout:.0f} s")
+        time.sleep(0.1)
 
 
 def _wait_http(url: str, timeout: float = 30) -> None:
@@ -81,46 +107,65 @@ def run_dev() -> None:
     settings = CallwrightSettings()
     if not LIVEKIT_BINARY.exists():
         sys.exit("livekit-server is not installed: run `make tools` (or `make run`).")
+    runs = run_dir()
+    runs.mkdir(exist_ok=True)
     upgrade(settings.database_url)
-    demo = asyncio.run(_seed(settings))
-    RUN_DIR.mkdir(exist_ok=True)
+    demo_file = runs / "demo.json"
+    known = json.loads(demo_file.read_text()) if demo_file.exists() else None
+    demo = asyncio.run(_seed(settings, known))
+    if demo != known:
+        _private_file(demo_file, json.dumps(demo, indent=2))
     issuer_url = f"http://{settings.issuer_host}:{settings.issuer_port}"
+    livekit_port = urlsplit(settings.livekit_url).port or 7880
+    ready_file = runs / "worker.ready"
+    ready_file.unlink(missing_ok=True)
     config = dev_config(
-        port=7880,
-        rtc_tcp_port=7881,
-        rtc_udp_port=7882,
+        port=livekit_port,
+        rtc_tcp_port=livekit_port + 1,
+        rtc_udp_port=livekit_port + 2,
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
         webhook_url=f"{issuer_url}/v1/livekit/webhook",
     )
     children: list[subprocess.Popen[bytes]] = []
 
-    def spawn(name: str, cmd: list[str]) -> None:
-        with open(RUN_DIR / f"{name}.log", "ab") as log:
-            children.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT))
+    def spawn(name: str, cmd: list[str], **env: str) -> subprocess.Popen[bytes]:
+        log_path = runs / f"{name}.log"
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as log:
+            child = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
+            )
+        children.append(child)
+        return child
 
     try:
         spawn("livekit", [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)])
-        _wait_http("http://127.0.0.1:7880/")
+        _wait_http(f"http://127.0.0.1:{livekit_port}/")
         cli = [sys.executable, "-m", "callwright.cli"]
         spawn("issuer", [*cli, "issuer", "--no-migrate"])
         _wait_http(f"{issuer_url}/healthz")
-        spawn("worker", [*cli, "worker", "dev"])
+        worker = spawn(
+            "worker", [*cli, "worker", "dev"], CALLWRIGHT_WORKER_READY_FILE=str(ready_file)
+        )
         # The page's backend holds the demo key; the browser never sees it.
         os.environ["CALLWRIGHT_WEB_ISSUER_URL"] = issuer_url
         os.environ["CALLWRIGHT_WEB_API_KEY"] = demo["api_key"]
         page_url = WebSettings().page_url
         spawn("web", [*cli, "web"])
         _wait_http(f"{page_url}/healthz")
+        print("waiting for the worker to register with LiveKit ...", file=sys.stderr, flush=True)
+        _wait_registered(ready_file, worker, WORKER_REGISTRATION_TIMEOUT_S)
         print(
             json.dumps(
                 {
+                    "ready": "the worker is registered with LiveKit: calls get an agent now",
                     "page_url": page_url,
                     "issuer_url": issuer_url,
                     "livekit_url": settings.client_livekit_url,
                     "api_key": demo["api_key"],
                     "agent_id": demo["agent_id"],
-                    "logs": str(RUN_DIR),
+                    "logs": str(runs),
                     "try": (
                         f"curl -s -X POST {issuer_url}/v1/sessions/voice "
                         f"-H 'X-API-Key: {demo['api_key']}' -H 'Content-Type: application/json' "

@@ -206,7 +206,8 @@ async def test_a_live_worker_is_left_to_settle_its_own_session(
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=1000)
     created = await create_voice_session(client, tenant)
-    async with database(database_url) as db:
+    async with database(database_url) as db:  # what a worker does: claim, join, beat
+        assert await heartbeats.claim(db, created["session_id"], "AJ_test", grace_seconds=30)
         await sessions.mark_active(db, created["session_id"])
         assert await heartbeats.record_heartbeat(db, created["session_id"], 12.0)
     event = room_event("participant_left", created["room_name"], identity=tenant.user_id)
@@ -225,6 +226,38 @@ async def test_a_live_worker_is_left_to_settle_its_own_session(
         "ended",
         "user_left",
         2,
+    )
+
+
+async def test_a_call_shorter_than_the_first_heartbeat_is_left_to_its_worker(
+    client: httpx.AsyncClient, database_url: str, livekit_server: LiveKitServer
+) -> None:
+    """A 1 s call: the user leaves before any heartbeat. The worker's claim is its first
+    sign of life, so the webhook must not settle it as if the worker were dead."""
+    tenant = await seed_tenant(database_url, credits_amount=1000)
+    created = await create_voice_session(client, tenant)
+    async with database(database_url) as db:
+        assert await heartbeats.claim(db, created["session_id"], "AJ_test", grace_seconds=30)
+        await sessions.mark_active(db, created["session_id"])
+    event = room_event("participant_left", created["room_name"], identity=tenant.user_id)
+    assert (await deliver(client, livekit_server, event)).status_code == 200
+    url = f"/v1/sessions/{created['session_id']}"
+    assert (await client.get(url, headers=tenant.headers)).json()["status"] == "active"
+
+
+async def test_a_session_no_worker_took_is_settled_by_the_webhook(
+    client: httpx.AsyncClient, database_url: str, livekit_server: LiveKitServer
+) -> None:
+    """No claim: no worker has the session, so the user leaving ends it, charging nothing."""
+    tenant = await seed_tenant(database_url, credits_amount=1000)
+    created = await create_voice_session(client, tenant)
+    event = room_event("participant_left", created["room_name"], identity=tenant.user_id)
+    assert (await deliver(client, livekit_server, event)).status_code == 200
+    session = await session_of(client, tenant, created["session_id"])
+    assert (session["status"], session["end_reason"], session["credits_charged"]) == (
+        "ended",
+        "user_left",
+        0,
     )
 
 

@@ -134,6 +134,7 @@ def record(**overrides: object) -> CallRecord:
         "agent_name": "A",
         "architecture": Architecture.PIPELINE,
         "config": AgentConfig(),
+        "metadata": None,
         **overrides,
     }
     return CallRecord(**values)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from callwright_issuer.error_handlers import install_error_handlers
 from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
 from callwright_issuer.metrics import MetricsMiddleware
 from callwright_issuer.reconciler import run_reconciler
+from callwright_issuer.redispatcher import run_redispatcher
 from callwright_issuer.routes import agents, credits, health, livekit, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.settings import CallwrightSettings
@@ -46,19 +47,20 @@ def create_app(
         background: set[asyncio.Task[Any]] = set()
         app.state.background_tasks = background
         stop = asyncio.Event()
-        reconciler = (
-            asyncio.create_task(
-                run_reconciler(app.state.session_factory, app.state.rooms, settings, stop)
+        loops = [
+            asyncio.create_task(run(app.state.session_factory, app.state.rooms, settings, stop))
+            for run, interval in (
+                (run_reconciler, settings.reconcile_interval_seconds),
+                (run_redispatcher, settings.redispatch_interval_seconds),
             )
-            if settings.reconcile_interval_seconds > 0
-            else None
-        )
+            if interval > 0
+        ]
         try:
             yield
         finally:
             stop.set()
-            if reconciler is not None:
-                await _finish(reconciler)
+            for loop in loops:
+                await _finish(loop)
             if background:
                 await asyncio.wait(set(background), timeout=_DRAIN_SECONDS)
             await app.state.chat_model.aclose()
@@ -86,11 +88,11 @@ def create_app(
 
 
 async def _finish(task: asyncio.Task[None]) -> None:
-    """Let a reconcile pass in progress end (it was told to stop), within a bound."""
+    """Let a pass in progress end (the loop was told to stop), within a bound."""
     done, _ = await asyncio.wait({task}, timeout=10.0)
     if not done:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
     elif not task.cancelled() and task.exception() is not None:
-        logger.warning("reconciler stopped with an error")
+        logger.warning("background loop stopped with an error", extra={"task": task.get_name()})

@@ -35,6 +35,15 @@ class Rooms(Protocol):
 
     async def delete_room(self, room_name: str) -> None: ...
 
+    async def dispatch_agent(self, *, room_name: str, agent_name: str, metadata: str) -> None:
+        """Dispatch the agent again into an existing room (AgentDispatchService)."""
+        ...
+
+    async def has_live_job(self, room_name: str) -> bool:
+        """Whether a worker has accepted one of the room's dispatches and its job has
+        not ended; False when the room does not exist."""
+        ...
+
     async def room_exists(self, room_name: str) -> bool: ...
 
     async def existing_rooms(self, room_names: Sequence[str]) -> set[str]:
@@ -93,6 +102,27 @@ class LiveKitRooms:
             raise LiveKitUnavailableError("LiveKit could not delete the room.") from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+
+    async def dispatch_agent(self, *, room_name: str, agent_name: str, metadata: str) -> None:
+        request = api.CreateAgentDispatchRequest(
+            room=room_name, agent_name=agent_name, metadata=metadata
+        )
+        try:
+            await self._api.agent_dispatch.create_dispatch(request)
+        except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise LiveKitUnavailableError("LiveKit could not dispatch the agent.") from exc
+
+    async def has_live_job(self, room_name: str) -> bool:
+        try:
+            dispatches = await self._api.agent_dispatch.list_dispatch(room_name)
+        except api.TwirpError as exc:
+            if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                return False
+            raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
+        live = (api.JobStatus.JS_PENDING, api.JobStatus.JS_RUNNING)
+        return any(job.state.status in live for d in dispatches for job in d.state.jobs)
 
     async def room_exists(self, room_name: str) -> bool:
         try:

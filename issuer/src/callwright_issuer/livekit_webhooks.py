@@ -13,24 +13,26 @@ redelivered event changes nothing.
   active, else `user_left`.
 - `participant_left` of the session's user: settled `user_left` likewise.
 
-A session whose worker heartbeat is fresh (within CALLWRIGHT_WORKER_HEARTBEAT_GRACE_SECONDS)
-is left to that worker: it is ending the call itself and knows the exact agent time. If
-it does not, the reconciler settles the session once the heartbeat is stale. Whichever
-settles first wins; `sessions.settle` is exactly-once.
+A session held by a live worker (`heartbeats.worker_is_alive`: claimed, and its heartbeat
+— else its claim or start — within CALLWRIGHT_WORKER_HEARTBEAT_GRACE_SECONDS) is left to
+that worker: it is ending the call itself and knows the exact agent time, transcript and
+usage. A call shorter than the first heartbeat interval is such a call: its claim counts
+as its first heartbeat. If the worker does not settle, the reconciler does once the
+heartbeat is stale. Whichever settles first wins; `sessions.settle` is exactly-once.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 
 from livekit import api
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.schemas import WebhookAck
 from callwright_shared import sessions, webhook_events
-from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus, utcnow
+from callwright_shared.db.models import EndReason, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import WebhookSignatureError
+from callwright_shared.heartbeats import worker_is_alive
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ async def handle(
     reason = EndReason.USER_LEFT
     if event.event == "room_finished" and row.status is SessionStatus.CREATED:
         reason = EndReason.USER_NOT_JOINED
-    settlement = await sessions.settle(db, row.id, end_reason=reason)
+    settlement = await sessions.settle(db, row.id, end_reason=reason, expected_status=row.status)
     if settlement.applied:
         logger.info(
             "session settled from a webhook",
@@ -97,8 +99,3 @@ async def handle(
             },
         )
     return WebhookAck()
-
-
-def worker_is_alive(row: Session, *, now: datetime, grace_seconds: float) -> bool:
-    beat = row.last_heartbeat_at
-    return beat is not None and now - beat < timedelta(seconds=grace_seconds)

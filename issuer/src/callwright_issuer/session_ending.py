@@ -1,10 +1,13 @@
 """End Session (`POST /v1/sessions/{id}/end`): idempotent, one charge whoever ends first.
 
-For a voice session the room is deleted first — that disconnects the user and tells the
-worker to wrap up. The worker knows the exact agent time, so the issuer gives it a moment
-to settle (`WORKER_SETTLE_WAIT_S`); if it has not (no worker, a dead worker), the issuer
-settles with the agent time of the worker's last heartbeat (`api_ended`). Either way the
-settlement is the one exactly-once settlement: the second path changes nothing.
+The reason is recorded first (`sessions.request_end`), so the session ends `api_ended`
+whichever path settles it — the worker, a `participant_left` webhook that arrives
+meanwhile, or the reconciler. For a voice session the room is deleted next — that
+disconnects the user and tells the worker to wrap up. A live worker
+(`heartbeats.worker_is_alive`) knows the exact agent time, transcript and usage, so the
+issuer waits for its settlement (`WORKER_SETTLE_WAIT_S`); with no live worker (never
+came, died) or past the wait, the issuer settles with the agent time of the last
+heartbeat. Either way the settlement is the one exactly-once settlement.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_shared import sessions
-from callwright_shared.db.models import EndReason, Session, SessionKind
+from callwright_shared.db.models import EndReason, Session, SessionKind, utcnow
+from callwright_shared.heartbeats import worker_is_alive
 
-WORKER_SETTLE_WAIT_S = 3.0
+# The worker closes its agent session (bounded by 5 s) before it settles.
+WORKER_SETTLE_WAIT_S = 8.0
 
 
 async def _wait_for_settlement(db: AsyncSession, row: Session, seconds: float) -> bool:
@@ -32,13 +37,19 @@ async def _wait_for_settlement(db: AsyncSession, row: Session, seconds: float) -
     return False
 
 
-async def end_session(db: AsyncSession, *, org_id: str, session_id: str, rooms: Rooms) -> Session:
+async def end_session(
+    db: AsyncSession, *, org_id: str, session_id: str, rooms: Rooms, grace_seconds: float
+) -> Session:
     row = await sessions.get_session(db, org_id=org_id, session_id=session_id)
     if row.settled_at is not None:
         return row
+    await sessions.request_end(db, session_id, EndReason.API_ENDED)
+    await db.commit()
+    await db.refresh(row)
     if row.kind is SessionKind.VOICE and row.room_name is not None:
+        alive = worker_is_alive(row, now=utcnow(), grace_seconds=grace_seconds)
         await rooms.delete_room(row.room_name)
-        if row.started_at is not None and await _wait_for_settlement(db, row, WORKER_SETTLE_WAIT_S):
+        if alive and await _wait_for_settlement(db, row, WORKER_SETTLE_WAIT_S):
             return row
     await sessions.settle(db, session_id, end_reason=EndReason.API_ENDED)
     await db.commit()

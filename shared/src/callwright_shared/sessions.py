@@ -88,6 +88,7 @@ def new_voice_session(
     credits_per_minute: int,
     metadata: dict[str, Any] | None,
 ) -> Session:
+    now = utcnow()
     return Session(
         id=session_id,
         org_id=org_id,
@@ -103,7 +104,9 @@ def new_voice_session(
         limited_by_credits=hold.limited_by_credits,
         agent_seconds=0.0,
         request_metadata=metadata,
-        created_at=utcnow(),
+        created_at=now,
+        dispatched_at=now,  # CreateRoom dispatches the agent
+        dispatch_count=1,
     )
 
 
@@ -130,6 +133,20 @@ async def record_agent_time(db: AsyncSession, session_id: str, agent_seconds: fl
     )
 
 
+async def request_end(db: AsyncSession, session_id: str, reason: EndReason) -> None:
+    """Record why the session is being ended before anything else happens (End Session
+    deletes the room next): whoever settles it then, it ends with this reason."""
+    await db.execute(
+        update(Session)
+        .where(
+            Session.id == session_id,
+            Session.settled_at.is_(None),
+            Session.requested_end_reason.is_(None),
+        )
+        .values(requested_end_reason=reason)
+    )
+
+
 async def settle(
     db: AsyncSession,
     session_id: str,
@@ -140,12 +157,17 @@ async def settle(
     usage: dict[str, Any] | None = None,
     transcript: list[dict[str, Any]] | None = None,
     error_message: str | None = None,
+    expected_status: SessionStatus | None = None,
+    job_id: str | None = None,
 ) -> Settlement:
     """End a session and settle its hold, exactly once across every path and process.
 
     Captures ceil(agent seconds × credits per minute ÷ 60) (capped by the hold) and
-    releases the rest; `user_not_joined` captures nothing. Runs in the caller's
-    transaction; the caller commits.
+    releases the rest; `user_not_joined` captures nothing. A reason recorded by
+    `request_end` (End Session) wins over `end_reason`. `expected_status` settles only a
+    session still in that status (a decision taken on an earlier read stays valid);
+    `job_id` settles only a session that job still holds (a worker that lost its claim
+    changes nothing). Runs in the caller's transaction; the caller commits.
     """
     if status not in (SessionStatus.ENDED, SessionStatus.FAILED):
         raise InvalidRequestError("a session settles as ended or failed")
@@ -164,10 +186,15 @@ async def settle(
         values["transcript"] = transcript
     if error_message is not None:
         values["error_message"] = error_message[:1000]
+    conditions = [Session.id == session_id, Session.settled_at.is_(None)]
+    if expected_status is not None:
+        conditions.append(Session.status == expected_status)
+    if job_id is not None:
+        conditions.append(Session.job_id == job_id)
     claimed = (
         await db.execute(
             update(Session)
-            .where(Session.id == session_id, Session.settled_at.is_(None))
+            .where(*conditions)
             .values(**values)
             .returning(
                 Session.org_id,
@@ -175,11 +202,18 @@ async def settle(
                 Session.credits_held,
                 Session.credits_per_minute,
                 Session.agent_seconds,
+                Session.requested_end_reason,
             )
         )
     ).one_or_none()
     if claimed is None:
         return Settlement(applied=False, credits_charged=0)
+    requested: EndReason | None = claimed.requested_end_reason
+    if requested is not None and requested is not end_reason:
+        end_reason = requested
+        await db.execute(
+            update(Session).where(Session.id == session_id).values(end_reason=end_reason)
+        )
     charge = 0
     if claimed.kind is SessionKind.VOICE and end_reason is not EndReason.USER_NOT_JOINED:
         charge = credits.voice_charge(

@@ -84,6 +84,15 @@ class CallwrightSettings(BaseSettings):
     worker_heartbeat_grace_seconds: float = Field(
         30.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_HEARTBEAT_GRACE_SECONDS")
     )
+    # The issuer's re-dispatcher (callwright_issuer.redispatcher): how often it looks for
+    # voice sessions no worker took (0 turns it off), and how long after a dispatch it
+    # dispatches again. Self-hosted LiveKit drops a job when no worker is available.
+    redispatch_interval_seconds: float = Field(
+        2.0, ge=0, validation_alias=_env("CALLWRIGHT_REDISPATCH_INTERVAL_SECONDS")
+    )
+    redispatch_after_seconds: float = Field(
+        4.0, gt=0, validation_alias=_env("CALLWRIGHT_REDISPATCH_AFTER_SECONDS")
+    )
     # Chat sessions: how long one stays open (its `expires_at`), and the LLM call's timeout.
     chat_session_ttl_seconds: int = Field(
         3600, gt=0, le=7 * 24 * 3600, validation_alias=_env("CALLWRIGHT_CHAT_SESSION_TTL_SECONDS")
@@ -101,6 +110,20 @@ class CallwrightSettings(BaseSettings):
     # Jobs one worker process accepts before it reports itself full. Capacity is explicit
     # rather than livekit-agents' CPU-load default, which misfires on shared hosts.
     worker_max_jobs: int = Field(16, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_MAX_JOBS"))
+    # Job processes kept started and warm (Silero loaded) in `dev` and `start` alike, so
+    # a call does not wait for a process start; more start on demand up to max jobs.
+    worker_idle_processes: int = Field(
+        2, ge=0, validation_alias=_env("CALLWRIGHT_WORKER_IDLE_PROCESSES")
+    )
+    # A burst of calls starts several job processes at once on few cores.
+    worker_process_start_timeout_seconds: float = Field(
+        60.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_PROCESS_START_TIMEOUT_SECONDS")
+    )
+    # When set, the worker writes this file once it has registered with LiveKit (the dev
+    # runner waits for it before it says it is ready).
+    worker_ready_file: str | None = Field(
+        None, validation_alias=_env("CALLWRIGHT_WORKER_READY_FILE")
+    )
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

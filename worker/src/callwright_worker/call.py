@@ -1,5 +1,5 @@
-"""One call, as a recipe: parse → load → check → join → wait for the user → build →
-greet → run until it ends → settle → delete the room.
+"""One call, as a recipe: parse → load → check → claim → join → wait for the user →
+build → greet → run until it ends → settle → delete the room.
 
 A call ends on the first of: the user leaving (`user_left`), End Session deleting the
 room (`api_ended`), the time limit (`max_duration_reached`, or `insufficient_credits`
@@ -9,8 +9,16 @@ when the hold limited it — the agent says goodbye first), a provider failure
 through the one exactly-once settlement the issuer uses.
 
 Billing policy: the agent time that is charged runs from the moment the agent session is
-running with the user in the room until either leaves. A call that fails before the agent
-could speak (say, a missing provider key) is charged nothing.
+running with the user in the room until either leaves. A call that ends with a provider
+failure before the agent said anything (a missing key, a provider down) is charged
+nothing.
+
+The job claims its session before it joins the room (callwright_shared.heartbeats), and
+the claim is its first heartbeat: a job dispatched twice for one session (the issuer's
+re-dispatcher) leaves when it finds the session claimed, and a call shorter than the
+heartbeat interval is still known to have a live worker. The end user gets the
+microphone only: livekit-agents' session host (`lk.agent.session`, which would hand any
+participant the instructions and a control channel) and text input on `lk.chat` are off.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from livekit import rtc
 from livekit.agents import Agent, AgentSession, JobContext, llm
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import (
+    AgentStateChangedEvent,
     CloseEvent,
     CloseReason,
     ConversationItemAddedEvent,
@@ -114,6 +123,13 @@ async def entrypoint(ctx: JobContext) -> None:
             )
             ctx.shutdown("room not issued by callwright")
             return
+        if not await store.claim(
+            record.session_id, ctx.job.id, grace_seconds=settings.worker_heartbeat_grace_seconds
+        ):
+            # A second dispatch of a session another live job serves: harmless, leave.
+            logger.info("session already served by another job", extra={"room": ctx.room.name})
+            ctx.shutdown("session already claimed")
+            return
         await Call(ctx, store, record, settings, started=started).run()
     finally:
         await store.aclose()
@@ -140,12 +156,14 @@ class Call:
         self._error_message: str | None = None
         self._transcript: list[dict[str, Any]] = []
         self._session: AgentSession[None] | None = None
+        self._agent_spoke = False
         self._log = {"session_id": record.session_id, "agent_id": record.agent_id}
 
     # -- the recipe ------------------------------------------------------------------
 
     async def run(self) -> None:
-        heartbeat: asyncio.Task[None] | None = None
+        # From the claim on: End Session or a webhook can end a call that has not started.
+        heartbeat = asyncio.create_task(self._heartbeat(), name="callwright-heartbeat")
         try:
             connecting = time.perf_counter()
             await self._ctx.connect()
@@ -171,7 +189,6 @@ class Call:
                 return
             self._clock.start()
             logger.info("agent session started", extra=self._log)
-            heartbeat = asyncio.create_task(self._heartbeat(), name="callwright-heartbeat")
             limit = asyncio.create_task(self._time_limit(), name="callwright-time-limit")
             self._greet()
             await self._ended.wait()
@@ -182,8 +199,7 @@ class Call:
             self._error_message = "internal error in the worker"
             await self._finish(EndReason.INTERNAL_ERROR)
         finally:
-            if heartbeat is not None:
-                heartbeat.cancel()
+            heartbeat.cancel()
 
     async def _wait_for_user(self) -> bool:
         age = (datetime.now(UTC) - self._record.created_at).total_seconds()
@@ -208,6 +224,7 @@ class Call:
         session.on("conversation_item_added", self._on_item)
         session.on("error", self._on_error)
         session.on("close", self._on_close)
+        session.on("agent_state_changed", self._on_agent_state)
         await session.start(
             Agent(instructions=config.instructions),
             room=self._ctx.room,
@@ -215,7 +232,9 @@ class Call:
                 participant_identity=self._record.user_id,
                 close_on_disconnect=True,
                 delete_room_on_close=False,  # the recipe deletes it after settling
+                text_input=False,
             ),
+            session_host=False,
         )
         return session
 
@@ -241,27 +260,32 @@ class Call:
         )
         lead = min(GOODBYE_LEAD_S, limit / 3)
         await asyncio.sleep(max(limit - lead - self._clock.seconds, 0.0))
-        if self._session is not None and not self._ended.is_set():
-            logger.info("time limit reached, saying goodbye", extra=self._log)
-            handle = self._speak(GOODBYES[reason])
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+        try:
+            if self._session is not None and not self._ended.is_set():
+                logger.info("time limit reached, saying goodbye", extra=self._log)
+                handle = self._speak(GOODBYES[reason])
                 await asyncio.wait_for(
                     asyncio.shield(asyncio.ensure_future(handle.wait_for_playout())),
                     timeout=max(limit - self._clock.seconds, 0.1),
                 )
-        self._end(reason)
+        except TimeoutError:
+            pass
+        except Exception:  # no goodbye (the session is closing): the limit still holds
+            logger.warning("could not say goodbye at the time limit", extra=self._log)
+        finally:
+            self._end(reason)
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_INTERVAL_S)
             try:
                 still_open = await self._store.heartbeat(
-                    self._record.session_id, self._clock.seconds
+                    self._record.session_id, self._clock.seconds, job_id=self._ctx.job.id
                 )
             except Exception:  # a missed heartbeat is retried on the next tick
                 logger.warning("heartbeat failed", extra=self._log)
                 continue
-            if not still_open:  # End Session, a webhook or the reconciler settled it
+            if not still_open:  # End Session, a webhook, the reconciler settled it
                 self._end(EndReason.API_ENDED)
                 return
 
@@ -307,6 +331,10 @@ class Call:
             logger.warning("provider failed", extra={**self._log, "error": self._error_message})
             self._end(EndReason.PROVIDER_ERROR)
 
+    def _on_agent_state(self, event: AgentStateChangedEvent) -> None:
+        if event.new_state == "speaking":
+            self._agent_spoke = True
+
     def _on_close(self, event: CloseEvent) -> None:
         if event.reason is CloseReason.ERROR:
             self._end(EndReason.PROVIDER_ERROR)
@@ -325,20 +353,24 @@ class Call:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._session.aclose(), CLOSE_TIMEOUT_S)
             usage = usage_of(self._session)
+        agent_seconds = round(self._clock.seconds, 3)
+        if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke:
+            agent_seconds = 0.0  # the user never heard the agent: nothing to charge
         settlement = await self._store.settle(
             self._record.session_id,
             end_reason=reason,
-            agent_seconds=round(self._clock.seconds, 3),
+            agent_seconds=agent_seconds,
             usage=usage,
             transcript=self._transcript,
             error_message=self._error_message,
+            job_id=self._ctx.job.id,
         )
         logger.info(
             "call ended",
             extra={
                 **self._log,
                 "end_reason": reason.value,
-                "agent_seconds": round(self._clock.seconds, 3),
+                "agent_seconds": agent_seconds,
                 "settled_here": settlement.applied,
                 "credits_charged": settlement.credits_charged,
             },

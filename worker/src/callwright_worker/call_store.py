@@ -35,6 +35,8 @@ class CallRecord:
     agent_name: str
     architecture: Architecture
     config: AgentConfig
+    # The `metadata` of the Create Voice Session request (SPEC §4), as stored.
+    metadata: dict[str, Any] | None
 
 
 class CallStore:
@@ -65,17 +67,26 @@ class CallStore:
                 agent_name=agent.name,
                 architecture=agent.architecture,
                 config=config_of(agent),
+                metadata=row.request_metadata,
             )
+
+    async def claim(self, session_id: str, job_id: str, *, grace_seconds: float) -> bool:
+        """Make this job the one that serves the session (see callwright_shared.heartbeats)."""
+        async with self._sessions() as db:
+            claimed = await heartbeats.claim(db, session_id, job_id, grace_seconds=grace_seconds)
+            await db.commit()
+            return claimed
 
     async def mark_active(self, session_id: str) -> None:
         async with self._sessions() as db:
             await sessions.mark_active(db, session_id)
             await db.commit()
 
-    async def heartbeat(self, session_id: str, agent_seconds: float) -> bool:
-        """Record agent time so far; False once another path has settled the session."""
+    async def heartbeat(self, session_id: str, agent_seconds: float, *, job_id: str) -> bool:
+        """Record agent time so far; False once another path has settled the session (or
+        another job took it over)."""
         async with self._sessions() as db:
-            open_ = await heartbeats.record_heartbeat(db, session_id, agent_seconds)
+            open_ = await heartbeats.record_heartbeat(db, session_id, agent_seconds, job_id=job_id)
             await db.commit()
             return open_
 
@@ -88,6 +99,7 @@ class CallStore:
         usage: dict[str, Any] | None,
         transcript: list[dict[str, Any]] | None,
         error_message: str | None = None,
+        job_id: str,
     ) -> Settlement:
         async with self._sessions() as db:
             result = await sessions.settle(
@@ -98,6 +110,7 @@ class CallStore:
                 usage=usage,
                 transcript=transcript,
                 error_message=error_message,
+                job_id=job_id,
             )
             await db.commit()
             return result

@@ -1,12 +1,18 @@
 """`callwright worker dev|start|console`: a livekit-agents AgentServer registered under
 LIVEKIT_AGENT_NAME for explicit dispatch only, with Silero VAD prewarmed once per process,
 draining on SIGTERM (start mode) and serving health on CALLWRIGHT_WORKER_PORT.
+
+Capacity is the same in `dev` and `start`: CALLWRIGHT_WORKER_MAX_JOBS jobs, counting jobs
+accepted but still waiting for their process, each as one job; and
+CALLWRIGHT_WORKER_IDLE_PROCESSES processes kept warm in both modes.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 from livekit.agents import AgentServer, JobProcess, JobRequest, cli
 from livekit.plugins import silero
@@ -45,14 +51,40 @@ async def on_request(request: JobRequest) -> None:
     await request.accept(name="callwright agent")
 
 
-def build_server(settings: CallwrightSettings) -> AgentServer:
-    def load(server: AgentServer) -> float:
-        return len(server.active_jobs) / settings.worker_max_jobs
+class CallwrightServer(AgentServer):
+    """An AgentServer whose capacity is a number of jobs, true while processes start.
 
-    server = AgentServer(
+    livekit-agents 1.8.9 counts a job accepted but not yet launched as
+    `load_threshold / max(num_idle_processes, 1)` while no job runs: with no idle
+    processes (its `dev` default) one starting job reports the whole worker full, and a
+    burst gets one agent. Here each job, running or starting, is 1/max_jobs of the load.
+    """
+
+    def __init__(self, *, max_jobs: int, **kwargs: Any) -> None:
+        self._max_jobs = max_jobs
+        super().__init__(load_fnc=self._running_load, load_threshold=1.0, **kwargs)
+
+    def _running_load(self, server: AgentServer) -> float:
+        return len(server.active_jobs) / self._max_jobs
+
+    def _get_effective_load(self) -> float:
+        # `_reserved_slots`: jobs this server said yes to whose process is not running yet.
+        starting: int = self._reserved_slots
+        return (len(self.active_jobs) + starting) / self._max_jobs
+
+
+def _write_ready_file(path: str) -> None:
+    ready = Path(path)
+    ready.parent.mkdir(parents=True, exist_ok=True)
+    ready.write_text("registered\n")
+
+
+def build_server(settings: CallwrightSettings) -> AgentServer:
+    server = CallwrightServer(
+        max_jobs=settings.worker_max_jobs,
         setup_fnc=prewarm,
-        load_fnc=load,
-        load_threshold=1.0,
+        num_idle_processes=min(settings.worker_idle_processes, settings.worker_max_jobs),
+        initialize_process_timeout=settings.worker_process_start_timeout_seconds,
         drain_timeout=settings.worker_drain_timeout_seconds,
         port=settings.worker_port,
         ws_url=settings.livekit_url,
@@ -60,6 +92,9 @@ def build_server(settings: CallwrightSettings) -> AgentServer:
         api_secret=settings.livekit_api_secret.get_secret_value(),
     )
     server.rtc_session(entrypoint, agent_name=settings.livekit_agent_name, on_request=on_request)
+    ready_file = settings.worker_ready_file
+    if ready_file:
+        server.on("worker_registered", lambda *_: _write_ready_file(ready_file))
     return server
 
 

@@ -180,7 +180,13 @@ async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> 
     responses=error_responses(401, 404, 503),
 )
 async def end(
-    *, session_id: str, key: CurrentKey, db: DbSessionDep, rooms: RoomsDep
+    *, session_id: str, key: CurrentKey, db: DbSessionDep, rooms: RoomsDep, settings: SettingsDep
 ) -> SessionPublic:
-    row = await end_session(db, org_id=key.org_id, session_id=session_id, rooms=rooms)
+    row = await end_session(
+        db,
+        org_id=key.org_id,
+        session_id=session_id,
+        rooms=rooms,
+        grace_seconds=settings.worker_heartbeat_grace_seconds,
+    )
     return SessionPublic.of(row)

@@ -186,6 +186,16 @@ class Session(Base):
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Chat sessions: the price of one message, fixed when the session was created.
     credits_per_message: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Voice: the worker job that claimed the session (callwright_shared.dispatch_claims);
+    # a second job dispatched for the same session finds it claimed and leaves.
+    job_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # When the agent was last dispatched, and how often: the issuer's re-dispatcher
+    # dispatches again when no worker took the job (self-hosted LiveKit never retries).
+    dispatched_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    dispatch_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # End Session's reason, recorded before it deletes the room: whichever path then
+    # settles (the worker, a webhook, the reconciler), the session ends `api_ended`.
+    requested_end_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason), nullable=True)
 
 
 class LedgerEntry(Base):
