@@ -1,5 +1,7 @@
-"""The end-to-end stack: a real livekit-server, the issuer, a real worker process, and
-provider emulators on loopback speaking the real wire protocols."""
+"""The end-to-end stack, in the configuration users run: a real livekit-server with
+livekit.yaml's webhook pointing at the issuer, the issuer served over HTTP (its
+reconciler and re-dispatcher running), a real worker process, and provider emulators on
+loopback speaking the real wire protocols."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import asyncio
 import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,11 +18,13 @@ import httpx
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import ARTIFACTS, Tenant, issuer_client, seed_tenant
+from tests.conftest import ARTIFACTS, Tenant, running_livekit, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator, OpenAIRealtimeEmulator
 from tests.support.api import session_of
 from tests.support.livekit_server import LiveKitServer
 from tests.support.participant import Caller
+from tests.support.ports import free_tcp_port
+from tests.support.served_issuer import ServedIssuer
 from tests.support.speech import make_speech_wav
 from tests.support.voice_stack import worker_stack
 from tests.support.worker_process import WorkerProcess, worker_env
@@ -38,43 +43,53 @@ class Stack:
     deepgram: DeepgramEmulator
     worker: WorkerProcess
     speech_wav: Path
+    issuer_url: str
 
     def worker_env(self, **overrides: str) -> dict[str, str]:
         return worker_env(self.settings, self.openai, self.deepgram, **overrides)
 
 
+def webhook_url(issuer_port: int) -> str:
+    return f"http://127.0.0.1:{issuer_port}/v1/livekit/webhook"
+
+
 @pytest.fixture(scope="module")
-async def stack(
-    livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("e2e")
     realtime = OpenAIRealtimeEmulator(reply=AGENT_REPLY, user_transcript=USER_TRANSCRIPT)
     openai = OpenAIEmulator(reply=AGENT_REPLY, realtime=realtime)
     deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
-    async with worker_stack(
-        livekit_server,
-        tmp,
-        openai=openai,
-        deepgram=deepgram,
-        agent_name_prefix="callwright-test",
-        worker_log=ARTIFACTS / f"worker-{tmp.name}.log",
-    ) as parts:
-        wav = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
-        yield Stack(
-            livekit_server,
-            parts.settings,
-            parts.database_url,
-            openai,
-            realtime,
-            deepgram,
-            parts.worker,
-            wav,
-        )
+    issuer_port = free_tcp_port()
+    with running_livekit(f"livekit-{tmp.name}.log", webhook_url=webhook_url(issuer_port)) as lk:
+        async with worker_stack(
+            lk,
+            tmp,
+            openai=openai,
+            deepgram=deepgram,
+            agent_name_prefix="callwright-test",
+            worker_log=ARTIFACTS / f"worker-{tmp.name}.log",
+        ) as parts:
+            wav = await asyncio.to_thread(
+                make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav"
+            )
+            with ServedIssuer(parts.settings, port=issuer_port) as issuer:
+                yield Stack(
+                    lk,
+                    parts.settings,
+                    parts.database_url,
+                    openai,
+                    realtime,
+                    deepgram,
+                    parts.worker,
+                    wav,
+                    issuer.url,
+                )
 
 
 @pytest.fixture
 async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with issuer_client(stack.settings) as c:
+    """A client of the stack's issuer, over HTTP like every caller of the API."""
+    async with httpx.AsyncClient(base_url=stack.issuer_url, timeout=30) as c:
         yield c
 
 
@@ -125,3 +140,36 @@ async def join(body: dict[str, Any]) -> Caller:
     caller = Caller(body["livekit_url"], body["token"])
     await caller.join()
     return caller
+
+
+@asynccontextmanager
+async def own_workers(
+    stack: Stack,
+    count: int,
+    *,
+    mode: str = "start",
+    wait: bool = True,
+    worker_settings: dict[str, str] | None = None,
+    **settings: object,
+) -> AsyncIterator[tuple[CallwrightSettings, list[WorkerProcess]]]:
+    """Workers under an agent name of their own, in `mode` (`dev` is what `make run`
+    starts), and issuer settings that dispatch to it. With `wait=False` they are not
+    started: the test starts them when it wants to."""
+    agent_name = f"callwright-fleet-{uuid.uuid4().hex[:6]}"
+    issuer_settings = stack.settings.model_copy(
+        update={"livekit_agent_name": agent_name, **settings}
+    )
+    workers = [
+        WorkerProcess(
+            env=stack.worker_env(LIVEKIT_AGENT_NAME=agent_name, **(worker_settings or {})),
+            log_path=ARTIFACTS / f"worker-{agent_name}-{i}.log",
+            mode=mode,
+        )
+        for i in range(count)
+    ]
+    if wait:
+        await asyncio.gather(*(asyncio.to_thread(w.start) for w in workers))
+    try:
+        yield issuer_settings, workers
+    finally:
+        await asyncio.gather(*(asyncio.to_thread(w.stop) for w in workers))

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.engine import create_engine, create_session_factory
+from callwright_shared.db.models import Session
 
 
 @asynccontextmanager
@@ -20,3 +21,11 @@ async def database(url: str) -> AsyncIterator[AsyncSession]:
             await db.commit()
     finally:
         await engine.dispose()
+
+
+async def session_row(url: str, session_id: str) -> Session:
+    """The session's row as stored (what the API does not show: claims, dispatches)."""
+    async with database(url) as db:
+        row = await db.get(Session, session_id)
+        assert row is not None, session_id
+        return row

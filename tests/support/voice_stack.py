@@ -35,6 +35,7 @@ async def worker_stack(
     deepgram: DeepgramEmulator,
     agent_name_prefix: str,
     worker_log: Path,
+    worker_mode: str = "start",
     **worker_overrides: str,
 ) -> AsyncIterator[WorkerStack]:
     database_url = f"sqlite+aiosqlite:///{workdir / 'callwright.db'}"
@@ -46,7 +47,9 @@ async def worker_stack(
     worker_log.parent.mkdir(exist_ok=True)
     async with openai, deepgram:
         worker = WorkerProcess(
-            env=worker_env(settings, openai, deepgram, **worker_overrides), log_path=worker_log
+            env=worker_env(settings, openai, deepgram, **worker_overrides),
+            log_path=worker_log,
+            mode=worker_mode,
         )
         try:
             await asyncio.to_thread(worker.start)

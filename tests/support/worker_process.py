@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,17 +26,16 @@ class WorkerProcess:
     mode: str = "start"
     _process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 60.0, *, wait: bool = True) -> None:
+        """Start the worker; with `wait`, return once it has registered with LiveKit."""
+        self.ready_file.unlink(missing_ok=True)
         env = {
             **os.environ,
             **self.env,
             "CALLWRIGHT_WORKER_PORT": str(self.port),
+            "CALLWRIGHT_WORKER_READY_FILE": str(self.ready_file),
             "PYTHONUNBUFFERED": "1",
         }
-        if self.log_path.exists():
-            self._registrations_before = self.log_path.read_text(errors="replace").count(
-                '"registered worker"'
-            )
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "callwright.cli", "worker", self.mode],
@@ -46,6 +44,11 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        if wait:
+            self.wait_registered(timeout)
+
+    def wait_registered(self, timeout: float = 60.0) -> None:
+        assert self._process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -58,24 +61,15 @@ class WorkerProcess:
         self.kill()
         raise RuntimeError(f"worker did not register; see {self.log_path}")
 
+    @property
+    def ready_file(self) -> Path:
+        return self.log_path.with_name(f"{self.log_path.name}.{self.port}.ready")
+
     def registered(self) -> bool:
-        """Registered with LiveKit: the health endpoint answers and the worker logged it.
-
-        The health endpoint alone answers 200 before registration, and a job dispatched
-        before registration is lost (self-hosted LiveKit never queues jobs).
-        """
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1) as r:
-                healthy = r.status == 200
-        except OSError:
-            return False
-        return (
-            healthy
-            and self.log_path.read_text(errors="replace").count('"registered worker"')
-            > self._registrations_before
-        )
-
-    _registrations_before: int = 0
+        """Registered with LiveKit: the worker writes its ready file on registration (the
+        dev runner waits for the same file). The health endpoint alone answers 200 before
+        registration, and a job dispatched before it is only served once re-dispatched."""
+        return self.ready_file.exists()
 
     @property
     def pid(self) -> int:

@@ -28,6 +28,12 @@ class RoomParticipant:
     is_agent: bool
 
 
+@dataclass(frozen=True, slots=True)
+class RoomDispatches:
+    agent_name: str | None  # the agent name of the room's first dispatch
+    live_job: bool  # a worker accepted one of them and its job has not ended
+
+
 class Rooms(Protocol):
     async def create_room_with_agent(
         self, *, room_name: str, agent_name: str, dispatch_metadata: str
@@ -39,9 +45,8 @@ class Rooms(Protocol):
         """Dispatch the agent again into an existing room (AgentDispatchService)."""
         ...
 
-    async def has_live_job(self, room_name: str) -> bool:
-        """Whether a worker has accepted one of the room's dispatches and its job has
-        not ended; False when the room does not exist."""
+    async def dispatches(self, room_name: str) -> RoomDispatches | None:
+        """The room's agent dispatches; None when the room does not exist."""
         ...
 
     async def room_exists(self, room_name: str) -> bool: ...
@@ -112,17 +117,20 @@ class LiveKitRooms:
         except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise LiveKitUnavailableError("LiveKit could not dispatch the agent.") from exc
 
-    async def has_live_job(self, room_name: str) -> bool:
+    async def dispatches(self, room_name: str) -> RoomDispatches | None:
         try:
-            dispatches = await self._api.agent_dispatch.list_dispatch(room_name)
+            listed = await self._api.agent_dispatch.list_dispatch(room_name)
         except api.TwirpError as exc:
             if exc.code == api.TwirpErrorCode.NOT_FOUND:
-                return False
+                return None
             raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
         live = (api.JobStatus.JS_PENDING, api.JobStatus.JS_RUNNING)
-        return any(job.state.status in live for d in dispatches for job in d.state.jobs)
+        return RoomDispatches(
+            agent_name=listed[0].agent_name if listed else None,
+            live_job=any(job.state.status in live for d in listed for job in d.state.jobs),
+        )
 
     async def room_exists(self, room_name: str) -> bool:
         try:

@@ -10,6 +10,9 @@ that is still `created`, inside its join window, whose last dispatch is older th
 CALLWRIGHT_REDISPATCH_AFTER_SECONDS, and that no live worker holds
 (`heartbeats.worker_is_alive`), unless LiveKit shows a job still starting for it.
 
+The agent is dispatched under the agent name of the room's first dispatch (what the
+issuer that created it used), else this issuer's LIVEKIT_AGENT_NAME.
+
 A second dispatch is harmless: the worker claims the session before it joins
 (`heartbeats.claim`), so a job that finds it claimed by a live job, or no longer
 `created`, leaves without a word. With several issuers, a conditional UPDATE on
@@ -27,7 +30,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.livekit_rooms import Rooms
+from callwright_issuer.livekit_rooms import RoomDispatches, Rooms
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import LiveKitUnavailableError
@@ -97,13 +100,16 @@ async def redispatch_once(
     ]
     for row in waiting:
         try:
-            if await _starting(rooms, row, now=now):
+            room = await rooms.dispatches(row.room_name)
+            if room is None:
+                continue  # the room is gone: the reconciler closes the session
+            if _starting(room, row, now=now):
                 continue
             if not await _take_turn(session_factory, row.id, due=due, now=now):
                 continue  # another issuer dispatched it
             await rooms.dispatch_agent(
                 room_name=row.room_name,
-                agent_name=settings.livekit_agent_name,
+                agent_name=room.agent_name or settings.livekit_agent_name,
                 metadata=DispatchMetadata(
                     session_id=row.id,
                     agent_id=row.agent_id,
@@ -121,13 +127,13 @@ async def redispatch_once(
     return dispatched
 
 
-async def _starting(rooms: Rooms, row: _Waiting, *, now: datetime) -> bool:
+def _starting(room: RoomDispatches, row: _Waiting, *, now: datetime) -> bool:
     """A worker accepted the job and its process is starting: do not dispatch twice."""
     if row.job_id is not None:
         return False  # claimed, and its worker stopped beating: the job is lost
     if row.dispatched_at is not None and now - row.dispatched_at > timedelta(seconds=STUCK_JOB_S):
         return False
-    return await rooms.has_live_job(row.room_name)
+    return room.live_job
 
 
 async def _take_turn(
