@@ -32,6 +32,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, Vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from callwright.livekit_config import REPO_ROOT
+from callwright_issuer.request_bodies import BodyLimitMiddleware
+from callwright_shared.errors import RequestTooLargeError
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +298,16 @@ def create_app(
             app.state.http = client
             yield
 
-    app = FastAPI(title="callwright page", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="callwright page", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.add_middleware(BodyLimitMiddleware)
+
+    async def on_too_large(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestTooLargeError)
+        return PageError(413, exc.code, exc.message, exc.error_type).response()
+
+    app.add_exception_handler(RequestTooLargeError, on_too_large)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

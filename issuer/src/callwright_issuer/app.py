@@ -16,6 +16,7 @@ from callwright_issuer.error_handlers import install_error_handlers
 from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
 from callwright_issuer.metrics import MetricsMiddleware
 from callwright_issuer.reconciler import run_reconciler
+from callwright_issuer.request_bodies import BodyLimitMiddleware
 from callwright_issuer.routes import agents, credits, health, livekit, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.settings import CallwrightSettings
@@ -74,6 +75,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     for router in (
         sessions.router,
         agents.router,
