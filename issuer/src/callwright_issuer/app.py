@@ -66,12 +66,19 @@ def create_app(
             await app.state.rooms.aclose()
             await engine.dispose()
 
+    # The API's reference is for developers, not for whoever reaches a production API.
+    docs = (
+        settings.api_docs if settings.api_docs is not None else settings.environment != "production"
+    )
     app = FastAPI(
         title="callwright",
         version="0.1.0",
         description="Voice agents on your own LiveKit: one call creates a room, "
         "dispatches the agent and returns a participant token.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware)
