@@ -5,6 +5,7 @@ limit on placing calls)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -265,6 +266,11 @@ def created_call(request: httpx.Request) -> httpx.Response:
     )
 
 
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    credentials = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {credentials}"}
+
+
 class CountingIssuer(httpx.MockTransport):
     def __init__(self, answer: Callable[[httpx.Request], httpx.Response]) -> None:
         self.requests: list[httpx.Request] = []
@@ -312,16 +318,18 @@ async def test_basic_auth_guards_everything_but_liveness(tmp_path: Path) -> None
     issuer = CountingIssuer(created_call)
     settings = web_settings("cw_k", tmp_path, basic_auth="operator:correct-horse-battery")
     async with page_client(settings, issuer) as page:
-        for auth in (
-            None,
-            ("operator", "wrong-password-123"),
-            ("intruder", "correct-horse-battery"),
+        for headers in (
+            {},
+            basic_auth("operator", "wrong-password-123"),
+            basic_auth("intruder", "correct-horse-battery"),
+            {"Authorization": "Basic !!not-base64"},
+            {"Authorization": "Bearer operator:correct-horse-battery"},
         ):
             for response in (
-                await page.get("/", auth=auth),
-                await page.get("/api/config", auth=auth),
-                await page.post("/api/call", json={"agent_id": "5b710eca"}, auth=auth),
-                await page.post("/api/calls/ses_abc/end", json={}, auth=auth),
+                await page.get("/", headers=headers),
+                await page.get("/api/config", headers=headers),
+                await page.post("/api/call", json={"agent_id": "5b710eca"}, headers=headers),
+                await page.post("/api/calls/ses_abc/end", json={}, headers=headers),
             ):
                 assert response.status_code == 401, response.text
                 assert response.json()["error"]["code"] == "authentication_required"
