@@ -3,11 +3,17 @@
 The page (web/, bundled into web/dist by `make web-build`) talks only to this app; this
 app calls the issuer with the API key it holds, so the key never reaches the browser.
 
-    GET  /api/config                  agents to call + provider keys the operator lacks
+    GET  /api/config                  agents to call + provider keys the workers lack
     POST /api/call {agent_id}         Create Voice Session → {session_id, token, livekit_url, …}
     POST /api/calls/{session_id}/end  End Session → {status, duration_seconds, credits_charged, …}
     GET  /healthz                     liveness
     GET  /                            the built page
+
+Who may use it (it spends its organization's credits): every request but /healthz must
+name an allowed host (DNS rebinding) and, when CALLWRIGHT_WEB_BASIC_AUTH is set, carry
+those credentials; `callwright web` refuses to listen beyond the loopback without them;
+each client address may place `CALLWRIGHT_WEB_CALL_BURST` calls, then
+`CALLWRIGHT_WEB_CALLS_PER_MINUTE`. Bodies are bounded as they stream in.
 
 Errors keep the API's shape, `{"error": {"type", "code", "message", "param"}}`, with a
 message written for the person in front of the page (402 → out of credits, 429 → too
@@ -16,9 +22,17 @@ many calls…): the page shows `message` as it is.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
+import ipaddress
 import logging
+import math
 import re
-from collections.abc import AsyncIterator
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,23 +42,40 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from callwright.livekit_config import REPO_ROOT
+from callwright_issuer.request_bodies import BodyLimitMiddleware
+from callwright_shared.errors import RequestTooLargeError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_STATIC_DIR = REPO_ROOT / "web" / "dist"
-SESSION_ID = re.compile(r"^ses_[A-Za-z0-9]{1,64}$")
+SESSION_ID = re.compile(r"ses_[A-Za-z0-9]{1,64}")  # always with fullmatch: `$` admits a "\n"
 
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
 
 
+_PROVIDER_KEYS = ("OPENAI_API_KEY", "DEEPGRAM_API_KEY", "GOOGLE_API_KEY")
+_MIN_PASSWORD_CHARS = 12
+
+
 class WebSettings(BaseSettings):
-    """The page backend's settings; the provider keys are read only to say which are missing."""
+    """The page backend's settings. It never holds a provider key: only whether each is set
+    (`make run`: read from .env) or the names the operator configured (compose)."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
@@ -61,21 +92,79 @@ class WebSettings(BaseSettings):
         15.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_ISSUER_TIMEOUT_SECONDS")
     )
 
-    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
-    deepgram_api_key: SecretStr | None = Field(None, validation_alias=_env("DEEPGRAM_API_KEY"))
-    google_api_key: SecretStr | None = Field(None, validation_alias=_env("GOOGLE_API_KEY"))
+    # Who may use the page (security review F3; docs/deploy.md, "Who may use the page").
+    # `user:password` of HTTP basic auth; required to listen beyond the loopback.
+    basic_auth: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_WEB_BASIC_AUTH"))
+    # Host names the page answers besides localhost, 127.0.0.1, ::1 and its own host
+    # (comma-separated): any other Host header is a DNS-rebinding attempt.
+    allowed_hosts: str = Field("", validation_alias=_env("CALLWRIGHT_WEB_ALLOWED_HOSTS"))
+    # Calls one client (IP address) may place: a burst, then this many a minute.
+    call_burst: int = Field(3, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CALL_BURST"))
+    calls_per_minute: float = Field(
+        6.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CALLS_PER_MINUTE")
+    )
+    # Peers whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips).
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", validation_alias=_env("CALLWRIGHT_WEB_FORWARDED_ALLOW_IPS")
+    )
+
+    # Which provider keys the workers have: the names, comma-separated (compose passes
+    # them); when unset, whether each key is set in this environment (`make run`).
+    configured_keys: str | None = Field(
+        None, validation_alias=_env("CALLWRIGHT_WEB_CONFIGURED_KEYS")
+    )
+    openai_key_set: bool = Field(False, validation_alias=_env("OPENAI_API_KEY"))
+    deepgram_key_set: bool = Field(False, validation_alias=_env("DEEPGRAM_API_KEY"))
+    google_key_set: bool = Field(False, validation_alias=_env("GOOGLE_API_KEY"))
+
+    @field_validator("openai_key_set", "deepgram_key_set", "google_key_set", mode="before")
+    @classmethod
+    def _is_set(cls, value: object) -> bool:
+        """Keep only whether the key is there, never the key."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return bool(value)
+
+    @field_validator("basic_auth")
+    @classmethod
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        user, colon, password = value.get_secret_value().partition(":")
+        if not user or not colon or len(password) < _MIN_PASSWORD_CHARS:
+            raise ValueError(
+                f"CALLWRIGHT_WEB_BASIC_AUTH must be user:password, with a password of at "
+                f"least {_MIN_PASSWORD_CHARS} characters"
+            )
+        return value
 
     @property
     def page_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def missing_provider_keys(self) -> set[str]:
-        present = {
-            "OPENAI_API_KEY": self.openai_api_key,
-            "DEEPGRAM_API_KEY": self.deepgram_api_key,
-            "GOOGLE_API_KEY": self.google_api_key,
-        }
-        return {name for name, key in present.items() if key is None or not key.get_secret_value()}
+        if self.configured_keys is not None:
+            configured = {name.strip() for name in self.configured_keys.split(",")}
+        else:
+            present = (self.openai_key_set, self.deepgram_key_set, self.google_key_set)
+            configured = {name for name, set_ in zip(_PROVIDER_KEYS, present, strict=True) if set_}
+        return set(_PROVIDER_KEYS) - configured
+
+    def host_names(self) -> frozenset[str]:
+        """The Host header names the page answers."""
+        names = {"localhost", "127.0.0.1", "::1", self.host.lower()}
+        names.update(n.strip().lower() for n in self.allowed_hosts.split(",") if n.strip())
+        # A browser reaches 0.0.0.0 as the local machine: it is never a page's name.
+        return frozenset(names - {"", "0.0.0.0", "::"})
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve to any address
+        return False
 
 
 # --- wire shapes -------------------------------------------------------------------------
@@ -175,8 +264,10 @@ class PageError:
             body["param"] = self.param
         return body
 
-    def response(self) -> JSONResponse:
-        headers = {"Retry-After": self.retry_after} if self.retry_after is not None else None
+    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+        headers = dict(headers or {})
+        if self.retry_after is not None:
+            headers["Retry-After"] = self.retry_after
         return JSONResponse({"error": self.body()}, status_code=self.status, headers=headers)
 
 
@@ -220,6 +311,105 @@ NO_AGENT = PageError(
 UNKNOWN_SESSION = PageError(
     404, "session_not_found", _FRIENDLY["session_not_found"], "invalid_request_error"
 )
+UNKNOWN_HOST = PageError(
+    421,
+    "host_not_allowed",
+    "This page does not answer to that host name (CALLWRIGHT_WEB_ALLOWED_HOSTS).",
+    "invalid_request_error",
+)
+SIGN_IN = PageError(
+    401,
+    "authentication_required",
+    "Sign in to use this page.",
+    "authentication_error",
+)
+_BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="callwright", charset="UTF-8"'}
+
+
+def too_many_calls(retry_after: int) -> PageError:
+    return PageError(
+        429,
+        "rate_limited",
+        f"Too many calls from this browser. Try again in {retry_after} seconds.",
+        "rate_limit_error",
+        retry_after=str(retry_after),
+    )
+
+
+# --- who may use the page ----------------------------------------------------------------
+
+
+class PageAccessMiddleware:
+    """Every request but /healthz must name an allowed host (a DNS-rebinding page sends
+    its own name), then carry the operator's basic-auth credentials when they are set."""
+
+    def __init__(self, app: ASGIApp, *, settings: WebSettings) -> None:
+        self.app = app
+        self._hosts = settings.host_names()
+        credentials = settings.basic_auth
+        self._credentials = credentials.get_secret_value().encode() if credentials else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if _host_name(headers.get("host", "")) not in self._hosts:
+            await UNKNOWN_HOST.response()(scope, receive, send)
+        elif self._credentials is not None and not self._signed_in(headers):
+            await SIGN_IN.response(_BASIC_CHALLENGE)(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _signed_in(self, headers: Headers) -> bool:
+        assert self._credentials is not None
+        scheme, _, encoded = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            given = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return hmac.compare_digest(given, self._credentials)
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without its port: `[::1]:3000` → `::1`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else ""
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+class CallRateLimit:
+    """A token bucket per client address on placing calls: `burst` at once, then
+    `per_minute`. In memory: the page backend is one process."""
+
+    _MAX_CLIENTS = 10_000  # the least recently seen are forgotten past this
+
+    def __init__(
+        self, *, burst: int, per_minute: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._burst = float(burst)
+        self._per_second = per_minute / 60.0
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, client: str) -> int | None:
+        """Take a token: None when the client may place a call now, else the seconds it
+        must wait."""
+        now = self._clock()
+        tokens, since = self._buckets.pop(client, (self._burst, now))
+        tokens = min(self._burst, tokens + (now - since) * self._per_second)
+        wait = None
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = max(1, math.ceil((1 - tokens) / self._per_second))
+        self._buckets[client] = (tokens, now)
+        while len(self._buckets) > self._MAX_CLIENTS:
+            self._buckets.popitem(last=False)
+        return wait
 
 
 # --- the app -----------------------------------------------------------------------------
@@ -296,7 +486,18 @@ def create_app(
             app.state.http = client
             yield
 
-    app = FastAPI(title="callwright page", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="callwright page", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(PageAccessMiddleware, settings=settings)
+    call_limit = CallRateLimit(burst=settings.call_burst, per_minute=settings.calls_per_minute)
+
+    async def on_too_large(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestTooLargeError)
+        return PageError(413, exc.code, exc.message, exc.error_type).response()
+
+    app.add_exception_handler(RequestTooLargeError, on_too_large)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -325,6 +526,9 @@ def create_app(
     async def call(request: Request) -> Response | CallCreated:
         if not _is_json(request):
             return NOT_JSON.response()
+        client = request.client.host if request.client else "unknown"
+        if (wait := call_limit.take(client)) is not None:
+            return too_many_calls(wait).response()
         try:
             body = CallCreate.model_validate_json(await request.body())
         except ValidationError:
@@ -340,7 +544,7 @@ def create_app(
     async def end_call(request: Request, session_id: str) -> Response | CallEnded:
         if not _is_json(request):
             return NOT_JSON.response()
-        if not SESSION_ID.match(session_id):
+        if not SESSION_ID.fullmatch(session_id):
             return UNKNOWN_SESSION.response()
         answer = await _ask_issuer(request, "POST", f"/v1/sessions/{session_id}/end")
         if isinstance(answer, PageError):
@@ -373,10 +577,19 @@ def serve(*, host: str | None = None, port: int | None = None) -> None:
 
     settings = WebSettings()
     logging.basicConfig(level=logging.INFO)
+    host = host or settings.host
+    if settings.basic_auth is None and not is_loopback(host):
+        # Anyone who reaches the page spends the organization's credits (review F3).
+        sys.exit(
+            f"callwright web: refusing to listen on {host} without CALLWRIGHT_WEB_BASIC_AUTH "
+            "(user:password); only a loopback address may serve the page without it."
+        )
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
+        host=host,
         port=port or settings.port,
         log_level="info",
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )

@@ -1,8 +1,11 @@
 """The page's backend (src/callwright/web.py), without a browser: it proxies the issuer,
-keeps the API key on the server and turns the API's errors into messages for people."""
+keeps the API key on the server and turns the API's errors into messages for people, and
+only for the people the operator lets in (Host allowlist, basic auth, a per-client rate
+limit on placing calls)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,11 +19,14 @@ from callwright.web import WebSettings, create_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, make_settings, seed_tenant
+from tests.support.callwright_process import CallwrightProcess
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
 
 OUT_OF_CREDITS = "Your organization is out of credits. Add credits to place a call."
+# What `make run` prints and a browser on the same machine opens.
+PAGE_URL = "http://127.0.0.1:3000"
 
 
 def web_settings(api_key: str | None, tmp_path: Path, **overrides: object) -> WebSettings:
@@ -40,13 +46,19 @@ def web_settings(api_key: str | None, tmp_path: Path, **overrides: object) -> We
 
 @asynccontextmanager
 async def page_client(
-    settings: WebSettings, transport: httpx.AsyncBaseTransport
+    settings: WebSettings,
+    transport: httpx.AsyncBaseTransport,
+    *,
+    base_url: str = PAGE_URL,
+    client_address: str = "127.0.0.1",
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The page backend, its lifespan run, talking to the issuer through `transport`."""
+    """The page backend, its lifespan run, talking to the issuer through `transport`; the
+    browser is at `client_address` and opened `base_url` (its Host header)."""
     app: FastAPI = create_app(settings, transport=transport)
+    browser = httpx.ASGITransport(app=app, client=(client_address, 50000))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://page") as client,
+        httpx.AsyncClient(transport=browser, base_url=base_url) as client,
     ):
         yield client
 
@@ -234,3 +246,176 @@ async def test_posts_must_be_json_and_session_ids_well_formed(tmp_path: Path) ->
         page_html = await page.get("/")
         assert page_html.status_code == 200
         assert "callwright" in page_html.text
+
+
+# -- who may use the page (security review F3, F13, F15) ----------------------------------
+
+
+def created_call(request: httpx.Request) -> httpx.Response:
+    """An issuer that creates every call it is asked for."""
+    return httpx.Response(
+        200,
+        json={
+            "session_id": "ses_abc",
+            "room_name": "agent_5b710eca_user_1_1705312800000",
+            "token": "jwt",
+            "livekit_url": "ws://127.0.0.1:7880",
+            "agent_name": "Support",
+            "expires_at": "2030-01-01T00:00:00Z",
+        },
+    )
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    credentials = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {credentials}"}
+
+
+class CountingIssuer(httpx.MockTransport):
+    def __init__(self, answer: Callable[[httpx.Request], httpx.Response]) -> None:
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return answer(request)
+
+        super().__init__(record)
+
+
+@pytest.mark.parametrize("host", ["rebind.attacker.example", "0.0.0.0", "127.0.0.1.nip.io"])
+async def test_a_dns_rebinding_host_is_refused_before_the_issuer_is_called(
+    tmp_path: Path, host: str
+) -> None:
+    issuer = CountingIssuer(created_call)
+    settings = web_settings("cw_k", tmp_path)
+    async with page_client(settings, issuer, base_url=f"http://{host}:3000") as page:
+        for response in (
+            await page.get("/api/config"),
+            await page.post("/api/call", json={"agent_id": "5b710eca"}),
+            await page.post("/api/calls/ses_abc/end", json={}),
+            await page.get("/"),
+        ):
+            assert response.status_code == 421, response.text
+            assert response.json()["error"]["code"] == "host_not_allowed"
+        # Liveness stays answerable by any name (container health checks use an address).
+        assert (await page.get("/healthz")).status_code == 200
+    assert issuer.requests == []
+
+
+@pytest.mark.parametrize("url", [PAGE_URL, "http://localhost:3000", "http://[::1]:3000"])
+async def test_the_loopback_names_and_the_operators_names_are_allowed(
+    tmp_path: Path, url: str
+) -> None:
+    async with page_client(web_settings("cw_k", tmp_path), CountingIssuer(created_call)) as page:
+        assert (await page.get("/")).status_code == 200
+    settings = web_settings("cw_k", tmp_path, allowed_hosts="call.example.com, other.example")
+    for allowed in (url, "https://call.example.com", "https://OTHER.example:8443"):
+        async with page_client(settings, CountingIssuer(created_call), base_url=allowed) as page:
+            assert (await page.get("/")).status_code == 200, allowed
+
+
+async def test_basic_auth_guards_everything_but_liveness(tmp_path: Path) -> None:
+    issuer = CountingIssuer(created_call)
+    settings = web_settings("cw_k", tmp_path, basic_auth="operator:correct-horse-battery")
+    async with page_client(settings, issuer) as page:
+        for headers in (
+            {},
+            basic_auth("operator", "wrong-password-123"),
+            basic_auth("intruder", "correct-horse-battery"),
+            {"Authorization": "Basic !!not-base64"},
+            {"Authorization": "Bearer operator:correct-horse-battery"},
+        ):
+            for response in (
+                await page.get("/", headers=headers),
+                await page.get("/api/config", headers=headers),
+                await page.post("/api/call", json={"agent_id": "5b710eca"}, headers=headers),
+                await page.post("/api/calls/ses_abc/end", json={}, headers=headers),
+            ):
+                assert response.status_code == 401, response.text
+                assert response.json()["error"]["code"] == "authentication_required"
+                assert response.headers["WWW-Authenticate"].startswith('Basic realm="callwright"')
+        assert issuer.requests == []
+        assert (await page.get("/healthz")).status_code == 200
+
+        auth = ("operator", "correct-horse-battery")
+        assert (await page.get("/", auth=auth)).status_code == 200
+        call = await page.post("/api/call", json={"agent_id": "5b710eca"}, auth=auth)
+        assert call.status_code == 200, call.text
+    assert len(issuer.requests) == 1
+
+
+def test_basic_auth_needs_a_user_and_a_real_password(tmp_path: Path) -> None:
+    for weak in ("admin", "admin:admin", ":long-enough-password"):
+        with pytest.raises(ValueError, match="CALLWRIGHT_WEB_BASIC_AUTH"):
+            web_settings("cw_k", tmp_path, basic_auth=weak)
+
+
+async def test_calls_are_rate_limited_per_client(tmp_path: Path) -> None:
+    issuer = CountingIssuer(created_call)
+    # One call back every 100 minutes: nothing refills while the test runs.
+    settings = web_settings("cw_k", tmp_path, call_burst=2, calls_per_minute=0.01)
+    app = create_app(settings, transport=issuer)
+    body = {"agent_id": "5b710eca"}
+
+    async def place_calls(address: str, count: int) -> list[httpx.Response]:
+        browser = httpx.ASGITransport(app=app, client=(address, 50000))
+        async with httpx.AsyncClient(transport=browser, base_url=PAGE_URL) as page:
+            return [await page.post("/api/call", json=body) for _ in range(count)]
+
+    async with app.router.lifespan_context(app):
+        first = await place_calls("203.0.113.7", 3)
+        other = await place_calls("198.51.100.9", 1)
+    assert [r.status_code for r in first] == [200, 200, 429]
+    assert [r.status_code for r in other] == [200], "each client has its own allowance"
+    refused = first[-1]
+    error = refused.json()["error"]
+    assert (error["code"], error["type"]) == ("rate_limited", "rate_limit_error")
+    retry_after = int(refused.headers["Retry-After"])
+    assert retry_after > 0 and f"{retry_after} seconds" in error["message"]
+    assert len(issuer.requests) == 3, "the refused call never reached the issuer"
+
+
+async def test_a_session_id_with_a_trailing_newline_is_404_not_500(tmp_path: Path) -> None:
+    issuer = CountingIssuer(created_call)
+    async with page_client(web_settings("cw_k", tmp_path), issuer) as page:
+        for session_id in ("ses_abc%0A", "ses_abc%0D%0A", "ses_abc%00"):
+            response = await page.post(f"/api/calls/{session_id}/end", json={})
+            assert response.status_code == 404, (session_id, response.text)
+            assert response.json()["error"]["code"] == "session_not_found"
+    assert issuer.requests == []
+
+
+async def test_the_page_keeps_no_provider_key_only_which_are_configured(tmp_path: Path) -> None:
+    # `make run`: the keys are in the environment; the settings keep only that they are set.
+    settings = web_settings("cw_k", tmp_path, openai_api_key="sk-very-secret")
+    assert "sk-very-secret" not in repr(settings) + settings.model_dump_json()
+    assert settings.missing_provider_keys() == {"DEEPGRAM_API_KEY", "GOOGLE_API_KEY"}
+    # compose: the names of the keys the workers have, never the keys.
+    named = web_settings(
+        "cw_k", tmp_path, openai_api_key=None, configured_keys="OPENAI_API_KEY,DEEPGRAM_API_KEY,"
+    )
+    assert named.missing_provider_keys() == {"GOOGLE_API_KEY"}
+    none = web_settings("cw_k", tmp_path, configured_keys="")
+    assert none.missing_provider_keys() == {"OPENAI_API_KEY", "DEEPGRAM_API_KEY", "GOOGLE_API_KEY"}
+
+
+def test_the_page_refuses_to_listen_beyond_the_loopback_without_basic_auth(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "CALLWRIGHT_WEB_API_KEY": "cw_k",
+        "CALLWRIGHT_WEB_ISSUER_URL": "http://127.0.0.1:9",
+        "CALLWRIGHT_WEB_STATIC_DIR": str(tmp_path),
+    }
+    log = tmp_path / "web.log"
+    exposed = CallwrightProcess("web", "--host", "0.0.0.0", env=env, log=log, cwd=tmp_path)
+    with pytest.raises(RuntimeError, match="exited"):
+        exposed.start()
+    assert "refusing to listen on 0.0.0.0 without CALLWRIGHT_WEB_BASIC_AUTH" in log.read_text()
+
+    guarded = {**env, "CALLWRIGHT_WEB_BASIC_AUTH": "operator:correct-horse-battery"}
+    with CallwrightProcess("web", "--host", "0.0.0.0", env=guarded, log=log, cwd=tmp_path) as page:
+        assert httpx.get(f"{page.url}/api/config").status_code == 401
+        signed_in = httpx.get(f"{page.url}/api/config", auth=("operator", "correct-horse-battery"))
+        assert signed_in.status_code == 200, signed_in.text
+        assert signed_in.json()["error"]["code"] == "issuer_unavailable"

@@ -34,6 +34,7 @@ from callwright.livekit_config import dev_config
 from callwright.web import WebSettings
 from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
+from callwright_issuer.request_bodies import MAX_BODY_BYTES
 from callwright_shared.settings import CallwrightSettings
 
 pytestmark = pytest.mark.unit
@@ -44,6 +45,7 @@ WEBHOOK_PATH = "/v1/livekit/webhook"
 USER_SECRETS = {
     "LIVEKIT_API_SECRET": "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-42",
     "POSTGRES_PASSWORD": "pg-password-0123456789",
+    "REDIS_PASSWORD": "redis-password-0123456789",
 }
 CALLWRIGHT_SERVICES = ("issuer", "worker")
 # Distributions of the workspace, by their first-party top-level module.
@@ -93,11 +95,12 @@ def user_env(**overrides: str) -> dict[str, str]:
     return {**env, **USER_SECRETS, **overrides}
 
 
-_VARIABLE = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_]\w*))")
+_VARIABLE = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_]\w*))")
 
 
 def interpolate(text: str, env: Mapping[str, str]) -> str:
-    """Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, $$."""
+    """Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error},
+    ${VAR:+replacement}, ${VAR+replacement}, $$."""
 
     def substitute(match: re.Match[str]) -> str:
         if match.group(0) == "$$":
@@ -108,6 +111,8 @@ def interpolate(text: str, env: Mapping[str, str]) -> str:
         unset = value is None or (operator is not None and operator.startswith(":") and not value)
         if operator in (":-", "-"):
             return argument if unset else str(value)
+        if operator in (":+", "+"):
+            return "" if unset else argument
         if operator in (":?", "?"):
             if unset:
                 raise LookupError(f"compose refuses to start without {name}: {argument}")
@@ -233,7 +238,8 @@ def test_compose_refuses_to_start_without_the_secrets() -> None:
     for missing in USER_SECRETS:
         env = {k: v for k, v in user_env().items() if k != missing}
         with pytest.raises(LookupError, match=missing):
-            resolved_environment("issuer", env)
+            for name in compose()["services"]:
+                resolved_environment(name, env)
 
 
 def test_the_livekit_webhook_reaches_the_issuer_route() -> None:
@@ -299,6 +305,60 @@ def test_issuer_and_worker_share_the_compose_postgres() -> None:
     # SQLAlchemy loads the URL's driver by name: both images must carry it.
     for member in ("callwright-issuer", "callwright-worker"):
         assert "asyncpg" in image_distributions(member)
+
+
+def networks(name: str) -> set[str]:
+    return set(service(name).get("networks") or ["default"])
+
+
+def test_redis_asks_livekit_for_a_password_and_only_livekit_reaches_it() -> None:
+    password = USER_SECRETS["REDIS_PASSWORD"]
+    redis = resolved_environment("redis", user_env())
+    assert redis["REDIS_PASSWORD"] == password
+    (script,) = [part for part in service("redis")["command"] if "redis-server" in part]
+    assert "requirepass" in script and "$$REDIS_PASSWORD" in script
+    assert "REDIS_PASSWORD" in " ".join(service("redis")["healthcheck"]["test"])
+    # livekit-server reads REDIS_PASSWORD for livekit.yaml's redis.address.
+    assert resolved_environment("livekit", user_env())["REDIS_PASSWORD"] == password
+    assert "password" not in livekit_yaml()["redis"], "the password comes from .env"
+    for name in compose()["services"]:
+        if name not in ("redis", "livekit"):
+            assert not networks(name) & networks("redis"), f"{name} reaches Redis"
+
+
+def test_the_page_is_on_the_loopback_and_holds_no_provider_key() -> None:
+    assert published("web") and all(ip == "127.0.0.1" for ip, _, _ in published("web"))
+    assert networks("web") == {"edge"} and not networks("web") & networks("postgres")
+    keys = {"OPENAI_API_KEY": "sk-live-1", "DEEPGRAM_API_KEY": "dg-live-2"}
+    web = resolved_environment("web", user_env(**keys))
+    assert not set(keys) & set(web), "a provider key is passed to the page"
+    assert not any(secret in value for value in web.values() for secret in keys.values())
+    settings = WebSettings.model_validate({k.lower(): v for k, v in web.items()})
+    assert settings.missing_provider_keys() == {"GOOGLE_API_KEY"}
+    none = WebSettings.model_validate(
+        {k.lower(): v for k, v in resolved_environment("web", user_env()).items()}
+    )
+    assert none.missing_provider_keys() == {"OPENAI_API_KEY", "DEEPGRAM_API_KEY", "GOOGLE_API_KEY"}
+
+
+def test_the_page_answers_its_public_name_and_needs_credentials_in_compose() -> None:
+    web = resolved_environment("web", user_env(WEB_DOMAIN="call.example.com"))
+    assert "call.example.com" in web["CALLWRIGHT_WEB_ALLOWED_HOSTS"].split(",")
+    # Bound to every interface of its container: `callwright web` then needs basic auth.
+    assert web["CALLWRIGHT_WEB_HOST"] == "0.0.0.0"
+    assert "CALLWRIGHT_WEB_BASIC_AUTH" in web
+    assert "CALLWRIGHT_WEB_BASIC_AUTH" in (REPO / "docs" / "deploy.md").read_text()
+
+
+def test_caddy_limits_bodies_like_the_issuer_and_the_page() -> None:
+    caddyfile = compose()["configs"]["caddyfile"]["content"]
+    sites = re.findall(r"^(\S+) \{\n(.*?)^\}", caddyfile, re.MULTILINE | re.DOTALL)
+    limits = {}
+    for name, body in sites:
+        match = re.search(r"request_body \{\s*max_size (\d+)KB\s*\}", body)
+        limits[name] = int(match.group(1)) * 1024 if match else None
+    assert limits["${WEB_DOMAIN:-app.localhost}"] == MAX_BODY_BYTES
+    assert limits["${API_DOMAIN:-api.localhost}"] == MAX_BODY_BYTES
 
 
 # --- health checks, scaling, draining ------------------------------------------------------
@@ -376,7 +436,12 @@ def test_the_firewall_guide_opens_the_configured_ports() -> None:
         f"{livekit_yaml()['port']}/tcp",
         f"{rtc['tcp_port']}/tcp",
         f"{rtc['port_range_start']}-{rtc['port_range_end']}/udp",
-        *(f"{host}/tcp" for name in ("issuer", "web") for _, host, _ in published(name)),
+        *(
+            f"{host}/tcp"
+            for name in ("issuer", "web")
+            for ip, host, _ in published(name)
+            if ip != "127.0.0.1"
+        ),
     ):
         assert port in guide, f"docs/deploy.md does not open {port}"
 

@@ -17,6 +17,7 @@ from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
 from callwright_issuer.metrics import MetricsMiddleware
 from callwright_issuer.reconciler import run_reconciler
 from callwright_issuer.redispatcher import run_redispatcher
+from callwright_issuer.request_bodies import BodyLimitMiddleware
 from callwright_issuer.routes import agents, credits, health, livekit, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.settings import CallwrightSettings
@@ -67,15 +68,23 @@ def create_app(
             await app.state.rooms.aclose()
             await engine.dispose()
 
+    # The API's reference is for developers, not for whoever reaches a production API.
+    docs = (
+        settings.api_docs if settings.api_docs is not None else settings.environment != "production"
+    )
     app = FastAPI(
         title="callwright",
         version="0.1.0",
         description="Voice agents on your own LiveKit: one call creates a room, "
         "dispatches the agent and returns a participant token.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     for router in (
         sessions.router,
         agents.router,

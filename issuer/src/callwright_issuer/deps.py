@@ -15,10 +15,9 @@ from callwright_issuer.livekit_rooms import Rooms
 from callwright_shared import api_keys
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.models import utcnow
-from callwright_shared.errors import InvalidRequestError, RequestTooLargeError
+from callwright_shared.errors import InvalidRequestError
 from callwright_shared.settings import CallwrightSettings
 
-MAX_BODY_BYTES = 64 * 1024
 # The getters below are `async def`: FastAPI runs plain `def` dependencies in a thread pool.
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -79,12 +78,11 @@ CurrentKey = Annotated[ApiKeyContext, Depends(authenticate)]
 def json_body(
     model: type[ModelT],
 ) -> Callable[[Request, ApiKeyContext], Coroutine[Any, Any, ModelT]]:
-    """A body dependency that runs after authentication (SPEC §4: 401 before 400)."""
+    """A body dependency that runs after authentication (SPEC §4: 401 before 400); the
+    body's size is bounded while it is read (`request_bodies.BodyLimitMiddleware`)."""
 
     async def parse(request: Request, _key: CurrentKey) -> ModelT:
         raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
-            raise RequestTooLargeError(f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
         try:
             return model.model_validate_json(raw or b"{}")
         except ValidationError as exc:

@@ -21,6 +21,9 @@ from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
+# Not a callwright room name (SPEC §2), so no room ever has it.
+READINESS_PROBE_ROOM = "callwright-readiness-probe"
+
 
 @dataclass(frozen=True, slots=True)
 class RoomParticipant:
@@ -167,8 +170,11 @@ class LiveKitRooms:
         ]
 
     async def ping(self) -> None:
+        """One bounded request: ListRooms for a single name no room has (an unfiltered
+        ListRooms would return every room, for any anonymous caller of /readyz)."""
+        probe = api.ListRoomsRequest(names=[READINESS_PROBE_ROOM])
         try:
-            await asyncio.wait_for(self._api.room.list_rooms(api.ListRoomsRequest()), 2.0)
+            await asyncio.wait_for(self._api.room.list_rooms(probe), 2.0)
         except (api.TwirpError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise LiveKitUnavailableError("LiveKit is unavailable.") from exc
 

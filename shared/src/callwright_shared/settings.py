@@ -124,6 +124,13 @@ class CallwrightSettings(BaseSettings):
     worker_ready_file: str | None = Field(
         None, validation_alias=_env("CALLWRIGHT_WORKER_READY_FILE")
     )
+    # --- operational endpoints (issue 10) ---
+    # /metrics answers only `Authorization: Bearer <token>` when a token is set; with none,
+    # it is served outside production only. /docs, /redoc and /openapi.json are served
+    # when CALLWRIGHT_API_DOCS says so, by default outside production only.
+    metrics_token: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_METRICS_TOKEN"))
+    api_docs: bool | None = Field(None, validation_alias=_env("CALLWRIGHT_API_DOCS"))
+    # --- end operational endpoints ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

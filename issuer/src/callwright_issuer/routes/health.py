@@ -1,14 +1,22 @@
-"""Liveness, readiness and Prometheus metrics."""
+"""Liveness, readiness and Prometheus metrics.
+
+Anyone who reaches the API reaches these: `/readyz` costs one `SELECT 1` and one LiveKit
+request for a single room name, and `/metrics` needs `CALLWRIGHT_METRICS_TOKEN` as a
+bearer token when it is set, and is not served in production when it is not.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from callwright_issuer.deps import DbSessionDep, RoomsDep
-from callwright_shared.errors import CallwrightError
+from callwright_issuer.deps import DbSessionDep, RoomsDep, SettingsDep
+from callwright_shared.errors import AuthenticationError, CallwrightError, NotFoundError
 
 router = APIRouter(tags=["health"])
 
@@ -44,6 +52,26 @@ async def readyz(*, db: DbSessionDep, rooms: RoomsDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
-async def metrics() -> Response:
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={401: {"description": "CALLWRIGHT_METRICS_TOKEN is set and was not given."}},
+)
+async def metrics(
+    *, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    token = settings.metrics_token
+    if token is None and settings.environment == "production":
+        raise NotFoundError("No such endpoint.")
+    if token is not None and not _is_bearer(authorization, token.get_secret_value()):
+        raise AuthenticationError(
+            "Metrics need the operator's token: Authorization: Bearer <CALLWRIGHT_METRICS_TOKEN>."
+        )
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _is_bearer(authorization: str | None, token: str) -> bool:
+    scheme, _, given = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 
 from callwright_issuer import livekit_webhooks
-from callwright_issuer.deps import MAX_BODY_BYTES, DbSessionDep, SettingsDep
+from callwright_issuer.deps import DbSessionDep, SettingsDep
 from callwright_issuer.schemas import WebhookAck, error_responses
-from callwright_shared.errors import RequestTooLargeError
 
 router = APIRouter(prefix="/v1/livekit", tags=["livekit"])
 
@@ -38,9 +37,8 @@ async def livekit_webhook(
     settings: SettingsDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> WebhookAck:
+    # Read before the signature check: BodyLimitMiddleware stops an oversized body early.
     raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise RequestTooLargeError(f"Webhook bodies are limited to {MAX_BODY_BYTES} bytes.")
     event = livekit_webhooks.verify(settings, raw, authorization)
     ack = await livekit_webhooks.handle(db, event, settings=settings)
     await db.commit()
