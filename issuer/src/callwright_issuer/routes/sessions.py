@@ -118,8 +118,10 @@ async def send_message(
     model: ChatModelDep,
     session_factory: SessionFactoryDep,
     tasks: BackgroundTasksDep,
+    settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
+    streamed = accept is not None and EVENT_STREAM in accept.lower()
     run = await start_message(
         db,
         key=key,
@@ -128,8 +130,10 @@ async def send_message(
         model=model,
         session_factory=session_factory,
         tasks=tasks,
+        settings=settings,
+        streamed=streamed,
     )
-    if accept is not None and EVENT_STREAM in accept.lower():
+    if streamed:
         return StreamingResponse(
             _server_sent_events(run),
             media_type=EVENT_STREAM,
