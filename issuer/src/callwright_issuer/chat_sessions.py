@@ -102,7 +102,12 @@ async def create_chat_session(
     agent_id, agent_name = agent.id, agent.name
     session_id = new_session_id()
     try:
-        admission = await admit(db, org_id=key.org_id, request=request)
+        admission = await admit(
+            db,
+            org_id=key.org_id,
+            request=request,
+            default_limit=settings.default_max_concurrent_sessions,
+        )
         if admission.replay is not None:
             await db.rollback()
             return ChatCreation(ChatSessionCreated.model_validate(admission.replay), replayed=True)
