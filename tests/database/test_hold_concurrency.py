@@ -20,7 +20,9 @@ async def test_40_concurrent_creations_against_a_balance_for_10(
 ) -> None:
     # Default agent: 10 credits per minute, 10 minutes → 100 credits per hold.
     tenant = await seed_tenant(database_url, credits_amount=1000)
-    async with issuer_client(make_settings(database_url, livekit_server)) as client:
+    # A burst of 40 from one key: above the default creation rate limit.
+    settings = make_settings(database_url, livekit_server, session_create_burst=40)
+    async with issuer_client(settings) as client:
         responses = await asyncio.gather(
             *(
                 client.post(

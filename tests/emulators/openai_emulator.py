@@ -99,10 +99,13 @@ class OpenAIEmulator(EmulatorServer):
         reply: str | ReplyFn = DEFAULT_REPLY,
         require_key: str | None = None,
         first_token_delay_s: float = 0.0,
+        token_delay_s: float = 0.0,
         tts_first_byte_delay_s: float = 0.0,
         realtime: OpenAIRealtimeEmulator | None = None,
     ) -> None:
         super().__init__()
+        # Between two streamed chat pieces: a slow model, so that a test can act mid-reply.
+        self.token_delay_s = token_delay_s
         self.realtime = realtime
         self.reply = reply
         self.require_key = require_key
@@ -216,7 +219,9 @@ class OpenAIEmulator(EmulatorServer):
         await asyncio.sleep(self.first_token_delay_s)
         first = {"role": "assistant", "content": "", "refusal": None}
         await response.write(_sse(chunk([choice(first)])))
-        for piece in _text_deltas(text):
+        for index, piece in enumerate(_text_deltas(text)):
+            if index and self.token_delay_s:
+                await asyncio.sleep(self.token_delay_s)
             await response.write(_sse(chunk([choice({"content": piece})])))
         await response.write(_sse(chunk([choice({}, "stop")])))
         if include_usage:

@@ -13,12 +13,17 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from callwright_shared import credits
+from callwright_shared.db.models import LedgerEntry
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.support.api import assert_error, credits_of, session_of
+from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
+from tests.support.served_issuer import ServedIssuer
 
 pytestmark = pytest.mark.livekit
 
@@ -71,16 +76,18 @@ async def send(client: httpx.AsyncClient, tenant: Tenant, session_id: str, text:
     )
 
 
-async def read_sse(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
-    events: list[tuple[str, dict[str, Any]]] = []
+async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str, Any]]]:
     name = "message"
     async for line in response.aiter_lines():
         if line.startswith("event: "):
             name = line.removeprefix("event: ")
         elif line.startswith("data: "):
-            events.append((name, json.loads(line.removeprefix("data: "))))
+            yield name, json.loads(line.removeprefix("data: "))
             name = "message"
-    return events
+
+
+async def read_sse(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
+    return [event async for event in sse_events(response)]
 
 
 async def test_a_three_message_conversation_keeps_its_history(
@@ -322,3 +329,141 @@ async def test_an_expired_chat_session_is_ended(
         assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")
         assert session["credits_charged"] == 2
         assert await credits_of(client, tenant) == {"balance": 98, "held": 0, "available": 98}
+
+
+# -- a reply cut short by End Session (F5) ---------------------------------------------
+
+LONG_REPLY = " ".join(f"word{i}" for i in range(100))
+SSE_HEADERS = {"Accept": "text/event-stream"}
+
+
+async def test_end_session_mid_stream_stops_the_reply_and_charges_it_once(
+    database_url: str, livekit_server: LiveKitServer
+) -> None:
+    tenant = await seed_tenant(database_url, credits_amount=100, agent=TEXT_AGENT)
+    # 100 words, 50 ms apart: the whole reply would take 5 s to stream.
+    async with OpenAIEmulator(
+        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.05
+    ) as slow:
+        settings = chat_settings(database_url, livekit_server, slow, chat_stream_check_seconds=0.01)
+        # Served over the network: an in-process ASGI client would buffer the whole stream.
+        issuer = ServedIssuer(settings)
+        await asyncio.to_thread(issuer.start)
+        try:
+            async with httpx.AsyncClient(base_url=issuer.url, timeout=30) as client:
+                session_id = await start_chat(client, tenant)
+                async with client.stream(
+                    "POST",
+                    f"/v1/sessions/{session_id}/messages",
+                    json={"message": "write a lot"},
+                    headers={**tenant.headers, **SSE_HEADERS},
+                ) as response:
+                    assert response.status_code == 200
+                    events = sse_events(response)
+                    first = await anext(events)
+                    assert first[0] == "message.delta"
+                    ended = await client.post(
+                        f"/v1/sessions/{session_id}/end", headers=tenant.headers
+                    )
+                    assert ended.status_code == 200, ended.text
+                    rest = [event async for event in events]
+
+                # The stream stopped with `session_ended`, well before the reply's end.
+                assert rest[-1][0] == "error"
+                assert rest[-1][1]["error"]["code"] == "session_ended"
+                assert {name for name, _ in rest[:-1]} <= {"message.delta"}
+                streamed = "".join(data["content"] for _, data in [first, *rest[:-1]])
+                assert LONG_REPLY.startswith(streamed) and len(streamed) < len(LONG_REPLY)
+
+                # What went out is charged once, and on the record.
+                session = await session_of(client, tenant, session_id)
+                assert (session["status"], session["end_reason"]) == ("ended", "api_ended")
+                assert session["credits_charged"] == 2
+                assert [(t["role"], t["content"]) for t in session["transcript"]] == [
+                    ("user", "write a lot"),
+                    ("assistant", streamed),
+                ]
+                assert session["usage"]["messages"] == 1
+                assert await credits_of(client, tenant) == {
+                    "balance": 98,
+                    "held": 0,
+                    "available": 98,
+                }
+        finally:
+            await asyncio.to_thread(issuer.stop)
+
+    async with database(database_url) as db:
+        assert await credits.ledger_totals(db, tenant.org_id) == await credits.read_balance(
+            db, tenant.org_id
+        )
+        rows = (
+            await db.execute(
+                select(LedgerEntry.kind, LedgerEntry.amount).where(
+                    LedgerEntry.session_id == session_id
+                )
+            )
+        ).all()
+    assert sorted((kind.value, amount) for kind, amount in rows) == [
+        ("capture", 2),
+        ("hold", 2),
+    ]
+
+
+async def test_end_session_during_a_whole_reply_charges_nothing(
+    sqlite_url: str, livekit_server: LiveKitServer
+) -> None:
+    tenant = await seed_tenant(sqlite_url, credits_amount=100, agent=TEXT_AGENT)
+    async with OpenAIEmulator(
+        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.05
+    ) as slow:
+        settings = chat_settings(sqlite_url, livekit_server, slow, chat_stream_check_seconds=0.01)
+        async with issuer_client(settings) as client:
+            session_id = await start_chat(client, tenant)
+            reply = asyncio.create_task(send(client, tenant, session_id, "write a lot"))
+            for _ in range(500):  # until the LLM call is under way
+                if slow.chat_requests:
+                    break
+                await asyncio.sleep(0.01)
+            ended = await client.post(f"/v1/sessions/{session_id}/end", headers=tenant.headers)
+            assert ended.status_code == 200, ended.text
+            # Nothing reached the client: nothing is charged, nothing recorded.
+            assert_error(await reply, 409, "session_ended")
+            session = await session_of(client, tenant, session_id)
+            assert (session["credits_charged"], session["transcript"]) == (0, [])
+            assert await credits_of(client, tenant) == {"balance": 100, "held": 0, "available": 100}
+
+
+# -- bounded history (F18) ---------------------------------------------------------------
+
+
+async def test_the_llm_sees_the_newest_turns_and_a_session_takes_a_bounded_number_of_messages(
+    database_url: str, livekit_server: LiveKitServer, emulator: OpenAIEmulator
+) -> None:
+    tenant = await seed_tenant(database_url, credits_amount=100, agent=TEXT_AGENT)
+    settings = chat_settings(
+        database_url,
+        livekit_server,
+        emulator,
+        chat_history_max_turns=2,
+        chat_max_messages_per_session=3,
+    )
+    async with issuer_client(settings) as client:
+        session_id = await start_chat(client, tenant)
+        for text in ("one", "two", "three"):
+            assert (await send(client, tenant, session_id, text)).status_code == 200
+        # The oldest turns left the LLM's context, not the transcript.
+        assert emulator.chat_requests[-1]["messages"] == [
+            {"role": "system", "content": INSTRUCTIONS},
+            {"role": "user", "content": "two"},
+            {"role": "assistant", "content": "Reply 2: you said two"},
+            {"role": "user", "content": "three"},
+        ]
+        assert len((await session_of(client, tenant, session_id))["transcript"]) == 6
+
+        error = assert_error(
+            await send(client, tenant, session_id, "four"), 409, "message_limit_reached"
+        )
+        assert "3 messages" in error["message"]
+        # Refused before the LLM ran: nothing held, nothing charged.
+        assert len(emulator.chat_requests) == 3
+        assert await credits_of(client, tenant) == {"balance": 94, "held": 0, "available": 94}

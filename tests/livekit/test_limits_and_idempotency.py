@@ -112,6 +112,81 @@ async def test_chat_sessions_count_until_they_expire(
         assert again.status_code == 200, again.text
 
 
+async def test_an_organization_without_a_limit_gets_the_default(
+    sqlite_url: str, livekit_server: LiveKitServer
+) -> None:
+    tenant = await seed_tenant(sqlite_url, credits_amount=100, agent=TEXT_AGENT)
+    settings = make_settings(
+        sqlite_url, livekit_server, reconcile_interval_seconds=0, default_max_concurrent_sessions=2
+    )
+    async with issuer_client(settings) as client:
+
+        async def chat() -> httpx.Response:
+            body = {"agent_id": tenant.agent_id}
+            return await client.post("/v1/sessions/chat", json=body, headers=tenant.headers)
+
+        assert [(await chat()).status_code for _ in range(2)] == [200, 200]
+        refused = await chat()
+        assert_error(refused, 429, "concurrency_limit")
+        assert int(refused.headers["Retry-After"]) > 0
+        # The operator's own limit for the organization wins over the default.
+        run_cli(sqlite_url, "admin", "set-concurrency", "--org", tenant.org_id, "--max", "3")
+        assert (await chat()).status_code == 200
+        assert_error(await chat(), 429, "concurrency_limit")
+        assert len(await sessions_of(client, tenant)) == 3
+
+
+# -- creation rate limit -------------------------------------------------------------------
+
+
+async def test_one_key_creating_too_fast_is_429_with_retry_after(
+    sqlite_url: str, livekit_server: LiveKitServer
+) -> None:
+    tenant = await seed_tenant(sqlite_url, credits_amount=10_000)
+    settings = make_settings(
+        sqlite_url,
+        livekit_server,
+        reconcile_interval_seconds=0,
+        session_create_burst=3,
+        session_create_per_second=0.5,
+    )
+    async with issuer_client(settings) as client:
+        burst = await asyncio.gather(*(voice(client, tenant) for _ in range(3)))
+        assert [r.status_code for r in burst] == [200, 200, 200]
+        refused = await voice(client, tenant)
+        error = assert_error(refused, 429, "rate_limited")
+        assert error["type"] == "rate_limit_error"
+        assert int(refused.headers["Retry-After"]) == 2  # one creation every 2 s
+        chat = await client.post(
+            "/v1/sessions/chat", json={"agent_id": tenant.agent_id}, headers=tenant.headers
+        )
+        assert_error(chat, 429, "rate_limited")
+        # Refused before anything was held or recorded.
+        assert await credits_of(client, tenant) == {
+            "balance": 10_000,
+            "held": 300,
+            "available": 9_700,
+        }
+        assert len(await sessions_of(client, tenant)) == 3
+
+        # The limit is the key's: another key of the organization still creates.
+        other = run_cli(
+            sqlite_url, "admin", "create-key", "--org", tenant.org_id, "--user", tenant.user_id
+        )
+        other_key = Tenant(
+            tenant.org_id, tenant.user_id, other["api_key"], other["key_id"], tenant.agent_id
+        )
+        assert (await voice(client, other_key)).status_code == 200
+
+        # After Retry-After, the key creates again.
+        for _ in range(5):
+            response = await voice(client, tenant)
+            if response.status_code != 429:
+                break
+            await asyncio.sleep(int(response.headers["Retry-After"]))
+        assert response.status_code == 200, response.text
+
+
 # -- Idempotency-Key ----------------------------------------------------------------------
 
 

@@ -16,9 +16,10 @@ from livekit import api, rtc
 
 from callwright_issuer.livekit_rooms import LiveKitRooms
 from callwright_issuer.reconciler import ReconcileReport, reconcile_once
-from callwright_shared import credits, heartbeats, sessions
+from callwright_shared import chat, credits, heartbeats, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow
+from callwright_shared.ids import new_session_id
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import issuer_client, make_settings, seed_tenant
 from tests.support.api import create_voice_session, credits_of, session_of
@@ -186,6 +187,70 @@ async def test_expired_chat_sessions_are_closed(
     assert report.closed == {session_id: EndReason.MAX_DURATION_REACHED}
     session = await session_of(client, tenant, session_id)
     assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")
+
+
+async def test_501_open_chats_do_not_hide_a_stuck_voice_session(
+    client: httpx.AsyncClient,
+    settings: CallwrightSettings,
+    database_url: str,
+    livekit_server: LiveKitServer,
+) -> None:
+    # Another tenant's 501 long chats, older than the voice session and never ending.
+    crowd = await seed_tenant(database_url, credits_amount=10, agent=TEXT_AGENT)
+    async with database(database_url) as db:
+        for _ in range(501):
+            db.add(
+                chat.new_chat_session(
+                    session_id=new_session_id(),
+                    org_id=crowd.org_id,
+                    user_id=crowd.user_id,
+                    agent_id=crowd.agent_id,
+                    credits_per_message=1,
+                    ttl_seconds=settings.chat_session_ttl_seconds,
+                    metadata=None,
+                )
+            )
+    tenant = await seed_tenant(database_url, credits_amount=1000)
+    stuck = await create_voice_session(client, tenant)  # no worker: nobody ever joins
+    join_deadline = settings.join_window_seconds + settings.worker_heartbeat_grace_seconds
+
+    report = await reconcile(settings, now=utcnow() + timedelta(seconds=join_deadline + 1))
+    assert report.closed == {stuck["session_id"]: EndReason.USER_NOT_JOINED}
+    assert await credits_of(client, tenant) == {"balance": 1000, "held": 0, "available": 1000}
+    assert not await room_exists(livekit_server, stuck["room_name"])
+
+
+async def test_a_voice_call_past_its_limit_and_the_margin_is_ended(
+    client: httpx.AsyncClient,
+    settings: CallwrightSettings,
+    database_url: str,
+    livekit_server: LiveKitServer,
+) -> None:
+    tenant = await seed_tenant(database_url, credits_amount=1000)
+    created = await create_voice_session(client, tenant)
+    session_id = created["session_id"]
+    await heartbeat(database_url, session_id, 1.0)
+    # The default agent's limit is 10 minutes; its worker keeps beating past it.
+    limit = (await session_of(client, tenant, session_id))["max_duration_seconds"]
+    overrun = timedelta(seconds=limit + settings.voice_overrun_margin_seconds)
+
+    async def beat_then_reconcile(at: datetime) -> ReconcileReport:
+        async with database(database_url) as db:
+            assert await heartbeats.record_heartbeat(db, session_id, 590.0, at=at)
+        return await reconcile(settings, now=at)
+
+    assert (await beat_then_reconcile(utcnow() + overrun - timedelta(seconds=5))).closed == {}
+    report = await beat_then_reconcile(utcnow() + overrun + timedelta(seconds=1))
+    assert report.closed == {session_id: EndReason.MAX_DURATION_REACHED}
+
+    session = await session_of(client, tenant, session_id)
+    assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")
+    assert session["credits_charged"] == 99  # ceil(590 s × 10 ÷ 60): the recorded agent time
+    assert not await room_exists(livekit_server, created["room_name"])
+    async with database(database_url) as db:
+        balance = await credits.read_balance(db, tenant.org_id)
+        assert balance == await credits.ledger_totals(db, tenant.org_id)
+    assert (balance.balance, balance.held) == (901, 0)
 
 
 async def test_with_livekit_unreachable_stale_workers_are_still_settled(

@@ -7,8 +7,10 @@ call's credits, and reads the concurrency limit) and, under it:
 1. looks the request's `Idempotency-Key` up — a recorded request is replayed, a
    conflicting one is 409 (callwright_shared.idempotency);
 2. counts the organization's open sessions (`created` or `active`; a chat session past
-   its `expires_at` no longer counts) against `max_concurrent_sessions` → 429
-   `concurrency_limit` with Retry-After.
+   its `expires_at` no longer counts) against `max_concurrent_sessions` — the
+   organization's own, else the deployment's CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS,
+   so that no tenant can pin every worker's job slots — → 429 `concurrency_limit` with
+   Retry-After.
 
 The caller then holds credits and records the session (and the key) in the same
 transaction, so N concurrent creations can never exceed the limit, and one key can never
@@ -98,19 +100,22 @@ async def admit(
     request: IdempotentRequest | None,
     reserve: int = 0,
     if_available: int = 0,
+    default_limit: int = 0,
 ) -> Admission:
     """Lock the organization; replay, refuse (409/429) or admit. Caller owns the transaction.
 
     With `reserve`, the statement that takes the lock also holds that many credits when
     `if_available` are free (`Admission.reserved`); a replay or a refusal rolls it back
-    with the rest of the transaction.
+    with the rest of the transaction. `default_limit` (0: none) applies to an organization
+    without a limit of its own.
     """
     locked = await credits.lock_and_reserve(db, org_id, reserve=reserve, if_available=if_available)
     replay = await recorded_response(db, org_id=org_id, request=request)
     if replay is not None:
         return Admission(balance=locked.balance, replay=replay)
-    if locked.max_concurrent_sessions is not None:
-        await _check_concurrency(db, org_id, limit=locked.max_concurrent_sessions, now=utcnow())
+    limit = locked.max_concurrent_sessions or default_limit
+    if limit:
+        await _check_concurrency(db, org_id, limit=limit, now=utcnow())
     return Admission(balance=locked.balance, reserved=locked.reserved)
 
 

@@ -10,7 +10,7 @@ here (502 `provider_error`), so callers never see the SDK's exceptions.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,8 +47,9 @@ class ChatDelta:
 
 
 class ChatModel(Protocol):
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
-        """Open the call (errors raised here, before any delta), then the deltas."""
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
+        """Open the call (errors raised here, before any delta), then the deltas; closing
+        the generator ends the call."""
         ...
 
     async def aclose(self) -> None: ...
@@ -68,7 +69,7 @@ class OpenAIChatModel:
             else None
         )
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
         if self._client is None:
             raise ProviderError("The language model provider is not configured (OPENAI_API_KEY).")
         messages: list[ChatCompletionMessageParam] = [
@@ -89,7 +90,7 @@ class OpenAIChatModel:
 
     async def _deltas(
         self, response: openai.AsyncStream[ChatCompletionChunk]
-    ) -> AsyncIterator[ChatDelta]:
+    ) -> AsyncGenerator[ChatDelta, None]:
         try:
             async with response:
                 async for chunk in response:

@@ -8,24 +8,36 @@ pay for one message (402), and the session is recorded `active`, with the agent'
 (CALLWRIGHT_CHAT_SESSION_TTL_SECONDS).
 
 Send Message: the session must be an open chat session of the key's organization (404 /
-400 / 409 `session_ended`, also once it expired); the message's price is held
-(`chat.reserve_message`, 402 when it cannot be paid), the agent's LLM runs with the
-agent's instructions, model and temperature and the session's whole history, and then
-the price is captured with the turn appended to the history — or released when the
-provider failed (502 `provider_error`, nothing charged, nothing recorded).
+400 / 409 `session_ended`, also once it expired) below its message limit (409
+`message_limit_reached`); the message's price is held (`chat.reserve_message`, 402 when
+it cannot be paid), and the agent's LLM runs with the agent's instructions, model and
+temperature and the newest turns of the session's history (`chat.context_of`).
+
+A reply is charged when it reaches the client, exactly once (SPEC §7):
+- streamed (server-sent events): the price is captured as the first words go out, and
+  the turn is recorded when the reply stops. The session's state is re-read at most every
+  CALLWRIGHT_CHAT_STREAM_CHECK_SECONDS while the reply is written: once the session has
+  ended (End Session on any issuer, its expiry), no more words go out — the client gets an
+  `error` event `session_ended` — and what was delivered stays charged and recorded;
+- whole (JSON): the price is captured with the turn when the reply is complete; a
+  session that ended meanwhile gets 409 `session_ended` and is charged nothing.
+A provider failure before any words went out releases the hold (502 `provider_error`,
+nothing charged, nothing recorded).
 
 The LLM call and its settlement run in a task of their own (`MessageRun`), with their own
-database session: a client that disconnects in the middle of a streamed reply does not
+database sessions: a client that disconnects in the middle of a streamed reply does not
 stop it, so a reply the provider produced is always recorded and paid for exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,6 +66,7 @@ from callwright_shared.settings import CallwrightSettings
 logger = logging.getLogger(__name__)
 
 CHAT_ARCHITECTURES = (Architecture.TEXT, Architecture.PIPELINE)
+_T = TypeVar("_T")
 ENDPOINT = "POST /v1/sessions/chat"
 
 
@@ -89,7 +102,12 @@ async def create_chat_session(
     agent_id, agent_name = agent.id, agent.name
     session_id = new_session_id()
     try:
-        admission = await admit(db, org_id=key.org_id, request=request)
+        admission = await admit(
+            db,
+            org_id=key.org_id,
+            request=request,
+            default_limit=settings.default_max_concurrent_sessions,
+        )
         if admission.replay is not None:
             await db.rollback()
             return ChatCreation(ChatSessionCreated.model_validate(admission.replay), replayed=True)
@@ -140,11 +158,13 @@ async def start_message(
     model: ChatModel,
     session_factory: async_sessionmaker[AsyncSession],
     tasks: set[asyncio.Task[Any]],
+    settings: CallwrightSettings,
+    streamed: bool,
 ) -> MessageRun:
     """Check the session, hold the message's price, open the LLM call; then run it.
 
     Every error before the reply starts is raised here (404/400/409/402/502), with
-    nothing charged.
+    nothing charged. `streamed`: the reply goes out as it is written (server-sent events).
     """
     row = await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
     if row.kind is not SessionKind.CHAT:
@@ -154,11 +174,18 @@ async def start_message(
     await _refuse_ended(db, row)
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=row.agent_id)
     config = agents.config_of(agent)
-    history = [*chat.history_of(row), Turn(role="user", content=body.message)]
+    history = chat.context_of(
+        row,
+        body.message,
+        max_turns=settings.chat_history_max_turns,
+        max_chars=settings.chat_history_max_chars,
+    )
     await db.commit()  # a clean transaction for the hold
 
     try:
-        held = await chat.reserve_message(db, row)
+        held = await chat.reserve_message(
+            db, row, max_messages=settings.chat_max_messages_per_session
+        )
         await db.commit()
     except BaseException:
         await db.rollback()
@@ -177,7 +204,13 @@ async def start_message(
     except BaseException:
         await settle.release()
         raise
-    return MessageRun(deltas, settle=settle, tasks=tasks)
+    return MessageRun(
+        deltas,
+        settle=settle,
+        streamed=streamed,
+        check_every=settings.chat_stream_check_seconds,
+        tasks=tasks,
+    )
 
 
 async def _refuse_ended(db: AsyncSession, row: Session) -> None:
@@ -190,7 +223,8 @@ async def _refuse_ended(db: AsyncSession, row: Session) -> None:
 
 
 class _MessageCredits:
-    """Capture or release one message's hold, in a database session of its own."""
+    """One message's hold: captured, released or recorded, each in a database session of
+    its own."""
 
     def __init__(
         self,
@@ -210,29 +244,54 @@ class _MessageCredits:
         return self._held
 
     async def capture(self, reply: str, usage: chat.MessageUsage | None) -> bool:
-        turns = [Turn(role="user", content=self._user_message), Turn("assistant", reply)]
-        return await self._finish(turns, usage)
+        """A whole reply: charged with its turns, unless the session ended (False)."""
+        return await self._in_transaction(
+            lambda db: chat.finish_message(
+                db, self._row, held=self._held, turns=self._turns(reply), usage=usage
+            )
+        )
+
+    async def charge_delivery(self) -> bool:
+        """A streamed reply's first words: charged, unless the session ended (False)."""
+        return await self._in_transaction(
+            lambda db: chat.capture_message(db, self._row, held=self._held)
+        )
+
+    async def record_delivered(self, reply: str, usage: chat.MessageUsage | None) -> None:
+        """The turns of a charged streamed reply (whole or cut short)."""
+        await self._in_transaction(
+            lambda db: chat.record_reply(db, self._row, turns=self._turns(reply), usage=usage)
+        )
+
+    async def session_ended(self) -> bool:
+        async with self._session_factory() as db:
+            return await chat.is_settled(db, self._row)
 
     async def release(self) -> None:
         try:
-            await self._finish(None, None)
+            await self._in_transaction(
+                lambda db: chat.finish_message(
+                    db, self._row, held=self._held, turns=None, usage=None
+                )
+            )
         except Exception as exc:  # the session's settlement releases it in the end
             logger.warning(
                 "chat message hold not released",
                 extra={"session_id": self._row.id, "error": type(exc).__name__},
             )
 
-    async def _finish(self, turns: list[Turn] | None, usage: chat.MessageUsage | None) -> bool:
+    def _turns(self, reply: str) -> list[Turn]:
+        return [Turn(role="user", content=self._user_message), Turn("assistant", reply)]
+
+    async def _in_transaction(self, step: Callable[[AsyncSession], Coroutine[Any, Any, _T]]) -> _T:
         async with self._session_factory() as db:
             try:
-                finished = await chat.finish_message(
-                    db, self._row, held=self._held, turns=turns, usage=usage
-                )
+                result = await step(db)
                 await db.commit()
             except BaseException:
                 await db.rollback()
                 raise
-        return finished
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,54 +302,102 @@ class ReplyDelta:
 class MessageRun:
     """The LLM's reply being read, in a task that also settles the message's credits.
 
-    `events()` yields `ReplyDelta`s, then the `MessageReply` or the error that ended it;
-    `result()` waits for the reply (or raises).
+    `events()` yields `ReplyDelta`s (a streamed reply only), then the `MessageReply` or
+    the error that ended it; `result()` waits for the reply (or raises).
     """
 
     def __init__(
         self,
-        deltas: AsyncIterator[ChatDelta],
+        deltas: AsyncGenerator[ChatDelta, None],
         *,
         settle: _MessageCredits,
+        streamed: bool,
+        check_every: float,
         tasks: set[asyncio.Task[Any]],
     ) -> None:
         self._events: asyncio.Queue[ReplyDelta | MessageReply | Exception] = asyncio.Queue()
-        self._task = asyncio.create_task(self._run(deltas, settle))
+        self._settle = settle
+        self._streamed = streamed
+        self._check_every = check_every
+        self._task = asyncio.create_task(self._run(deltas))
         tasks.add(self._task)
         self._task.add_done_callback(tasks.discard)
         self._task.add_done_callback(_retrieve_exception)
 
-    async def _run(self, deltas: AsyncIterator[ChatDelta], settle: _MessageCredits) -> MessageReply:
-        parts: list[str] = []
-        usage: chat.MessageUsage | None = None
+    async def _run(self, deltas: AsyncGenerator[ChatDelta, None]) -> MessageReply:
         try:
-            try:
-                async for delta in deltas:
-                    if delta.content:
-                        parts.append(delta.content)
-                        self._events.put_nowait(ReplyDelta(delta.content))
-                    if delta.usage is not None:
-                        usage = delta.usage
-            except BaseException:
-                await settle.release()
-                raise
-            reply = "".join(parts)
-            if not await settle.capture(reply, usage):
-                raise SessionEndedError("The session ended while the reply was being written.")
-            result = MessageReply(
-                message=ChatMessage(content=reply),
-                usage=MessageUsage(
-                    prompt_tokens=usage.prompt_tokens if usage else 0,
-                    completion_tokens=usage.completion_tokens if usage else 0,
-                    total_tokens=usage.total_tokens if usage else 0,
-                    credits_charged=settle.held,
-                ),
-            )
+            result = await self._read(deltas)
         except Exception as exc:
             self._events.put_nowait(exc)
             raise
         self._events.put_nowait(result)
         return result
+
+    async def _read(self, deltas: AsyncGenerator[ChatDelta, None]) -> MessageReply:
+        settle = self._settle
+        delivered: list[str] = []  # streamed words that went out: charged once the first did
+        parts: list[str] = []
+        usage: chat.MessageUsage | None = None
+        ended = False
+        # A whole reply's hold was just taken: its first check can wait an interval.
+        checked_until = 0.0 if self._streamed else time.monotonic() + self._check_every
+        try:
+            async with contextlib.aclosing(deltas):  # closing it ends the provider call
+                async for delta in deltas:
+                    if delta.usage is not None:
+                        usage = delta.usage
+                    if not delta.content:
+                        continue
+                    parts.append(delta.content)
+                    if time.monotonic() >= checked_until:
+                        if not await self._may_go_on(charged=bool(delivered)):
+                            ended = True
+                            break
+                        checked_until = time.monotonic() + self._check_every
+                    if self._streamed:
+                        delivered.append(delta.content)
+                        self._events.put_nowait(ReplyDelta(delta.content))
+        except BaseException:
+            if delivered:
+                await self._record_quietly("".join(delivered), usage)
+            else:
+                await settle.release()
+            raise
+        if not ended:
+            return await self._complete("".join(parts), usage, charged=bool(delivered))
+        if delivered:
+            await settle.record_delivered("".join(delivered), usage)
+        raise SessionEndedError("The session ended while the reply was being written.")
+
+    async def _may_go_on(self, *, charged: bool) -> bool:
+        """Whether the session is still open; a streamed reply's first words are charged
+        by this very check (`capture_message` is conditional on the session being open)."""
+        if self._streamed and not charged:
+            return await self._settle.charge_delivery()
+        return not await self._settle.session_ended()
+
+    async def _complete(
+        self, reply: str, usage: chat.MessageUsage | None, *, charged: bool
+    ) -> MessageReply:
+        if charged:
+            await self._settle.record_delivered(reply, usage)
+        elif not await self._settle.capture(reply, usage):
+            raise SessionEndedError("The session ended while the reply was being written.")
+        return MessageReply(
+            message=ChatMessage(content=reply),
+            usage=MessageUsage(
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+                total_tokens=usage.total_tokens if usage else 0,
+                credits_charged=self._settle.held,
+            ),
+        )
+
+    async def _record_quietly(self, reply: str, usage: chat.MessageUsage | None) -> None:
+        try:
+            await self._settle.record_delivered(reply, usage)
+        except Exception as exc:  # charged already; only the transcript misses the turn
+            logger.warning("delivered chat reply not recorded", extra={"error": type(exc).__name__})
 
     async def result(self) -> MessageReply:
         return await asyncio.shield(self._task)

@@ -11,8 +11,14 @@ CALLWRIGHT_WORKER_HEARTBEAT_GRACE_SECONDS and J = CALLWRIGHT_JOIN_WINDOW_SECONDS
 - voice `created`, older than G, its room gone → `user_not_joined`;
 - voice `active`, last heartbeat (else its start) older than G and no agent in its room
   (or no room) → `worker_unavailable`, charged the agent time recorded so far;
+- voice `active`, past its `max_duration_seconds` plus
+  CALLWRIGHT_VOICE_OVERRUN_MARGIN_SECONDS since it started → `max_duration_reached`
+  (`insufficient_credits` when the balance set the limit), charged the agent time
+  recorded so far: the backstop of the worker's own time limit;
 - chat, past its `expires_at` → `max_duration_reached` (nothing more to charge).
 
+Each rule is a query of its own, paged by (created_at, id), so that no number of open
+sessions another rule leaves alone (long chats, live calls) can hide a session from it.
 The room of a closed voice session is deleted. A voice session whose heartbeat is stale
 but whose agent is still in the room is left alone (a worker that does not heartbeat).
 When LiveKit cannot be reached, rooms are not judged gone, and a stale heartbeat alone
@@ -24,11 +30,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Float, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from callwright_issuer.livekit_rooms import RoomParticipant, Rooms
 from callwright_shared import idempotency, sessions, webhook_events
@@ -38,7 +50,8 @@ from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
-_BATCH = 500
+_PAGE = 500
+_Query = Select[*tuple[Any, ...]]
 
 
 @dataclass
@@ -60,6 +73,7 @@ class _Open:
     started_at: datetime | None
     last_heartbeat_at: datetime | None
     max_duration_seconds: int
+    limited_by_credits: bool
 
 
 async def reconcile_once(
@@ -73,75 +87,137 @@ async def reconcile_once(
     grace = timedelta(seconds=settings.worker_heartbeat_grace_seconds)
     join_deadline = timedelta(seconds=settings.join_window_seconds) + grace
     report = ReconcileReport()
-    open_rows = await _open_sessions(session_factory)
+    voice_created = _open(SessionKind.VOICE, SessionStatus.CREATED)
+    voice_active = _open(SessionKind.VOICE, SessionStatus.ACTIVE)
 
-    created = [
-        r for r in open_rows if r.kind is SessionKind.VOICE and r.status is SessionStatus.CREATED
-    ]
-    for row in created:
-        if now - row.created_at > join_deadline:
+    never_joined = voice_created.where(Session.created_at < now - join_deadline)
+    async for page in _pages(session_factory, never_joined):
+        for row in page:
             participants = await _participants(rooms, row, report)
             user_in_room = any(p.identity == row.user_id for p in participants or [])
             reason = EndReason.WORKER_UNAVAILABLE if user_in_room else EndReason.USER_NOT_JOINED
             await _close(session_factory, rooms, row, reason, report)
 
-    young = [r for r in created if grace < now - r.created_at <= join_deadline and r.room_name]
-    if young and report.livekit_reachable:
+    young = voice_created.where(
+        Session.created_at < now - grace,
+        Session.created_at >= now - join_deadline,
+        Session.room_name.is_not(None),
+    )
+    async for page in _pages(session_factory, young):
+        if not report.livekit_reachable:
+            break
         try:
-            existing = await rooms.existing_rooms([r.room_name for r in young if r.room_name])
+            existing = await rooms.existing_rooms([r.room_name for r in page if r.room_name])
         except LiveKitUnavailableError:
             report.livekit_reachable = False
-        else:
-            for row in young:
-                if row.room_name not in existing:
-                    await _close(session_factory, rooms, row, EndReason.USER_NOT_JOINED, report)
+            break
+        for row in page:
+            if row.room_name not in existing:
+                await _close(session_factory, rooms, row, EndReason.USER_NOT_JOINED, report)
 
-    for row in open_rows:
-        if row.kind is not SessionKind.VOICE or row.status is not SessionStatus.ACTIVE:
-            continue
-        beat = row.last_heartbeat_at or row.started_at or row.created_at
-        if now - beat <= grace:
-            continue
-        participants = await _participants(rooms, row, report)
-        if participants is not None and any(p.is_agent for p in participants):
-            logger.warning(
-                "active session without heartbeat still has an agent in its room",
-                extra={"session_id": row.id},
+    last_beat = func.coalesce(Session.last_heartbeat_at, Session.started_at, Session.created_at)
+    async for page in _pages(session_factory, voice_active.where(last_beat < now - grace)):
+        for row in page:
+            participants = await _participants(rooms, row, report)
+            if participants is not None and any(p.is_agent for p in participants):
+                logger.warning(
+                    "active session without heartbeat still has an agent in its room",
+                    extra={"session_id": row.id},
+                )
+                continue
+            await _close(session_factory, rooms, row, EndReason.WORKER_UNAVAILABLE, report)
+
+    started = func.coalesce(Session.started_at, Session.created_at)
+    overran = voice_active.where(_ends_before(started, settings.voice_overrun_margin_seconds, now))
+    async for page in _pages(session_factory, overran):
+        for row in page:
+            reason = (
+                EndReason.INSUFFICIENT_CREDITS
+                if row.limited_by_credits
+                else EndReason.MAX_DURATION_REACHED
             )
-            continue
-        await _close(session_factory, rooms, row, EndReason.WORKER_UNAVAILABLE, report)
+            await _close(session_factory, rooms, row, reason, report)
 
-    for row in open_rows:
-        expires = row.created_at + timedelta(seconds=row.max_duration_seconds)
-        if row.kind is SessionKind.CHAT and now >= expires:
+    expired = _open(SessionKind.CHAT, SessionStatus.ACTIVE).where(
+        _ends_before(Session.created_at, 0.0, now)
+    )
+    async for page in _pages(session_factory, expired):
+        for row in page:
             await _close(session_factory, rooms, row, EndReason.MAX_DURATION_REACHED, report)
 
     await _purge(session_factory, now=now)
     return report
 
 
-async def _open_sessions(session_factory: async_sessionmaker[AsyncSession]) -> list[_Open]:
-    async with session_factory() as db:
-        rows = (
-            await db.execute(
-                select(
-                    Session.id,
-                    Session.kind,
-                    Session.status,
-                    Session.room_name,
-                    Session.user_id,
-                    Session.created_at,
-                    Session.started_at,
-                    Session.last_heartbeat_at,
-                    Session.max_duration_seconds,
+def _open(kind: SessionKind, status: SessionStatus) -> _Query:
+    return select(
+        Session.id,
+        Session.kind,
+        Session.status,
+        Session.room_name,
+        Session.user_id,
+        Session.created_at,
+        Session.started_at,
+        Session.last_heartbeat_at,
+        Session.max_duration_seconds,
+        Session.limited_by_credits,
+    ).where(Session.kind == kind, Session.status == status, Session.settled_at.is_(None))
+
+
+async def _pages(
+    session_factory: async_sessionmaker[AsyncSession], query: _Query
+) -> AsyncIterator[list[_Open]]:
+    """The query's rows, oldest first, a page at a time (keyset on created_at, id); each
+    page is read in a short transaction of its own, before the caller closes any."""
+    after: tuple[datetime, str] | None = None
+    while True:
+        page_query = query
+        if after is not None:
+            page_query = page_query.where(
+                or_(
+                    Session.created_at > after[0],
+                    and_(Session.created_at == after[0], Session.id > after[1]),
                 )
-                .where(Session.status.in_(sessions.OPEN_STATUSES))
-                .order_by(Session.created_at)
-                .limit(_BATCH)
             )
-        ).all()
-        await db.rollback()
-    return [_Open(*row) for row in rows]
+        async with session_factory() as db:
+            rows = (
+                await db.execute(page_query.order_by(Session.created_at, Session.id).limit(_PAGE))
+            ).all()
+            await db.rollback()
+        if rows:
+            yield [_Open(*row) for row in rows]
+        if len(rows) < _PAGE:
+            return
+        after = (rows[-1].created_at, rows[-1].id)
+
+
+class _epoch_seconds(FunctionElement[float]):
+    """A timestamp as Unix seconds, in SQL: it makes "start + max_duration_seconds" a
+    comparison the database does, on both backends."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(_epoch_seconds)
+def _epoch_seconds_postgres(element: _epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element: _epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps UTC as text, which julianday() reads; 2440587.5 is the Unix epoch.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+def _ends_before(
+    start: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+    margin_seconds: float,
+    now: datetime,
+) -> ColumnElement[bool]:
+    """start + the session's max_duration_seconds + margin is at or before `now`."""
+    deadline = _epoch_seconds(start) + Session.max_duration_seconds + margin_seconds
+    return deadline <= now.timestamp()
 
 
 async def _participants(

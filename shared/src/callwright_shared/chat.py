@@ -5,18 +5,23 @@ Session, or until it expires `max_duration_seconds` after creation
 (CALLWRIGHT_CHAT_SESSION_TTL_SECONDS; `max_duration_reached`). Both go through
 `sessions.settle`, which charges a chat session nothing more.
 
-One message, in two short transactions around the LLM call, so that a message is never
-charged without a reply and never answered without being paid for:
+One message, in short transactions around the LLM call, so that a reply is never
+delivered without being paid for, and never paid for without being delivered:
 
-1. `reserve_message`: the session must still be open; the message's price is held
-   (ledger `hold`) and counted in the session's `credits_held` → 402 / 409.
+1. `reserve_message`: the session must still be open and below its message limit; the
+   message's price is held (ledger `hold`) and counted in the session's `credits_held`
+   → 402 / 409.
 2. the LLM runs (no transaction open).
-3. `finish_message`: the hold is captured (a reply) or released (a failure), and the
-   turn is appended to the session's `transcript`. If the session was settled in the
-   meantime, settlement has already released the hold and the turn is dropped.
+3. a streamed reply: `capture_message` charges the hold as its first words go out —
+   from then on the price is the session's `credits_charged`, which a settlement
+   leaves alone — and `record_reply` appends the turns once the reply stopped.
+   A whole reply: `finish_message` captures the hold with the turns, or releases it
+   (a failure).
+   If the session was settled before the charge, settlement has already released the
+   hold: nothing was delivered, nothing is charged, the turn is dropped.
 
 A worker or issuer that dies between 1 and 3 leaves the price in the session's
-`credits_held`; the session's settlement releases it. Both transactions touch the
+`credits_held`; the session's settlement releases it. Every transaction touches the
 session row before the organization row, the order `sessions.settle` uses, so they
 cannot deadlock with it.
 """
@@ -27,12 +32,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import credits
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
-from callwright_shared.errors import InsufficientCreditsError, SessionEndedError
+from callwright_shared.errors import (
+    InsufficientCreditsError,
+    MessageLimitError,
+    SessionEndedError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +106,38 @@ def history_of(row: Session) -> list[Turn]:
     ]
 
 
-async def reserve_message(db: AsyncSession, row: Session) -> int:
+def context_of(row: Session, message: str, *, max_turns: int, max_chars: int) -> list[Turn]:
+    """What the LLM sees: the newest earlier turns within `max_turns` and `max_chars`
+    (counting the new message), then the new message. The oldest turns are dropped from
+    the context only, never from the transcript, and the context starts with a user turn.
+    """
+    budget = max_chars - len(message)
+    kept: list[Turn] = []
+    for turn in reversed(history_of(row)):
+        if len(kept) == max_turns or len(turn.content) > budget:
+            break
+        kept.append(turn)
+        budget -= len(turn.content)
+    kept.reverse()
+    while kept and kept[0].role != "user":
+        kept.pop(0)
+    return [*kept, Turn(role="user", content=message)]
+
+
+async def reserve_message(db: AsyncSession, row: Session, *, max_messages: int) -> int:
     """Hold the price of one message; the caller commits. Returns the amount held.
 
-    SessionEndedError when the session was settled; InsufficientCreditsError when the
-    organization cannot pay for the message (nothing is then held).
+    SessionEndedError when the session was settled; MessageLimitError when it already
+    has `max_messages` replies; InsufficientCreditsError when the organization cannot pay
+    for the message (nothing is then held).
     """
+    # Counted from the replies recorded so far: messages in flight at the same moment can
+    # pass together, each paid for.
+    if int((row.usage or {}).get("messages", 0)) >= max_messages:
+        raise MessageLimitError(
+            f"This chat session has reached its limit of {max_messages} messages; "
+            "start a new session."
+        )
     price = row.credits_per_message
     claimed = (
         await db.execute(
@@ -131,10 +166,11 @@ async def finish_message(
     turns: list[Turn] | None,
     usage: MessageUsage | None,
 ) -> bool:
-    """Capture the held price with the turns of a reply, or release it (`turns` None).
+    """Capture the held price with the turns of a whole reply, or release it (`turns`
+    None). The caller commits.
 
-    The caller commits. False when the session was settled meanwhile: settlement has
-    released the hold, nothing is charged and the turns are dropped.
+    False when the session was settled meanwhile: settlement has released the hold,
+    nothing is charged and the turns are dropped.
     """
     current = (
         await db.execute(
@@ -148,26 +184,85 @@ async def finish_message(
         return False
     charge = held if turns is not None else 0
     if turns is not None:
-        now = utcnow().isoformat()
-        transcript = [
-            *(current.transcript or []),
-            *({"role": t.role, "content": t.content, "created_at": now} for t in turns),
-        ]
-        totals = dict(current.usage or {})
-        totals["messages"] = int(totals.get("messages", 0)) + 1
-        if usage is not None:
-            totals["prompt_tokens"] = int(totals.get("prompt_tokens", 0)) + usage.prompt_tokens
-            totals["completion_tokens"] = (
-                int(totals.get("completion_tokens", 0)) + usage.completion_tokens
-            )
-        await db.execute(
-            update(Session)
-            .where(Session.id == row.id)
-            .values(
-                transcript=transcript,
-                usage=totals,
-                credits_charged=Session.credits_charged + charge,
-            )
-        )
+        await _append_turns(db, row, current, turns, usage, charge=charge)
     await credits.settle_hold(db, row.org_id, row.id, held=held, charge=charge)
     return True
+
+
+async def capture_message(db: AsyncSession, row: Session, *, held: int) -> bool:
+    """Charge the held price as a streamed reply's first words go out. The caller commits.
+
+    Once charged, the price is the session's `credits_charged`, no longer part of
+    `credits_held`, so a settlement that follows cannot release it. False when the
+    session was settled first: its settlement released the hold, and the reply must
+    not go out.
+    """
+    charged = (
+        await db.execute(
+            update(Session)
+            .where(Session.id == row.id, Session.settled_at.is_(None))
+            .values(
+                credits_held=Session.credits_held - held,
+                credits_charged=Session.credits_charged + held,
+            )
+            .returning(Session.id)
+        )
+    ).one_or_none()
+    if charged is None:
+        return False
+    await credits.settle_hold(db, row.org_id, row.id, held=held, charge=held)
+    return True
+
+
+async def record_reply(
+    db: AsyncSession, row: Session, *, turns: list[Turn], usage: MessageUsage | None
+) -> None:
+    """Append the turns of a reply `capture_message` charged (also once the session ended:
+    what was delivered and paid for is on the record). The caller commits."""
+    current = (
+        await db.execute(
+            update(Session)  # a no-op write: it locks the row for the read-modify-write
+            .where(Session.id == row.id)
+            .values(transcript=Session.transcript)
+            .returning(Session.transcript, Session.usage)
+        )
+    ).one()
+    await _append_turns(db, row, current, turns, usage, charge=0)
+
+
+async def is_settled(db: AsyncSession, row: Session) -> bool:
+    settled_at = await db.scalar(select(Session.settled_at).where(Session.id == row.id))
+    return settled_at is not None
+
+
+async def _append_turns(
+    db: AsyncSession,
+    row: Session,
+    current: Row[tuple[list[dict[str, Any]] | None, dict[str, Any] | None]],
+    turns: list[Turn],
+    usage: MessageUsage | None,
+    *,
+    charge: int,
+) -> None:
+    """Write the transcript and usage totals of one more reply, read under the row lock."""
+    now = utcnow().isoformat()
+    transcript = [
+        *(current.transcript or []),
+        *({"role": t.role, "content": t.content, "created_at": now} for t in turns),
+    ]
+    totals = dict(current.usage or {})
+    totals["messages"] = int(totals.get("messages", 0)) + 1
+    if usage is not None:
+        totals["prompt_tokens"] = int(totals.get("prompt_tokens", 0)) + usage.prompt_tokens
+        totals["completion_tokens"] = (
+            int(totals.get("completion_tokens", 0)) + usage.completion_tokens
+        )
+    await db.execute(
+        update(Session)
+        .where(Session.id == row.id)
+        .values(
+            transcript=transcript,
+            usage=totals,
+            credits_charged=Session.credits_charged + charge,
+        )
+    )

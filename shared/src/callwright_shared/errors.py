@@ -11,11 +11,16 @@
     │   └── SessionNotFoundError         404 session_not_found
     ├── ConflictError                    409 (code given by subclass)
     │   ├── SessionEndedError            409 session_ended
+    │   ├── MessageLimitError            409 message_limit_reached (a chat session's
+    │   │                                    messages are used up)
     │   └── IdempotencyConflictError     409 idempotency_conflict
     ├── RequestTooLargeError             413 request_too_large
-    ├── ConcurrencyLimitError            429 concurrency_limit (Retry-After)
+    ├── RateLimitedError                 429 rate_limited (Retry-After: when the next
+    │   │                                    creation is allowed)
+    │   └── ConcurrencyLimitError        429 concurrency_limit (Retry-After)
     ├── ProviderError                    502 provider_error (the LLM provider failed or
-    │                                        is not configured; nothing is charged)
+    │                                        is not configured; nothing is charged
+    │                                        unless part of a streamed reply went out)
     └── ServiceUnavailableError          503 (Retry-After)
         ├── LiveKitUnavailableError      503 livekit_unavailable
         └── DatabaseUnavailableError     503 database_unavailable
@@ -33,7 +38,8 @@ class CallwrightError(Exception):
     error_type: ClassVar[str] = "api_error"
     code: ClassVar[str] = "internal_error"
     retryable: ClassVar[bool] = False
-    retry_after_seconds: ClassVar[int | None] = None
+    # A class default; an error that knows better (a rate limit) sets its own.
+    retry_after_seconds: int | None = None
 
     def __init__(self, message: str = "An internal error occurred.", *, param: str | None = None):
         super().__init__(message)
@@ -91,6 +97,10 @@ class SessionEndedError(ConflictError):
     code = "session_ended"
 
 
+class MessageLimitError(ConflictError):
+    code = "message_limit_reached"
+
+
 class IdempotencyConflictError(ConflictError):
     code = "idempotency_conflict"
 
@@ -101,11 +111,21 @@ class RequestTooLargeError(CallwrightError):
     code = "request_too_large"
 
 
-class ConcurrencyLimitError(CallwrightError):
+class RateLimitedError(CallwrightError):
     http_status = 429
     error_type = "rate_limit_error"
-    code = "concurrency_limit"
+    code = "rate_limited"
     retryable = True
+    retry_after_seconds = 1
+
+    def __init__(self, message: str, *, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message)
+        if retry_after_seconds is not None:
+            self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class ConcurrencyLimitError(RateLimitedError):
+    code = "concurrency_limit"
     retry_after_seconds = 5
 
 

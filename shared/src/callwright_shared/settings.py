@@ -131,6 +131,42 @@ class CallwrightSettings(BaseSettings):
     metrics_token: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_METRICS_TOKEN"))
     api_docs: bool | None = Field(None, validation_alias=_env("CALLWRIGHT_API_DOCS"))
     # --- end operational endpoints ---
+    # --- chat and tenant limits (issue 10) ---
+    # What the LLM sees of a chat's history: its newest turns within both bounds (older
+    # turns stay in the transcript); and how many messages one chat session takes.
+    chat_history_max_turns: int = Field(
+        40, gt=0, validation_alias=_env("CALLWRIGHT_CHAT_HISTORY_MAX_TURNS")
+    )
+    chat_history_max_chars: int = Field(
+        60_000, gt=0, validation_alias=_env("CALLWRIGHT_CHAT_HISTORY_MAX_CHARS")
+    )
+    chat_max_messages_per_session: int = Field(
+        200, gt=0, validation_alias=_env("CALLWRIGHT_CHAT_MAX_MESSAGES_PER_SESSION")
+    )
+    # A reply being written re-reads its session's state at most this often, so it stops
+    # within about this long after End Session (on any issuer).
+    chat_stream_check_seconds: float = Field(
+        0.25, gt=0, validation_alias=_env("CALLWRIGHT_CHAT_STREAM_CHECK_SECONDS")
+    )
+    # Open sessions of an organization the operator gave no limit (`admin set-concurrency`);
+    # 0: no limit.
+    default_max_concurrent_sessions: int = Field(
+        25, ge=0, validation_alias=_env("CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS")
+    )
+    # Session creations per API key, per issuer process: a burst, refilled at a steady
+    # rate. A burst of 0 turns the limit off.
+    session_create_burst: int = Field(
+        20, ge=0, validation_alias=_env("CALLWRIGHT_SESSION_CREATE_BURST")
+    )
+    session_create_per_second: float = Field(
+        5.0, gt=0, validation_alias=_env("CALLWRIGHT_SESSION_CREATE_PER_SECOND")
+    )
+    # The reconciler ends a voice call this long past its time limit (the worker enforces
+    # the limit itself; this is the backstop when it did not).
+    voice_overrun_margin_seconds: float = Field(
+        60.0, gt=0, validation_alias=_env("CALLWRIGHT_VOICE_OVERRUN_MARGIN_SECONDS")
+    )
+    # --- end chat and tenant limits ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

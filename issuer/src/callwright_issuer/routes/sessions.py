@@ -28,6 +28,7 @@ from callwright_issuer.deps import (
     json_body,
 )
 from callwright_issuer.error_handlers import as_callwright_error, error_body
+from callwright_issuer.rate_limits import CreationAllowed
 from callwright_issuer.schemas import (
     ChatSessionCreate,
     ChatSessionCreated,
@@ -58,6 +59,7 @@ EVENT_STREAM = "text/event-stream"
 async def create_voice(
     *,
     key: CurrentKey,
+    _allowed: CreationAllowed,
     body: Annotated[VoiceSessionCreate, Depends(json_body(VoiceSessionCreate))],
     db: DbSessionDep,
     rooms: RoomsDep,
@@ -82,6 +84,7 @@ async def create_voice(
 async def create_chat(
     *,
     key: CurrentKey,
+    _allowed: CreationAllowed,
     body: Annotated[ChatSessionCreate, Depends(json_body(ChatSessionCreate))],
     db: DbSessionDep,
     settings: SettingsDep,
@@ -118,8 +121,10 @@ async def send_message(
     model: ChatModelDep,
     session_factory: SessionFactoryDep,
     tasks: BackgroundTasksDep,
+    settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
+    streamed = accept is not None and EVENT_STREAM in accept.lower()
     run = await start_message(
         db,
         key=key,
@@ -128,8 +133,10 @@ async def send_message(
         model=model,
         session_factory=session_factory,
         tasks=tasks,
+        settings=settings,
+        streamed=streamed,
     )
-    if accept is not None and EVENT_STREAM in accept.lower():
+    if streamed:
         return StreamingResponse(
             _server_sent_events(run),
             media_type=EVENT_STREAM,
