@@ -28,6 +28,7 @@ from callwright_issuer.deps import (
     json_body,
 )
 from callwright_issuer.error_handlers import as_callwright_error, error_body
+from callwright_issuer.parameters import checked_parameters
 from callwright_issuer.schemas import (
     ChatSessionCreate,
     ChatSessionCreated,
@@ -43,7 +44,9 @@ from callwright_issuer.session_ending import end_session
 from callwright_issuer.voice_sessions import create_voice_session
 from callwright_shared import sessions
 
-router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+router = APIRouter(
+    prefix="/v1/sessions", tags=["sessions"], dependencies=[Depends(checked_parameters)]
+)
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 EVENT_STREAM = "text/event-stream"
