@@ -160,8 +160,12 @@ async def test_admin_set_price_sets_and_clears_org_and_agent_prices(
     assert await _prices(database_url, org, agent) == (0, 2, 3, 5, False)
 
     cleared = run_cli(database_url, "admin", "set-price", "--org", org, "--agent", agent, "--clear")
-    assert cleared == {"org_id": org, "agent_id": agent, "credits_per_minute": None,
-                       "credits_per_message": None}  # fmt: skip
+    assert cleared == {
+        "org_id": org,
+        "agent_id": agent,
+        "credits_per_minute": None,
+        "credits_per_message": None,
+    }
     assert await _prices(database_url, org, agent) == (0, 2, None, None, False)
 
 

@@ -123,8 +123,11 @@ async def test_0003_moves_existing_agent_prices_to_operator_overrides(
                 {"now": datetime.now(UTC)},
             )
             for agent_id, (architecture, minute, message) in old_agents.items():
-                config = {"instructions": "Hi.", "credits_per_minute": minute,
-                          "credits_per_message": message}  # fmt: skip
+                config = {
+                    "instructions": "Hi.",
+                    "credits_per_minute": minute,
+                    "credits_per_message": message,
+                }
                 await conn.execute(
                     sa.text(
                         "INSERT INTO agents (id, org_id, name, architecture, config, "
