@@ -641,7 +641,7 @@ def test_allowlists_are_comma_separated_in_the_environment(
 ) -> None:
     monkeypatch.setenv("CALLWRIGHT_ALLOWED_LLM_MODELS", " gpt-4o-mini, gpt-4.1 ,,")
     monkeypatch.setenv("CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE", "55")
-    settings = CallwrightSettings(_env_file=None)  # type: ignore[call-arg]
+    settings = CallwrightSettings(_env_file=None)
     assert settings.allowed_llm_models == ("gpt-4o-mini", "gpt-4.1")
     assert settings.price_realtime_credits_per_minute == 55
 
