@@ -81,7 +81,7 @@ async def list_agents(
     )
 
 
-@router.get("/{agent_id}", response_model=AgentPublic, responses=error_responses(401, 404))
+@router.get("/{agent_id}", response_model=AgentPublic, responses=error_responses(400, 401, 404))
 async def get_agent(
     *, agent_id: str, key: CurrentKey, db: DbSessionDep, settings: SettingsDep
 ) -> AgentPublic:
@@ -116,7 +116,7 @@ async def update_agent(
     return await _public(db, agent, settings)
 
 
-@router.delete("/{agent_id}", response_model=DeletedAgent, responses=error_responses(401, 404))
+@router.delete("/{agent_id}", response_model=DeletedAgent, responses=error_responses(400, 401, 404))
 async def delete_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> DeletedAgent:
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
     await agents.delete_agent(db, agent)

@@ -170,7 +170,7 @@ async def list_sessions(
     return SessionList(data=[SessionPublic.of(r) for r in rows], has_more=has_more)
 
 
-@router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(401, 404))
+@router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(400, 401, 404))
 async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> SessionPublic:
     return SessionPublic.of(
         await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
@@ -180,7 +180,7 @@ async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> 
 @router.post(
     "/{session_id}/end",
     response_model=SessionPublic,
-    responses=error_responses(401, 404, 503),
+    responses=error_responses(400, 401, 404, 503),
 )
 async def end(
     *, session_id: str, key: CurrentKey, db: DbSessionDep, rooms: RoomsDep
