@@ -22,10 +22,11 @@ import pytest
 from fastapi import FastAPI
 
 from callwright_issuer.app import create_app
-from callwright_shared import agents, api_keys, credits, organizations
+from callwright_shared import agents, api_keys, credits, organizations, pricing
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
+from callwright_shared.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.settings import CallwrightSettings
 from tests.support.livekit_server import LiveKitServer
 from tests.support.postgres_server import PostgresServer
@@ -140,16 +141,29 @@ async def seed_tenant(
     user_id: str = "user_1",
     agent: dict[str, object] | None = None,
 ) -> Tenant:
+    """An organization, a user, a key and an agent; `agent` may name the agent's prices
+    (`credits_per_minute`, `credits_per_message`), set through the operator's path."""
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as db:
             org = await organizations.create_org(db, name="Acme")
             await organizations.create_user(db, org_id=org.id, user_id=user_id)
             minted = await api_keys.mint_key(db, org_id=org.id, user_id=user_id)
-            spec = AgentSpec.model_validate(
-                {"name": "Support", "architecture": "pipeline", **(agent or {})}
+            fields: dict[str, Any] = {
+                "name": "Support",
+                "architecture": "pipeline",
+                **(agent or {}),
+            }
+            # Prices are the operator's: set as the agent's override, as `admin set-price`
+            # does, never through the agent's (tenant) fields.
+            prices = PriceOverride(
+                **{field: fields.pop(field) for field in PRICE_FIELDS if field in fields}
             )
-            row = await agents.create_agent(db, org_id=org.id, spec=spec)
+            row = await agents.create_agent(
+                db, org_id=org.id, spec=AgentSpec.model_validate(fields)
+            )
+            if prices != PriceOverride():
+                await pricing.set_price(db, org_id=org.id, agent_id=row.id, prices=prices)
             if credits_amount:
                 await credits.grant(db, org.id, credits_amount)
             await db.commit()

@@ -12,11 +12,12 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, api_keys, credits, organizations
+from callwright_shared import agents, api_keys, credits, organizations, pricing
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import Organization
 from callwright_shared.errors import InvalidRequestError
+from callwright_shared.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.settings import CallwrightSettings
 
 
@@ -34,6 +35,10 @@ def _read_config_file(path: str | None) -> dict[str, Any]:
 
 async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
     fields = {**_read_config_file(args.config_file), "name": args.name}
+    # The operator's config file may carry the agent's prices: its per-agent override.
+    prices = PriceOverride(
+        **{field: fields.pop(field) for field in PRICE_FIELDS if field in fields}
+    )
     try:
         spec = AgentSpec.model_validate({**fields, "architecture": args.architecture})
     except ValidationError as exc:
@@ -42,7 +47,25 @@ async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str,
         raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
     await organizations.get_org(db, args.org)
     agent = await agents.create_agent(db, org_id=args.org, spec=spec)
+    if prices != PriceOverride():
+        await pricing.set_price(db, org_id=args.org, agent_id=agent.id, prices=prices)
     return {"agent_id": agent.id}
+
+
+async def _set_price(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    prices = await pricing.set_price(
+        db,
+        org_id=args.org,
+        agent_id=args.agent,
+        prices=PriceOverride(args.credits_per_minute, args.credits_per_message),
+        clear=args.clear,
+    )
+    scope = {"org_id": args.org} | ({"agent_id": args.agent} if args.agent else {})
+    # None: this scope inherits (the organization's price, or the default of settings).
+    return scope | {
+        "credits_per_minute": prices.credits_per_minute,
+        "credits_per_message": prices.credits_per_message,
+    }
 
 
 async def _dispatch(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
@@ -66,6 +89,8 @@ async def _dispatch(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any
             return {"org_id": args.org, "balance": balance.balance}
         case "create-agent":
             return await _create_agent(db, args)
+        case "set-price":
+            return await _set_price(db, args)
         case "set-concurrency":
             await organizations.get_org(db, args.org)
             limit = args.max if args.max > 0 else None

@@ -11,6 +11,9 @@
     callwright admin revoke-key --key-id K
     callwright admin add-credits --org ORG --amount N
     callwright admin create-agent --org ORG --name N --architecture A [--config-file F]
+    callwright admin set-price --org ORG [--agent ID] [--credits-per-minute N]
+                               [--credits-per-message N] [--clear]
+    callwright admin set-concurrency --org ORG --max N
 
 Errors print `{"error": {...}}` (the API's error body) on stderr and exit 1.
 """
@@ -69,9 +72,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--architecture", required=True, choices=["pipeline", "realtime", "text"])
     p.add_argument("--config-file")
+    p = admin_sub.add_parser(
+        "set-price", help="the organization's (or, with --agent, one agent's) prices"
+    )
+    p.add_argument("--org", required=True)
+    p.add_argument("--agent", help="an agent id: a per-agent override")
+    p.add_argument("--credits-per-minute", type=int, help="price of a voice minute (0 = free)")
+    p.add_argument("--credits-per-message", type=int, help="price of a chat message (0 = free)")
+    p.add_argument(
+        "--clear", action="store_true", help="remove this scope's prices first (inherit again)"
+    )
     p = admin_sub.add_parser("set-concurrency")
     p.add_argument("--org", required=True)
-    p.add_argument("--max", type=int, required=True, help="0 removes the limit")
+    p.add_argument(
+        "--max",
+        type=int,
+        required=True,
+        help="0 returns the organization to CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS",
+    )
     return parser
 
 

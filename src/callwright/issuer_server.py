@@ -6,6 +6,7 @@ import logging
 
 import uvicorn
 
+from callwright_shared.db.engine import quiet_statement_logs
 from callwright_shared.db.migrate import upgrade
 from callwright_shared.settings import CallwrightSettings
 
@@ -13,6 +14,7 @@ from callwright_shared.settings import CallwrightSettings
 def serve(*, host: str | None, port: int | None, workers: int, migrate: bool) -> None:
     settings = CallwrightSettings()
     logging.basicConfig(level=settings.log_level.upper())
+    quiet_statement_logs()
     if migrate:
         upgrade(settings.database_url)
     uvicorn.run(

@@ -8,11 +8,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
+from callwright_shared.db.models import Agent, Organization
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.database
@@ -112,3 +114,81 @@ def test_create_agent_rejects_unknown_fields(sqlite_url: str, tmp_path: Path) ->
     assert done.returncode == 1
     error = json.loads(done.stderr)["error"]
     assert (error["code"], error["param"]) == ("invalid_request", "webhook_url")
+
+
+async def _prices(database_url: str, org_id: str, agent_id: str) -> tuple[Any, ...]:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as db:
+            org = await db.get(Organization, org_id)
+            agent = await db.get(Agent, agent_id)
+            assert org is not None and agent is not None
+            return (
+                org.credits_per_minute,
+                org.credits_per_message,
+                agent.credits_per_minute,
+                agent.credits_per_message,
+                "credits_per_minute" in agent.config,
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_admin_set_price_sets_and_clears_org_and_agent_prices(
+    database_url: str, tmp_path: Path
+) -> None:
+    org = run_cli(database_url, "admin", "create-org", "--name", "Acme")["org_id"]
+    config = tmp_path / "agent.json"
+    # The operator's config file may price the agent: a per-agent override.
+    config.write_text(json.dumps({"credits_per_minute": 3}))
+    agent = run_cli(
+        database_url,
+        *("admin", "create-agent", "--org", org, "--name", "A", "--architecture", "pipeline"),
+        *("--config-file", str(config)),
+    )["agent_id"]
+    assert await _prices(database_url, org, agent) == (None, None, 3, None, False)
+
+    assert run_cli(
+        database_url,
+        *("admin", "set-price", "--org", org, "--credits-per-minute", "0"),
+        *("--credits-per-message", "2"),
+    ) == {"org_id": org, "credits_per_minute": 0, "credits_per_message": 2}
+    assert run_cli(
+        database_url,
+        *("admin", "set-price", "--org", org, "--agent", agent, "--credits-per-message", "5"),
+    ) == {"org_id": org, "agent_id": agent, "credits_per_minute": 3, "credits_per_message": 5}
+    assert await _prices(database_url, org, agent) == (0, 2, 3, 5, False)
+
+    cleared = run_cli(database_url, "admin", "set-price", "--org", org, "--agent", agent, "--clear")
+    assert cleared == {
+        "org_id": org,
+        "agent_id": agent,
+        "credits_per_minute": None,
+        "credits_per_message": None,
+    }
+    assert await _prices(database_url, org, agent) == (0, 2, None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "param"),
+    [
+        (["--credits-per-minute", "-1"], "invalid_request", "credits_per_minute"),
+        (["--credits-per-message", "1000001"], "invalid_request", "credits_per_message"),
+        ([], "invalid_request", None),
+        (["--agent", "0123abcd", "--credits-per-minute", "1"], "agent_not_found", "agent"),
+    ],
+)
+def test_admin_set_price_refuses_bad_prices(
+    sqlite_url: str, args: list[str], code: str, param: str | None
+) -> None:
+    org = run_cli(sqlite_url, "admin", "create-org", "--name", "Acme")["org_id"]
+    done = subprocess.run(
+        [sys.executable, "-m", "callwright.cli", "admin", "set-price", "--org", org, *args],
+        env={**os.environ, "DATABASE_URL": sqlite_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout
+    error = json.loads(done.stderr)["error"]
+    assert (error["code"], error.get("param")) == (code, param)

@@ -35,6 +35,7 @@ from callwright.web import WebSettings
 from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_issuer.request_bodies import MAX_BODY_BYTES
+from callwright_shared.agents import AgentConfig, check_choices
 from callwright_shared.settings import CallwrightSettings
 
 pytestmark = pytest.mark.unit
@@ -669,3 +670,50 @@ def test_each_image_has_what_its_command_imports(
         if (distribution := distribution_of(module)) is not None and distribution not in installed
     }
     assert not missing, f"`callwright {command}` imports what its image lacks: {missing}"
+
+
+# --- the development secret and the operator's lists (issue 10) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("livekit_url", "accepted"),
+    [
+        ("ws://127.0.0.1:7880", True),
+        ("ws://localhost:7880", True),
+        ("ws://[::1]:7880", True),
+        ("wss://livekit.example.com", False),
+        ("ws://10.0.0.5:7880", False),
+        ("ws://host.docker.internal:7880", False),
+    ],
+)
+def test_the_published_dev_secret_is_only_for_a_livekit_on_this_machine(
+    livekit_url: str, accepted: bool
+) -> None:
+    """A deployment that forgot CALLWRIGHT_ENV=production (so `dev`) and the secret."""
+    values = {"livekit_url": livekit_url}
+    if accepted:
+        assert CallwrightSettings.model_validate(values).environment == "dev"
+    else:
+        with pytest.raises(ValueError, match="development secret"):
+            CallwrightSettings.model_validate(values)
+    # A real secret is fine anywhere; tests may use whatever they like.
+    CallwrightSettings.model_validate({**values, "livekit_api_secret": "r" * 40})
+    CallwrightSettings.model_validate({**values, "environment": "test"})
+
+
+def test_allowlists_are_comma_separated_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CALLWRIGHT_ALLOWED_LLM_MODELS", " gpt-4o-mini, gpt-4.1 ,,")
+    monkeypatch.setenv("CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE", "55")
+    settings = CallwrightSettings(_env_file=None)
+    assert settings.allowed_llm_models == ("gpt-4o-mini", "gpt-4.1")
+    assert settings.price_realtime_credits_per_minute == 55
+
+
+def test_the_built_in_agent_defaults_are_in_the_allowlists() -> None:
+    settings = CallwrightSettings.model_validate({})
+    config = AgentConfig()
+    for architecture in ("pipeline", "realtime", "text"):
+        check_choices(config, architecture, settings)
+    check_choices(AgentConfig(provider="gemini"), "realtime", settings)

@@ -51,7 +51,7 @@ from callwright_issuer.schemas import (
     MessageReply,
     MessageUsage,
 )
-from callwright_shared import agents, chat, idempotency, sessions
+from callwright_shared import agents, chat, idempotency, pricing, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.chat import Turn
 from callwright_shared.db.models import Architecture, EndReason, Session, SessionKind, utcnow
@@ -98,7 +98,7 @@ async def create_chat_session(
         architectures=CHAT_ARCHITECTURES,
         needs="chat sessions need an agent with an LLM (text or pipeline)",
     )
-    config = agents.config_of(agent)
+    credits_per_message = (await pricing.price_of(db, agent, settings)).credits_per_message
     agent_id, agent_name = agent.id, agent.name
     session_id = new_session_id()
     try:
@@ -111,7 +111,7 @@ async def create_chat_session(
         if admission.replay is not None:
             await db.rollback()
             return ChatCreation(ChatSessionCreated.model_validate(admission.replay), replayed=True)
-        if admission.balance.available < config.credits_per_message:
+        if admission.balance.available < credits_per_message:
             raise InsufficientCreditsError(
                 "The organization does not have enough credits for a chat message."
             )
@@ -120,7 +120,7 @@ async def create_chat_session(
             org_id=key.org_id,
             user_id=key.user_id,
             agent_id=agent_id,
-            credits_per_message=config.credits_per_message,
+            credits_per_message=credits_per_message,
             ttl_seconds=settings.chat_session_ttl_seconds,
             metadata=body.metadata,
         )

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from callwright_shared.agents import AgentPublic
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
+from callwright_shared.text import MultiLine
 
 MAX_METADATA_BYTES = 4096
 T = TypeVar("T")
@@ -26,8 +28,19 @@ class SessionCreate(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is not None and len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
-            raise ValueError(f"metadata must be at most {MAX_METADATA_BYTES} bytes of JSON")
+        if value is None:
+            return None
+        try:
+            # allow_nan=False: NaN and Infinity (and 1e400) are not JSON; Postgres refuses them.
+            encoded = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        except ValueError:
+            raise PydanticCustomError(
+                "finite_number", "metadata must not contain NaN or Infinity"
+            ) from None
+        if len(encoded) > MAX_METADATA_BYTES:
+            raise PydanticCustomError(
+                "too_large", f"metadata must be at most {MAX_METADATA_BYTES} bytes of JSON"
+            )
         return value
 
 
@@ -59,7 +72,7 @@ class MessageCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    message: str = Field(min_length=1, max_length=16_000)
+    message: MultiLine = Field(min_length=1, max_length=16_000)
 
 
 class ChatMessage(BaseModel):
@@ -119,6 +132,9 @@ class SessionPublic(BaseModel):
     ended_at: datetime | None
     duration_seconds: float
     max_duration_seconds: int
+    # The price the session was created with (the operator's, read-only; SPEC §7).
+    credits_per_minute: int | None
+    credits_per_message: int | None
     credits_held: int
     credits_charged: int
     usage: dict[str, Any] | None
@@ -140,6 +156,8 @@ class SessionPublic(BaseModel):
             ended_at=row.ended_at,
             duration_seconds=round(row.agent_seconds, 3),
             max_duration_seconds=row.max_duration_seconds,
+            credits_per_minute=row.credits_per_minute if row.kind is SessionKind.VOICE else None,
+            credits_per_message=row.credits_per_message if row.kind is SessionKind.CHAT else None,
             credits_held=row.credits_held,
             credits_charged=row.credits_charged,
             usage=row.usage,

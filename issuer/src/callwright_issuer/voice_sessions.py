@@ -29,7 +29,7 @@ from callwright_issuer.admission import IdempotentRequest, admit, agent_for, rec
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
-from callwright_shared import agents, credits, idempotency, sessions
+from callwright_shared import agents, credits, idempotency, pricing, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.engine import serialized_writes
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
@@ -77,6 +77,7 @@ async def create_voice_session(
     )
     # Plain values: a rollback below would expire the ORM object.
     config = agents.config_of(agent)
+    price = await pricing.price_of(db, agent, settings)
     agent_id, agent_name = agent.id, agent.name
     session_id = new_session_id()
 
@@ -86,8 +87,10 @@ async def create_voice_session(
         agent_id=agent_id,
         session_id=session_id,
         config=config,
+        credits_per_minute=price.credits_per_minute,
         body=body,
         request=request,
+        default_limit=settings.default_max_concurrent_sessions,
     )
     if replay is not None:
         return _replay(replay, key=key, settings=settings)
@@ -155,8 +158,10 @@ async def _hold_and_record(
     agent_id: str,
     session_id: str,
     config: agents.AgentConfig,
+    credits_per_minute: int,
     body: VoiceSessionCreate,
     request: IdempotentRequest | None,
+    default_limit: int,
 ) -> tuple[str, dict[str, Any] | None]:
     """Step 4 in one transaction: lock the org, admit, hold credits, record the session.
 
@@ -167,7 +172,7 @@ async def _hold_and_record(
     # Fast path: the lock statement itself holds the full call's credits when they are
     # there; otherwise a smaller hold is planned under the lock.
     full = credits.full_voice_hold(
-        credits_per_minute=config.credits_per_minute,
+        credits_per_minute=credits_per_minute,
         max_duration_seconds=config.max_duration_seconds,
     )
     timestamp = time.time_ns() // 1_000_000
@@ -179,8 +184,9 @@ async def _hold_and_record(
                     db,
                     org_id=key.org_id,
                     request=request,
+                    default_limit=default_limit,
                     reserve=full.amount,
-                    if_available=max(full.amount, config.credits_per_minute),
+                    if_available=max(full.amount, credits_per_minute),
                 )
                 if admission.replay is not None:
                     await db.rollback()
@@ -190,7 +196,7 @@ async def _hold_and_record(
                     if admission.reserved
                     else credits.plan_voice_hold(
                         available=admission.balance.available,
-                        credits_per_minute=config.credits_per_minute,
+                        credits_per_minute=credits_per_minute,
                         max_duration_seconds=config.max_duration_seconds,
                     )
                 )
@@ -202,7 +208,7 @@ async def _hold_and_record(
                         agent_id=agent_id,
                         room_name=room_name,
                         hold=hold,
-                        credits_per_minute=config.credits_per_minute,
+                        credits_per_minute=credits_per_minute,
                         metadata=body.metadata,
                     )
                 )

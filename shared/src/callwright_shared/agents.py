@@ -2,26 +2,38 @@
 
 The same `AgentSpec` validates the body of `POST /v1/agents`, the content of
 `admin create-agent --config-file`, and (as `AgentConfig`) what the worker reads back.
+
+Prices are not part of it: they are the operator's (callwright_shared.pricing). A tenant
+body that names one is 400 with that field as `param`; `AgentPublic` shows the effective
+prices read-only. The models, voices and realtime provider a tenant chooses must be in
+the operator's allowlists of settings (`check_choices`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.models import Agent, Architecture, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
+from callwright_shared.pricing import PRICE_FIELDS, Price
+from callwright_shared.settings import CallwrightSettings
+from callwright_shared.text import MultiLine, SingleLine, has_control_characters
 
 DEFAULT_REALTIME_MODELS = {"openai": "gpt-realtime", "gemini": "gemini-2.0-flash-live-001"}
 DEFAULT_REALTIME_VOICES = {"openai": "alloy", "gemini": "Puck"}
 
 ArchitectureName = Literal["pipeline", "realtime", "text"]
 _STRICT = ConfigDict(extra="forbid", strict=True)
+_LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
 class AgentConfig(BaseModel):
@@ -29,22 +41,20 @@ class AgentConfig(BaseModel):
 
     model_config = _STRICT
 
-    instructions: str = Field(
+    instructions: MultiLine = Field(
         "You are a friendly, concise voice assistant. Keep answers short.", max_length=20_000
     )
-    greeting: str | None = Field(None, max_length=1_000)
-    language: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    greeting: MultiLine | None = Field(None, max_length=1_000)
+    language: str = Field("en", pattern=_LANGUAGE)
     max_duration_seconds: int = Field(600, gt=0, le=4 * 3600)
-    credits_per_minute: int = Field(10, ge=0, le=1_000_000)
-    credits_per_message: int = Field(1, ge=0, le=1_000_000)
-    stt_model: str = Field("nova-3", min_length=1, max_length=100)
-    llm_model: str = Field("gpt-4o-mini", min_length=1, max_length=100)
-    temperature: float = Field(0.8, ge=0, le=2)
-    tts_model: str = Field("gpt-4o-mini-tts", min_length=1, max_length=100)
-    tts_voice: str = Field("alloy", min_length=1, max_length=100)
+    stt_model: SingleLine = Field("nova-3", min_length=1, max_length=100)
+    llm_model: SingleLine = Field("gpt-4o-mini", min_length=1, max_length=100)
+    temperature: float = Field(0.8, ge=0, le=2, allow_inf_nan=False)
+    tts_model: SingleLine = Field("gpt-4o-mini-tts", min_length=1, max_length=100)
+    tts_voice: SingleLine = Field("alloy", min_length=1, max_length=100)
     provider: Literal["openai", "gemini"] = "openai"
-    model: str | None = Field(None, min_length=1, max_length=100)
-    voice: str | None = Field(None, min_length=1, max_length=100)
+    model: SingleLine | None = Field(None, min_length=1, max_length=100)
+    voice: SingleLine | None = Field(None, min_length=1, max_length=100)
 
     @property
     def realtime_model(self) -> str:
@@ -55,42 +65,64 @@ class AgentConfig(BaseModel):
         return self.voice or DEFAULT_REALTIME_VOICES[self.provider]
 
 
-class AgentSpec(AgentConfig):
+class _NoTenantPrices(BaseModel):
+    """The price fields, refused with a clear message instead of "extra inputs".
+
+    Absent from the OpenAPI schema and from every dump: a tenant can never send them.
+    """
+
+    credits_per_minute: SkipJsonSchema[Any] = Field(None, exclude=True)
+    credits_per_message: SkipJsonSchema[Any] = Field(None, exclude=True)
+
+    @field_validator(*PRICE_FIELDS, mode="before")
+    @classmethod
+    def _refuse(cls, value: Any) -> Any:
+        raise PydanticCustomError(
+            "operator_price",
+            "prices are set by the operator (callwright admin set-price); "
+            "the API shows them read-only and cannot set or change them",
+        )
+
+
+class AgentSpec(AgentConfig, _NoTenantPrices):
     """The body of POST /v1/agents: name and architecture required, the rest defaulted."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     architecture: ArchitectureName
 
 
-class AgentUpdate(BaseModel):
+class AgentUpdate(_NoTenantPrices):
     """The body of PATCH /v1/agents/{id}: any subset of the fields."""
 
     model_config = _STRICT
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(None, min_length=1, max_length=200)
     architecture: ArchitectureName | None = None
-    instructions: str | None = Field(None, max_length=20_000)
-    greeting: str | None = Field(None, max_length=1_000)
-    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    instructions: MultiLine | None = Field(None, max_length=20_000)
+    greeting: MultiLine | None = Field(None, max_length=1_000)
+    language: str | None = Field(None, pattern=_LANGUAGE)
     max_duration_seconds: int | None = Field(None, gt=0, le=4 * 3600)
-    credits_per_minute: int | None = Field(None, ge=0, le=1_000_000)
-    credits_per_message: int | None = Field(None, ge=0, le=1_000_000)
-    stt_model: str | None = Field(None, min_length=1, max_length=100)
-    llm_model: str | None = Field(None, min_length=1, max_length=100)
-    temperature: float | None = Field(None, ge=0, le=2)
-    tts_model: str | None = Field(None, min_length=1, max_length=100)
-    tts_voice: str | None = Field(None, min_length=1, max_length=100)
+    stt_model: SingleLine | None = Field(None, min_length=1, max_length=100)
+    llm_model: SingleLine | None = Field(None, min_length=1, max_length=100)
+    temperature: float | None = Field(None, ge=0, le=2, allow_inf_nan=False)
+    tts_model: SingleLine | None = Field(None, min_length=1, max_length=100)
+    tts_voice: SingleLine | None = Field(None, min_length=1, max_length=100)
     provider: Literal["openai", "gemini"] | None = None
-    model: str | None = Field(None, min_length=1, max_length=100)
-    voice: str | None = Field(None, min_length=1, max_length=100)
+    model: SingleLine | None = Field(None, min_length=1, max_length=100)
+    voice: SingleLine | None = Field(None, min_length=1, max_length=100)
 
 
-class AgentPublic(AgentSpec):
-    """What GET /v1/agents/{id} answers: the spec plus id and timestamps."""
+class AgentPublic(AgentConfig):
+    """What GET /v1/agents/{id} answers: the spec, id, timestamps and the effective prices
+    (read-only; None where the architecture has no such price)."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: str
+    name: str
+    architecture: ArchitectureName
+    credits_per_minute: int | None
+    credits_per_message: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -99,11 +131,14 @@ def config_of(agent: Agent) -> AgentConfig:
     return AgentConfig.model_validate(agent.config, strict=False)
 
 
-def to_public(agent: Agent) -> AgentPublic:
+def to_public(agent: Agent, price: Price) -> AgentPublic:
+    shown = price.shown(agent.architecture)
     return AgentPublic(
         id=agent.id,
         name=agent.name,
         architecture=agent.architecture.value,
+        credits_per_minute=shown.credits_per_minute,
+        credits_per_message=shown.credits_per_message,
         created_at=agent.created_at,
         updated_at=agent.updated_at,
         **config_of(agent).model_dump(),
@@ -111,7 +146,65 @@ def to_public(agent: Agent) -> AgentPublic:
 
 
 def _config_dict(spec: AgentConfig) -> dict[str, Any]:
+    # The price fields of a spec are never dumped (`exclude=True`).
     return spec.model_dump(mode="json", exclude={"name", "architecture"})
+
+
+def check_choices(
+    config: AgentConfig,
+    architecture: str,
+    settings: CallwrightSettings,
+    *,
+    fields: Collection[str] | None = None,
+) -> None:
+    """Refuse (400, `param`) a model, voice or provider the operator does not offer.
+
+    Checks what the architecture uses; with `fields` (a PATCH), only what those fields
+    change, so a value the operator set outside the lists stays until it is changed.
+    """
+    if architecture == "realtime":
+        gemini = config.provider == "gemini"
+        choices = [
+            ("provider", config.provider, settings.allowed_realtime_providers),
+            (
+                "model",
+                config.realtime_model,
+                settings.allowed_gemini_live_models
+                if gemini
+                else settings.allowed_openai_realtime_models,
+            ),
+            (
+                "voice",
+                config.realtime_voice,
+                settings.allowed_gemini_live_voices
+                if gemini
+                else settings.allowed_openai_realtime_voices,
+            ),
+        ]
+        # The realtime model and voice default per provider: a new provider changes them.
+        depends = {"model": "provider", "voice": "provider"}
+    else:
+        choices = [("llm_model", config.llm_model, settings.allowed_llm_models)]
+        if architecture == "pipeline":
+            choices += [
+                ("stt_model", config.stt_model, settings.allowed_stt_models),
+                ("tts_model", config.tts_model, settings.allowed_tts_models),
+                ("tts_voice", config.tts_voice, settings.allowed_tts_voices),
+            ]
+        depends = {}
+    for field, value, allowed in choices:
+        changed = (
+            fields is None
+            or "architecture" in fields
+            or field in fields
+            or depends.get(field) in fields
+        )
+        if changed and value not in allowed:
+            raise InvalidRequestError(
+                f"{field}: '{value[:100]}' is not offered here; choose one of "
+                f"{', '.join(allowed) or '(none configured)'}",
+                param=field,
+            )
 
 
 async def create_agent(db: AsyncSession, *, org_id: str, spec: AgentSpec) -> Agent:
@@ -129,6 +222,8 @@ async def create_agent(db: AsyncSession, *, org_id: str, spec: AgentSpec) -> Age
 
 async def get_agent(db: AsyncSession, *, org_id: str, agent_id: str) -> Agent:
     """The organization's agent, or AgentNotFoundError (also for another org's agent)."""
+    if has_control_characters(agent_id):
+        raise InvalidRequestError("agent_id: must not contain control characters", param="agent_id")
     if not AGENT_ID_PATTERN.fullmatch(agent_id):
         raise AgentNotFoundError(f"No agent with id '{agent_id[:40]}'.", param="agent_id")
     agent = (

@@ -10,17 +10,20 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.models import ApiKey, User, utcnow
-from callwright_shared.errors import AuthenticationError, NotFoundError
+from callwright_shared.errors import AuthenticationError, ConflictError, NotFoundError
 from callwright_shared.ids import new_key_id
 
 _KEY_FORMAT = re.compile(r"(cw_[0-9a-f]{8})_([A-Za-z0-9_-]{43})")
+_MINT_ATTEMPTS = 5
 # last_used_at is a hint, not an audit log: write it at most this often per key.
 _LAST_USED_RESOLUTION = timedelta(seconds=60)
 
@@ -44,22 +47,49 @@ def hash_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
-async def mint_key(db: AsyncSession, *, org_id: str, user_id: str) -> MintedKey:
+def new_prefix() -> str:
+    return f"cw_{secrets.token_hex(4)}"
+
+
+async def mint_key(
+    db: AsyncSession,
+    *,
+    org_id: str,
+    user_id: str,
+    prefixes: Callable[[], str] = new_prefix,
+) -> MintedKey:
+    """Mint a key; `prefixes` makes its visible prefix (a test can make it collide).
+
+    The prefix is 32 random bits under a unique constraint, so collisions happen (about
+    1 % at 10 k keys): each insert runs in a savepoint, and a taken prefix is retried
+    with a fresh one, keeping the short `cw_<8 hex>` format.
+    """
     user = await db.get(User, (org_id, user_id))
     if user is None:
         raise NotFoundError("User not found in this organization.")
-    prefix = f"cw_{secrets.token_hex(4)}"
-    api_key = f"{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(
-        id=new_key_id(),
-        prefix=prefix,
-        secret_hash=hash_key(api_key),
-        org_id=org_id,
-        user_id=user_id,
-    )
-    db.add(key)
-    await db.flush()
-    return MintedKey(key_id=key.id, api_key=api_key)
+    for _ in range(_MINT_ATTEMPTS):
+        prefix = prefixes()
+        api_key = f"{prefix}_{secrets.token_urlsafe(32)}"
+        key = ApiKey(
+            id=new_key_id(),
+            prefix=prefix,
+            secret_hash=hash_key(api_key),
+            org_id=org_id,
+            user_id=user_id,
+        )
+        try:
+            async with db.begin_nested():
+                db.add(key)
+        except IntegrityError:
+            if await _prefix_taken(db, prefix):
+                continue
+            raise
+        return MintedKey(key_id=key.id, api_key=api_key)
+    raise ConflictError("Could not mint a key with a unique prefix; try again.")
+
+
+async def _prefix_taken(db: AsyncSession, prefix: str) -> bool:
+    return (await db.execute(select(ApiKey.id).where(ApiKey.prefix == prefix))).first() is not None
 
 
 async def revoke_key(db: AsyncSession, key_id: str) -> None:

@@ -7,6 +7,8 @@ import secrets
 
 AGENT_ID_PATTERN = re.compile(r"[0-9a-f]{8,32}")
 USER_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
+# What `new_session_id` makes: a path parameter of another shape names no session.
+SESSION_ID_PATTERN = re.compile(r"ses_[0-9a-f]{20}")
 
 
 def new_agent_id() -> str:

@@ -7,10 +7,12 @@ it down (tests pass their own).
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_API_KEY = "devkey"
 # `livekit-server --dev` uses the secret "secret"; PyJWT warns about keys shorter than
@@ -21,6 +23,23 @@ _PLACEHOLDER_SECRETS = {"secret", DEV_API_SECRET, "change-me", ""}
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
+
+
+def _split_names(value: object) -> object:
+    """`a, b,c` in the environment; a list or tuple when given in code."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+# A comma-separated list of names (NoDecode: not parsed as JSON by pydantic-settings).
+_NameList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_names)]
+_OPENAI_TTS_VOICES = (
+    "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse",
+)  # fmt: skip
+_OPENAI_REALTIME_VOICES = (
+    "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar",
+)  # fmt: skip
 
 
 class CallwrightSettings(BaseSettings):
@@ -167,6 +186,67 @@ class CallwrightSettings(BaseSettings):
         60.0, gt=0, validation_alias=_env("CALLWRIGHT_VOICE_OVERRUN_MARGIN_SECONDS")
     )
     # --- end chat and tenant limits ---
+    # --- operator pricing (issue 10) ---
+    # Prices are the operator's (SPEC §7): these defaults apply to every agent that has no
+    # per-organization or per-agent price set with `callwright admin set-price`
+    # (callwright_shared.pricing). Nonzero so that no call is free by accident. A pipeline
+    # minute keeps the built-in price agents had before prices became the operator's; a
+    # realtime minute costs four times that, as speech-to-speech audio tokens cost several
+    # times a Deepgram + gpt-4o-mini + gpt-4o-mini-tts minute.
+    price_pipeline_credits_per_minute: int = Field(
+        10,
+        ge=0,
+        le=1_000_000,
+        validation_alias=_env("CALLWRIGHT_PRICE_PIPELINE_CREDITS_PER_MINUTE"),
+    )
+    price_realtime_credits_per_minute: int = Field(
+        40,
+        ge=0,
+        le=1_000_000,
+        validation_alias=_env("CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE"),
+    )
+    price_chat_credits_per_message: int = Field(
+        1, ge=0, le=1_000_000, validation_alias=_env("CALLWRIGHT_PRICE_CHAT_CREDITS_PER_MESSAGE")
+    )
+    # What a tenant's agent may choose (SPEC §6), comma-separated in the environment. The
+    # built-in defaults of callwright_shared.agents are in each list.
+    allowed_stt_models: _NameList = Field(
+        ("nova-3", "nova-2"), validation_alias=_env("CALLWRIGHT_ALLOWED_STT_MODELS")
+    )
+    allowed_llm_models: _NameList = Field(
+        ("gpt-4o-mini", "gpt-4.1-mini", "gpt-4.1-nano"),
+        validation_alias=_env("CALLWRIGHT_ALLOWED_LLM_MODELS"),
+    )
+    allowed_tts_models: _NameList = Field(
+        ("gpt-4o-mini-tts", "tts-1"), validation_alias=_env("CALLWRIGHT_ALLOWED_TTS_MODELS")
+    )
+    allowed_tts_voices: _NameList = Field(
+        _OPENAI_TTS_VOICES, validation_alias=_env("CALLWRIGHT_ALLOWED_TTS_VOICES")
+    )
+    allowed_realtime_providers: _NameList = Field(
+        ("openai", "gemini"), validation_alias=_env("CALLWRIGHT_ALLOWED_REALTIME_PROVIDERS")
+    )
+    allowed_openai_realtime_models: _NameList = Field(
+        ("gpt-realtime", "gpt-realtime-mini"),
+        validation_alias=_env("CALLWRIGHT_ALLOWED_OPENAI_REALTIME_MODELS"),
+    )
+    allowed_openai_realtime_voices: _NameList = Field(
+        _OPENAI_REALTIME_VOICES, validation_alias=_env("CALLWRIGHT_ALLOWED_OPENAI_REALTIME_VOICES")
+    )
+    allowed_gemini_live_models: _NameList = Field(
+        (
+            "gemini-2.0-flash-live-001",
+            "gemini-live-2.5-flash-preview",
+            "gemini-live-2.5-flash",
+            "gemini-2.5-flash-native-audio-preview-09-2025",
+        ),
+        validation_alias=_env("CALLWRIGHT_ALLOWED_GEMINI_LIVE_MODELS"),
+    )
+    allowed_gemini_live_voices: _NameList = Field(
+        ("Puck", "Charon", "Kore", "Fenrir", "Aoede", "Leda", "Orus", "Zephyr"),
+        validation_alias=_env("CALLWRIGHT_ALLOWED_GEMINI_LIVE_VOICES"),
+    )
+    # --- end operator pricing ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property
@@ -193,4 +273,26 @@ class CallwrightSettings(BaseSettings):
             raise ValueError("LIVEKIT_API_SECRET is a development placeholder; set a real one")
         if len(self.livekit_api_secret.get_secret_value()) < 32 and self.environment != "dev":
             raise ValueError("LIVEKIT_API_SECRET must be at least 32 characters")
+        # A deployment that forgot CALLWRIGHT_ENV=production must not sign tokens and accept
+        # webhooks with a secret published in this repository: outside tests, a placeholder
+        # secret is only for a LiveKit on this machine (`make run`).
+        if (
+            self.environment == "dev"
+            and self.livekit_api_secret.get_secret_value() in _PLACEHOLDER_SECRETS
+            and not _is_loopback_url(self.livekit_url)
+        ):
+            raise ValueError(
+                "LIVEKIT_API_SECRET is the published development secret but LIVEKIT_URL is "
+                "not on this machine; set a real secret (and CALLWRIGHT_ENV=production)"
+            )
         return self
+
+
+def _is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

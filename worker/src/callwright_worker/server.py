@@ -9,7 +9,6 @@ CALLWRIGHT_WORKER_IDLE_PROCESSES processes kept warm in both modes.
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from livekit.agents import AgentServer, JobProcess, JobRequest, cli
 from livekit.plugins import silero
 
+from callwright_shared.db.engine import quiet_statement_logs
 from callwright_shared.room_names import RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import entrypoint
@@ -24,15 +24,9 @@ from callwright_worker.call_store import CallStore
 from callwright_worker.providers import VAD_MIN_SILENCE_S
 
 
-def quiet_database_driver_logs() -> None:
-    # aiosqlite logs every statement with its parameters at DEBUG (the level of `dev`
-    # mode): that would put transcripts in the logs.
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)
-
-
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any job: what a dispatch should not wait for."""
-    quiet_database_driver_logs()
+    quiet_statement_logs()
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=VAD_MIN_SILENCE_S)
     settings = CallwrightSettings()
     proc.userdata["settings"] = settings
@@ -100,6 +94,6 @@ def build_server(settings: CallwrightSettings) -> AgentServer:
 
 def run(argv: list[str]) -> None:
     settings = CallwrightSettings()
-    quiet_database_driver_logs()
+    quiet_statement_logs()
     sys.argv = ["callwright worker", *argv]
     cli.run_app(build_server(settings))

@@ -7,13 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import and_, or_, select
 
-from callwright_issuer.deps import CurrentKey, DbSessionDep, body_schema, json_body
+from callwright_issuer.deps import CurrentKey, DbSessionDep, SettingsDep, body_schema, json_body
+from callwright_issuer.parameters import checked_parameters
 from callwright_issuer.schemas import AgentList, DeletedAgent, error_responses
-from callwright_shared import agents
+from callwright_shared import agents, pricing
 from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
 from callwright_shared.db.models import Agent
+from callwright_shared.settings import CallwrightSettings
 
-router = APIRouter(prefix="/v1/agents", tags=["agents"])
+router = APIRouter(prefix="/v1/agents", tags=["agents"], dependencies=[Depends(checked_parameters)])
+
+
+async def _public(db: DbSessionDep, agent: Agent, settings: CallwrightSettings) -> AgentPublic:
+    return agents.to_public(agent, await pricing.price_of(db, agent, settings))
 
 
 @router.post(
@@ -27,10 +33,12 @@ async def create_agent(
     key: CurrentKey,
     body: Annotated[AgentSpec, Depends(json_body(AgentSpec))],
     db: DbSessionDep,
+    settings: SettingsDep,
 ) -> AgentPublic:
+    agents.check_choices(body, body.architecture, settings)
     agent = await agents.create_agent(db, org_id=key.org_id, spec=body)
     await db.commit()
-    return agents.to_public(agent)
+    return await _public(db, agent, settings)
 
 
 @router.get("", response_model=AgentList, responses=error_responses(400, 401, 404))
@@ -38,6 +46,7 @@ async def list_agents(
     *,
     key: CurrentKey,
     db: DbSessionDep,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     starting_after: Annotated[str | None, Query(max_length=64)] = None,
 ) -> AgentList:
@@ -57,12 +66,27 @@ async def list_agents(
             )
         ).scalars()
     )
-    return AgentList(data=[agents.to_public(a) for a in rows[:limit]], has_more=len(rows) > limit)
+    org = await pricing.org_override(db, key.org_id)
+    return AgentList(
+        data=[
+            agents.to_public(
+                a,
+                pricing.resolve(
+                    a.architecture, agent=pricing.override_of(a), org=org, settings=settings
+                ),
+            )
+            for a in rows[:limit]
+        ],
+        has_more=len(rows) > limit,
+    )
 
 
-@router.get("/{agent_id}", response_model=AgentPublic, responses=error_responses(401, 404))
-async def get_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> AgentPublic:
-    return agents.to_public(await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id))
+@router.get("/{agent_id}", response_model=AgentPublic, responses=error_responses(400, 401, 404))
+async def get_agent(
+    *, agent_id: str, key: CurrentKey, db: DbSessionDep, settings: SettingsDep
+) -> AgentPublic:
+    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
+    return await _public(db, agent, settings)
 
 
 @router.patch(
@@ -77,14 +101,22 @@ async def update_agent(
     key: CurrentKey,
     body: Annotated[AgentUpdate, Depends(json_body(AgentUpdate))],
     db: DbSessionDep,
+    settings: SettingsDep,
 ) -> AgentPublic:
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
     await agents.update_agent(db, agent, body)
+    # Refused before the commit: the request's transaction rolls back with nothing changed.
+    agents.check_choices(
+        agents.config_of(agent),
+        agent.architecture.value,
+        settings,
+        fields=body.model_fields_set,
+    )
     await db.commit()
-    return agents.to_public(agent)
+    return await _public(db, agent, settings)
 
 
-@router.delete("/{agent_id}", response_model=DeletedAgent, responses=error_responses(401, 404))
+@router.delete("/{agent_id}", response_model=DeletedAgent, responses=error_responses(400, 401, 404))
 async def delete_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> DeletedAgent:
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
     await agents.delete_agent(db, agent)

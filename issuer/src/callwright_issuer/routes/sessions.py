@@ -28,6 +28,7 @@ from callwright_issuer.deps import (
     json_body,
 )
 from callwright_issuer.error_handlers import as_callwright_error, error_body
+from callwright_issuer.parameters import checked_parameters
 from callwright_issuer.rate_limits import CreationAllowed
 from callwright_issuer.schemas import (
     ChatSessionCreate,
@@ -44,7 +45,9 @@ from callwright_issuer.session_ending import end_session
 from callwright_issuer.voice_sessions import create_voice_session
 from callwright_shared import sessions
 
-router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+router = APIRouter(
+    prefix="/v1/sessions", tags=["sessions"], dependencies=[Depends(checked_parameters)]
+)
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 EVENT_STREAM = "text/event-stream"
@@ -174,7 +177,7 @@ async def list_sessions(
     return SessionList(data=[SessionPublic.of(r) for r in rows], has_more=has_more)
 
 
-@router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(401, 404))
+@router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(400, 401, 404))
 async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> SessionPublic:
     return SessionPublic.of(
         await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
@@ -184,7 +187,7 @@ async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> 
 @router.post(
     "/{session_id}/end",
     response_model=SessionPublic,
-    responses=error_responses(401, 404, 503),
+    responses=error_responses(400, 401, 404, 503),
 )
 async def end(
     *, session_id: str, key: CurrentKey, db: DbSessionDep, rooms: RoomsDep, settings: SettingsDep

@@ -113,6 +113,10 @@ class Organization(Base):
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
     held: Mapped[int] = mapped_column(BigInteger, default=0)
     max_concurrent_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The operator's prices for this organization (`admin set-price`); NULL = the default
+    # of settings. Resolved by callwright_shared.pricing.
+    credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    credits_per_message: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -149,6 +153,9 @@ class Agent(Base):
     architecture: Mapped[Architecture] = mapped_column(_enum(Architecture))
     # Every other field of SPEC §6, validated by callwright_shared.agents.AgentConfig.
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The operator's per-agent prices (`admin set-price --agent`); NULL = the organization's.
+    credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    credits_per_message: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(nullable=True)
