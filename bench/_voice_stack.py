@@ -53,7 +53,8 @@ async def _idle_processes_warm(worker: WorkerProcess, count: int = 2) -> None:
     async with asyncio.timeout(120):
         while True:
             log = worker.log_path.read_text(errors="replace")
-            if log.count('"process initialized"') >= count:
+            # `start` logs JSON, `dev` plain text: the message is in both.
+            if log.count("process initialized") >= count:
                 return
             await asyncio.sleep(0.2)
 
@@ -65,6 +66,7 @@ async def voice_stack(
     tts_first_byte_s: float = 0.0,
     agent: dict[str, Any] | None = None,
     worker_overrides: dict[str, str] | None = None,
+    worker_mode: str = "start",
 ) -> AsyncIterator[VoiceStack]:
     with tempfile.TemporaryDirectory(prefix="callwright-bench-") as tmp:
         workdir = Path(tmp)
@@ -84,6 +86,7 @@ async def voice_stack(
                 deepgram=deepgram,
                 agent_name_prefix="callwright-bench",
                 worker_log=workdir / "worker.log",
+                worker_mode=worker_mode,
                 **(worker_overrides or {}),
             ) as parts:
                 tenant = await seed_tenant(

@@ -4,6 +4,7 @@ issue, time limits, End Session during a call, and a provider that is not config
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 
@@ -116,14 +117,15 @@ async def test_time_limit_says_goodbye_and_ends_on_time(
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
     joined_at = time.monotonic()
-    await caller.keep_quiet(6.0)
-    session = await wait_ended(client, tenant, body["session_id"], within=20)
+    await caller.keep_quiet(6.0)  # the caller never leaves: only the limit can end it
+    session = await wait_ended(client, tenant, body["session_id"], within=30)
     ended_after = time.monotonic() - joined_at
     assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")
     assert "time limit" in caller.agent_text()
-    assert session["duration_seconds"] <= 9.5
-    assert ended_after < 14
+    # Agent time lies within what the caller saw, and the charge is the limit's at most.
+    assert 0 < session["duration_seconds"] <= ended_after
     assert session["credits_charged"] == expected_charge(session, 6)
+    assert session["credits_charged"] <= math.ceil(9 * 6 / 60)
     await caller.leave()
 
 
@@ -132,14 +134,17 @@ async def test_end_session_during_a_call_charges_once(
 ) -> None:
     tenant = await new_tenant(stack, greeting="Hi!")
     body = await create_voice_session(client, tenant)
+    joined_at = time.monotonic()
     caller = await join(body)
     await asyncio.wait_for(caller.agent_joined.wait(), 20)
     await caller.keep_quiet(3.0)
     ended = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
+    window = time.monotonic() - joined_at
     assert ended.status_code == 200, ended.text
     session = ended.json()
     assert (session["status"], session["end_reason"]) == ("ended", "api_ended")
-    assert session["duration_seconds"] >= 2.5
+    # The worker's exact agent time: within the window the caller was in the call.
+    assert 0 < session["duration_seconds"] <= window
     assert session["credits_charged"] == expected_charge(session, 6) >= 1
 
     lkapi = api.LiveKitAPI(stack.livekit.http_url, stack.livekit.api_key, stack.livekit.api_secret)
@@ -181,3 +186,25 @@ async def test_missing_provider_key_ends_with_provider_error_and_tells_the_user(
             await caller.leave()
     finally:
         await asyncio.to_thread(worker.stop)
+
+
+async def test_a_provider_failing_before_the_agent_spoke_charges_nothing(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    """The agent session started (the clock runs) but the speech provider refuses every
+    request: the user never heard the agent, so the call costs nothing."""
+    tenant = await new_tenant(stack, greeting="Hello there, how can I help?")
+    stack.openai.require_key = "sk-some-other-key"  # every OpenAI call now answers 401
+    try:
+        body = await create_voice_session(client, tenant)
+        caller = await join(body)
+        await eventually(lambda: bool(caller.chat), within=30, what="a message to the user")
+        session = await wait_ended(client, tenant, body["session_id"], within=30)
+    finally:
+        stack.openai.require_key = None
+    await caller.leave()
+    assert (session["status"], session["end_reason"]) == ("ended", "provider_error")
+    assert (session["duration_seconds"], session["credits_charged"]) == (0, 0)
+    assert "sk-" not in " ".join(caller.chat)
+    credits = await credits_of(client, tenant)
+    assert (credits["balance"], credits["held"]) == (1000, 0)

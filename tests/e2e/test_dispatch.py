@@ -209,3 +209,37 @@ async def test_a_second_dispatch_of_a_served_session_is_harmless(
     await caller.leave()
     session = await wait_ended(client, tenant, body["session_id"])
     assert session["end_reason"] == "user_left"
+
+
+async def test_a_busy_worker_does_not_keep_unjoined_sessions_for_the_whole_window(
+    stack: Stack,
+) -> None:
+    """Sessions nobody joins pin a worker's slots for the join window (120 s). A job
+    accepted while its worker is half full gets the short busy window instead."""
+    async with (
+        own_workers(
+            stack,
+            1,
+            worker_settings={
+                "CALLWRIGHT_WORKER_MAX_JOBS": "2",
+                "CALLWRIGHT_WORKER_BUSY_JOIN_WINDOW_SECONDS": "3",
+            },
+        ) as (settings, _),
+        issuer_client(settings) as client,
+    ):
+        tenant = await new_tenant(stack, greeting=GREETING)
+        first = await create_voice_session(client, tenant)
+
+        async def claimed(body: dict[str, Any]) -> bool:
+            return (await session_row(stack.database_url, body["session_id"])).job_id is not None
+
+        await eventually(lambda: claimed(first), within=30, what="the first job")
+        second = await create_voice_session(client, tenant)
+        ended = await wait_ended(client, tenant, second["session_id"], within=60)
+        assert (ended["end_reason"], ended["credits_charged"]) == ("user_not_joined", 0)
+        # The first job, taken while the worker was idle, still waits for its user.
+        assert (await session_row(stack.database_url, first["session_id"])).status == "created"
+        response = await client.post(
+            f"/v1/sessions/{first['session_id']}/end", headers=tenant.headers
+        )
+        assert response.json()["end_reason"] == "api_ended"

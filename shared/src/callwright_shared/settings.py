@@ -138,6 +138,11 @@ class CallwrightSettings(BaseSettings):
     worker_process_start_timeout_seconds: float = Field(
         60.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_PROCESS_START_TIMEOUT_SECONDS")
     )
+    # A job accepted while its worker is half full or more waits this long for the user
+    # (not the whole join window): unjoined sessions cannot pin a busy worker's slots.
+    worker_busy_join_window_seconds: float = Field(
+        30.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_BUSY_JOIN_WINDOW_SECONDS")
+    )
     # When set, the worker writes this file once it has registered with LiveKit (the dev
     # runner waits for it before it says it is ready).
     worker_ready_file: str | None = Field(

@@ -53,6 +53,9 @@ from callwright_worker.providers import ProviderConfigError, build_session, sess
 logger = logging.getLogger(__name__)
 
 CHAT_TOPIC = "lk.chat"
+# Set by the worker process on a job it accepted while half full or more
+# (server.request_handler): the user's join window for this job, in seconds.
+BUSY_JOIN_WINDOW_ATTRIBUTE = "callwright.join_window_seconds"
 HEARTBEAT_INTERVAL_S = 5.0
 GOODBYE_LEAD_S = 4.0
 CLOSE_TIMEOUT_S = 5.0
@@ -204,6 +207,9 @@ class Call:
     async def _wait_for_user(self) -> bool:
         age = (datetime.now(UTC) - self._record.created_at).total_seconds()
         remaining = max(self._settings.join_window_seconds - age, 0.0)
+        busy_window = self._ctx.room.local_participant.attributes.get(BUSY_JOIN_WINDOW_ATTRIBUTE)
+        if busy_window is not None:
+            remaining = min(remaining, float(busy_window))
         try:
             await asyncio.wait_for(
                 self._ctx.wait_for_participant(identity=self._record.user_id), timeout=remaining

@@ -10,6 +10,7 @@ CALLWRIGHT_WORKER_IDLE_PROCESSES processes kept warm in both modes.
 from __future__ import annotations
 
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from livekit.plugins import silero
 from callwright_shared.db.engine import quiet_statement_logs
 from callwright_shared.room_names import RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
-from callwright_worker.call import entrypoint
+from callwright_worker.call import BUSY_JOIN_WINDOW_ATTRIBUTE, entrypoint
 from callwright_worker.call_store import CallStore
 from callwright_worker.providers import VAD_MIN_SILENCE_S
 
@@ -32,17 +33,6 @@ def prewarm(proc: JobProcess) -> None:
     proc.userdata["settings"] = settings
     # Opens no connection; loads the database driver and SQLAlchemy's dialect now.
     proc.userdata["store"] = CallStore(settings.database_url)
-
-
-async def on_request(request: JobRequest) -> None:
-    # Must stay trivial: LiveKit gives up on an assignment after about 3 s. The database
-    # check (was this room issued?) happens in the entrypoint.
-    try:
-        parse_room_name(request.room.name)
-    except RoomNameError:
-        await request.reject()
-        return
-    await request.accept(name="callwright agent")
 
 
 class CallwrightServer(AgentServer):
@@ -66,6 +56,33 @@ class CallwrightServer(AgentServer):
         starting: int = self._reserved_slots
         return (len(self.active_jobs) + starting) / self._max_jobs
 
+    def busy(self) -> bool:
+        """Half full or more, not counting the job being asked about (its slot is
+        already reserved when `on_request` runs)."""
+        others = len(self.active_jobs) + self._reserved_slots - 1
+        return others * 2 >= self._max_jobs
+
+
+def request_handler(
+    server: CallwrightServer, settings: CallwrightSettings
+) -> Callable[[JobRequest], Awaitable[None]]:
+    async def on_request(request: JobRequest) -> None:
+        # Must stay trivial: LiveKit gives up on an assignment after about 3 s. The
+        # database check (was this room issued?) happens in the entrypoint.
+        try:
+            parse_room_name(request.room.name)
+        except RoomNameError:
+            await request.reject()
+            return
+        attributes: dict[str, str] = {}
+        if server.busy():
+            # Capacity is short: a user who does not join soon does not pin this slot
+            # for the whole join window (the job reads it from its own attributes).
+            attributes[BUSY_JOIN_WINDOW_ATTRIBUTE] = str(settings.worker_busy_join_window_seconds)
+        await request.accept(name="callwright agent", attributes=attributes)
+
+    return on_request
+
 
 def _write_ready_file(path: str) -> None:
     ready = Path(path)
@@ -85,7 +102,11 @@ def build_server(settings: CallwrightSettings) -> AgentServer:
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
     )
-    server.rtc_session(entrypoint, agent_name=settings.livekit_agent_name, on_request=on_request)
+    server.rtc_session(
+        entrypoint,
+        agent_name=settings.livekit_agent_name,
+        on_request=request_handler(server, settings),
+    )
     ready_file = settings.worker_ready_file
     if ready_file:
         server.on("worker_registered", lambda *_: _write_ready_file(ready_file))

@@ -1,0 +1,113 @@
+"""Bursts of simultaneous Create Voice Session calls: how many get an agent, per mode.
+
+    uv run python bench/dispatch_burst.py [--bursts 4,8,12,16] [--modes dev,start]
+
+For each worker mode (`dev` is what `make run` starts, `start` production) one worker
+with CALLWRIGHT_WORKER_MAX_JOBS=16 and its warm processes; each burst creates N sessions
+at once, then waits (up to 90 s) for an agent in every room. Figures: agents / sessions,
+and room created → agent joined from livekit-server's own clocks (p50, max), with the
+1-session burst of the same run as the baseline the others are a ratio of.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from livekit import api
+
+from bench._stats import percentile
+from bench._voice_stack import VoiceStack, voice_stack
+
+WAIT_S = 90.0
+
+
+async def agent_joined_ms(lkapi: api.LiveKitAPI, room_name: str) -> float | None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_S
+    while loop.time() < deadline:
+        rooms = await lkapi.room.list_rooms(api.ListRoomsRequest(names=[room_name]))
+        participants = await lkapi.room.list_participants(
+            api.ListParticipantsRequest(room=room_name)
+        )
+        agents = [
+            p
+            for p in participants.participants
+            if p.kind == api.ParticipantInfo.Kind.AGENT and p.joined_at_ms
+        ]
+        if agents and rooms.rooms:
+            return float(agents[0].joined_at_ms - rooms.rooms[0].creation_time_ms)
+        await asyncio.sleep(0.1)
+    return None
+
+
+async def one_burst(stack: VoiceStack, lkapi: api.LiveKitAPI, n: int) -> dict[str, Any]:
+    bodies = await asyncio.gather(*(stack.create_call() for _ in range(n)))
+    joined = await asyncio.gather(*(agent_joined_ms(lkapi, b["room_name"]) for b in bodies))
+    await asyncio.gather(
+        *(
+            stack.client.post(f"/v1/sessions/{b['session_id']}/end", headers=stack.tenant.headers)
+            for b in bodies
+        )
+    )
+    served = [ms for ms in joined if ms is not None]
+    return {
+        "sessions": n,
+        "agents": len(served),
+        "p50_ms": round(percentile(served, 50), 1) if served else None,
+        "max_ms": round(max(served), 1) if served else None,
+    }
+
+
+async def run_mode(mode: str, bursts: list[int]) -> list[dict[str, Any]]:
+    results = []
+    async with voice_stack(
+        worker_mode=mode, worker_overrides={"CALLWRIGHT_WORKER_MAX_JOBS": "16"}
+    ) as stack:
+        lkapi = api.LiveKitAPI(
+            stack.livekit.http_url, stack.livekit.api_key, stack.livekit.api_secret
+        )
+        try:
+            for n in [1, *bursts]:
+                results.append({"mode": mode, **await one_burst(stack, lkapi, n)})
+                await asyncio.sleep(10)  # job processes end and the warm ones refill
+        finally:
+            await lkapi.aclose()
+    baseline = results[0]["p50_ms"] or 1.0
+    for r in results:
+        r["p50_vs_1_session"] = round(r["p50_ms"] / baseline, 2) if r["p50_ms"] else None
+    return results
+
+
+async def main(modes: list[str], bursts: list[int], as_json: bool) -> None:
+    results = [r for mode in modes for r in await run_mode(mode, bursts)]
+    if as_json:
+        print(json.dumps(results))
+        return
+    print("burst of simultaneous sessions → agents (room created → agent joined, livekit clocks)")
+    for r in results:
+        print(
+            f"  {r['mode']:5} {r['sessions']:2} sessions: {r['agents']:2} agents   "
+            f"p50 {r['p50_ms']} ms ({r['p50_vs_1_session']}× 1 session)   max {r['max_ms']} ms"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modes", default="dev,start")
+    parser.add_argument("--bursts", default="4,8,12,16")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(
+        main(
+            args.modes.split(","),
+            [int(n) for n in args.bursts.split(",")],
+            args.json,
+        )
+    )

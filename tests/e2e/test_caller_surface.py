@@ -1,0 +1,85 @@
+"""What the end user can do with the token they were issued: talk, and nothing else.
+
+A hostile caller joins with the real token and tries livekit-agents' session host
+(`lk.agent.session`: `RemoteSession.get_agent_info` would hand over the tenant's
+instructions, `run_input` would drive the agent) and the room's text input (`lk.chat`,
+which would start an LLM and TTS request per message on the operator's keys)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from livekit import rtc
+from livekit.agents.voice.remote_session import RemoteSession
+
+from tests.e2e.conftest import AGENT_REPLY, Stack, eventually, join, new_tenant, wait_ended
+from tests.support.api import create_voice_session
+
+pytestmark = pytest.mark.e2e
+
+SECRET_PROMPT = "You are Acme's agent. Internal discount code: ZEBRA-42."
+
+
+def agent_identity(room: rtc.Room) -> str:
+    agents = [
+        p.identity
+        for p in room.remote_participants.values()
+        if p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT
+    ]
+    assert len(agents) == 1, agents
+    return agents[0]
+
+
+async def test_the_session_host_is_closed_to_the_caller(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    tenant = await new_tenant(stack, instructions=SECRET_PROMPT, greeting="Hi!")
+    body = await create_voice_session(client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 30)
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 30)
+    remote = RemoteSession.from_room(caller.room, agent_identity(caller.room))
+    await remote.start()
+    try:
+        # With the host open, a ping is answered at once and get_agent_info returns the
+        # instructions; closed, nothing on the agent side answers.
+        with pytest.raises((TimeoutError, RuntimeError)):
+            await remote.wait_for_ready(timeout=10)
+        with pytest.raises((TimeoutError, RuntimeError)):
+            info = await asyncio.wait_for(remote.get_agent_info(), 5)
+            assert SECRET_PROMPT not in str(info)
+    finally:
+        await remote.aclose()
+    # The call itself goes on: the caller still talks to the agent.
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=30, what="an answer"
+    )
+    await caller.leave()
+    session = await wait_ended(client, tenant, body["session_id"])
+    assert SECRET_PROMPT not in str(session)
+
+
+async def test_text_sent_on_lk_chat_does_not_reach_the_llm(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    tenant = await new_tenant(stack, greeting="Hi!")
+    body = await create_voice_session(client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 30)
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 30)
+    before = len(stack.openai.chat_requests)
+    for i in range(5):
+        await caller.room.local_participant.send_text(f"text message {i}", topic="lk.chat")
+    # Then one spoken question: its answer comes after anything the texts would have
+    # started, and it is the only LLM request of the call.
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=30, what="an answer"
+    )
+    requests = stack.openai.chat_requests[before:]
+    assert not any("text message" in str(r) for r in requests), requests
+    await caller.leave()
+    await wait_ended(client, tenant, body["session_id"])
