@@ -24,7 +24,7 @@ Voice activity detection is on loudness: at least `min_speech_ms` of non-silent 
 then `silence_duration_ms` of silence, is a user turn; silence alone never is.
 
 Provider limits, on a short clock for tests: with `go_away_after_s` a connection gets
-`goAway` that long after its setup (at the next moment no reply is streaming) and is
+`goAway` that long after its setup (at the next moment no reply streams and no one speaks) and is
 closed `go_away_grace_s` later; a `setup` carrying a handle resumes its session, the
 conversation included. With `session_audio_limit_s` a session that did not ask for
 `contextWindowCompression` is closed (1011) once it has received that much audio, as
@@ -523,7 +523,13 @@ class _LiveConnection:
 
     async def _go_away(self, after_s: float) -> None:
         await asyncio.sleep(after_s)
-        await self._idle.wait()  # the emulated server picks a quiet moment to recycle
+        # The emulated server recycles at a quiet moment: no reply streaming, nobody
+        # speaking, so a test's turn is never cut in half.
+        while True:
+            await self._idle.wait()
+            if not self._voiced_ms:
+                break
+            await asyncio.sleep(0.05)
         grace = self._emu.go_away_grace_s
         await self._send({"goAway": {"timeLeft": f"{grace:g}s"}})
         self._emu.go_aways_sent += 1

@@ -384,7 +384,7 @@ def gemini_model(emu: GeminiLiveEmulator, **options: object) -> google.realtime.
     )
 
 
-async def say(session: llm.RealtimeSession, frames: list[rtc.AudioFrame]) -> None:
+async def say(session: llm.RealtimeSession[Any], frames: list[rtc.AudioFrame]) -> None:
     for frame in frames:
         session.push_audio(frame)
         await asyncio.sleep(0)
