@@ -19,7 +19,12 @@ import pytest
 
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import ARTIFACTS, Tenant, running_livekit, seed_tenant
-from tests.emulators import DeepgramEmulator, OpenAIEmulator, OpenAIRealtimeEmulator
+from tests.emulators import (
+    DeepgramEmulator,
+    GeminiLiveEmulator,
+    OpenAIEmulator,
+    OpenAIRealtimeEmulator,
+)
 from tests.support.api import session_of
 from tests.support.livekit_server import LiveKitServer
 from tests.support.participant import Caller
@@ -27,7 +32,7 @@ from tests.support.ports import free_tcp_port
 from tests.support.served_issuer import ServedIssuer
 from tests.support.speech import make_speech_wav
 from tests.support.voice_stack import worker_stack
-from tests.support.worker_process import WorkerProcess, worker_env
+from tests.support.worker_process import GOOGLE_KEY, WorkerProcess, gemini_env, worker_env
 
 AGENT_REPLY = "Yes, I can hear you clearly. How can I help today?"
 USER_TRANSCRIPT = "hello can you hear me"
@@ -41,12 +46,14 @@ class Stack:
     openai: OpenAIEmulator
     realtime: OpenAIRealtimeEmulator
     deepgram: DeepgramEmulator
+    gemini: GeminiLiveEmulator
     worker: WorkerProcess
     speech_wav: Path
     issuer_url: str
 
     def worker_env(self, **overrides: str) -> dict[str, str]:
-        return worker_env(self.settings, self.openai, self.deepgram, **overrides)
+        env = {**gemini_env(self.gemini), **overrides}
+        return worker_env(self.settings, self.openai, self.deepgram, **env)
 
 
 def webhook_url(issuer_port: int) -> str:
@@ -59,16 +66,23 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
     realtime = OpenAIRealtimeEmulator(reply=AGENT_REPLY, user_transcript=USER_TRANSCRIPT)
     openai = OpenAIEmulator(reply=AGENT_REPLY, realtime=realtime)
     deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
+    gemini = GeminiLiveEmulator(
+        reply=AGENT_REPLY, user_transcript=USER_TRANSCRIPT, require_key=GOOGLE_KEY
+    )
     issuer_port = free_tcp_port()
     with running_livekit(f"livekit-{tmp.name}.log", webhook_url=webhook_url(issuer_port)) as lk:
-        async with worker_stack(
-            lk,
-            tmp,
-            openai=openai,
-            deepgram=deepgram,
-            agent_name_prefix="callwright-test",
-            worker_log=ARTIFACTS / f"worker-{tmp.name}.log",
-        ) as parts:
+        async with (
+            gemini,
+            worker_stack(
+                lk,
+                tmp,
+                openai=openai,
+                deepgram=deepgram,
+                agent_name_prefix="callwright-test",
+                worker_log=ARTIFACTS / f"worker-{tmp.name}.log",
+                **gemini_env(gemini),
+            ) as parts,
+        ):
             wav = await asyncio.to_thread(
                 make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav"
             )
@@ -80,6 +94,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
                     openai,
                     realtime,
                     deepgram,
+                    gemini,
                     parts.worker,
                     wav,
                     issuer.url,

@@ -3,11 +3,20 @@
 Point the real livekit plugins at them through their base URLs:
 `openai.LLM/TTS(base_url=OpenAIEmulator.base_url)`,
 `openai.realtime.RealtimeModel(base_url=OpenAIRealtimeEmulator.base_url)`,
-`deepgram.STT(base_url=DeepgramEmulator.base_url)`.
+`deepgram.STT(base_url=DeepgramEmulator.base_url)`,
+`google.realtime.RealtimeModel(http_options=HttpOptions(base_url=GeminiLiveEmulator.base_url))`
+with `SSL_CERT_FILE=GeminiLiveEmulator.ca_bundle` (the SDK dials only `wss://`).
 """
 
 from .deepgram_emulator import DeepgramEmulator
+from .gemini_live_emulator import FunctionCall, GeminiLiveEmulator
 from .openai_emulator import OpenAIEmulator
 from .openai_realtime_emulator import OpenAIRealtimeEmulator
 
-__all__ = ["DeepgramEmulator", "OpenAIEmulator", "OpenAIRealtimeEmulator"]
+__all__ = [
+    "DeepgramEmulator",
+    "FunctionCall",
+    "GeminiLiveEmulator",
+    "OpenAIEmulator",
+    "OpenAIRealtimeEmulator",
+]

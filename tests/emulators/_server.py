@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -28,6 +29,10 @@ class EmulatorServer:
     def _routes(self) -> list[web.RouteDef]:
         raise NotImplementedError
 
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        """A server TLS context for an emulator whose client dials only `https`/`wss`."""
+        return None
+
     @property
     def port(self) -> int:
         if self._port is None:
@@ -49,7 +54,7 @@ class EmulatorServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             sock.bind((HOST, 0))
-            site = web.SockSite(runner, sock)
+            site = web.SockSite(runner, sock, ssl_context=self._ssl_context())
             await site.start()
         except BaseException:
             sock.close()

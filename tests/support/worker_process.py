@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callwright_shared.settings import CallwrightSettings
-from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.emulators import DeepgramEmulator, GeminiLiveEmulator, OpenAIEmulator
 from tests.support.ports import free_tcp_port
 
 OPENAI_KEY = "sk-test-callwright"
 DEEPGRAM_KEY = "dg-test-callwright"
+GOOGLE_KEY = "g-test-callwright"
 
 
 @dataclass
@@ -106,7 +107,8 @@ def worker_env(
     deepgram: DeepgramEmulator,
     **overrides: str,
 ) -> dict[str, str]:
-    """A worker wired to the test services and to the provider emulators."""
+    """A worker wired to the test services and to the provider emulators (to Gemini's
+    with `**gemini_env(...)` among the overrides)."""
     return {
         "CALLWRIGHT_ENV": "test",
         "DATABASE_URL": settings.database_url,
@@ -121,4 +123,15 @@ def worker_env(
         "GOOGLE_API_KEY": "",
         "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "60",
         **overrides,
+    }
+
+
+def gemini_env(gemini: GeminiLiveEmulator) -> dict[str, str]:
+    """Settings that point a worker at the Gemini emulator. The SDK dials wss only: the
+    worker trusts the emulator's certificate through SSL_CERT_FILE (a bundle that keeps
+    certifi's roots, so its other HTTPS clients are unaffected)."""
+    return {
+        "GOOGLE_API_KEY": GOOGLE_KEY,
+        "GOOGLE_BASE_URL": gemini.base_url,
+        "SSL_CERT_FILE": str(gemini.ca_bundle),
     }

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import numpy as np
 import pytest
+from google.genai.types import ContextWindowCompressionConfig, HttpOptions, SlidingWindow
 from livekit import rtc
-from livekit.agents import NOT_GIVEN, APIConnectOptions, APIStatusError, llm, stt
-from livekit.plugins import deepgram, openai
+from livekit.agents import NOT_GIVEN, APIConnectOptions, APIStatusError, function_tool, llm, stt
+from livekit.agents.metrics import RealtimeModelMetrics
+from livekit.plugins import deepgram, google, openai
 
 from tests.emulators import (
     DeepgramEmulator,
+    FunctionCall,
+    GeminiLiveEmulator,
     OpenAIEmulator,
     OpenAIRealtimeEmulator,
 )
@@ -352,3 +358,222 @@ async def test_realtime_speech_interrupts_the_reply(http_session: aiohttp.Client
 
     assert (text, frames) == ("", [])
     assert emu.replies_sent == []
+
+
+# -- Gemini Live --------------------------------------------------------------------------
+
+
+async def eventually_true(check: Callable[[], bool], *, within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {within:.0f} s")
+        await asyncio.sleep(0.05)
+
+
+def gemini_model(emu: GeminiLiveEmulator, **options: object) -> google.realtime.RealtimeModel:
+    """The plugin on the emulator, trusting its certificate (the SDK dials only wss://)."""
+    http_options = HttpOptions(
+        base_url=emu.base_url, async_client_args={"ssl": emu.client_ssl_context()}
+    )
+    return google.realtime.RealtimeModel(
+        api_key="g-test",
+        http_options=http_options,
+        conn_options=APIConnectOptions(max_retry=0, timeout=5.0),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def say(session: llm.RealtimeSession[Any], frames: list[rtc.AudioFrame]) -> None:
+    for frame in frames:
+        session.push_audio(frame)
+        await asyncio.sleep(0)
+
+
+async def test_gemini_greets_with_audio_transcript_and_usage() -> None:
+    async with GeminiLiveEmulator(require_key="g-test") as emu:
+        model = gemini_model(emu, instructions="Be brief.", voice="Kore")
+        session = model.session()
+        metrics: list[RealtimeModelMetrics] = []
+        session.on("metrics_collected", metrics.append)
+        try:
+            generation = await asyncio.wait_for(
+                session.generate_reply(
+                    instructions="Say exactly this to the user, and nothing else: Welcome!"
+                ),
+                5.0,
+            )
+            text, frames = await asyncio.wait_for(collect_generation(generation), 5.0)
+            await eventually_true(lambda: any(m.output_tokens for m in metrics))
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert generation.user_initiated
+    assert text == "Welcome!"
+    audio = rtc.combine_audio_frames(frames)
+    assert audio.sample_rate == 24000 and frame_rms(audio) > 1000
+    [setup] = emu.setups
+    assert setup["model"] == "models/gemini-2.5-flash-native-audio-preview-12-2025"
+    assert setup["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
+    assert emu.api_keys == ["g-test"]
+    used = next(m for m in metrics if m.output_tokens)
+    assert used.input_tokens > 0 and used.total_tokens == used.input_tokens + used.output_tokens
+
+
+async def test_gemini_a_wrong_key_fails_the_connect() -> None:
+    async with GeminiLiveEmulator(require_key="right") as emu:
+        model = gemini_model(emu)
+        session = model.session()
+        errors: list[llm.RealtimeModelError] = []
+        session.on("error", errors.append)
+        try:
+            await eventually_true(lambda: bool(errors))
+        finally:
+            await session.aclose()
+            await model.aclose()
+    assert emu.replies_sent == []
+    assert "API key not valid" in str(errors[0].error.__cause__ or errors[0].error)
+
+
+async def test_gemini_answers_speech_not_silence() -> None:
+    async with GeminiLiveEmulator(user_transcript="what time is it", reply="Noon.") as emu:
+        model = gemini_model(emu)
+        session = model.session()
+        transcripts: asyncio.Queue[llm.InputTranscriptionCompleted] = asyncio.Queue()
+        generations: asyncio.Queue[llm.GenerationCreatedEvent] = asyncio.Queue()
+        session.on("input_audio_transcription_completed", transcripts.put_nowait)
+        session.on("generation_created", generations.put_nowait)
+        try:
+            await eventually_true(lambda: bool(emu.setups))
+            await say(session, silent_frames(1.5))
+            await eventually_true(lambda: emu.audio_seconds_received > 1.0)
+            assert generations.empty() and transcripts.empty()
+
+            await say(session, voiced_frames(1.0) + silent_frames(1.0))
+            generation = await asyncio.wait_for(generations.get(), 5.0)
+            text, frames = await asyncio.wait_for(collect_generation(generation), 5.0)
+            final = await asyncio.wait_for(transcripts.get(), 5.0)
+            while not final.is_final:
+                final = await asyncio.wait_for(transcripts.get(), 5.0)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert final.transcript == "what time is it"
+    assert not generation.user_initiated
+    assert text == "Noon."
+    assert frame_rms(rtc.combine_audio_frames(frames)) > 1000
+    assert emu.user_transcripts_sent == ["what time is it"]
+    assert emu.voiced_seconds_received == pytest.approx(1.0, abs=0.15)
+
+
+async def test_gemini_tool_call_and_response() -> None:
+    def reply(turns: list[dict[str, Any]]) -> str | FunctionCall:
+        answered = [p for t in turns for p in t["parts"] if "functionResponse" in p]
+        if answered:
+            return f"It is {answered[-1]['functionResponse']['response']['output']} there."
+        return FunctionCall("get_time", {"city": "Paris"})
+
+    @function_tool
+    async def get_time(city: str) -> str:
+        """Get the time in a city."""
+        return "noon"
+
+    async with GeminiLiveEmulator(reply=reply) as emu:
+        model = gemini_model(emu)
+        session = model.session()
+        generations: asyncio.Queue[llm.GenerationCreatedEvent] = asyncio.Queue()
+        session.on("generation_created", generations.put_nowait)
+        try:
+            await session.update_tools([get_time])
+            first = await asyncio.wait_for(session.generate_reply(), 5.0)
+            [call] = [c async for c in first.function_stream]
+            assert (call.name, json.loads(call.arguments)) == ("get_time", {"city": "Paris"})
+            chat_ctx = session.chat_ctx.copy()
+            chat_ctx.items.append(call)
+            chat_ctx.items.append(
+                llm.FunctionCallOutput(
+                    call_id=call.call_id, name=call.name, output="noon", is_error=False
+                )
+            )
+            await session.update_chat_ctx(chat_ctx)
+            follow_up = await asyncio.wait_for(generations.get(), 5.0)
+            while follow_up is first:
+                follow_up = await asyncio.wait_for(generations.get(), 5.0)
+            text, _ = await asyncio.wait_for(collect_generation(follow_up), 5.0)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert text == "It is noon there."
+    [setup] = emu.setups
+    [declaration] = setup["tools"][0]["functionDeclarations"]
+    assert declaration["name"] == "get_time"
+    [response] = emu.tool_responses
+    [answer] = response["functionResponses"]
+    assert answer["id"] == call.call_id and answer["response"] == {"output": "noon"}
+
+
+async def test_gemini_go_away_resumes_the_session_with_its_handle() -> None:
+    seen: list[list[dict[str, Any]]] = []
+
+    def reply(turns: list[dict[str, Any]]) -> str:
+        seen.append(turns)
+        return f"Answer {len(seen)}."
+
+    async with GeminiLiveEmulator(
+        reply=reply, user_transcript=["first question", "second question"], go_away_after_s=1.0
+    ) as emu:
+        model = gemini_model(emu)
+        session = model.session()
+        generations: asyncio.Queue[llm.GenerationCreatedEvent] = asyncio.Queue()
+        session.on("generation_created", generations.put_nowait)
+        try:
+            await eventually_true(lambda: bool(emu.setups))
+            await say(session, voiced_frames(0.5) + silent_frames(0.8))
+            first, _ = await asyncio.wait_for(
+                collect_generation(await asyncio.wait_for(generations.get(), 5.0)), 5.0
+            )
+            await eventually_true(lambda: emu.resumed_setups >= 1, within=10.0)
+            await say(session, voiced_frames(0.5) + silent_frames(0.8))
+            second, _ = await asyncio.wait_for(
+                collect_generation(await asyncio.wait_for(generations.get(), 5.0)), 5.0
+            )
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert (first, second) == ("Answer 1.", "Answer 2.")
+    assert emu.go_aways_sent >= 1
+    assert "handle" not in emu.setups[0]["sessionResumption"]
+    assert emu.setups[1]["sessionResumption"]["handle"]
+    # The resumed session still holds the first exchange: nothing was replayed or lost.
+    texts = [p.get("text") for t in seen[-1] for p in t["parts"]]
+    assert texts[-3:] == ["first question", "Answer 1.", "second question"]
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+async def test_gemini_session_audio_limit_needs_context_compression(compressed: bool) -> None:
+    options: dict[str, object] = {}
+    if compressed:
+        options["context_window_compression"] = ContextWindowCompressionConfig(
+            sliding_window=SlidingWindow()
+        )
+    async with GeminiLiveEmulator(session_audio_limit_s=1.0) as emu:
+        model = gemini_model(emu, **options)
+        session = model.session()
+        errors: list[llm.RealtimeModelError] = []
+        session.on("error", errors.append)
+        try:
+            await eventually_true(lambda: bool(emu.setups))
+            await say(session, silent_frames(2.0))
+            if compressed:
+                await eventually_true(lambda: emu.audio_seconds_received >= 1.5)
+            else:
+                await eventually_true(lambda: bool(errors))
+        finally:
+            await session.aclose()
+            await model.aclose()
+    assert bool(errors) is not compressed
+    assert ("contextWindowCompression" in emu.setups[0]) is compressed

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from google.genai.types import HttpOptions
+from google.genai.types import ContextWindowCompressionConfig, HttpOptions
 from livekit.agents.utils import http_context
 from livekit.agents.vad import VAD
 from livekit.plugins import deepgram, google, openai, silero
+from livekit.plugins.google.realtime.realtime_api import KNOWN_GEMINI_API_MODELS
 
-from callwright_shared.agents import AgentConfig
+from callwright_shared.agents import DEFAULT_REALTIME_MODELS, AgentConfig
 from callwright_shared.db.models import Architecture, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.room_names import parse_room_name
@@ -84,16 +85,42 @@ async def test_openai_realtime_agent(vad: VAD, http: None) -> None:
 
 async def test_gemini_live_agent_gets_its_model_voice_and_endpoint(vad: VAD, http: None) -> None:
     config = AgentConfig(
-        provider="gemini", model="gemini-live-2.5-flash", voice="Kore", temperature=0.5
+        provider="gemini", model="gemini-3.1-flash-live-preview", voice="Kore", temperature=0.5
     )
     plan = session_plan(Architecture.REALTIME, config, settings(), vad_model=vad)
     model = plan.kwargs["llm"]
     assert isinstance(model, google.realtime.RealtimeModel)
-    assert model._opts.model == "gemini-live-2.5-flash"
+    assert model._opts.model == "gemini-3.1-flash-live-preview"
     assert model._opts.voice == "Kore"
     assert model._opts.temperature == 0.5
     http_options = model._opts.http_options
     assert isinstance(http_options, HttpOptions) and http_options.base_url == "http://127.0.0.1:9"
+    # Calls outlast Gemini's ~15 minutes of audio only with a compressed context.
+    compression = model._opts.context_window_compression
+    assert isinstance(compression, ContextWindowCompressionConfig) and compression.sliding_window
+
+
+async def test_openai_realtime_sessions_are_renewed_before_the_60_minute_limit(
+    vad: VAD, http: None
+) -> None:
+    plan = session_plan(Architecture.REALTIME, AgentConfig(), settings(), vad_model=vad)
+    recycle = plan.kwargs["llm"]._opts.max_session_duration
+    assert recycle is not None and 0 < recycle < 60 * 60
+
+
+async def test_gemini_default_model_is_current(vad: VAD, http: None) -> None:
+    """The default is the plugin's own Gemini API default, a model it knows, and offered."""
+    config = AgentConfig(provider="gemini")
+    plan = session_plan(Architecture.REALTIME, config, settings(), vad_model=vad)
+    chosen = plan.kwargs["llm"]._opts.model
+    plugin_default = google.realtime.RealtimeModel(api_key="g-test", vertexai=False)._opts.model
+    assert chosen == DEFAULT_REALTIME_MODELS["gemini"] == plugin_default
+    assert chosen in KNOWN_GEMINI_API_MODELS
+    offered = CallwrightSettings.model_fields["allowed_gemini_live_models"].default
+    assert chosen in offered
+    assert set(offered) <= KNOWN_GEMINI_API_MODELS, "an offered model the plugin does not know"
+    # Retired by Google: an agent may not choose them any more.
+    assert not {"gemini-2.0-flash-live-001", "gemini-live-2.5-flash-preview"} & set(offered)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,12 @@ from callwright_shared.pricing import PRICE_FIELDS, Price
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
 
-DEFAULT_REALTIME_MODELS = {"openai": "gpt-realtime", "gemini": "gemini-2.0-flash-live-001"}
+# Gemini: the Gemini API model livekit-plugins-google 1.8.9 defaults to (Google retired
+# gemini-2.0-flash-live-001 and gemini-live-2.5-flash-preview).
+DEFAULT_REALTIME_MODELS = {
+    "openai": "gpt-realtime",
+    "gemini": "gemini-2.5-flash-native-audio-preview-12-2025",
+}
 DEFAULT_REALTIME_VOICES = {"openai": "alloy", "gemini": "Puck"}
 
 ArchitectureName = Literal["pipeline", "realtime", "text"]

@@ -239,12 +239,7 @@ class CallwrightSettings(BaseSettings):
         _OPENAI_REALTIME_VOICES, validation_alias=_env("CALLWRIGHT_ALLOWED_OPENAI_REALTIME_VOICES")
     )
     allowed_gemini_live_models: _NameList = Field(
-        (
-            "gemini-2.0-flash-live-001",
-            "gemini-live-2.5-flash-preview",
-            "gemini-live-2.5-flash",
-            "gemini-2.5-flash-native-audio-preview-09-2025",
-        ),
+        ("gemini-2.5-flash-native-audio-preview-12-2025", "gemini-3.1-flash-live-preview"),
         validation_alias=_env("CALLWRIGHT_ALLOWED_GEMINI_LIVE_MODELS"),
     )
     allowed_gemini_live_voices: _NameList = Field(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from google.genai import types as genai
 from livekit.agents import NOT_GIVEN, AgentSession, NotGivenOr, llm, vad
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import deepgram, google, openai
@@ -28,6 +29,15 @@ VAD_MIN_SILENCE_S = 0.55
 ENDPOINTING_MIN_DELAY_S = 0.4
 ENDPOINTING_DELAY_S = max(VAD_MIN_SILENCE_S, ENDPOINTING_MIN_DELAY_S)
 DEEPGRAM_LISTEN_URL = "https://api.deepgram.com/v1/listen"
+# Provider session limits (README, "Realtime providers"). OpenAI Realtime ends a session
+# at 60 minutes: the plugin opens a new one this often, replaying the conversation. Gemini
+# Live resets a connection about every 10 minutes (goAway; the plugin reconnects with its
+# resumption handle) and ends an audio session at about 15 minutes unless the context is
+# compressed: a sliding window lifts that limit.
+OPENAI_REALTIME_RECYCLE_SECONDS = 20 * 60
+GEMINI_CONTEXT_COMPRESSION = genai.ContextWindowCompressionConfig(
+    sliding_window=genai.SlidingWindow()
+)
 
 
 class ProviderConfigError(Exception):
@@ -94,15 +104,14 @@ def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.Rea
     if config.provider == "gemini":
         http_options: dict[str, Any] = {}
         if settings.google_base_url:
-            from google.genai import types
-
-            http_options["http_options"] = types.HttpOptions(base_url=settings.google_base_url)
+            http_options["http_options"] = genai.HttpOptions(base_url=settings.google_base_url)
         gemini: llm.RealtimeModel = google.realtime.RealtimeModel(
             model=config.realtime_model,
             voice=config.realtime_voice,
             temperature=config.temperature,
             language=config.language,
             instructions=config.instructions,
+            context_window_compression=GEMINI_CONTEXT_COMPRESSION,
             api_key=_key(settings.google_api_key, "Google Gemini", "GOOGLE_API_KEY"),
             **http_options,
         )
@@ -112,6 +121,7 @@ def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.Rea
         voice=config.realtime_voice,
         api_key=_key(settings.openai_api_key, "OpenAI", "OPENAI_API_KEY"),
         base_url=_url(settings.openai_base_url),
+        max_session_duration=OPENAI_REALTIME_RECYCLE_SECONDS,
     )
     return model
 
