@@ -11,9 +11,7 @@ import uuid
 import httpx
 import pytest
 from livekit import api
-from sqlalchemy import func, select
 
-from callwright_shared.db.models import LedgerEntry, LedgerKind
 from tests.conftest import ARTIFACTS, issuer_client
 from tests.e2e.conftest import (
     AGENT_REPLY,
@@ -25,21 +23,11 @@ from tests.e2e.conftest import (
     wait_ended,
 )
 from tests.support.api import create_voice_session, credits_of
-from tests.support.database import database
+from tests.support.database import captures_of
 from tests.support.participant import Caller
 from tests.support.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.e2e
-
-
-async def captures_of(stack: Stack, session_id: str) -> int:
-    async with database(stack.database_url) as db:
-        count = await db.scalar(
-            select(func.count())
-            .select_from(LedgerEntry)
-            .where(LedgerEntry.session_id == session_id, LedgerEntry.kind == LedgerKind.CAPTURE)
-        )
-    return int(count or 0)
 
 
 async def test_realtime_call_end_to_end(stack: Stack, client: httpx.AsyncClient) -> None:
@@ -152,7 +140,7 @@ async def test_end_session_during_a_call_charges_once(
     await lkapi.aclose()
     assert list(rooms.rooms) == []
     await asyncio.sleep(3)  # let the worker finish: it must not charge again
-    assert await captures_of(stack, body["session_id"]) == 1
+    assert await captures_of(stack.database_url, body["session_id"]) == 1
     again = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
     assert again.json()["credits_charged"] == session["credits_charged"]
     credits = await credits_of(client, tenant)

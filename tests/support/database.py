@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.engine import create_engine, create_session_factory
-from callwright_shared.db.models import Session
+from callwright_shared.db.models import LedgerEntry, LedgerKind, Session
 
 
 @asynccontextmanager
@@ -29,3 +30,14 @@ async def session_row(url: str, session_id: str) -> Session:
         row = await db.get(Session, session_id)
         assert row is not None, session_id
         return row
+
+
+async def captures_of(url: str, session_id: str) -> int:
+    """How many capture rows the ledger holds for the session (exactly one per charge)."""
+    async with database(url) as db:
+        count = await db.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.session_id == session_id, LedgerEntry.kind == LedgerKind.CAPTURE)
+        )
+    return int(count or 0)

@@ -122,6 +122,9 @@ def worker_env(
         "DEEPGRAM_BASE_URL": deepgram.base_url,
         "GOOGLE_API_KEY": "",
         "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "60",
+        # A caller who leaves ends the call after this grace (a rejoin may come): short,
+        # so the many tests that hang up do not each wait the 20 s default.
+        "CALLWRIGHT_REJOIN_GRACE_SECONDS": "3",
         **overrides,
     }
 

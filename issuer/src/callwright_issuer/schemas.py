@@ -130,6 +130,9 @@ class SessionPublic(BaseModel):
     created_at: datetime
     started_at: datetime | None
     ended_at: datetime | None
+    # Voice: the user left mid-call and the agent waits for them to come back (rejoin);
+    # null while the user is in the call, and once the session has ended.
+    away_since: datetime | None
     duration_seconds: float
     max_duration_seconds: int
     # The price the session was created with (the operator's, read-only; SPEC §7).
@@ -154,6 +157,7 @@ class SessionPublic(BaseModel):
             created_at=row.created_at,
             started_at=row.started_at,
             ended_at=row.ended_at,
+            away_since=row.away_since if row.settled_at is None else None,
             duration_seconds=round(row.agent_seconds, 3),
             max_duration_seconds=row.max_duration_seconds,
             credits_per_minute=row.credits_per_minute if row.kind is SessionKind.VOICE else None,

@@ -32,9 +32,13 @@ from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
 from callwright_shared import agents, credits, idempotency, pricing, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.engine import serialized_writes
-from callwright_shared.db.models import Architecture, EndReason, SessionStatus
+from callwright_shared.db.models import Agent, Architecture, EndReason, SessionKind, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
-from callwright_shared.errors import LiveKitUnavailableError
+from callwright_shared.errors import (
+    InvalidRequestError,
+    LiveKitUnavailableError,
+    SessionEndedError,
+)
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
@@ -138,6 +142,29 @@ async def create_voice_session(
         )
         await db.commit()
     return VoiceCreation(response=response)
+
+
+async def rejoin_token(
+    db: AsyncSession, *, key: ApiKeyContext, session_id: str, settings: CallwrightSettings
+) -> VoiceSessionCreated:
+    """`POST /v1/sessions/{id}/token`: the Create Voice Session answer again, with a fresh
+    token, for a voice session that is still open."""
+    row = await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
+    if row.kind is not SessionKind.VOICE or row.room_name is None:
+        raise InvalidRequestError("Chat sessions have no room to join.")
+    if row.settled_at is not None or row.status not in sessions.OPEN_STATUSES:
+        raise SessionEndedError("The session has ended; create a new one.")
+    agent = await db.get(Agent, row.agent_id)
+    token = mint_participant_token(settings, room_name=row.room_name, identity=row.user_id)
+    logger.info("rejoin token issued", extra={"session_id": row.id, "org_id": key.org_id})
+    return VoiceSessionCreated(
+        room_name=row.room_name,
+        token=token.jwt,
+        livekit_url=settings.client_livekit_url,
+        agent_name=agent.name if agent is not None else "",
+        session_id=row.id,
+        expires_at=token.expires_at,
+    )
 
 
 def _replay(

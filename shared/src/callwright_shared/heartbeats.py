@@ -19,6 +19,7 @@ job dispatched for it finds it claimed and leaves. A claim whose heartbeat went 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,9 +67,11 @@ async def record_heartbeat(
     agent_seconds: float,
     *,
     job_id: str | None = None,
+    transcript: list[dict[str, Any]] | None = None,
     at: datetime | None = None,
 ) -> bool:
-    """Record agent time (never lowering it) and the heartbeat's time; the caller commits.
+    """Record agent time (never lowering it), the heartbeat's time and, when given, the
+    transcript so far (a rejoining page shows it; a crash keeps it); the caller commits.
 
     Returns False when the session is already settled — someone else ended it (End
     Session, a webhook, the reconciler) and the worker should wrap up — or, with
@@ -78,16 +81,16 @@ async def record_heartbeat(
     conditions = [Session.id == session_id, Session.settled_at.is_(None)]
     if job_id is not None:
         conditions.append(Session.job_id == job_id)
+    values: dict[str, Any] = {
+        "agent_seconds": case(
+            (Session.agent_seconds < seconds, seconds), else_=Session.agent_seconds
+        ),
+        "last_heartbeat_at": at or utcnow(),
+    }
+    if transcript is not None:
+        values["transcript"] = transcript
     result = await db.execute(
-        update(Session)
-        .where(*conditions)
-        .values(
-            agent_seconds=case(
-                (Session.agent_seconds < seconds, seconds), else_=Session.agent_seconds
-            ),
-            last_heartbeat_at=at or utcnow(),
-        )
-        .returning(Session.id)
+        update(Session).where(*conditions).values(**values).returning(Session.id)
     )
     return result.one_or_none() is not None
 

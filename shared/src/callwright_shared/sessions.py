@@ -120,6 +120,15 @@ async def mark_active(db: AsyncSession, session_id: str, *, at: datetime | None 
     return result.one_or_none() is not None
 
 
+async def set_away(db: AsyncSession, session_id: str, *, since: datetime | None) -> None:
+    """The worker: the user left mid-call (`since`) or came back (None). The caller commits."""
+    await db.execute(
+        update(Session)
+        .where(Session.id == session_id, Session.settled_at.is_(None))
+        .values(away_since=since)
+    )
+
+
 async def record_agent_time(db: AsyncSession, session_id: str, agent_seconds: float) -> None:
     """The worker's heartbeat: agent time so far, so any later settler charges it."""
     await db.execute(

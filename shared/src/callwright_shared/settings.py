@@ -138,6 +138,12 @@ class CallwrightSettings(BaseSettings):
     worker_process_start_timeout_seconds: float = Field(
         60.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_PROCESS_START_TIMEOUT_SECONDS")
     )
+    # A user who leaves mid-call (a reload, a network switch, a second tab, a closed tab)
+    # may come back this long with a fresh token; time away is not charged. 20 s covers a
+    # reload and livekit-client's own reconnect attempts; each second away holds a slot.
+    rejoin_grace_seconds: float = Field(
+        20.0, ge=0, validation_alias=_env("CALLWRIGHT_REJOIN_GRACE_SECONDS")
+    )
     # A job accepted while its worker is half full or more waits this long for the user
     # (not the whole join window): unjoined sessions cannot pin a busy worker's slots.
     worker_busy_join_window_seconds: float = Field(

@@ -31,7 +31,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from livekit import rtc
+from livekit import api, rtc
 from livekit.agents import Agent, AgentSession, JobContext, llm
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import (
@@ -70,25 +70,32 @@ PROVIDER_ERROR_MESSAGE = (
 
 
 class AgentClock:
-    """Seconds the agent spent in the room with the user (what a call is charged for)."""
+    """Seconds the agent spent in the room with the user (what a call is charged for):
+    paused while the user is away, stopped for good when the call ends."""
 
     def __init__(self) -> None:
-        self._started: float | None = None
-        self._stopped: float | None = None
+        self._counted = 0.0
+        self._running_since: float | None = None
+        self._stopped = False
 
     def start(self) -> None:
-        if self._started is None:
-            self._started = time.monotonic()
+        """Start, or resume after a pause."""
+        if not self._stopped and self._running_since is None:
+            self._running_since = time.monotonic()
+
+    def pause(self) -> None:
+        if self._running_since is not None:
+            self._counted += time.monotonic() - self._running_since
+            self._running_since = None
 
     def stop(self) -> None:
-        if self._started is not None and self._stopped is None:
-            self._stopped = time.monotonic()
+        self.pause()
+        self._stopped = True
 
     @property
     def seconds(self) -> float:
-        if self._started is None:
-            return 0.0
-        return (self._stopped or time.monotonic()) - self._started
+        running = 0.0 if self._running_since is None else time.monotonic() - self._running_since
+        return self._counted + running
 
 
 def issued_for(record: CallRecord | None, room: RoomName, job_metadata: str) -> bool:
@@ -160,6 +167,9 @@ class Call:
         self._transcript: list[dict[str, Any]] = []
         self._session: AgentSession[None] | None = None
         self._agent_spoke = False
+        self._session_started = False
+        self._away: asyncio.Task[None] | None = None
+        self._back = asyncio.Event()
         self._log = {"session_id": record.session_id, "agent_id": record.agent_id}
 
     # -- the recipe ------------------------------------------------------------------
@@ -190,7 +200,9 @@ class Call:
                 self._error_message = str(exc)
                 await self._finish(EndReason.PROVIDER_ERROR)
                 return
-            self._clock.start()
+            self._session_started = True
+            if self._away is None:
+                self._clock.start()
             logger.info("agent session started", extra=self._log)
             limit = asyncio.create_task(self._time_limit(), name="callwright-time-limit")
             self._greet()
@@ -236,7 +248,7 @@ class Call:
             room=self._ctx.room,
             room_options=room_io.RoomOptions(
                 participant_identity=self._record.user_id,
-                close_on_disconnect=True,
+                close_on_disconnect=False,  # a leave may be a rejoin: the recipe decides
                 delete_room_on_close=False,  # the recipe deletes it after settling
                 text_input=False,
             ),
@@ -265,7 +277,9 @@ class Call:
             else EndReason.MAX_DURATION_REACHED
         )
         lead = min(GOODBYE_LEAD_S, limit / 3)
-        await asyncio.sleep(max(limit - lead - self._clock.seconds, 0.0))
+        # The limit is agent time: time the user was away does not count towards it.
+        while (remaining := limit - lead - self._clock.seconds) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(remaining)
         try:
             if self._session is not None and not self._ended.is_set():
                 logger.info("time limit reached, saying goodbye", extra=self._log)
@@ -282,12 +296,19 @@ class Call:
             self._end(reason)
 
     async def _heartbeat(self) -> None:
+        flushed = 0  # transcript entries already on record
         while True:
             await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+            transcript = list(self._transcript) if len(self._transcript) != flushed else None
             try:
                 still_open = await self._store.heartbeat(
-                    self._record.session_id, self._clock.seconds, job_id=self._ctx.job.id
+                    self._record.session_id,
+                    self._clock.seconds,
+                    job_id=self._ctx.job.id,
+                    transcript=transcript,
                 )
+                if transcript is not None:
+                    flushed = len(transcript)
             except Exception:  # a missed heartbeat is retried on the next tick
                 logger.warning("heartbeat failed", extra=self._log)
                 continue
@@ -307,15 +328,83 @@ class Call:
         def on_participant_disconnected(participant: rtc.RemoteParticipant) -> None:
             if participant.identity != self._record.user_id:
                 return
-            deleted = participant.disconnect_reason == rtc.DisconnectReason.ROOM_DELETED
-            self._end(EndReason.API_ENDED if deleted else EndReason.USER_LEFT)
+            if participant.disconnect_reason == rtc.DisconnectReason.ROOM_DELETED:
+                self._end(EndReason.API_ENDED)
+            elif self._user_in_room():
+                pass  # a second connection of the same identity took the call over
+            else:
+                self._user_left(participant.disconnect_reason)
+
+        def on_participant_connected(participant: rtc.RemoteParticipant) -> None:
+            if participant.identity == self._record.user_id:
+                self._back.set()
 
         def on_disconnected(reason: rtc.DisconnectReason.ValueType) -> None:
             deleted = reason == rtc.DisconnectReason.ROOM_DELETED
             self._end(EndReason.API_ENDED if deleted else EndReason.INTERNAL_ERROR)
 
         self._ctx.room.on("participant_disconnected", on_participant_disconnected)
+        self._ctx.room.on("participant_connected", on_participant_connected)
         self._ctx.room.on("disconnected", on_disconnected)
+
+    def _user_in_room(self) -> bool:
+        return self._record.user_id in self._ctx.room.remote_participants
+
+    # -- the user away and back (rejoin) ---------------------------------------------
+
+    def _user_left(self, reason: rtc.DisconnectReason.ValueType | None) -> None:
+        """Any leave but End Session may be a reload, a second tab or a network switch:
+        the call waits CALLWRIGHT_REJOIN_GRACE_SECONDS for the same identity."""
+        if self._ended.is_set() or self._away is not None:
+            return
+        logger.info(
+            "user away, waiting for a rejoin",
+            extra={
+                **self._log,
+                "reason": rtc.DisconnectReason.Name(reason) if reason is not None else None,
+            },
+        )
+        self._clock.pause()
+        if self._session is not None:
+            with contextlib.suppress(RuntimeError):  # nothing to interrupt, or closing
+                self._session.interrupt()
+        self._mark("user_away")
+        self._back.clear()
+        self._away = asyncio.create_task(self._wait_for_return(), name="callwright-away")
+
+    async def _wait_for_return(self) -> None:
+        await self._store.set_away(self._record.session_id, since=datetime.now(UTC))
+        try:
+            await asyncio.wait_for(self._back.wait(), self._settings.rejoin_grace_seconds)
+        except TimeoutError:
+            if not await self._user_still_in_room():
+                self._end(EndReason.USER_LEFT)
+                return
+        if self._ended.is_set():
+            return
+        logger.info("user back", extra=self._log)
+        self._mark("user_returned")
+        if self._session_started:
+            self._clock.start()
+        self._away = None
+        await self._store.set_away(self._record.session_id, since=None)
+
+    async def _user_still_in_room(self) -> bool:
+        """Ask the server: the SDK's participant map is keyed by identity, so a second
+        connection that arrived before the first one's leave can be missing from it."""
+        try:
+            listed = await self._ctx.api.room.list_participants(
+                api.ListParticipantsRequest(room=self._ctx.room.name)
+            )
+        except Exception:
+            return False
+        return any(p.identity == self._record.user_id for p in listed.participants)
+
+    def _mark(self, event: str) -> None:
+        """A gap in the call, on the transcript (role `event`)."""
+        self._transcript.append(
+            {"role": "event", "content": event, "at": datetime.now(UTC).isoformat()}
+        )
 
     def _on_item(self, event: ConversationItemAddedEvent) -> None:
         item = event.item

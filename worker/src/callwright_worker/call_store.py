@@ -82,13 +82,27 @@ class CallStore:
             await sessions.mark_active(db, session_id)
             await db.commit()
 
-    async def heartbeat(self, session_id: str, agent_seconds: float, *, job_id: str) -> bool:
-        """Record agent time so far; False once another path has settled the session (or
-        another job took it over)."""
+    async def heartbeat(
+        self,
+        session_id: str,
+        agent_seconds: float,
+        *,
+        job_id: str,
+        transcript: list[dict[str, Any]] | None = None,
+    ) -> bool:
+        """Record agent time (and the transcript) so far; False once another path has
+        settled the session (or another job took it over)."""
         async with self._sessions() as db:
-            open_ = await heartbeats.record_heartbeat(db, session_id, agent_seconds, job_id=job_id)
+            open_ = await heartbeats.record_heartbeat(
+                db, session_id, agent_seconds, job_id=job_id, transcript=transcript
+            )
             await db.commit()
             return open_
+
+    async def set_away(self, session_id: str, *, since: datetime | None) -> None:
+        async with self._sessions() as db:
+            await sessions.set_away(db, session_id, since=since)
+            await db.commit()
 
     async def settle(
         self,

@@ -42,7 +42,7 @@ from callwright_issuer.schemas import (
     error_responses,
 )
 from callwright_issuer.session_ending import end_session
-from callwright_issuer.voice_sessions import create_voice_session
+from callwright_issuer.voice_sessions import create_voice_session, rejoin_token
 from callwright_shared import sessions
 
 router = APIRouter(
@@ -182,6 +182,21 @@ async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> 
     return SessionPublic.of(
         await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
     )
+
+
+@router.post(
+    "/{session_id}/token",
+    response_model=VoiceSessionCreated,
+    responses=error_responses(400, 401, 404, 409),
+)
+async def token(
+    *, session_id: str, key: CurrentKey, db: DbSessionDep, settings: SettingsDep
+) -> VoiceSessionCreated:
+    """A fresh participant token for the same room and user while the session is
+    `created` or `active` (a reload, a second device, a dropped network: the worker waits
+    CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
+    session's time limit and hold are unchanged."""
+    return await rejoin_token(db, key=key, session_id=session_id, settings=settings)
 
 
 @router.post(

@@ -203,6 +203,9 @@ class Session(Base):
     # End Session's reason, recorded before it deletes the room: whichever path then
     # settles (the worker, a webhook, the reconciler), the session ends `api_ended`.
     requested_end_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason), nullable=True)
+    # Voice: since when the user has been out of the room mid-call (a dropped network, a
+    # reload); the worker waits CALLWRIGHT_REJOIN_GRACE_SECONDS for them. None: present.
+    away_since: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class LedgerEntry(Base):

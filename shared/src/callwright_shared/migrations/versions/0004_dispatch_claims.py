@@ -1,4 +1,4 @@
-"""dispatch claims: which worker job serves a session, re-dispatch bookkeeping, End Session's reason
+"""dispatch claims, re-dispatch bookkeeping, End Session's reason, the user's absence
 
 Revision ID: 0004
 Revises: 0003
@@ -24,10 +24,12 @@ def upgrade() -> None:
             sa.Column("dispatch_count", sa.Integer(), server_default="1", nullable=False)
         )
         batch_op.add_column(sa.Column("requested_end_reason", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("away_since", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sessions", schema=None) as batch_op:
+        batch_op.drop_column("away_since")
         batch_op.drop_column("requested_end_reason")
         batch_op.drop_column("dispatch_count")
         batch_op.drop_column("dispatched_at")
