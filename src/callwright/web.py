@@ -36,7 +36,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from fastapi import FastAPI, Request
@@ -205,6 +205,19 @@ class CallCreated(BaseModel):
     livekit_url: str
     agent_name: str
     expires_at: str
+
+
+class SaidBefore(BaseModel):
+    """A line of the call so far, as the session record holds it."""
+
+    speaker: Literal["user", "agent"]
+    text: str
+
+
+class CallRejoined(CallCreated):
+    """A fresh token for the call this tab was in before a reload, and what was said."""
+
+    transcript: list[SaidBefore]
 
 
 class CallEnded(BaseModel):
@@ -557,6 +570,27 @@ def create_app(
             duration_seconds=session["duration_seconds"],
             credits_charged=session["credits_charged"],
         )
+
+    @app.post("/api/calls/{session_id}/rejoin", response_model=CallRejoined)
+    async def rejoin_call(request: Request, session_id: str) -> Response | CallRejoined:
+        """After a reload: the same call, if it is still open (the worker waits for the
+        user for CALLWRIGHT_REJOIN_GRACE_SECONDS); 409 `session_ended` once it is over."""
+        if not _is_json(request):
+            return NOT_JSON.response()
+        if not SESSION_ID.fullmatch(session_id):
+            return UNKNOWN_SESSION.response()
+        token = await _ask_issuer(request, "POST", f"/v1/sessions/{session_id}/token")
+        if isinstance(token, PageError):
+            return token.response()
+        session = await _ask_issuer(request, "GET", f"/v1/sessions/{session_id}")
+        if isinstance(session, PageError):
+            return session.response()
+        said = [
+            SaidBefore(speaker="user" if t["role"] == "user" else "agent", text=t["content"])
+            for t in session.json().get("transcript") or []
+            if t.get("role") in ("user", "assistant")
+        ]
+        return CallRejoined.model_validate({**token.json(), "transcript": said})
 
     static_dir = settings.static_dir
     if (static_dir / "index.html").is_file():

@@ -25,11 +25,13 @@ from callwright_shared.settings import CallwrightSettings
 from tests.browser.chromium import Chromium, Page, find_chromium, open_page
 from tests.conftest import ARTIFACTS, Tenant, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support.database import captures_of
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.speech import make_speech_wav
 from tests.support.voice_stack import worker_stack
+from tests.support.waiting import eventually
 from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY
 
 pytestmark = pytest.mark.browser
@@ -100,6 +102,8 @@ async def stack(
         agent_name_prefix="callwright-browser",
         worker_log=ARTIFACTS / "worker-browser.log",
         CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS="30",
+        # A reload takes the page out of the call for a moment: the default grace.
+        CALLWRIGHT_REJOIN_GRACE_SECONDS="20",
     ) as parts:
         try:
             await browser.start(ARTIFACTS / "chromium.log")
@@ -214,6 +218,66 @@ async def test_a_call_from_the_browser(stack: Stack) -> None:
         assert session["status"] == "ended"
         assert session["credits_charged"] == result["credits_charged"] > 0
         assert session["duration_seconds"] > 1
+
+
+async def test_a_reload_mid_call_resumes_the_same_call(stack: Stack) -> None:
+    tenant = await seed_tenant(
+        stack.database_url,
+        user_id="reloading_caller",
+        agent={"name": "Support line", "greeting": GREETING, "credits_per_minute": 6},
+    )
+    answered = (
+        f"{STATUS}.transcripts.some(t => t.speaker === 'agent' && !t.segmentId.startsWith"
+        f"('before-') && t.text.includes({AGENT_REPLY.split('.')[0]!r}))"
+    )
+    async with (
+        page_server(stack, tenant) as (page_url, issuer),
+        open_page(stack.browser, page_url) as page,
+    ):
+        with console_on_failure(page):
+            await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="the agents")
+            await page.click("#call")
+            await page.wait_for(f"{STATUS}.state === 'in_call'", within=30, what="the agent")
+            session_id = await status(page, "sessionId")
+            await page.wait_for(answered, within=60, what="the agent's answer")
+
+            async def answer_on_record() -> bool:  # flushed with the worker's heartbeat
+                session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
+                return AGENT_REPLY.split(".")[0] in str(session["transcript"])
+
+            await eventually(answer_on_record, within=30, what="the answer on the record")
+
+            await page.send("Page.reload")
+            await page.wait_for("document.readyState === 'complete'", within=20, what="reload")
+            try:
+                await page.wait_for(
+                    f"{STATUS} !== undefined && {STATUS}.state === 'in_call'",
+                    within=30,
+                    what="the call to resume",
+                )
+            except AssertionError:
+                state = await page.evaluate(f"JSON.stringify([{STATUS}.state, {STATUS}.error])")
+                raise AssertionError(f"the call did not resume: {state}") from None
+            assert await status(page, "sessionId") == session_id
+            earlier = await status(page, "transcripts")
+            assert any(
+                t["segmentId"].startswith("before-") and AGENT_REPLY.split(".")[0] in t["text"]
+                for t in earlier
+            ), earlier
+            # The fake microphone asks again: the same agent answers in the resumed call.
+            await page.wait_for(answered, within=60, what="an answer after the reload")
+
+            await page.click("#hangup")
+            result = await page.wait_for(
+                f"{STATUS}.state === 'ended' && {STATUS}.result", within=20, what="the end"
+            )
+        assert result["session_id"] == session_id
+        session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
+        assert (session["status"], session["end_reason"]) == ("ended", "api_ended")
+        events = [t["content"] for t in session["transcript"] if t["role"] == "event"]
+        assert events == ["user_away", "user_returned"]
+        assert await captures_of(stack.database_url, session_id) == 1
+        assert session["credits_charged"] == result["credits_charged"] > 0
 
 
 async def test_out_of_credits_and_missing_keys_read_like_a_product(stack: Stack) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from tests.support.ports import free_tcp_port
 from tests.support.served_issuer import ServedIssuer
 from tests.support.speech import make_speech_wav
 from tests.support.voice_stack import worker_stack
+from tests.support.waiting import eventually
 from tests.support.worker_process import GOOGLE_KEY, WorkerProcess, gemini_env, worker_env
 
 AGENT_REPLY = "Yes, I can hear you clearly. How can I help today?"
@@ -115,21 +116,6 @@ async def new_tenant(stack: Stack, **agent: Any) -> Tenant:
         user_id=f"caller_{uuid.uuid4().hex[:6]}.x@y-z",
         agent={"credits_per_minute": 6, **agent},
     )
-
-
-async def eventually(
-    check: Callable[[], Awaitable[bool]] | Callable[[], bool], *, within: float, what: str
-) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = check()
-        if isinstance(result, Awaitable):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 async def wait_ended(

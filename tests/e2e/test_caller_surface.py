@@ -14,8 +14,9 @@ import pytest
 from livekit import rtc
 from livekit.agents.voice.remote_session import RemoteSession
 
-from tests.e2e.conftest import AGENT_REPLY, Stack, eventually, join, new_tenant, wait_ended
+from tests.e2e.conftest import AGENT_REPLY, Stack, join, new_tenant, wait_ended
 from tests.support.api import create_voice_session
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

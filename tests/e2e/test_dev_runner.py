@@ -21,10 +21,11 @@ import pytest
 
 from callwright.livekit_config import LIVEKIT_BINARY
 from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import eventually, join
+from tests.e2e.conftest import join
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
+from tests.support.waiting import eventually
 from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY
 
 pytestmark = pytest.mark.e2e

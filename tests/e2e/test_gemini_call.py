@@ -17,7 +17,6 @@ from tests.e2e.conftest import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
     Stack,
-    eventually,
     expected_charge,
     join,
     new_tenant,
@@ -25,6 +24,7 @@ from tests.e2e.conftest import (
 )
 from tests.support.api import create_voice_session
 from tests.support.participant import Caller
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -11,13 +11,13 @@ import pytest
 from tests.e2e.conftest import (
     AGENT_REPLY,
     Stack,
-    eventually,
     expected_charge,
     join,
     new_tenant,
     wait_ended,
 )
 from tests.support.api import create_voice_session, credits_of
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

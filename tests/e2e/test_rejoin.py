@@ -17,7 +17,6 @@ from tests.e2e.conftest import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
     Stack,
-    eventually,
     expected_charge,
     join,
     new_tenant,
@@ -27,6 +26,7 @@ from tests.e2e.conftest import (
 from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.database import captures_of
 from tests.support.participant import Caller
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

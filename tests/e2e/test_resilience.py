@@ -15,7 +15,6 @@ from tests.conftest import issuer_client
 from tests.e2e.conftest import (
     AGENT_REPLY,
     Stack,
-    eventually,
     expected_charge,
     join,
     new_tenant,
@@ -25,6 +24,7 @@ from tests.e2e.conftest import (
 from tests.support.api import create_voice_session, credits_of
 from tests.support.database import session_row
 from tests.support.participant import Caller
+from tests.support.waiting import eventually
 from tests.support.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.e2e

@@ -35,6 +35,16 @@ export interface CallCreated {
   expires_at: string;
 }
 
+export interface SaidBefore {
+  speaker: 'user' | 'agent';
+  text: string;
+}
+
+/** The call this tab was in before a reload: a fresh token and what was said so far. */
+export interface CallRejoined extends CallCreated {
+  transcript: SaidBefore[];
+}
+
 export interface CallEnded {
   session_id: string;
   status: string;
@@ -95,3 +105,6 @@ export const startCall = (agentId: string): Promise<CallCreated> =>
 
 export const endCall = (sessionId: string): Promise<CallEnded> =>
   request('POST', `/api/calls/${encodeURIComponent(sessionId)}/end`, {});
+
+export const rejoinCall = (sessionId: string): Promise<CallRejoined> =>
+  request('POST', `/api/calls/${encodeURIComponent(sessionId)}/rejoin`, {});

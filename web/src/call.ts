@@ -15,7 +15,7 @@ import {
   createLocalAudioTrack,
 } from 'livekit-client';
 
-import { type CallEnded, PageError, endCall, startCall } from './api';
+import { type CallCreated, type CallEnded, PageError, endCall, rejoinCall, startCall } from './api';
 import { AudioMeter } from './audio_meter';
 
 export type CallState =
@@ -42,6 +42,12 @@ const CHAT_TOPIC = 'lk.chat';
 const AGENT_STATE = 'lk.agent.state';
 const SEGMENT_ID = 'lk.segment_id';
 const TRANSCRIPTION_FINAL = 'lk.transcription_final';
+// The call this tab is in, kept across a reload (not across tabs or a closed tab).
+const CURRENT_CALL = 'callwright.current_session';
+
+export function rememberedCall(): string | null {
+  return window.sessionStorage.getItem(CURRENT_CALL);
+}
 
 function microphoneError(error: unknown): PageError {
   const name = error instanceof DOMException || error instanceof Error ? error.name : '';
@@ -97,6 +103,9 @@ export class Call {
   private mic: LocalAudioTrack | null = null;
   private audioElements: HTMLMediaElement[] = [];
   private hangingUp = false;
+  /** The page is being reloaded or closed: the call is left, not ended (the agent waits
+   * for a rejoin; a closed tab's call ends after the worker's grace). */
+  private leavingPage = false;
 
   constructor(
     private readonly audioContext: AudioContext,
@@ -121,6 +130,42 @@ export class Call {
 
   /** Place the call. Every failure ends in state `failed` with a message for people. */
   async start(agentId: string): Promise<void> {
+    await this.connect(() => startCall(agentId));
+  }
+
+  /** Back into the call this tab was in before a reload, with what was said so far; a
+   * call that has ended meanwhile leaves the page idle. */
+  async resume(sessionId: string): Promise<boolean> {
+    let ended = false;
+    await this.connect(async () => {
+      try {
+        const rejoined = await rejoinCall(sessionId);
+        this.transcripts = rejoined.transcript.map((said, index) => ({
+          segmentId: `before-${index}`,
+          speaker: said.speaker,
+          text: said.text,
+          final: true,
+        }));
+        return rejoined;
+      } catch (error) {
+        ended = error instanceof PageError && (error.status === 409 || error.status === 404);
+        throw error;
+      }
+    });
+    if (ended) {
+      window.sessionStorage.removeItem(CURRENT_CALL);
+      this.error = null;
+      this.set('idle');
+    }
+    return !ended;
+  }
+
+  /** The page is going away: leave the room without ending the call. */
+  leavePage(): void {
+    this.leavingPage = true;
+  }
+
+  private async connect(session: () => Promise<CallCreated>): Promise<void> {
     this.set('starting');
     void this.audioContext.resume();
     try {
@@ -135,10 +180,11 @@ export class Call {
       }
       this.micMeter.attach(this.mic.mediaStreamTrack);
       this.set('connecting');
-      const created = await startCall(agentId);
+      const created = await session();
       this.sessionId = created.session_id;
       this.roomName = created.room_name;
       this.agentName = created.agent_name;
+      window.sessionStorage.setItem(CURRENT_CALL, created.session_id);
       this.onChange();
       await this.join(created.livekit_url, created.token);
     } catch (error) {
@@ -267,7 +313,7 @@ export class Call {
   }
 
   private async disconnected(reason: DisconnectReason | undefined): Promise<void> {
-    if (this.hangingUp || !this.inRoom) return;
+    if (this.hangingUp || !this.inRoom || this.leavingPage) return;
     // The call ended from the other side (agent goodbye, time limit, End Session
     // elsewhere, a provider failure). End Session is idempotent: it reads the outcome.
     this.hangingUp = true;
@@ -297,6 +343,7 @@ export class Call {
 
   private async teardown(): Promise<void> {
     this.endedAt ??= Date.now();
+    window.sessionStorage.removeItem(CURRENT_CALL);
     // Streams cut short by the room closing never send their final marker.
     for (const entry of this.transcripts) entry.final = true;
     this.agentMeter.detach();

@@ -3,7 +3,7 @@
 // for anyone debugging a call from the console.
 
 import { type PageConfig, loadConfig } from './api';
-import { Call } from './call';
+import { Call, rememberedCall } from './call';
 import { exposeStatus } from './status';
 
 const STATE_LABELS: Record<string, string> = {
@@ -91,6 +91,31 @@ class Page {
     }
     this.renderConfig();
     this.render();
+    // Before livekit-client's own handlers (it disconnects on `beforeunload`): a reload
+    // or a closed tab leaves the call; only Hang up ends it.
+    for (const event of ['beforeunload', 'pagehide']) {
+      window.addEventListener(event, () => this.call?.leavePage());
+    }
+    const remembered = rememberedCall();
+    if (remembered !== null) await this.resumeCall(remembered);
+  }
+
+  /** After a reload mid-call: back into the same call (the agent waits for us). */
+  private async resumeCall(sessionId: string): Promise<void> {
+    this.audioContext ??= new AudioContext();
+    this.call = this.newCall(this.audioContext);
+    if (!(await this.call.resume(sessionId))) this.call = null;
+    this.render();
+  }
+
+  private newCall(audioContext: AudioContext): Call {
+    return new Call(
+      audioContext,
+      () => this.render(),
+      (blocked) => {
+        this.ui.enableAudio.hidden = !blocked;
+      },
+    );
   }
 
   private async placeCall(): Promise<void> {
@@ -98,13 +123,7 @@ class Page {
     if (agentId === '' || this.call?.active) return;
     // Created inside the click, so the browser lets it play and measure audio.
     this.audioContext ??= new AudioContext();
-    this.call = new Call(
-      this.audioContext,
-      () => this.render(),
-      (blocked) => {
-        this.ui.enableAudio.hidden = !blocked;
-      },
-    );
+    this.call = this.newCall(this.audioContext);
     await this.call.start(agentId);
   }
 
