@@ -16,10 +16,9 @@ import pytest
 
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
-from tests.e2e.conftest import eventually
 from tests.support.api import assert_error, session_of
 from tests.support.ports import free_tcp_port
-from tests.support.webhook_receiver import WebhookReceiver
+from tests.support.webhook_receiver import WebhookReceiver, eventually
 
 pytestmark = pytest.mark.database
 

@@ -1,23 +1,25 @@
 """A customer's webhook endpoint on loopback, as a customer would write one.
 
-It answers from a script (`answers`: status codes, or (status, headers) pairs, used in
-order; then `default_status`) and keeps every request it got. `verified(secret)` checks
+It answers from a script (`answers`: status codes, (status, headers) pairs, or "hold":
+keep the request open until `release()`; used in order, then `default_status`) and keeps
+every request it got. `verified(secret)` checks
 each one with the `standardwebhooks` library, as the README tells customers to.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from aiohttp import web
 from standardwebhooks import Webhook
 
 from tests.support.ports import free_tcp_port
 
-Answer = int | tuple[int, dict[str, str]]
+Answer = int | tuple[int, dict[str, str]] | Literal["hold"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ class WebhookReceiver:
     default_status: int = 200
     requests: list[Received] = field(default_factory=list)
     _runner: web.AppRunner | None = None
+    held: int = 0
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -76,12 +80,20 @@ class WebhookReceiver:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         answer = self.answers.pop(0) if self.answers else self.default_status
+        if answer == "hold":
+            self.held += 1
+            self._arrived.set()
+            await self._released.wait()
+            answer = self.default_status
         status, headers = answer if isinstance(answer, tuple) else (answer, {})
         self.requests.append(
             Received(request.path, {k.lower(): v for k, v in request.headers.items()}, body, status)
         )
         self._arrived.set()
         return web.Response(status=status, headers=headers, text=f"answered {status}")
+
+    def release(self) -> None:
+        self._released.set()
 
     def verified(self, secret: str) -> list[dict[str, Any]]:
         """Every request's payload, each verified with `secret` (raises if one fails)."""
@@ -94,3 +106,12 @@ class WebhookReceiver:
                 self._arrived.clear()
                 await self._arrived.wait()
         return self.requests
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
+    """Poll `check` until it holds; fail after `within` seconds (a bound on waiting only)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
+        await asyncio.sleep(0.1)
