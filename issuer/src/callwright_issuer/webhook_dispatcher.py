@@ -63,6 +63,9 @@ _BATCH = 100
 _EXCERPT_CHARS = 1024
 # A Retry-After longer than this is read as this (a receiver cannot park a delivery for ever).
 _MAX_RETRY_AFTER_S = 24 * 3600.0
+# Jitter from a generator of its own: the module-level one is shared with whatever else
+# runs in the process.
+_jitter = random.Random()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,7 @@ class WebhookDispatcher:
         interval = self._settings.webhook_dispatch_interval_seconds
         while True:
             try:
-                await asyncio.wait_for(stop.wait(), timeout=interval * random.uniform(0.9, 1.1))
+                await asyncio.wait_for(stop.wait(), timeout=interval * _jitter.uniform(0.9, 1.1))
                 return
             except TimeoutError:
                 pass
@@ -260,7 +263,7 @@ class WebhookDispatcher:
                 disable_reason = "The endpoint answered 410 Gone."
             elif item.attempts < len(schedule):
                 outcome = DeliveryStatus.PENDING
-                delay = schedule[item.attempts] * random.uniform(0.9, 1.1)
+                delay = schedule[item.attempts] * _jitter.uniform(0.9, 1.1)
                 if result.retry_after_s is not None:
                     delay = result.retry_after_s
                 values["next_attempt_at"] = now + timedelta(seconds=delay)
