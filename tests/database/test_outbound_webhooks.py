@@ -390,3 +390,24 @@ async def test_after_a_rotation_both_secrets_sign_during_the_overlap(
         receiver.verified(latest)
         with pytest.raises(Exception, match="No matching signature"):
             receiver.verified(new_secret)
+
+
+async def test_an_address_refused_when_sent_is_a_failed_attempt_and_nothing_is_sent(
+    database_url: str, tenant: Tenant, receiver: WebhookReceiver
+) -> None:
+    # Saved while the operator allowed private addresses; sent after they stopped it. A
+    # name is resolved and checked at each request: `localhost` resolves to loopback.
+    url = f"http://localhost:{receiver.port}/hooks"
+    async with issuer_client(webhook_settings(database_url)) as client:
+        endpoint = await create_endpoint(client, tenant, url)
+    settings = webhook_settings(database_url, outbound_allow_private=False)
+    async with issuer_client(settings) as client:
+        test = await client.post(
+            f"/v1/webhook-endpoints/{endpoint['id']}/test", headers=tenant.headers
+        )
+        assert test.status_code == 200, test.text
+        [attempt] = test.json()["attempts"]
+        assert attempt["status_code"] is None
+        assert "private, loopback or link-local" in attempt["error"]
+        assert test.json()["status"] == "pending"  # retried on the schedule
+    assert receiver.requests == []

@@ -86,7 +86,10 @@ async def test_an_issuer_killed_before_delivering_leaves_the_events_to_the_next(
 ) -> None:
     tenant = await seed_tenant(sqlite_url)
     # A short lease: the dead issuer's claim runs out soon and the next issuer takes over.
-    env = issuer_env(sqlite_url, CALLWRIGHT_WEBHOOK_LEASE_SECONDS="2")
+    # The request's timeout leaves the test 5 s to kill the issuer while it waits.
+    env = issuer_env(
+        sqlite_url, CALLWRIGHT_WEBHOOK_LEASE_SECONDS="6", CALLWRIGHT_WEBHOOK_TIMEOUT_SECONDS="5"
+    )
     async with (
         WebhookReceiver(answers=["hold"]) as receiver,
         httpx.AsyncClient(timeout=30) as client,

@@ -118,7 +118,16 @@ class WebhookDispatcher:
         by_endpoint: dict[str, list[_Claimed]] = {}
         for item in claimed:
             by_endpoint.setdefault(item.endpoint.id, []).append(item)
-        await asyncio.gather(*(self._send_in_order(items) for items in by_endpoint.values()))
+        results = await asyncio.gather(
+            *(self._send_in_order(items) for items in by_endpoint.values()),
+            return_exceptions=True,
+        )
+        for result in results:
+            # Recording failed (the database): the lease runs out and the delivery is retried.
+            if isinstance(result, BaseException):
+                logger.warning(
+                    "webhook delivery not recorded", extra={"error": type(result).__name__}
+                )
         async with self._factory() as db:
             backlog = await db.scalar(
                 select(func.count())
@@ -229,12 +238,15 @@ class WebhookDispatcher:
             )
         except OutboundAddressError as exc:
             return _Result(None, 0, None, exc.message[:300], None)
-        except (httpx.HTTPError, TimeoutError, OSError) as exc:
+        except Exception as exc:  # any failure to get an answer is a failed attempt
             elapsed = round((asyncio.get_running_loop().time() - started) * 1000)
-            error = "timed out" if isinstance(exc, TimeoutError | httpx.TimeoutException) else ""
-            return _Result(
-                None, elapsed, None, error or f"request failed: {type(exc).__name__}", None
-            )
+            if isinstance(exc, TimeoutError | httpx.TimeoutException):
+                error = "timed out"
+            else:
+                error = f"request failed: {type(exc).__name__}"
+                if not isinstance(exc, httpx.HTTPError | OSError):
+                    logger.warning("webhook request failed unexpectedly", extra={"error": error})
+            return _Result(None, elapsed, None, error, None)
         retry_after = None
         if response.status_code in (429, 503):
             retry_after = _retry_after_seconds(response.headers.get("retry-after"), now=now)

@@ -295,6 +295,17 @@ class CallwrightSettings(BaseSettings):
     webhook_secret_overlap_seconds: int = Field(
         86400, ge=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_SECRET_OVERLAP_SECONDS")
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> CallwrightSettings:
+        # A lease shorter than a request would let a second issuer send it meanwhile.
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError(
+                "CALLWRIGHT_WEBHOOK_LEASE_SECONDS must be longer than "
+                "CALLWRIGHT_WEBHOOK_TIMEOUT_SECONDS"
+            )
+        return self
+
     # --- end outbound webhooks ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
