@@ -80,6 +80,7 @@ class _Claimed:
 
 @dataclass(frozen=True, slots=True)
 class _Result:
+    sent_at: datetime
     status_code: int | None
     latency_ms: int
     excerpt: str | None
@@ -237,7 +238,7 @@ class WebhookDispatcher:
                 excerpt_bytes=_EXCERPT_CHARS,
             )
         except OutboundAddressError as exc:
-            return _Result(None, 0, None, exc.message[:300], None)
+            return _Result(now, None, 0, None, exc.message[:300], None)
         except Exception as exc:  # any failure to get an answer is a failed attempt
             elapsed = round((asyncio.get_running_loop().time() - started) * 1000)
             if isinstance(exc, TimeoutError | httpx.TimeoutException):
@@ -246,12 +247,12 @@ class WebhookDispatcher:
                 error = f"request failed: {type(exc).__name__}"
                 if not isinstance(exc, httpx.HTTPError | OSError):
                     logger.warning("webhook request failed unexpectedly", extra={"error": error})
-            return _Result(None, elapsed, None, error, None)
+            return _Result(now, None, elapsed, None, error, None)
         retry_after = None
         if response.status_code in (429, 503):
             retry_after = _retry_after_seconds(response.headers.get("retry-after"), now=now)
         return _Result(
-            response.status_code, response.latency_ms, response.excerpt, None, retry_after
+            now, response.status_code, response.latency_ms, response.excerpt, None, retry_after
         )
 
     async def _record(
@@ -303,14 +304,13 @@ class WebhookDispatcher:
                 db.add(
                     WebhookAttempt(
                         delivery_id=item.delivery_id,
-                        attempted_at=now,
+                        attempted_at=result.sent_at,
                         status_code=result.status_code,
                         latency_ms=result.latency_ms,
                         response_excerpt=result.excerpt,
                         error=result.error,
                     )
                 )
-            if result is not None:
                 await self._update_endpoint(db, item, outcome, disable_reason, result)
             await db.commit()
         WEBHOOK_ATTEMPTS.labels(_attempt_outcome(result, outcome)).inc()

@@ -152,6 +152,7 @@ async def post(
     return OutboundResponse(
         status_code=response.status_code,
         headers=response.headers,
-        excerpt=body[:excerpt_bytes].decode("utf-8", errors="replace"),
+        # NUL replaced: Postgres text cannot hold it, and the excerpt is stored.
+        excerpt=body[:excerpt_bytes].decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
         latency_ms=round((time.perf_counter() - started) * 1000),
     )
