@@ -98,6 +98,8 @@ def issuer(tenant_database: str, tenant: Tenant, livekit_server: LiveKitServer) 
             tenant_database,
             livekit_server,
             reconcile_interval_seconds=0,
+            # Webhook endpoints the fuzzer creates name hosts anywhere: send nothing to them.
+            webhook_dispatch_interval_seconds=0,
             openai_base_url=emulator.base_url,
             openai_api_key=PROVIDER_KEY,
         )

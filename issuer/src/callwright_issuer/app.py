@@ -18,7 +18,16 @@ from callwright_issuer.metrics import MetricsMiddleware
 from callwright_issuer.reconciler import run_reconciler
 from callwright_issuer.redispatcher import run_redispatcher
 from callwright_issuer.request_bodies import BodyLimitMiddleware
-from callwright_issuer.routes import agents, credits, health, livekit, sessions
+from callwright_issuer.routes import (
+    agents,
+    credits,
+    health,
+    livekit,
+    sessions,
+    webhook_endpoints,
+)
+from callwright_issuer.webhook_dispatcher import WebhookDispatcher
+from callwright_shared import outbound
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.settings import CallwrightSettings
 
@@ -45,6 +54,10 @@ def create_app(
         app.state.session_factory = create_session_factory(engine)
         app.state.rooms = rooms or LiveKitRooms(settings)
         app.state.chat_model = chat_model or OpenAIChatModel(settings)
+        webhook_client = outbound.new_client()
+        app.state.webhook_dispatcher = WebhookDispatcher(
+            app.state.session_factory, settings, webhook_client
+        )
         background: set[asyncio.Task[Any]] = set()
         app.state.background_tasks = background
         stop = asyncio.Event()
@@ -56,6 +69,8 @@ def create_app(
             )
             if interval > 0
         ]
+        if settings.webhook_dispatch_interval_seconds > 0:
+            loops.append(asyncio.create_task(app.state.webhook_dispatcher.run(stop)))
         try:
             yield
         finally:
@@ -64,6 +79,7 @@ def create_app(
                 await _finish(loop)
             if background:
                 await asyncio.wait(set(background), timeout=_DRAIN_SECONDS)
+            await webhook_client.aclose()
             await app.state.chat_model.aclose()
             await app.state.rooms.aclose()
             await engine.dispose()
@@ -90,6 +106,7 @@ def create_app(
         agents.router,
         credits.router,
         livekit.router,
+        webhook_endpoints.router,
         health.router,
     ):
         app.include_router(router)

@@ -124,8 +124,7 @@ async def create_chat_session(
             ttl_seconds=settings.chat_session_ttl_seconds,
             metadata=body.metadata,
         )
-        db.add(row)
-        await db.flush()
+        await sessions.record_created(db, row)
         response = ChatSessionCreated(
             session_id=session_id, agent_name=agent_name, expires_at=chat.expires_at(row)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("callwright_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -42,3 +42,21 @@ class MetricsMiddleware:
             path = getattr(scope.get("route"), "path", "unmatched")
             LATENCY.labels(scope["method"], path).observe(time.perf_counter() - started)
             REQUESTS.labels(scope["method"], path, str(status)).inc()
+
+
+# Outbound webhooks (callwright_issuer.webhook_dispatcher).
+WEBHOOK_DELIVERIES = Counter(
+    "callwright_webhook_deliveries_total",
+    "Webhook deliveries that finished, by outcome (succeeded, failed)",
+    ["outcome"],
+)
+WEBHOOK_ATTEMPTS = Counter(
+    "callwright_webhook_attempts_total",
+    "Webhook HTTP attempts, by outcome (succeeded; rejected: a non-2xx answer; error: no "
+    "answer; skipped: the endpoint was disabled or deleted)",
+    ["outcome"],
+)
+WEBHOOK_BACKLOG = Gauge(
+    "callwright_webhook_outbox_backlog",
+    "Webhook deliveries pending (due or waiting for a retry), as of this issuer's last pass",
+)

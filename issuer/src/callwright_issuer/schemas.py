@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from callwright_shared.agents import AgentPublic
-from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
+from callwright_shared.session_public import SessionPublic
 from callwright_shared.text import MultiLine
 
 MAX_METADATA_BYTES = 4096
@@ -116,58 +116,6 @@ class ErrorBody(BaseModel):
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` documenting the error body for these status codes."""
     return {status: {"model": ErrorBody} for status in statuses}
-
-
-class SessionPublic(BaseModel):
-    id: str
-    object: str = "session"
-    kind: SessionKind
-    agent_id: str
-    user_id: str
-    room_name: str | None
-    status: SessionStatus
-    end_reason: EndReason | None
-    created_at: datetime
-    started_at: datetime | None
-    ended_at: datetime | None
-    # Voice: the user left mid-call and the agent waits for them to come back (rejoin);
-    # null while the user is in the call, and once the session has ended.
-    away_since: datetime | None
-    duration_seconds: float
-    max_duration_seconds: int
-    # The price the session was created with (the operator's, read-only; SPEC §7).
-    credits_per_minute: int | None
-    credits_per_message: int | None
-    credits_held: int
-    credits_charged: int
-    usage: dict[str, Any] | None
-    transcript: list[dict[str, Any]] | None
-    metadata: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, row: Session) -> SessionPublic:
-        return cls(
-            id=row.id,
-            kind=row.kind,
-            agent_id=row.agent_id,
-            user_id=row.user_id,
-            room_name=row.room_name,
-            status=row.status,
-            end_reason=row.end_reason,
-            created_at=row.created_at,
-            started_at=row.started_at,
-            ended_at=row.ended_at,
-            away_since=row.away_since if row.settled_at is None else None,
-            duration_seconds=round(row.agent_seconds, 3),
-            max_duration_seconds=row.max_duration_seconds,
-            credits_per_minute=row.credits_per_minute if row.kind is SessionKind.VOICE else None,
-            credits_per_message=row.credits_per_message if row.kind is SessionKind.CHAT else None,
-            credits_held=row.credits_held,
-            credits_charged=row.credits_charged,
-            usage=row.usage,
-            transcript=row.transcript,
-            metadata=row.request_metadata,
-        )
 
 
 class ListPage(BaseModel, Generic[T]):

@@ -227,7 +227,8 @@ async def _hold_and_record(
                         max_duration_seconds=config.max_duration_seconds,
                     )
                 )
-                db.add(
+                await sessions.record_created(
+                    db,
                     sessions.new_voice_session(
                         session_id=session_id,
                         org_id=key.org_id,
@@ -237,9 +238,8 @@ async def _hold_and_record(
                         hold=hold,
                         credits_per_minute=credits_per_minute,
                         metadata=body.metadata,
-                    )
+                    ),
                 )
-                await db.flush()
                 if admission.reserved:
                     credits.record_hold(db, key.org_id, session_id, admission.reserved)
                 else:

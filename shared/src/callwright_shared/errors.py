@@ -2,7 +2,10 @@
 
     CallwrightError                      500 internal_error
     ├── InvalidRequestError              400 invalid_request (param = the field at fault)
-    │   └── AgentArchitectureUnsupportedError  400 agent_architecture_unsupported
+    │   ├── AgentArchitectureUnsupportedError  400 agent_architecture_unsupported
+    │   └── OutboundAddressError         400 invalid_request (param url: a webhook URL
+    │                                        that is malformed or resolves to a private,
+    │                                        loopback or link-local address)
     ├── AuthenticationError              401 invalid_api_key
     │   └── WebhookSignatureError        401 invalid_signature (LiveKit webhooks)
     ├── InsufficientCreditsError         402 insufficient_credits
@@ -13,7 +16,9 @@
     │   ├── SessionEndedError            409 session_ended
     │   ├── MessageLimitError            409 message_limit_reached (a chat session's
     │   │                                    messages are used up)
-    │   └── IdempotencyConflictError     409 idempotency_conflict
+    │   ├── IdempotencyConflictError     409 idempotency_conflict
+    │   └── WebhookEndpointDisabledError 409 endpoint_disabled (redeliver to a disabled
+    │                                        webhook endpoint)
     ├── RequestTooLargeError             413 request_too_large
     ├── RateLimitedError                 429 rate_limited (Retry-After: when the next
     │   │                                    creation is allowed)
@@ -55,6 +60,10 @@ class InvalidRequestError(CallwrightError):
 
 class AgentArchitectureUnsupportedError(InvalidRequestError):
     code = "agent_architecture_unsupported"
+
+
+class OutboundAddressError(InvalidRequestError):
+    pass
 
 
 class AuthenticationError(CallwrightError):
@@ -103,6 +112,10 @@ class MessageLimitError(ConflictError):
 
 class IdempotencyConflictError(ConflictError):
     code = "idempotency_conflict"
+
+
+class WebhookEndpointDisabledError(ConflictError):
+    code = "endpoint_disabled"
 
 
 class RequestTooLargeError(CallwrightError):

@@ -29,3 +29,20 @@ def new_key_id() -> str:
 
 def is_valid_user_id(user_id: str) -> bool:
     return USER_ID_PATTERN.fullmatch(user_id) is not None
+
+
+# Outbound webhooks: an endpoint, a message (the `webhook-id` header), a delivery.
+WEBHOOK_ENDPOINT_ID_PATTERN = re.compile(r"whe_[0-9a-f]{16}")
+WEBHOOK_DELIVERY_ID_PATTERN = re.compile(r"whd_[0-9a-f]{20}")
+
+
+def new_webhook_endpoint_id() -> str:
+    return f"whe_{secrets.token_hex(8)}"
+
+
+def new_webhook_message_id() -> str:
+    return f"msg_{secrets.token_hex(12)}"
+
+
+def new_webhook_delivery_id() -> str:
+    return f"whd_{secrets.token_hex(10)}"

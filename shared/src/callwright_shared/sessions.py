@@ -8,6 +8,9 @@
 `settle` is the only way a session leaves `created`/`active`. Every path that ends a
 session (the worker, End Session, webhooks, the reconciler) calls it; the first one wins
 — a conditional UPDATE on `settled_at IS NULL` — and the others change nothing.
+
+`record_created`, `mark_active` and `settle` write the matching `session.*` webhook to
+the outbox in the caller's transaction (callwright_shared.outbox): one each per session.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import credits
+from callwright_shared import credits, outbox
 from callwright_shared.db.models import (
     EndReason,
     Session,
@@ -117,7 +120,20 @@ async def mark_active(db: AsyncSession, session_id: str, *, at: datetime | None 
         .values(status=SessionStatus.ACTIVE, started_at=at or utcnow())
         .returning(Session.id)
     )
-    return result.one_or_none() is not None
+    if result.one_or_none() is None:
+        return False
+    await outbox.emit(db, "session.started", session_id)
+    return True
+
+
+async def record_created(db: AsyncSession, row: Session) -> None:
+    """Insert a new session (`new_voice_session`, `chat.new_chat_session`) and queue its
+    `session.created` (and, for a chat session, which starts at once, `session.started`)."""
+    db.add(row)
+    await db.flush()
+    await outbox.emit(db, "session.created", row.id)
+    if row.status is SessionStatus.ACTIVE:
+        await outbox.emit(db, "session.started", row.id)
 
 
 async def set_away(db: AsyncSession, session_id: str, *, since: datetime | None) -> None:
@@ -240,4 +256,5 @@ async def settle(
             .where(Session.id == session_id)
             .values(credits_charged=Session.credits_charged + charge)
         )
+    await outbox.emit(db, "session.ended", session_id)
     return Settlement(applied=True, credits_charged=charge)

@@ -34,6 +34,21 @@ def _split_names(value: object) -> object:
 
 # A comma-separated list of names (NoDecode: not parsed as JSON by pydantic-settings).
 _NameList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_names)]
+
+
+def _split_seconds(value: object) -> object:
+    """`5, 300,1800` in the environment; a list or tuple when given in code."""
+    if isinstance(value, str):
+        return tuple(float(part) for part in value.split(",") if part.strip())
+    return value
+
+
+# A comma-separated list of positive durations in seconds.
+_SecondsList = Annotated[
+    tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], ...],
+    NoDecode,
+    BeforeValidator(_split_seconds),
+]
 _OPENAI_TTS_VOICES = (
     "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse",
 )  # fmt: skip
@@ -253,6 +268,51 @@ class CallwrightSettings(BaseSettings):
         validation_alias=_env("CALLWRIGHT_ALLOWED_GEMINI_LIVE_VOICES"),
     )
     # --- end operator pricing ---
+    # --- outbound webhooks (issue 15) ---
+    # Outbound requests (webhooks, tools) refuse private, loopback and link-local
+    # addresses unless this is true (callwright_shared.outbound).
+    outbound_allow_private: bool = Field(
+        False, validation_alias=_env("CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE")
+    )
+    # The issuer's webhook dispatcher (callwright_issuer.webhook_dispatcher): how often it
+    # looks for due deliveries (0 turns it off), one request's time limit, and how long a
+    # claimed delivery stays claimed (longer than the timeout: an issuer that died while
+    # sending loses its claim after this and another one sends again).
+    webhook_dispatch_interval_seconds: float = Field(
+        1.0, ge=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_DISPATCH_INTERVAL_SECONDS")
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=60, validation_alias=_env("CALLWRIGHT_WEBHOOK_TIMEOUT_SECONDS")
+    )
+    webhook_lease_seconds: float = Field(
+        60.0, gt=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_LEASE_SECONDS")
+    )
+    # Seconds between a failed attempt and the next one (each ±10 % jitter), comma-separated;
+    # after the last one the delivery is `failed`. The default spans about 23.6 hours.
+    webhook_retry_schedule_seconds: _SecondsList = Field(
+        (5.0, 300.0, 1800.0, 7200.0, 18000.0, 28800.0, 28800.0),
+        validation_alias=_env("CALLWRIGHT_WEBHOOK_RETRY_SCHEDULE_SECONDS"),
+    )
+    # An endpoint is disabled after this many deliveries in a row ended `failed`.
+    webhook_disable_after_failures: int = Field(
+        5, gt=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_DISABLE_AFTER_FAILURES")
+    )
+    # After a secret rotation, the previous secret also signs for this long.
+    webhook_secret_overlap_seconds: int = Field(
+        86400, ge=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_SECRET_OVERLAP_SECONDS")
+    )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> CallwrightSettings:
+        # A lease shorter than a request would let a second issuer send it meanwhile.
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError(
+                "CALLWRIGHT_WEBHOOK_LEASE_SECONDS must be longer than "
+                "CALLWRIGHT_WEBHOOK_TIMEOUT_SECONDS"
+            )
+        return self
+
+    # --- end outbound webhooks ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

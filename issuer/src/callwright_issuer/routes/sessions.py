@@ -36,7 +36,6 @@ from callwright_issuer.schemas import (
     MessageCreate,
     MessageReply,
     SessionList,
-    SessionPublic,
     VoiceSessionCreate,
     VoiceSessionCreated,
     error_responses,
@@ -44,6 +43,7 @@ from callwright_issuer.schemas import (
 from callwright_issuer.session_ending import end_session
 from callwright_issuer.voice_sessions import create_voice_session, rejoin_token
 from callwright_shared import sessions
+from callwright_shared.session_public import SessionPublic
 
 router = APIRouter(
     prefix="/v1/sessions", tags=["sessions"], dependencies=[Depends(checked_parameters)]

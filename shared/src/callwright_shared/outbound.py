@@ -1,0 +1,158 @@
+"""Requests callwright sends to URLs its tenants chose (webhooks, tools): the address policy.
+
+SPEC §10: outbound requests never follow redirects and refuse private, loopback and
+link-local addresses unless the operator allows them (`CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE`,
+for a receiver on the same network or a test's loopback receiver).
+
+- `check_url` when a URL is saved: scheme, host, and the address when the host is one.
+- `post` when a request is sent: resolves again, checks every address, and connects to
+  the checked address itself (the Host header and TLS name stay the URL's), so a second
+  DNS answer cannot swap in a private address (DNS rebinding). Redirects are answers,
+  never followed; the body read back is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
+
+import httpx
+
+from callwright_shared.errors import OutboundAddressError
+
+_SCHEMES = {"http": 80, "https": 443}
+_REFUSED = "url: a private, loopback or link-local address (not allowed by the operator)"
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundResponse:
+    status_code: int
+    headers: httpx.Headers
+    excerpt: str
+    latency_ms: int
+
+
+def new_client() -> httpx.AsyncClient:
+    """One per process (opened in the issuer's lifespan): no redirects, no proxy from the
+    environment (a proxy would bypass the address check)."""
+    return httpx.AsyncClient(follow_redirects=False, trust_env=False)
+
+
+def is_allowed_address(address: IpAddress, *, allow_private: bool) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if allow_private:
+        return not address.is_unspecified
+    return address.is_global and not address.is_multicast
+
+
+def _parse(url: str) -> tuple[SplitResult, str, int]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise OutboundAddressError("url: not a valid URL", param="url") from None
+    if parts.scheme not in _SCHEMES:
+        raise OutboundAddressError("url: must be an http or https URL", param="url")
+    if not parts.hostname:
+        raise OutboundAddressError("url: has no host", param="url")
+    if parts.username is not None or parts.password is not None:
+        raise OutboundAddressError("url: must not hold credentials", param="url")
+    return parts, parts.hostname, port or _SCHEMES[parts.scheme]
+
+
+async def resolve(url: str, *, allow_private: bool) -> list[IpAddress]:
+    """Every address the URL's host resolves to, each checked; refused if any is refused
+    (a host with one public and one private address would be a coin toss)."""
+    _, host, port = _parse(url)
+    try:
+        literal: IpAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+        except (socket.gaierror, UnicodeError):
+            raise OutboundAddressError("url: the host does not resolve", param="url") from None
+        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+    if not addresses:
+        raise OutboundAddressError("url: the host does not resolve", param="url")
+    for address in addresses:
+        if not is_allowed_address(address, allow_private=allow_private):
+            raise OutboundAddressError(_REFUSED, param="url")
+    return addresses
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """At save time: the shape, and the host when it is an address or `localhost`. A name
+    is not resolved here (its DNS may not exist yet); `post` resolves and checks it."""
+    _, host, _ = _parse(url)
+    if allow_private:
+        return
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        raise OutboundAddressError(_REFUSED, param="url")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return
+    if not is_allowed_address(literal, allow_private=False):
+        raise OutboundAddressError(_REFUSED, param="url")
+
+
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    content: bytes,
+    headers: dict[str, str],
+    timeout_seconds: float,
+    allow_private: bool,
+    excerpt_bytes: int = 1024,
+) -> OutboundResponse:
+    """POST to the first checked address; raises OutboundAddressError or httpx.HTTPError.
+
+    `timeout_seconds` bounds the whole exchange (httpx's own timeouts are per read, so a
+    receiver dripping bytes could hold a request for ever)."""
+    parts, host, port = _parse(url)
+    address = (await resolve(url, allow_private=allow_private))[0]
+    netloc = f"[{address}]" if address.version == 6 else str(address)
+    pinned = parts._replace(netloc=f"{netloc}:{port}").geturl()
+    default_port = _SCHEMES[parts.scheme] == port
+    request_headers = {**headers, "Host": host if default_port else f"{host}:{port}"}
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    started = time.perf_counter()
+    async with asyncio.timeout(timeout_seconds):
+        request = client.build_request(
+            "POST",
+            pinned,
+            content=content,
+            headers=request_headers,
+            timeout=timeout_seconds,
+            extensions=extensions,
+        )
+        response = await client.send(request, stream=True)
+        try:
+            body = b""
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) >= excerpt_bytes:
+                    break
+        finally:
+            await response.aclose()
+    return OutboundResponse(
+        status_code=response.status_code,
+        headers=response.headers,
+        # NUL replaced: Postgres text cannot hold it, and the excerpt is stored.
+        excerpt=body[:excerpt_bytes].decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+        latency_ms=round((time.perf_counter() - started) * 1000),
+    )
