@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from livekit import api
 
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, seed_tenant
@@ -112,3 +113,26 @@ async def voice_stack(
                     )
         finally:
             await asyncio.to_thread(livekit.stop)
+
+
+async def agent_joined_ms(
+    lkapi: api.LiveKitAPI, room_name: str, *, within: float, poll: float = 0.02
+) -> float | None:
+    """Room created → agent joined, from livekit-server's own clocks; None if no agent
+    joined within `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while loop.time() < deadline:
+        rooms = await lkapi.room.list_rooms(api.ListRoomsRequest(names=[room_name]))
+        participants = await lkapi.room.list_participants(
+            api.ListParticipantsRequest(room=room_name)
+        )
+        agents = [
+            p
+            for p in participants.participants
+            if p.kind == api.ParticipantInfo.Kind.AGENT and p.joined_at_ms
+        ]
+        if agents and rooms.rooms:
+            return float(agents[0].joined_at_ms - rooms.rooms[0].creation_time_ms)
+        await asyncio.sleep(poll)
+    return None

@@ -25,27 +25,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from livekit import api
 
 from bench._stats import percentile
-from bench._voice_stack import VoiceStack, voice_stack
+from bench._voice_stack import VoiceStack, agent_joined_ms, voice_stack
 
 
 async def agent_join_ms(stack: VoiceStack, lkapi: api.LiveKitAPI) -> float:
     body = await stack.create_call()
     room_name = body["room_name"]
     try:
-        async with asyncio.timeout(15):
-            while True:
-                rooms = await lkapi.room.list_rooms(api.ListRoomsRequest(names=[room_name]))
-                participants = await lkapi.room.list_participants(
-                    api.ListParticipantsRequest(room=room_name)
-                )
-                agents = [
-                    p
-                    for p in participants.participants
-                    if p.kind == api.ParticipantInfo.Kind.AGENT and p.joined_at_ms
-                ]
-                if agents and rooms.rooms:
-                    return float(agents[0].joined_at_ms - rooms.rooms[0].creation_time_ms)
-                await asyncio.sleep(0.02)
+        joined = await agent_joined_ms(lkapi, room_name, within=15)
+        if joined is None:
+            raise TimeoutError(f"no agent joined {room_name}")
+        return joined
     finally:
         await stack.client.post(
             f"/v1/sessions/{body['session_id']}/end", headers=stack.tenant.headers

@@ -23,33 +23,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from livekit import api
 
 from bench._stats import percentile
-from bench._voice_stack import VoiceStack, voice_stack
+from bench._voice_stack import VoiceStack, agent_joined_ms, voice_stack
 
 WAIT_S = 90.0
 
 
-async def agent_joined_ms(lkapi: api.LiveKitAPI, room_name: str) -> float | None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT_S
-    while loop.time() < deadline:
-        rooms = await lkapi.room.list_rooms(api.ListRoomsRequest(names=[room_name]))
-        participants = await lkapi.room.list_participants(
-            api.ListParticipantsRequest(room=room_name)
-        )
-        agents = [
-            p
-            for p in participants.participants
-            if p.kind == api.ParticipantInfo.Kind.AGENT and p.joined_at_ms
-        ]
-        if agents and rooms.rooms:
-            return float(agents[0].joined_at_ms - rooms.rooms[0].creation_time_ms)
-        await asyncio.sleep(0.1)
-    return None
-
-
 async def one_burst(stack: VoiceStack, lkapi: api.LiveKitAPI, n: int) -> dict[str, Any]:
     bodies = await asyncio.gather(*(stack.create_call() for _ in range(n)))
-    joined = await asyncio.gather(*(agent_joined_ms(lkapi, b["room_name"]) for b in bodies))
+    joined = await asyncio.gather(
+        *(agent_joined_ms(lkapi, b["room_name"], within=WAIT_S, poll=0.1) for b in bodies)
+    )
     await asyncio.gather(
         *(
             stack.client.post(f"/v1/sessions/{b['session_id']}/end", headers=stack.tenant.headers)
