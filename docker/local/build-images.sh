@@ -22,7 +22,8 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 PYTHON="${PYTHON:-python3}"
 LIVEKIT="$REPO/.tools/bin/livekit-server"
 LIVEKIT_VERSION="$(sed -n 's/^LIVEKIT_VERSION := //p' "$REPO/Makefile")"
-UV_BIN="$("$PYTHON" -c 'import uv; print(uv.find_uv_bin())')"
+# uv's binary from its PyPI wheel: the one running us (`uv run` sets UV), else the installed one.
+UV_BIN="${UV:-$(command -v uv || "$PYTHON" -c 'import uv; print(uv.find_uv_bin())')}"
 UV_VERSION="$("$UV_BIN" --version | cut -d' ' -f2)"
 
 log() { echo "build-images: $*" >&2; }
