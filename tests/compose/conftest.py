@@ -204,9 +204,32 @@ class ComposeStack:
         assert result.returncode == 0, f"docker compose {' '.join(args)}: {result.stderr}"
         return result.stdout
 
-    async def arun(self, *args: str, timeout: float = UP_TIMEOUT_S) -> str:
+    async def arun(self, *args: str) -> str:
         # In a thread: the emulators this event loop serves must answer meanwhile.
-        return await asyncio.to_thread(self.run, *args, timeout=timeout)
+        return await asyncio.to_thread(self.run, *args)
+
+    def note(self, text: str) -> None:
+        with open(ARTIFACTS / f"compose-{self.project}.log", "a") as log:
+            log.write(text + "\n")
+
+    def tear_down(self) -> None:
+        """The services' logs into tests/artifacts, then `down` with the volumes."""
+        with open(ARTIFACTS / f"compose-{self.project}-services.log", "w") as log:
+            subprocess.run(
+                self.argv("logs", "--no-color"),
+                env=self.env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        subprocess.run(
+            self.argv("down", "-v", "--remove-orphans", "-t", "30"),
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            check=False,
+        )
 
     async def admin(self, *args: str) -> dict[str, Any]:
         """`docker compose exec issuer callwright admin …` (docs/deploy.md section 1)."""
@@ -298,23 +321,9 @@ async def compose_stack(
             built = time.monotonic()
             # Everything but the worker, which the call tests start (and scale, and stop).
             await stack.arun("up", "-d", "--wait", "livekit", "redis", "postgres", "issuer", "web")
-            with open(ARTIFACTS / f"compose-{stack.project}.log", "a") as log:
-                log.write(f"build {built - started:.0f} s, up {time.monotonic() - built:.0f} s\n")
+            await asyncio.to_thread(
+                stack.note, f"build {built - started:.0f} s, up {time.monotonic() - built:.0f} s"
+            )
             yield stack
         finally:
-            with open(ARTIFACTS / f"compose-{stack.project}-services.log", "w") as log:
-                subprocess.run(
-                    stack.argv("logs", "--no-color"),
-                    env=docker_env,
-                    cwd=REPO,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    check=False,
-                )
-            subprocess.run(
-                stack.argv("down", "-v", "--remove-orphans", "-t", "30"),
-                env=docker_env,
-                cwd=REPO,
-                capture_output=True,
-                check=False,
-            )
+            await asyncio.to_thread(stack.tear_down)
