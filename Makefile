@@ -8,6 +8,10 @@ UV := $(PYTHON) -m uv
 TOOLS := $(CURDIR)/.tools
 LIVEKIT := $(TOOLS)/bin/livekit-server
 LIVEKIT_VERSION := v1.13.5
+# The compose tier's `docker compose` (v2: Debian bookworm's docker-compose 1.29 cannot read
+# docker-compose.yml), built from source like livekit-server.
+COMPOSE := $(TOOLS)/bin/docker-compose
+COMPOSE_VERSION := v2.29.7
 WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.html web/style.css $(wildcard web/src/*.ts)
 
 .PHONY: help install tools system-deps web-build test check format run bench
@@ -29,12 +33,20 @@ $(LIVEKIT):
 	GOBIN=$(TOOLS)/gobin go install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_VERSION)
 	mv $(TOOLS)/gobin/server $(LIVEKIT)
 
+$(COMPOSE):
+	mkdir -p $(TOOLS)/gobin $(TOOLS)/bin
+	GOBIN=$(TOOLS)/gobin go install github.com/docker/compose/v2/cmd@$(COMPOSE_VERSION)
+	mv $(TOOLS)/gobin/cmd $(COMPOSE)
+
+# docker.io and debootstrap: the compose tier's engine and its local base images.
 system-deps:
 	@missing=""; \
 	command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
 	command -v sox >/dev/null 2>&1 || missing="$$missing sox"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v dockerd >/dev/null 2>&1 || missing="$$missing docker.io"; \
+	command -v debootstrap >/dev/null 2>&1 || missing="$$missing debootstrap"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -46,7 +58,7 @@ web-build: web/dist/index.html
 web/dist/index.html: $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund && npm run build
 
-test: install tools system-deps web-build
+test: install tools $(COMPOSE) system-deps web-build
 	$(UV) run --frozen pytest
 
 check: install

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1.7
 # The agent worker's image, built from the repository root:
 #
 #   docker build -f docker/worker.Dockerfile -t callwright-worker .
@@ -10,6 +9,12 @@
 # files. The `callwright` command (the root package, src/callwright) is added with its own
 # third-party dependencies but not the other members: `callwright worker` needs nothing more
 # (tests/unit/test_deploy_config.py checks every module it imports).
+
+# No `# syntax=` line: the engine's built-in Dockerfile frontend (Docker 20.10 and newer)
+# has all this file uses (RUN --mount), and a syntax line pulls docker/dockerfile from
+# Docker Hub on every build, which a host without a registry cannot do.
+# The base images are build arguments: docker/local/build-images.sh makes stand-ins from
+# Debian packages (the compose test tier's, docs/deploy.md section 11).
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13
