@@ -24,6 +24,7 @@ from tests.support.served_issuer import ServedIssuer
 
 pytestmark = pytest.mark.livekit
 
+
 # What livekit-client 2.23's TokenSource.endpoint sends for useSession(…, {agentName}).
 def token_source_body(agent_name: str | None = None) -> str:
     body: dict[str, Any] = {"participant_attributes": {}}

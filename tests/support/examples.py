@@ -57,7 +57,9 @@ def node_proxy(
         deadline = time.monotonic() + 30
         while b"listening on" not in log_path.read_bytes()[start:]:
             if process.poll() is not None:
-                raise RuntimeError(f"the node proxy exited with {process.returncode}; see {log_path}")
+                raise RuntimeError(
+                    f"the node proxy exited with {process.returncode}; see {log_path}"
+                )
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the node proxy did not listen; see {log_path}")
             time.sleep(0.05)
