@@ -63,7 +63,7 @@ check: install
 	$(UV) run ruff check .
 	$(UV) run mypy shared issuer worker src tests bench
 	cd web && npm ci --no-audit --no-fund && npm run check
-	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run typecheck
+	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run check
 
 format: install
 	$(UV) run ruff format .

@@ -19,7 +19,12 @@ const PORT = Number(process.env.PORT ?? 3000);
 const HOST = process.env.HOST ?? '127.0.0.1';
 const STATIC_DIR = process.env.STATIC_DIR;
 const MAX_BODY = 16 * 1024;
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
 
 if (!API_KEY || !AGENT_ID) {
   console.error('set CALLWRIGHT_API_KEY and CALLWRIGHT_AGENT_ID');
@@ -27,12 +32,23 @@ if (!API_KEY || !AGENT_ID) {
 }
 
 function send(res, status, body, headers = {}) {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
 function error(status, code, message) {
-  return { error: { type: status >= 500 ? 'api_error' : 'invalid_request_error', code, message, param: null } };
+  return {
+    error: {
+      type: status >= 500 ? 'api_error' : 'invalid_request_error',
+      code,
+      message,
+      param: null,
+    },
+  };
 }
 
 async function readJson(req) {
@@ -64,17 +80,25 @@ async function createSession(metadata) {
       body: JSON.stringify(metadata ? { agent_id: AGENT_ID, metadata } : { agent_id: AGENT_ID }),
     });
   } catch {
-    return [502, error(502, 'issuer_unreachable', "Couldn't reach callwright. Try again in a moment.")];
+    return [
+      502,
+      error(502, 'issuer_unreachable', "Couldn't reach callwright. Try again in a moment."),
+    ];
   }
-  const headers = answer.headers.get('retry-after') ? { 'Retry-After': answer.headers.get('retry-after') } : {};
-  const body = await answer.json().catch(() => error(502, 'bad_gateway', 'callwright answered something unexpected.'));
+  const headers = answer.headers.get('retry-after')
+    ? { 'Retry-After': answer.headers.get('retry-after') }
+    : {};
+  const body = await answer
+    .json()
+    .catch(() => error(502, 'bad_gateway', 'callwright answered something unexpected.'));
   return [answer.status, body, headers];
 }
 
 async function serveStatic(req, res) {
   const path = new URL(req.url, 'http://x').pathname;
   const file = normalize(join(STATIC_DIR, path === '/' ? 'index.html' : path));
-  if (!file.startsWith(normalize(STATIC_DIR))) return send(res, 404, error(404, 'not_found', 'Not found.'));
+  if (!file.startsWith(normalize(STATIC_DIR)))
+    return send(res, 404, error(404, 'not_found', 'Not found.'));
   try {
     const data = await readFile(file);
     res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
@@ -88,11 +112,14 @@ const server = createServer(async (req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   if (req.method === 'POST' && (path === '/api/session' || path === '/api/token')) {
     const body = await readJson(req);
-    if (body === undefined) return send(res, 400, error(400, 'invalid_request', 'The body must be a JSON object.'));
+    if (body === undefined)
+      return send(res, 400, error(400, 'invalid_request', 'The body must be a JSON object.'));
     // A LiveKit TokenSource sends room_name, participant_*, room_config: callwright picks
     // the room, the identity and the agent, so they are ignored; the agent is this
     // server's. /api/session takes an optional `metadata` object for the session.
-    const [status, answer, headers] = await createSession(path === '/api/session' ? body.metadata : undefined);
+    const [status, answer, headers] = await createSession(
+      path === '/api/session' ? body.metadata : undefined,
+    );
     if (status !== 200 || path === '/api/session') return send(res, status, answer, headers);
     return send(res, 200, {
       server_url: answer.livekit_url,
@@ -105,4 +132,6 @@ const server = createServer(async (req, res) => {
   send(res, 404, error(404, 'not_found', 'Not found.'));
 });
 
-server.listen(PORT, HOST, () => console.log(`listening on http://${HOST}:${server.address().port}`));
+server.listen(PORT, HOST, () =>
+  console.log(`listening on http://${HOST}:${server.address().port}`),
+);

@@ -119,10 +119,18 @@ async def loaded(page: Page) -> None:
     await page.wait_for(f"{STATUS} && {STATUS}.agentState", within=20, what="the app")
 
 
-async def a_call(page: Page, issuer: httpx.AsyncClient) -> dict[str, Any]:
+async def a_call(page: Page, issuer: httpx.AsyncClient, *, camera: bool = False) -> dict[str, Any]:
     """Start, hear the agent and be heard, End; the session as the issuer has it."""
     await page.click("#start")
     room = await page.wait_for(f"{STATUS}.roomName", within=30, what="the room")
+    if camera:
+        # What agent-starter-react's camera button does: the token allows the microphone
+        # only, so livekit-client refuses to publish, and the call goes on.
+        refused = await page.evaluate(
+            "window.exampleRoom.localParticipant.setCameraEnabled(true)"
+            ".then(() => 'published', e => e.message)"
+        )
+        assert "insufficient permissions" in refused
     await page.wait_for(
         f"{STATUS}.lines.some(l => l.speaker === 'agent' && l.text.includes('React example'))",
         within=60,
@@ -175,7 +183,7 @@ async def test_no_session_without_a_call_and_no_stale_token(stack: Stack) -> Non
                     "three page loads without a call created sessions"
                 )
 
-                first = await a_call(page, issuer)
+                first = await a_call(page, issuer, camera=True)
                 # End's forced token refetch and the disconnect cost nothing either.
                 second = await a_call(page, issuer)
 

@@ -9,8 +9,16 @@
 // is answered locally with a token that is already expired: no request, nothing cached;
 // Start fetches a fresh session and connects with it at once.
 import { useCallback, useMemo } from 'react';
-import { TokenSource, type TokenSourceFetchOptions, type TokenSourceResponseObject } from 'livekit-client';
-import { useSession, type SessionConnectOptions, type UseSessionReturn } from '@livekit/components-react';
+import {
+  TokenSource,
+  type TokenSourceFetchOptions,
+  type TokenSourceResponseObject,
+} from 'livekit-client';
+import {
+  useSession,
+  type SessionConnectOptions,
+  type UseSessionReturn,
+} from '@livekit/components-react';
 
 function base64url(value: object): string {
   return btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
@@ -20,7 +28,10 @@ function base64url(value: object): string {
 // empty server URL makes prepareConnection a no-op.
 function noCall(): TokenSourceResponseObject {
   const exp = Math.floor(Date.now() / 1000);
-  return { serverUrl: '', participantToken: `${base64url({ alg: 'none' })}.${base64url({ exp })}.` };
+  return {
+    serverUrl: '',
+    participantToken: `${base64url({ alg: 'none' })}.${base64url({ exp })}.`,
+  };
 }
 
 export function useCallwrightSession(

@@ -44,6 +44,7 @@ function App() {
   // What the page shows, for tests and debugging.
   useEffect(() => {
     Object.assign(window, {
+      exampleRoom: session.room,
       example: {
         connectionState: session.connectionState,
         agentState: agent.state,

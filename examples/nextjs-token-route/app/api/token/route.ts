@@ -17,7 +17,9 @@ type TokenSourceRequest = {
   participant_metadata?: string;
 };
 
-type CallwrightError = { error: { type: string; code: string; message: string; param: string | null } };
+type CallwrightError = {
+  error: { type: string; code: string; message: string; param: string | null };
+};
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -26,7 +28,12 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
-function failure(status: number, code: string, message: string, param: string | null = null): Response {
+function failure(
+  status: number,
+  code: string,
+  message: string,
+  param: string | null = null,
+): Response {
   const body: CallwrightError = { error: { type: 'invalid_request_error', code, message, param } };
   return json(status, body);
 }
@@ -34,7 +41,9 @@ function failure(status: number, code: string, message: string, param: string | 
 // The agent: LiveKit's agent_name, if the page sent one, must be one this route allows.
 function agentFor(request: TokenSourceRequest): string | null {
   const fallback = process.env.CALLWRIGHT_AGENT_ID ?? '';
-  const allowed = new Set([fallback, ...(process.env.CALLWRIGHT_AGENT_IDS ?? '').split(',')].map((id) => id.trim()));
+  const allowed = new Set(
+    [fallback, ...(process.env.CALLWRIGHT_AGENT_IDS ?? '').split(',')].map((id) => id.trim()),
+  );
   const asked = request.room_config?.agents?.[0]?.agent_name;
   if (!asked) return fallback || null;
   return allowed.has(asked) ? asked : null;
@@ -43,7 +52,8 @@ function agentFor(request: TokenSourceRequest): string | null {
 export async function POST(req: Request): Promise<Response> {
   const issuer = (process.env.CALLWRIGHT_URL ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
   const apiKey = process.env.CALLWRIGHT_API_KEY;
-  if (!apiKey) return failure(500, 'not_configured', 'CALLWRIGHT_API_KEY is not set on the server.');
+  if (!apiKey)
+    return failure(500, 'not_configured', 'CALLWRIGHT_API_KEY is not set on the server.');
 
   let body: TokenSourceRequest = {};
   const text = await req.text();
@@ -58,7 +68,12 @@ export async function POST(req: Request): Promise<Response> {
   }
   const agentId = agentFor(body);
   if (agentId === null) {
-    return failure(400, 'agent_not_allowed', 'This page may not call that agent.', 'room_config.agents');
+    return failure(
+      400,
+      'agent_not_allowed',
+      'This page may not call that agent.',
+      'room_config.agents',
+    );
   }
 
   // room_name, participant_identity/name/attributes are ignored: callwright names the room
@@ -74,7 +89,8 @@ export async function POST(req: Request): Promise<Response> {
     return failure(502, 'issuer_unreachable', "Couldn't reach callwright. Try again in a moment.");
   }
   const session = (await answer.json().catch(() => null)) as Record<string, unknown> | null;
-  if (session === null) return failure(502, 'bad_gateway', 'callwright answered something unexpected.');
+  if (session === null)
+    return failure(502, 'bad_gateway', 'callwright answered something unexpected.');
   if (!answer.ok) {
     // callwright's error body as is (402 insufficient_credits, 429 with Retry-After…): the
     // page shows error.message to the user.
