@@ -84,7 +84,8 @@ UNDOCUMENTED = "(undocumented)"
 
 
 def _what(method: str, path: str, op: dict[str, Any]) -> str:
-    return WHAT.get((method, path), op.get("description", UNDOCUMENTED).strip())
+    description = str(op.get("description", UNDOCUMENTED)).strip()
+    return WHAT.get((method, path), description)
 
 
 def _ref_name(ref: str) -> str:
