@@ -48,6 +48,7 @@ class Stack:
     settings: CallwrightSettings
     database_url: str
     browser: Chromium
+    openai: OpenAIEmulator
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +67,11 @@ async def stack(
         subprocess.run, ["sox", str(spoken), str(wav), "pad", "4", "8"], check=True
     )
     browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)
+    openai = OpenAIEmulator(reply=AGENT_REPLY)
     async with worker_stack(
         livekit_server,
         tmp,
-        openai=OpenAIEmulator(reply=AGENT_REPLY),
+        openai=openai,
         deepgram=DeepgramEmulator(transcript=USER_TRANSCRIPT),
         agent_name_prefix="callwright-react-example",
         worker_log=ARTIFACTS / "worker-react-example.log",
@@ -78,7 +80,7 @@ async def stack(
         settings = parts.settings.model_copy(update={"join_window_seconds": JOIN_WINDOW_SECONDS})
         try:
             await browser.start(ARTIFACTS / "chromium-react-example.log")
-            yield Stack(settings, parts.database_url, browser)
+            yield Stack(settings, parts.database_url, browser, openai)
         finally:
             await browser.stop()
 
@@ -214,3 +216,38 @@ async def test_out_of_credits_is_told_and_costs_no_session(stack: Stack) -> None
                 assert await page.evaluate(f"{STATUS}.connectionState") == "disconnected"
                 await page.screenshot(ARTIFACTS / "react-example-out-of-credits.png")
             assert await sessions(issuer) == []
+
+
+async def test_a_provider_failure_is_told_in_the_page(stack: Stack) -> None:
+    tenant = await seed_tenant(
+        stack.database_url, user_id="react_unlucky", agent={"greeting": GREETING}
+    )
+    stack.openai.require_key = "sk-some-other-key"  # every OpenAI call now answers 401
+    try:
+        with example_served(stack, tenant) as (page_url, issuer_url):
+            async with (
+                httpx.AsyncClient(base_url=issuer_url, headers=tenant.headers) as issuer,
+                open_page(stack.browser, page_url) as page,
+            ):
+                with console_on_failure(page):
+                    await loaded(page)
+                    await page.click("#start")
+                    # The worker's message on lk.chat, in the transcript as the agent's.
+                    await page.wait_for(
+                        f"{STATUS}.lines.some(l => l.speaker === 'agent'"
+                        " && l.text.includes('provider'))",
+                        within=60,
+                        what="the worker's message on lk.chat",
+                    )
+                    shown = await page.evaluate("document.getElementById('transcript').innerText")
+                    assert "provider" in shown
+                    ended = await page.wait_for(f"{STATUS}.ended", within=30, what="the end")
+                    assert ended == "The call ended."
+                    await page.screenshot(ARTIFACTS / "react-example-provider-error.png")
+                [session] = await sessions(issuer)
+                while session["status"] != "ended":
+                    await asyncio.sleep(0.5)
+                    session = (await issuer.get(f"/v1/sessions/{session['id']}")).json()
+                assert session["end_reason"] == "provider_error"
+    finally:
+        stack.openai.require_key = None
