@@ -71,7 +71,7 @@ export function useCallwrightSession(
 // passed its error body on (TokenSource.endpoint puts "received <status> / <body>" in it).
 export function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const body = /received \d+ \/ (.*)$/s.exec(text)?.[1];
+  const body = /received \d+ \/ ([\s\S]*)$/.exec(text)?.[1];
   if (body) {
     try {
       const parsed = JSON.parse(body) as { error?: { message?: string } };
