@@ -13,8 +13,10 @@ LIVEKIT_VERSION := v1.13.5
 COMPOSE := $(TOOLS)/bin/docker-compose
 COMPOSE_VERSION := v2.29.7
 WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.html web/style.css $(wildcard web/src/*.ts)
+REACT_EXAMPLE := examples/react-client
+REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock.json build.mjs index.html) $(wildcard $(REACT_EXAMPLE)/src/*.ts*)
 
-.PHONY: help install tools system-deps web-build test check format run bench
+.PHONY: help install tools system-deps web-build examples-build test check format run bench
 
 help:
 	@echo "make run    - start LiveKit, the issuer and the worker locally (demo tenant seeded)"
@@ -58,7 +60,14 @@ web-build: web/dist/index.html
 web/dist/index.html: $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund && npm run build
 
-test: install tools $(COMPOSE) system-deps web-build
+# The React example's bundle; its node_modules also give the tests esbuild, which compiles
+# the Next.js route example. The examples run on the same Node as web/
+examples-build: $(REACT_EXAMPLE)/dist/index.html
+
+$(REACT_EXAMPLE)/dist/index.html: $(REACT_EXAMPLE_SOURCES)
+	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run build
+
+test: install tools $(COMPOSE) system-deps web-build examples-build
 	$(UV) run --frozen pytest
 
 check: install
@@ -66,6 +75,7 @@ check: install
 	$(UV) run ruff check .
 	$(UV) run mypy shared issuer worker src tests bench
 	cd web && npm ci --no-audit --no-fund && npm run check
+	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run check
 
 format: install
 	$(UV) run ruff format .
