@@ -74,6 +74,14 @@ WHAT = {
     ("delete", "/v1/agents/{agent_id}"): "deletes an agent.",
     ("get", "/v1/credits"): "the organization's balance, held and available credits.",
     ("post", "/v1/livekit/webhook"): "LiveKit's webhooks (signed by LiveKit, not for API clients).",
+    ("post", "/v1/webhook-endpoints"): "adds an endpoint for the organization's lifecycle "
+    "webhooks; answers its signing secret, shown only this once.",
+    ("get", "/v1/webhook-endpoints"): "the organization's webhook endpoints.",
+    ("get", "/v1/webhook-endpoints/{endpoint_id}"): "one webhook endpoint.",
+    ("patch", "/v1/webhook-endpoints/{endpoint_id}"): "changes an endpoint's URL, events, "
+    "agent filter or enabled flag.",
+    ("delete", "/v1/webhook-endpoints/{endpoint_id}"): "deletes an endpoint (its delivery log "
+    "is kept).",
     ("get", "/healthz"): "liveness.",
     ("get", "/readyz"): "readiness: the database and LiveKit reachable.",
     ("get", "/metrics"): "Prometheus metrics (behind `CALLWRIGHT_METRICS_TOKEN` when set).",
