@@ -65,6 +65,9 @@ WHAT = {
     ("get", "/v1/sessions"): "the organization's sessions, newest first.",
     ("get", "/v1/sessions/{session_id}"): "one session: status, end reason, timestamps, "
     "duration, credits held and charged, usage, transcript.",
+    ("post", "/v1/sessions/{session_id}/token"): "a fresh participant token for the same room "
+    "and user while a voice session is `created` or `active` (rejoin after a reload or a "
+    "dropped network); 409 `session_ended` after.",
     ("post", "/v1/sessions/{session_id}/end"): "ends a session (a voice session's room is "
     "deleted); idempotent.",
     ("post", "/v1/agents"): "creates an agent.",
