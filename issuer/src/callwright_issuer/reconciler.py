@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +41,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from callwright_issuer.background import every
 from callwright_issuer.livekit_rooms import RoomParticipant, Rooms
 from callwright_shared import idempotency, sessions, webhook_events
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus, utcnow
@@ -282,18 +282,11 @@ async def run_reconciler(
     settings: CallwrightSettings,
     stop: asyncio.Event,
 ) -> None:
-    """Reconcile every interval (± 10 % jitter, so issuers spread out) until `stop` is set."""
-    interval = settings.reconcile_interval_seconds
-    while True:
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval * random.uniform(0.9, 1.1))
-            return
-        except TimeoutError:
-            pass
-        try:
-            report = await reconcile_once(session_factory, rooms, settings)
-        except Exception as exc:  # a failed pass is retried at the next interval
-            logger.warning("reconcile pass failed", extra={"error": type(exc).__name__})
-            continue
+    """Reconcile every CALLWRIGHT_RECONCILE_INTERVAL_SECONDS until `stop` is set."""
+
+    async def one_pass() -> None:
+        report = await reconcile_once(session_factory, rooms, settings)
         if report.closed:
             logger.info("reconcile pass closed sessions", extra={"closed": len(report.closed)})
+
+    await every(settings.reconcile_interval_seconds, stop, one_pass, name="reconciler")

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callwright_issuer.background import every
 from callwright_issuer.livekit_rooms import RoomDispatches, Rooms
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.dispatch import DispatchMetadata
@@ -164,15 +164,9 @@ async def run_redispatcher(
     settings: CallwrightSettings,
     stop: asyncio.Event,
 ) -> None:
-    """Re-dispatch every interval (± 10 % jitter, so issuers spread out) until `stop`."""
-    interval = settings.redispatch_interval_seconds
-    while True:
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval * random.uniform(0.9, 1.1))
-            return
-        except TimeoutError:
-            pass
-        try:
-            await redispatch_once(session_factory, rooms, settings)
-        except Exception as exc:  # a failed pass is retried at the next interval
-            logger.warning("re-dispatch pass failed", extra={"error": type(exc).__name__})
+    """Re-dispatch every CALLWRIGHT_REDISPATCH_INTERVAL_SECONDS until `stop` is set."""
+
+    async def one_pass() -> None:
+        await redispatch_once(session_factory, rooms, settings)
+
+    await every(settings.redispatch_interval_seconds, stop, one_pass, name="redispatcher")
