@@ -48,7 +48,9 @@ class TurnLatency(BaseModel):
     `transcription_ms` (end of speech to the final transcript). Agent turns:
     `llm_ttft_ms` (the LLM's first token), `tts_ttfb_ms` (the TTS's first audio byte
     after its first text) and `e2e_ms` (the user stopped speaking → the agent began
-    answering; a realtime model's turns carry only this one).
+    answering, when the agent knows when the user stopped). A realtime model's turns:
+    `realtime_ttft_ms` (the response's creation → its first audio, the model's own
+    `RealtimeModelMetrics.ttft`).
     """
 
     end_of_turn_ms: float | None = None
@@ -56,6 +58,7 @@ class TurnLatency(BaseModel):
     llm_ttft_ms: float | None = None
     tts_ttfb_ms: float | None = None
     e2e_ms: float | None = None
+    realtime_ttft_ms: float | None = None
 
 
 LATENCY_PARTS: tuple[str, ...] = tuple(TurnLatency.model_fields)
@@ -196,6 +199,7 @@ class LatencySummary(BaseModel):
     llm_ttft_ms: Percentiles | None = None
     tts_ttfb_ms: Percentiles | None = None
     e2e_ms: Percentiles | None = None
+    realtime_ttft_ms: Percentiles | None = None
 
 
 def latency_values(entries: Iterable[TranscriptEntry]) -> dict[str, list[float]]:

@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from livekit import api, rtc
 from livekit.agents import Agent, AgentSession, JobContext, llm
+from livekit.agents.metrics import RealtimeModelMetrics
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import (
     AgentStateChangedEvent,
@@ -40,6 +41,7 @@ from livekit.agents.voice.events import (
     CloseReason,
     ConversationItemAddedEvent,
     ErrorEvent,
+    MetricsCollectedEvent,
 )
 from pydantic import BaseModel, ValidationError
 
@@ -166,6 +168,9 @@ class Call:
         self._end_reason: EndReason | None = None
         self._error_message: str | None = None
         self._transcript: list[dict[str, Any]] = []
+        # Realtime turns and their model's TTFT, joined by response id (either comes first).
+        self._turn_of_response: dict[str, dict[str, Any]] = {}
+        self._ttft_of_response: dict[str, float] = {}
         self._session: AgentSession[None] | None = None
         self._agent_spoke = False
         self._session_started = False
@@ -245,6 +250,10 @@ class Call:
         session.on("error", self._on_error)
         session.on("close", self._on_close)
         session.on("agent_state_changed", self._on_agent_state)
+        if self._record.architecture is Architecture.REALTIME:
+            # The only source of a speech-to-speech model's time to first audio (the
+            # session-level event is deprecated for everything else, and logs so once).
+            session.on("metrics_collected", self._on_metrics)
         await session.start(
             Agent(instructions=config.instructions),
             room=self._ctx.room,
@@ -414,7 +423,27 @@ class Call:
             return
         text, role = item.text_content, item.role
         if text and role in ("user", "assistant"):
-            self._transcript.append(turn_of(item, role, text).stored())
+            entry = turn_of(item, role, text).stored()
+            self._transcript.append(entry)
+            realtime = self._record.architecture is Architecture.REALTIME
+            for response_id in item.metrics.get("provider_request_ids", []) if realtime else []:
+                self._turn_of_response[response_id] = entry
+                self._join_realtime_ttft(response_id)
+
+    def _on_metrics(self, event: MetricsCollectedEvent) -> None:
+        metrics = event.metrics
+        if isinstance(metrics, RealtimeModelMetrics) and metrics.request_id:
+            ttft = milliseconds(metrics.ttft)  # -1: no audio came
+            if ttft is not None:
+                self._ttft_of_response[metrics.request_id] = ttft
+                self._join_realtime_ttft(metrics.request_id)
+
+    def _join_realtime_ttft(self, response_id: str) -> None:
+        entry = self._turn_of_response.get(response_id)
+        ttft = self._ttft_of_response.get(response_id)
+        if entry is not None and ttft is not None:
+            # In place: the next heartbeat or the settlement writes it.
+            entry.setdefault("latency", {})["realtime_ttft_ms"] = ttft
 
     def _on_error(self, event: ErrorEvent) -> None:
         recoverable = getattr(event.error, "recoverable", True)
