@@ -147,6 +147,8 @@ async def test_chat_timeline_latency_stats_and_metrics(
             {"from": (now - timedelta(days=400)).isoformat()},
             {"from": "yesterday"},
             {"to": "2026-13-45"},
+            {"to": "0001-01-01T00:00:00+00:00"},
+            {"to": "9999-12-31T23:59:59-23:59"},
         ):
             error = assert_error(
                 await client.get(stats_url, params=params, headers=tenant.headers),

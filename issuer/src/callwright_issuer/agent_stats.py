@@ -48,8 +48,11 @@ class AgentStats(BaseModel):
 def time_range(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
     """[from, to) in UTC (a time without an offset is UTC); to defaults to now, from to
     seven days before to. InvalidRequestError for an empty, reversed or too long range."""
-    end = _utc(end) if end is not None else datetime.now(UTC)
-    start = _utc(start) if start is not None else end - DEFAULT_SPAN
+    try:
+        end = _utc(end) if end is not None else datetime.now(UTC)
+        start = _utc(start) if start is not None else end - DEFAULT_SPAN
+    except OverflowError:  # a time at the edge of the calendar, moved to UTC
+        raise InvalidRequestError("from: out of range", param="from") from None
     if start >= end:
         raise InvalidRequestError("from: must be before to", param="from")
     if end - start > MAX_SPAN:
