@@ -19,6 +19,10 @@ re-dispatcher) leaves when it finds the session claimed, and a call shorter than
 heartbeat interval is still known to have a live worker. The end user gets the
 microphone only: livekit-agents' session host (`lk.agent.session`, which would hand any
 participant the instructions and a control channel) and text input on `lk.chat` are off.
+
+The transcript is the call's timeline (callwright_shared.call_records): turns with their
+speaking times and livekit-agents' per-turn latency, and events (joined, away, back, time
+limit, errors, ended); each heartbeat flushes it, so a worker that dies leaves it too.
 """
 
 from __future__ import annotations
