@@ -13,9 +13,12 @@ emulators, with a fixed LLM first-token delay and TTS first-byte delay.
 where the endpointing delay is the configured wait after the end of speech,
 callwright_worker.providers.ENDPOINTING_DELAY_S: the larger of Silero's end-of-speech
 silence (VAD_MIN_SILENCE_S) and the minimum endpointing delay (ENDPOINTING_MIN_DELAY_S),
-which both count from the end of speech. The overhead against the minimum endpointing
-delay alone is printed too, as an upper bound. Goal: overhead
-≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns); the
+which both count from the end of speech. Beside the measured figures it prints the
+stored ones of the same calls (their timelines, GET /v1/sessions/{id}/timeline):
+livekit-agents' per-turn e2e, LLM first token and TTS first byte, measured at the agent;
+measured − stored e2e is the network and the participant's playout. The overhead
+against the minimum endpointing delay alone is printed too, as an upper bound. Goal:
+overhead ≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns); the
 report adds the worker's CPU and memory per job and the first N whose p50 turn latency is
 15 % above the single-call one. The participants run on the same 2 cores as the worker,
 so the density figure is a lower bound for a worker on a machine of its own.
@@ -38,6 +41,7 @@ from bench._stats import percentile
 from bench._voice_stack import VoiceStack, voice_stack
 from callwright_worker.providers import ENDPOINTING_DELAY_S, ENDPOINTING_MIN_DELAY_S
 from tests.support.participant import Caller
+from tests.support.waiting import eventually
 
 LLM_FIRST_TOKEN_S = 0.30
 TTS_FIRST_BYTE_S = 0.20
@@ -104,7 +108,29 @@ class TreeMeter:
         return sum(self._last[p] - self._baseline[p] for p in self._last)
 
 
-async def one_call(stack: VoiceStack, turns: int, latencies: list[float]) -> None:
+STORED_PARTS = ("e2e_ms", "llm_ttft_ms", "tts_ttfb_ms")
+
+
+async def stored_latency(stack: VoiceStack, session_id: str) -> dict[str, list[float]]:
+    """The stored per-turn figures of a call, once it has ended."""
+    url = f"/v1/sessions/{session_id}"
+
+    async def ended() -> bool:
+        status = (await stack.client.get(url, headers=stack.tenant.headers)).json()["status"]
+        return status in ("ended", "failed")
+
+    await eventually(ended, within=30, what=f"session {session_id} to end")
+    response = await stack.client.get(f"{url}/timeline", headers=stack.tenant.headers)
+    items = response.json()["items"]
+    return {
+        part: [i["latency"][part] for i in items if (i.get("latency") or {}).get(part)]
+        for part in STORED_PARTS
+    }
+
+
+async def one_call(
+    stack: VoiceStack, turns: int, latencies: list[float], stored: dict[str, list[float]]
+) -> None:
     body = await stack.create_call()
     caller = Caller(body["livekit_url"], body["token"], measure_every_frame=False)
     await caller.join(queue_size_ms=20)
@@ -125,10 +151,13 @@ async def one_call(stack: VoiceStack, turns: int, latencies: list[float]) -> Non
         await stack.client.post(
             f"/v1/sessions/{body['session_id']}/end", headers=stack.tenant.headers
         )
+    for part, values in (await stored_latency(stack, body["session_id"])).items():
+        stored.setdefault(part, []).extend(values)
 
 
 async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
     latencies: list[float] = []
+    stored: dict[str, list[float]] = {}
     meter = TreeMeter(stack.worker.pid)
     started = time.monotonic()
 
@@ -139,7 +168,8 @@ async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
 
     sampler = asyncio.create_task(sample())
     outcomes = await asyncio.gather(
-        *(one_call(stack, turns, latencies) for _ in range(calls)), return_exceptions=True
+        *(one_call(stack, turns, latencies, stored) for _ in range(calls)),
+        return_exceptions=True,
     )
     sampler.cancel()
     failed = sum(1 for outcome in outcomes if isinstance(outcome, BaseException))
@@ -162,6 +192,11 @@ async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
         "worker_cpu_percent_per_call": round(cpu_percent / calls, 1),
         "worker_pss_peak_mb": round(meter.pss_peak, 1),
         "worker_pss_per_call_mb": round((meter.pss_peak - meter.pss_idle) / calls, 1),
+        **{
+            f"stored_{part.removesuffix('_ms')}_p50_ms": round(percentile(values, 50), 1)
+            for part, values in stored.items()
+            if values
+        },
     }
 
 
@@ -172,7 +207,7 @@ async def main(concurrency: list[int], turns: int, as_json: bool) -> None:
         tts_first_byte_s=TTS_FIRST_BYTE_S,
         worker_overrides={"CALLWRIGHT_WORKER_MAX_JOBS": str(max(concurrency) + 4)},
     ) as stack:
-        await one_call(stack, 1, [])  # warm-up
+        await one_call(stack, 1, [], {})  # warm-up
         for calls in concurrency:
             results.append(await level(stack, calls, turns))
             if not as_json:
@@ -196,6 +231,13 @@ async def main(concurrency: list[int], turns: int, as_json: bool) -> None:
         f"{ENDPOINTING_S * 1000:.0f} ms are subtracted from the measured turn latency"
     )
     print(f"turn latency p50 (1 call): {results[0]['p50_ms']} ms")
+    print(
+        "stored by the agent, p50 (1 call): "
+        + ", ".join(
+            f"{part} {results[0].get(f'stored_{part}_p50_ms')} ms"
+            for part in ("e2e", "llm_ttft", "tts_ttfb")
+        )
+    )
     print(f"overhead p50 (1 call): {results[0]['overhead_p50_ms']} ms (goal ≤ 150 ms)")
     print(
         "overhead p50 against the minimum endpointing delay alone (upper bound): "

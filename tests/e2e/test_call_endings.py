@@ -64,6 +64,10 @@ async def test_realtime_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
     assert (session["status"], session["end_reason"]) == ("ended", "user_left")
     assert session["credits_charged"] == expected_charge(session, 6) >= 1
     assert any(item["role"] == "assistant" for item in session["transcript"])
+    # A realtime model's turns carry its time to first audio (call_records).
+    answer = next(i for i in session["transcript"] if AGENT_REPLY in i["content"])
+    assert answer["role"] == "assistant" and answer["latency"]["realtime_ttft_ms"] >= 0
+    assert session["latency"]["realtime_ttft_ms"]["n"] >= 1
 
 
 async def test_a_room_callwright_did_not_issue_gets_no_agent(stack: Stack) -> None:

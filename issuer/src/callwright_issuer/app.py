@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from callwright_issuer.call_metrics import run_call_metrics
 from callwright_issuer.chat_models import ChatModel, OpenAIChatModel
 from callwright_issuer.error_handlers import install_error_handlers
 from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
@@ -19,6 +20,7 @@ from callwright_issuer.reconciler import run_reconciler
 from callwright_issuer.redispatcher import run_redispatcher
 from callwright_issuer.request_bodies import BodyLimitMiddleware
 from callwright_issuer.routes import (
+    agent_stats,
     agents,
     credits,
     health,
@@ -69,6 +71,10 @@ def create_app(
             )
             if interval > 0
         ]
+        if settings.call_metrics_interval_seconds > 0:
+            loops.append(
+                asyncio.create_task(run_call_metrics(app.state.session_factory, settings, stop))
+            )
         if settings.webhook_dispatch_interval_seconds > 0:
             loops.append(asyncio.create_task(app.state.webhook_dispatcher.run(stop)))
         try:
@@ -104,6 +110,7 @@ def create_app(
     for router in (
         sessions.router,
         agents.router,
+        agent_stats.router,
         credits.router,
         livekit.router,
         webhook_endpoints.router,

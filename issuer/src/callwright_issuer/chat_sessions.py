@@ -53,6 +53,7 @@ from callwright_issuer.schemas import (
 )
 from callwright_shared import agents, chat, idempotency, pricing, sessions
 from callwright_shared.api_keys import ApiKeyContext
+from callwright_shared.call_records import TurnLatency, milliseconds
 from callwright_shared.chat import Turn
 from callwright_shared.db.models import Architecture, EndReason, Session, SessionKind, utcnow
 from callwright_shared.errors import (
@@ -242,12 +243,13 @@ class _MessageCredits:
     def held(self) -> int:
         return self._held
 
-    async def capture(self, reply: str, usage: chat.MessageUsage | None) -> bool:
+    async def capture(
+        self, reply: str, usage: chat.MessageUsage | None, latency: TurnLatency | None
+    ) -> bool:
         """A whole reply: charged with its turns, unless the session ended (False)."""
+        turns = self._turns(reply, latency)
         return await self._in_transaction(
-            lambda db: chat.finish_message(
-                db, self._row, held=self._held, turns=self._turns(reply), usage=usage
-            )
+            lambda db: chat.finish_message(db, self._row, held=self._held, turns=turns, usage=usage)
         )
 
     async def charge_delivery(self) -> bool:
@@ -256,10 +258,13 @@ class _MessageCredits:
             lambda db: chat.capture_message(db, self._row, held=self._held)
         )
 
-    async def record_delivered(self, reply: str, usage: chat.MessageUsage | None) -> None:
+    async def record_delivered(
+        self, reply: str, usage: chat.MessageUsage | None, latency: TurnLatency | None
+    ) -> None:
         """The turns of a charged streamed reply (whole or cut short)."""
+        turns = self._turns(reply, latency)
         await self._in_transaction(
-            lambda db: chat.record_reply(db, self._row, turns=self._turns(reply), usage=usage)
+            lambda db: chat.record_reply(db, self._row, turns=turns, usage=usage)
         )
 
     async def session_ended(self) -> bool:
@@ -279,8 +284,11 @@ class _MessageCredits:
                 extra={"session_id": self._row.id, "error": type(exc).__name__},
             )
 
-    def _turns(self, reply: str) -> list[Turn]:
-        return [Turn(role="user", content=self._user_message), Turn("assistant", reply)]
+    def _turns(self, reply: str, latency: TurnLatency | None) -> list[Turn]:
+        return [
+            Turn(role="user", content=self._user_message),
+            Turn("assistant", reply, latency=latency),
+        ]
 
     async def _in_transaction(self, step: Callable[[AsyncSession], Coroutine[Any, Any, _T]]) -> _T:
         async with self._session_factory() as db:
@@ -337,6 +345,9 @@ class MessageRun:
         delivered: list[str] = []  # streamed words that went out: charged once the first did
         parts: list[str] = []
         usage: chat.MessageUsage | None = None
+        # The LLM's time to its first words, from when this reply began to be read.
+        asked = time.perf_counter()
+        latency: TurnLatency | None = None
         ended = False
         # A whole reply's hold was just taken: its first check can wait an interval.
         checked_until = 0.0 if self._streamed else time.monotonic() + self._check_every
@@ -347,6 +358,8 @@ class MessageRun:
                         usage = delta.usage
                     if not delta.content:
                         continue
+                    if latency is None:
+                        latency = TurnLatency(llm_ttft_ms=milliseconds(time.perf_counter() - asked))
                     parts.append(delta.content)
                     if time.monotonic() >= checked_until:
                         if not await self._may_go_on(charged=bool(delivered)):
@@ -358,14 +371,14 @@ class MessageRun:
                         self._events.put_nowait(ReplyDelta(delta.content))
         except BaseException:
             if delivered:
-                await self._record_quietly("".join(delivered), usage)
+                await self._record_quietly("".join(delivered), usage, latency)
             else:
                 await settle.release()
             raise
         if not ended:
-            return await self._complete("".join(parts), usage, charged=bool(delivered))
+            return await self._complete("".join(parts), usage, latency, charged=bool(delivered))
         if delivered:
-            await settle.record_delivered("".join(delivered), usage)
+            await settle.record_delivered("".join(delivered), usage, latency)
         raise SessionEndedError("The session ended while the reply was being written.")
 
     async def _may_go_on(self, *, charged: bool) -> bool:
@@ -376,11 +389,16 @@ class MessageRun:
         return not await self._settle.session_ended()
 
     async def _complete(
-        self, reply: str, usage: chat.MessageUsage | None, *, charged: bool
+        self,
+        reply: str,
+        usage: chat.MessageUsage | None,
+        latency: TurnLatency | None,
+        *,
+        charged: bool,
     ) -> MessageReply:
         if charged:
-            await self._settle.record_delivered(reply, usage)
-        elif not await self._settle.capture(reply, usage):
+            await self._settle.record_delivered(reply, usage, latency)
+        elif not await self._settle.capture(reply, usage, latency):
             raise SessionEndedError("The session ended while the reply was being written.")
         return MessageReply(
             message=ChatMessage(content=reply),
@@ -392,9 +410,11 @@ class MessageRun:
             ),
         )
 
-    async def _record_quietly(self, reply: str, usage: chat.MessageUsage | None) -> None:
+    async def _record_quietly(
+        self, reply: str, usage: chat.MessageUsage | None, latency: TurnLatency | None
+    ) -> None:
         try:
-            await self._settle.record_delivered(reply, usage)
+            await self._settle.record_delivered(reply, usage, latency)
         except Exception as exc:  # charged already; only the transcript misses the turn
             logger.warning("delivered chat reply not recorded", extra={"error": type(exc).__name__})
 

@@ -60,3 +60,17 @@ WEBHOOK_BACKLOG = Gauge(
     "callwright_webhook_outbox_backlog",
     "Webhook deliveries pending (due or waiting for a retry), as of this issuer's last pass",
 )
+
+# Calls, from the records of settled sessions (callwright_issuer.call_metrics).
+TURN_LATENCY = Histogram(
+    "callwright_turn_latency_seconds",
+    "Per-turn latency of settled sessions by part (end_of_turn, transcription, llm_ttft, "
+    "tts_ttfb, e2e), as livekit-agents measured it at the agent",
+    ["part"],
+    buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10),
+)
+CALLS_ENDED = Counter(
+    "callwright_calls_ended_total",
+    "Sessions settled, by kind (voice, chat) and end reason",
+    ["kind", "end_reason"],
+)

@@ -36,6 +36,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import credits
+from callwright_shared.call_records import TranscriptEntry, TurnLatency, entries_of
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import (
     InsufficientCreditsError,
@@ -48,6 +49,8 @@ from callwright_shared.errors import (
 class Turn:
     role: str
     content: str
+    # An assistant turn: how long the LLM took (callwright_shared.call_records).
+    latency: TurnLatency | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +103,9 @@ def expires_at(row: Session) -> datetime:
 
 def history_of(row: Session) -> list[Turn]:
     return [
-        Turn(role=str(entry["role"]), content=str(entry["content"]))
-        for entry in row.transcript or []
-        if entry.get("role") in ("user", "assistant")
+        Turn(role=entry.role, content=entry.content)
+        for entry in entries_of(row.transcript)
+        if entry.role in ("user", "assistant")
     ]
 
 
@@ -245,10 +248,18 @@ async def _append_turns(
     charge: int,
 ) -> None:
     """Write the transcript and usage totals of one more reply, read under the row lock."""
-    now = utcnow().isoformat()
+    now = utcnow()
     transcript = [
         *(current.transcript or []),
-        *({"role": t.role, "content": t.content, "created_at": now} for t in turns),
+        *(
+            TranscriptEntry(
+                role="assistant" if t.role == "assistant" else "user",
+                content=t.content,
+                at=now,
+                latency=t.latency,
+            ).stored()
+            for t in turns
+        ),
     ]
     totals = dict(current.usage or {})
     totals["messages"] = int(totals.get("messages", 0)) + 1

@@ -7,10 +7,20 @@ Writers: the issuer's session routes, and the outbox (callwright_shared.outbox),
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from callwright_shared.call_records import (
+    ChatUsage,
+    LatencySummary,
+    TranscriptEntry,
+    VoiceUsage,
+    entries_of,
+    in_time_order,
+    summarize,
+    usage_of,
+)
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
 
 
@@ -36,12 +46,15 @@ class SessionPublic(BaseModel):
     credits_per_message: int | None
     credits_held: int
     credits_charged: int
-    usage: dict[str, Any] | None
-    transcript: list[dict[str, Any]] | None
+    usage: VoiceUsage | ChatUsage | None
+    transcript: list[TranscriptEntry] | None
+    # Turns, interruptions and per-part latency percentiles (callwright_shared.call_records).
+    latency: LatencySummary
     metadata: dict[str, Any] | None
 
     @classmethod
     def of(cls, row: Session) -> SessionPublic:
+        entries = entries_of(row.transcript)
         return cls(
             id=row.id,
             kind=row.kind,
@@ -60,7 +73,30 @@ class SessionPublic(BaseModel):
             credits_per_message=row.credits_per_message if row.kind is SessionKind.CHAT else None,
             credits_held=row.credits_held,
             credits_charged=row.credits_charged,
-            usage=row.usage,
-            transcript=row.transcript,
+            usage=usage_of(row.usage, chat=row.kind is SessionKind.CHAT),
+            transcript=None if row.transcript is None else entries,
+            latency=summarize(entries),
             metadata=row.request_metadata,
+        )
+
+
+class SessionTimeline(BaseModel):
+    """GET /v1/sessions/{id}/timeline: every entry of the session in time order, turns
+    with their speaking times and latency parts, and events (joined, away, back, time
+    limit, errors, ended)."""
+
+    object: Literal["session.timeline"] = "session.timeline"
+    session_id: str
+    kind: SessionKind
+    items: list[TranscriptEntry]
+    latency: LatencySummary
+
+    @classmethod
+    def of(cls, row: Session) -> SessionTimeline:
+        entries = entries_of(row.transcript)
+        return cls(
+            session_id=row.id,
+            kind=row.kind,
+            items=in_time_order(entries),
+            latency=summarize(entries),
         )

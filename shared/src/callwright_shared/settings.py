@@ -313,6 +313,14 @@ class CallwrightSettings(BaseSettings):
         return self
 
     # --- end outbound webhooks ---
+    # --- call records (issue 16) ---
+    # How often the issuer observes the calls settled since its last look in its
+    # Prometheus turn-latency histograms and end-reason counters
+    # (callwright_issuer.call_metrics; 0 turns it off).
+    call_metrics_interval_seconds: float = Field(
+        15.0, ge=0, validation_alias=_env("CALLWRIGHT_CALL_METRICS_INTERVAL_SECONDS")
+    )
+    # --- end call records ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

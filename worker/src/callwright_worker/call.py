@@ -19,6 +19,10 @@ re-dispatcher) leaves when it finds the session claimed, and a call shorter than
 heartbeat interval is still known to have a live worker. The end user gets the
 microphone only: livekit-agents' session host (`lk.agent.session`, which would hand any
 participant the instructions and a control channel) and text input on `lk.chat` are off.
+
+The transcript is the call's timeline (callwright_shared.call_records): turns with their
+speaking times and livekit-agents' per-turn latency, and events (joined, away, back, time
+limit, errors, ended); each heartbeat flushes it, so a worker that dies leaves it too.
 """
 
 from __future__ import annotations
@@ -29,10 +33,11 @@ import dataclasses
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from livekit import api, rtc
 from livekit.agents import Agent, AgentSession, JobContext, llm
+from livekit.agents.metrics import RealtimeModelMetrics
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import (
     AgentStateChangedEvent,
@@ -40,9 +45,11 @@ from livekit.agents.voice.events import (
     CloseReason,
     ConversationItemAddedEvent,
     ErrorEvent,
+    MetricsCollectedEvent,
 )
 from pydantic import BaseModel, ValidationError
 
+from callwright_shared.call_records import CallEvent, TranscriptEntry, TurnLatency, milliseconds
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.room_names import RoomName, RoomNameError, parse_room_name
@@ -165,6 +172,9 @@ class Call:
         self._end_reason: EndReason | None = None
         self._error_message: str | None = None
         self._transcript: list[dict[str, Any]] = []
+        # Realtime turns and their model's TTFT, joined by response id (either comes first).
+        self._turn_of_response: dict[str, dict[str, Any]] = {}
+        self._ttft_of_response: dict[str, float] = {}
         self._session: AgentSession[None] | None = None
         self._agent_spoke = False
         self._session_started = False
@@ -193,6 +203,7 @@ class Call:
                 await self._finish(EndReason.USER_NOT_JOINED)
                 return
             await self._store.mark_active(self._record.session_id)
+            self._mark(CallEvent.USER_JOINED)
             logger.info("user joined", extra=self._log)
             try:
                 self._session = await self._start_session()
@@ -243,6 +254,10 @@ class Call:
         session.on("error", self._on_error)
         session.on("close", self._on_close)
         session.on("agent_state_changed", self._on_agent_state)
+        if self._record.architecture is Architecture.REALTIME:
+            # The only source of a speech-to-speech model's time to first audio (the
+            # session-level event is deprecated for everything else, and logs so once).
+            session.on("metrics_collected", self._on_metrics)
         await session.start(
             Agent(instructions=config.instructions),
             room=self._ctx.room,
@@ -283,6 +298,7 @@ class Call:
         try:
             if self._session is not None and not self._ended.is_set():
                 logger.info("time limit reached, saying goodbye", extra=self._log)
+                self._mark(CallEvent.TIME_LIMIT, detail=reason.value)
                 handle = self._speak(GOODBYES[reason])
                 await asyncio.wait_for(
                     asyncio.shield(asyncio.ensure_future(handle.wait_for_playout())),
@@ -368,7 +384,7 @@ class Call:
         if self._session is not None:
             with contextlib.suppress(RuntimeError):  # nothing to interrupt, or closing
                 self._session.interrupt()
-        self._mark("user_away")
+        self._mark(CallEvent.USER_AWAY)
         self._back.clear()
         self._away = asyncio.create_task(self._wait_for_return(), name="callwright-away")
 
@@ -383,7 +399,7 @@ class Call:
         if self._ended.is_set():
             return
         logger.info("user back", extra=self._log)
-        self._mark("user_returned")
+        self._mark(CallEvent.USER_RETURNED)
         if self._session_started:
             self._clock.start()
         self._away = None
@@ -400,11 +416,10 @@ class Call:
             return False
         return any(p.identity == self._record.user_id for p in listed.participants)
 
-    def _mark(self, event: str) -> None:
-        """A gap in the call, on the transcript (role `event`)."""
-        self._transcript.append(
-            {"role": "event", "content": event, "at": datetime.now(UTC).isoformat()}
-        )
+    def _mark(self, event: CallEvent, *, detail: str | None = None) -> None:
+        """A moment of the call on its timeline (a transcript entry with role `event`)."""
+        entry = TranscriptEntry(role="event", content=event, at=datetime.now(UTC), detail=detail)
+        self._transcript.append(entry.stored())
 
     def _on_item(self, event: ConversationItemAddedEvent) -> None:
         item = event.item
@@ -412,16 +427,35 @@ class Call:
             return
         text, role = item.text_content, item.role
         if text and role in ("user", "assistant"):
-            self._transcript.append(
-                {
-                    "role": role,
-                    "content": text,
-                    "at": datetime.fromtimestamp(item.created_at, UTC).isoformat(),
-                }
-            )
+            entry = turn_of(item, role, text).stored()
+            self._transcript.append(entry)
+            realtime = self._record.architecture is Architecture.REALTIME
+            for response_id in item.metrics.get("provider_request_ids", []) if realtime else []:
+                self._turn_of_response[response_id] = entry
+                self._join_realtime_ttft(response_id)
+
+    def _on_metrics(self, event: MetricsCollectedEvent) -> None:
+        metrics = event.metrics
+        if isinstance(metrics, RealtimeModelMetrics) and metrics.request_id:
+            ttft = milliseconds(metrics.ttft)  # -1: no audio came
+            if ttft is not None:
+                self._ttft_of_response[metrics.request_id] = ttft
+                self._join_realtime_ttft(metrics.request_id)
+
+    def _join_realtime_ttft(self, response_id: str) -> None:
+        entry = self._turn_of_response.get(response_id)
+        ttft = self._ttft_of_response.get(response_id)
+        if entry is not None and ttft is not None:
+            # In place: the next heartbeat or the settlement writes it.
+            entry.setdefault("latency", {})["realtime_ttft_ms"] = ttft
 
     def _on_error(self, event: ErrorEvent) -> None:
-        if not getattr(event.error, "recoverable", True):
+        recoverable = getattr(event.error, "recoverable", True)
+        self._mark(
+            CallEvent.ERROR,
+            detail=f"{type(event.source).__name__}{'' if recoverable else ' (fatal)'}",
+        )
+        if not recoverable:
             self._error_message = f"{type(event.error).__name__} from {type(event.source).__name__}"
             logger.warning("provider failed", extra={**self._log, "error": self._error_message})
             self._end(EndReason.PROVIDER_ERROR)
@@ -449,6 +483,7 @@ class Call:
                 await asyncio.wait_for(self._session.aclose(), CLOSE_TIMEOUT_S)
             usage = usage_of(self._session)
         agent_seconds = round(self._clock.seconds, 3)
+        self._mark(CallEvent.ENDED, detail=reason.value)
         if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke:
             agent_seconds = 0.0  # the user never heard the agent: nothing to charge
         settlement = await self._store.settle(
@@ -481,6 +516,33 @@ class Call:
             )
         except Exception:
             logger.warning("could not tell the user about the failure", extra=self._log)
+
+
+def turn_of(item: llm.ChatMessage, role: str, text: str) -> TranscriptEntry:
+    """A user or agent turn with its speaking times and latency parts, from livekit-agents'
+    per-turn `ChatMessage.metrics` (seconds; a part it did not measure is absent)."""
+    metrics = item.metrics
+
+    def moment(key: Literal["started_speaking_at", "stopped_speaking_at"]) -> datetime | None:
+        value = metrics.get(key)
+        return datetime.fromtimestamp(value, UTC) if value else None
+
+    latency = TurnLatency(
+        end_of_turn_ms=milliseconds(metrics.get("end_of_turn_delay")),
+        transcription_ms=milliseconds(metrics.get("transcription_delay")),
+        llm_ttft_ms=milliseconds(metrics.get("llm_node_ttft")),
+        tts_ttfb_ms=milliseconds(metrics.get("tts_node_ttfb")),
+        e2e_ms=milliseconds(metrics.get("e2e_latency")),
+    )
+    return TranscriptEntry(
+        role="user" if role == "user" else "assistant",
+        content=text,
+        at=datetime.fromtimestamp(item.created_at, UTC),
+        started_speaking_at=moment("started_speaking_at"),
+        stopped_speaking_at=moment("stopped_speaking_at"),
+        interrupted=item.interrupted or None,
+        latency=latency if latency.model_dump(exclude_none=True) else None,
+    )
 
 
 def usage_of(session: AgentSession[None]) -> dict[str, Any]:

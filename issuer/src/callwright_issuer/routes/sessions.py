@@ -43,7 +43,7 @@ from callwright_issuer.schemas import (
 from callwright_issuer.session_ending import end_session
 from callwright_issuer.voice_sessions import create_voice_session, rejoin_token
 from callwright_shared import sessions
-from callwright_shared.session_public import SessionPublic
+from callwright_shared.session_public import SessionPublic, SessionTimeline
 
 router = APIRouter(
     prefix="/v1/sessions", tags=["sessions"], dependencies=[Depends(checked_parameters)]
@@ -180,6 +180,20 @@ async def list_sessions(
 @router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(400, 401, 404))
 async def get_session(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> SessionPublic:
     return SessionPublic.of(
+        await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
+    )
+
+
+@router.get(
+    "/{session_id}/timeline",
+    response_model=SessionTimeline,
+    responses=error_responses(400, 401, 404),
+)
+async def timeline(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> SessionTimeline:
+    """The session's turns (speaking times, per-turn latency parts) and events in time
+    order, with its latency summary. A call in progress shows what its worker flushed
+    with its last heartbeat (about every 5 s)."""
+    return SessionTimeline.of(
         await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
     )
 
