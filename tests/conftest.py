@@ -37,12 +37,17 @@ _db_counter = itertools.count()
 
 
 @contextmanager
-def running_livekit(log_name: str, *, webhook_url: str | None = None) -> Iterator[LiveKitServer]:
-    """A livekit-server of a fixture's own, logging to artifacts/<log_name>."""
+def running_livekit(
+    log_name: str, *, webhook_url: str | None = None, redis_address: str | None = None
+) -> Iterator[LiveKitServer]:
+    """A livekit-server of a fixture's own, logging to artifacts/<log_name>; with
+    `redis_address`, a node of the cluster sharing that Redis."""
     if not LiveKitServer.available():
         service_missing("livekit-server (make tools installs it into .tools/bin)")
     ARTIFACTS.mkdir(exist_ok=True)
-    server = LiveKitServer(webhook_url=webhook_url, log_path=ARTIFACTS / log_name)
+    server = LiveKitServer(
+        webhook_url=webhook_url, log_path=ARTIFACTS / log_name, redis_address=redis_address
+    )
     server.start()
     try:
         yield server

@@ -4,8 +4,6 @@ restarted mid-call, workers draining on SIGTERM, several workers sharing the loa
 from __future__ import annotations
 
 import asyncio
-import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +18,7 @@ from tests.e2e.conftest import (
     join,
     new_tenant,
     own_workers,
+    served_by,
     wait_ended,
 )
 from tests.support.api import create_voice_session, credits_of
@@ -28,18 +27,6 @@ from tests.support.participant import Caller
 from tests.support.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.e2e
-
-
-def served_by(workers: list[WorkerProcess], session_id: str) -> int | None:
-    """Index of the worker that accepted the call (from its structured log)."""
-    for index, worker in enumerate(workers):
-        for line in Path(worker.log_path).read_text(errors="replace").splitlines():
-            if (
-                '"agent joined the room"' in line
-                and json.loads(line).get("session_id") == session_id
-            ):
-                return index
-    return None
 
 
 async def agent_in_call(
