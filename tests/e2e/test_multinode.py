@@ -31,6 +31,7 @@ from tests.e2e.conftest import (
     webhook_url,
 )
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support.api import credits_of
 from tests.support.livekit_server import LiveKitServer
 from tests.support.participant import Caller
 from tests.support.ports import free_tcp_port
@@ -256,5 +257,7 @@ async def test_a_node_killed_mid_call_leaves_new_sessions_to_the_other(
         cut = await wait_ended(client, tenant, body["session_id"], within=120)
         assert cut["status"] in ("ended", "failed"), cut
         assert cut["credits_charged"] == expected_charge(cut, 6)
+        # Every session refused meanwhile was released: nothing is left held.
+        assert (await credits_of(client, tenant))["held"] == 0
     finally:
         await asyncio.gather(*(asyncio.to_thread(w.stop) for w in workers))
