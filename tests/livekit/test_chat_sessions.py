@@ -21,7 +21,7 @@ from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.support.api import assert_error, credits_of, session_of
-from tests.support.database import database
+from tests.support.database import age_session, database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.served_issuer import ServedIssuer
 
@@ -319,11 +319,12 @@ async def test_an_expired_chat_session_is_ended(
     sqlite_url: str, livekit_server: LiveKitServer, emulator: OpenAIEmulator
 ) -> None:
     tenant = await seed_tenant(sqlite_url, credits_amount=100, agent=TEXT_AGENT)
-    settings = chat_settings(sqlite_url, livekit_server, emulator, chat_session_ttl_seconds=1)
+    settings = chat_settings(sqlite_url, livekit_server, emulator, chat_session_ttl_seconds=60)
     async with issuer_client(settings) as client:
         session_id = await start_chat(client, tenant)
         assert (await send(client, tenant, session_id, "quick")).status_code == 200
-        await asyncio.sleep(1.1)
+        # Its TTL passes: the session's clock moved, rather than a 1 s TTL raced.
+        await age_session(sqlite_url, session_id, 61)
         assert_error(await send(client, tenant, session_id, "too late"), 409, "session_ended")
         session = await session_of(client, tenant, session_id)
         assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")

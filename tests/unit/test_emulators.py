@@ -30,9 +30,11 @@ WAIT_S = 30.0
 async def received(emu: DeepgramEmulator | OpenAIRealtimeEmulator, seconds: float) -> None:
     """Until the emulator has received more than `seconds` of audio: what a check that
     nothing came of that audio must wait for, rather than a fixed sleep."""
-    async with asyncio.timeout(WAIT_S):
-        while emu.audio_seconds_received <= seconds:
-            await asyncio.sleep(0.05)
+    deadline = asyncio.get_running_loop().time() + WAIT_S
+    while emu.audio_seconds_received <= seconds:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the emulator received {emu.audio_seconds_received:.2f} s")
+        await asyncio.sleep(0.05)
 
 
 def voiced_frames(duration_s: float, *, sample_rate: int = 48000) -> list[rtc.AudioFrame]:
