@@ -342,9 +342,10 @@ async def test_end_session_mid_stream_stops_the_reply_and_charges_it_once(
     database_url: str, livekit_server: LiveKitServer
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=100, agent=TEXT_AGENT)
-    # 100 words, 50 ms apart: the whole reply would take 5 s to stream.
+    # 100 words, 0.5 s apart: the whole reply would take 50 s to stream, so End Session
+    # lands mid-stream however loaded the machine (it stops the stream at once).
     async with OpenAIEmulator(
-        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.05
+        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.5
     ) as slow:
         settings = chat_settings(database_url, livekit_server, slow, chat_stream_check_seconds=0.01)
         # Served over the network: an in-process ASGI client would buffer the whole stream.
@@ -415,15 +416,15 @@ async def test_end_session_during_a_whole_reply_charges_nothing(
 ) -> None:
     tenant = await seed_tenant(sqlite_url, credits_amount=100, agent=TEXT_AGENT)
     async with OpenAIEmulator(
-        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.05
+        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.5
     ) as slow:
         settings = chat_settings(sqlite_url, livekit_server, slow, chat_stream_check_seconds=0.01)
         async with issuer_client(settings) as client:
             session_id = await start_chat(client, tenant)
             reply = asyncio.create_task(send(client, tenant, session_id, "write a lot"))
-            for _ in range(500):  # until the LLM call is under way
-                if slow.chat_requests:
-                    break
+            deadline = asyncio.get_running_loop().time() + 30
+            while not slow.chat_requests:  # until the LLM call is under way
+                assert asyncio.get_running_loop().time() < deadline, "no LLM call"
                 await asyncio.sleep(0.01)
             ended = await client.post(f"/v1/sessions/{session_id}/end", headers=tenant.headers)
             assert ended.status_code == 200, ended.text
