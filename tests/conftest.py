@@ -32,17 +32,47 @@ from tests.support.livekit_server import LiveKitServer
 from tests.support.postgres_server import PostgresServer
 from tests.support.required import service_missing
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+TESTS = Path(__file__).parent
+ARTIFACTS = TESTS / "artifacts"
 _db_counter = itertools.count()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """One tier per module, the tier of its folder (tests/<tier>/): `-m <tier>` and the
+    folder then select the same tests, and a test's services are its folder's."""
+    tiers = {line.split(":")[0].strip() for line in config.getini("markers")}
+    wrong: dict[str, str] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        marks = getattr(module, "pytestmark", [])
+        names = [m.name for m in (marks if isinstance(marks, list) else [marks])]
+        module_tiers = [name for name in names if name in tiers]
+        folder = item.path.relative_to(TESTS).parts[0]
+        if module_tiers != [folder]:
+            wrong[str(item.path.relative_to(TESTS.parent))] = (
+                f"marked {module_tiers or 'with no tier'}, in the {folder!r} folder"
+            )
+    if wrong:
+        raise pytest.UsageError(
+            "each test module sets `pytestmark = pytest.mark.<tier>` for its folder's tier: "
+            + "; ".join(f"{path} is {why}" for path, why in sorted(wrong.items()))
+        )
+
+
 @contextmanager
-def running_livekit(log_name: str, *, webhook_url: str | None = None) -> Iterator[LiveKitServer]:
-    """A livekit-server of a fixture's own, logging to artifacts/<log_name>."""
+def running_livekit(
+    log_name: str, *, webhook_url: str | None = None, redis_address: str | None = None
+) -> Iterator[LiveKitServer]:
+    """A livekit-server of a fixture's own, logging to artifacts/<log_name>; with
+    `redis_address`, a node of the cluster sharing that Redis."""
     if not LiveKitServer.available():
         service_missing("livekit-server (make tools installs it into .tools/bin)")
     ARTIFACTS.mkdir(exist_ok=True)
-    server = LiveKitServer(webhook_url=webhook_url, log_path=ARTIFACTS / log_name)
+    server = LiveKitServer(
+        webhook_url=webhook_url, log_path=ARTIFACTS / log_name, redis_address=redis_address
+    )
     server.start()
     try:
         yield server

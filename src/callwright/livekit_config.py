@@ -1,6 +1,7 @@
 """livekit-server's configuration for local runs and tests: the repository's livekit.yaml
 with development overrides (loopback, chosen ports, one UDP mux port, given keys, no
-Redis), so the file users deploy is the file every test run starts the server with.
+Redis unless a node of several is asked for), so the file users deploy is the file every
+test run starts the server with.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def dev_config(
     api_secret: str,
     webhook_url: str | None,
     base: dict[str, Any] | None = None,
+    redis_address: str | None = None,
 ) -> dict[str, Any]:
+    """With `redis_address` (host:port) the server is one node of several sharing that
+    Redis, as in production; without it a single node keeps its state in memory."""
     config = copy.deepcopy(base if base is not None else load_livekit_yaml())
     config["port"] = port
     config["bind_addresses"] = ["127.0.0.1"]
@@ -42,7 +46,10 @@ def dev_config(
     rtc.update(
         tcp_port=rtc_tcp_port, udp_port=rtc_udp_port, use_external_ip=False, node_ip="127.0.0.1"
     )
-    config.pop("redis", None)
+    if redis_address is None:
+        config.pop("redis", None)
+    else:
+        config["redis"] = {**config.get("redis", {}), "address": redis_address}
     config["keys"] = {api_key: api_secret}
     if webhook_url is None:
         config.pop("webhook", None)

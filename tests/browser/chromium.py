@@ -50,7 +50,7 @@ class Page:
 
     async def goto(self, url: str) -> None:
         await self.send("Page.navigate", url=url)
-        await self.wait_for("document.readyState === 'complete'", within=20, what="page load")
+        await self.wait_for("document.readyState === 'complete'", within=60, what="page load")
 
     async def evaluate(self, expression: str) -> Any:
         answer = await self.send(

@@ -6,6 +6,7 @@ loopback speaking the real wire protocols."""
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import uuid
 from collections.abc import AsyncIterator
@@ -135,6 +136,18 @@ async def wait_ended(
 def expected_charge(session: dict[str, Any], credits_per_minute: int) -> int:
     seconds: float = session["duration_seconds"]
     return math.ceil(round(seconds * credits_per_minute / 60, 6))
+
+
+def served_by(workers: list[WorkerProcess], session_id: str) -> int | None:
+    """Index of the worker that accepted the call (from its structured log)."""
+    for index, worker in enumerate(workers):
+        for line in Path(worker.log_path).read_text(errors="replace").splitlines():
+            if (
+                '"agent joined the room"' in line
+                and json.loads(line).get("session_id") == session_id
+            ):
+                return index
+    return None
 
 
 async def join(body: dict[str, Any]) -> Caller:

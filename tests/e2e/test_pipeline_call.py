@@ -27,15 +27,15 @@ async def test_pipeline_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
     heard_before = len(stack.deepgram.transcripts_sent)
     body = await create_voice_session(client, tenant)
     caller = await join(body)
-    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    await asyncio.wait_for(caller.agent_joined.wait(), 60)
     # Like a person: hear the greeting out, then speak.
-    await eventually(lambda: "support line" in caller.agent_text(), within=20, what="the greeting")
-    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 20)
+    await eventually(lambda: "support line" in caller.agent_text(), within=60, what="the greeting")
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
     await caller.speak(stack.speech_wav, then_silence_s=1.0)
     try:
         await eventually(
             lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(),
-            within=25,
+            within=60,
             what="the agent's transcription of its answer",
         )
     except AssertionError as exc:

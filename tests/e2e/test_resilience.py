@@ -4,8 +4,6 @@ restarted mid-call, workers draining on SIGTERM, several workers sharing the loa
 from __future__ import annotations
 
 import asyncio
-import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +17,7 @@ from tests.e2e.conftest import (
     join,
     new_tenant,
     own_workers,
+    served_by,
     wait_ended,
 )
 from tests.support.api import create_voice_session, credits_of
@@ -30,23 +29,11 @@ from tests.support.worker_process import WorkerProcess
 pytestmark = pytest.mark.e2e
 
 
-def served_by(workers: list[WorkerProcess], session_id: str) -> int | None:
-    """Index of the worker that accepted the call (from its structured log)."""
-    for index, worker in enumerate(workers):
-        for line in Path(worker.log_path).read_text(errors="replace").splitlines():
-            if (
-                '"agent joined the room"' in line
-                and json.loads(line).get("session_id") == session_id
-            ):
-                return index
-    return None
-
-
 async def agent_in_call(
     client: httpx.AsyncClient, tenant_headers: dict[str, str], body: dict[str, str]
 ) -> Caller:
     caller = await join(body)
-    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    await asyncio.wait_for(caller.agent_joined.wait(), 60)
     return caller
 
 
@@ -66,7 +53,7 @@ async def test_worker_killed_mid_call_is_settled_by_the_reconciler(stack: Stack)
         async def agent_time_recorded() -> bool:  # a heartbeat (every 5 s) with agent time
             return (await session_row(stack.database_url, body["session_id"])).agent_seconds > 0
 
-        await eventually(agent_time_recorded, within=20, what="a heartbeat with agent time")
+        await eventually(agent_time_recorded, within=60, what="a heartbeat with agent time")
         await asyncio.to_thread(worker.kill)
         killed_at = loop.time()
         session = await wait_ended(client, tenant, body["session_id"], within=60)
@@ -85,12 +72,12 @@ async def test_issuer_restart_in_the_middle_of_a_call(stack: Stack) -> None:
         body = await create_voice_session(client, tenant)
     # The issuer is gone (its lifespan closed) while the call goes on.
     caller = await join(body)
-    await asyncio.wait_for(caller.agent_joined.wait(), 20)
-    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 20)
+    await asyncio.wait_for(caller.agent_joined.wait(), 60)
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
     await caller.speak(stack.speech_wav, then_silence_s=1.0)
     async with issuer_client(stack.settings) as client:  # a new issuer process's app
         await eventually(
-            lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=25, what="an answer"
+            lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=60, what="an answer"
         )
         await caller.leave()
         session = await wait_ended(client, tenant, body["session_id"])
@@ -115,7 +102,7 @@ async def test_two_workers_share_calls_drain_on_sigterm_and_survive_a_kill(
             session_id = calls[-1]["session_id"]
             await eventually(
                 lambda sid=session_id: served_by(workers, sid) is not None,
-                within=10,
+                within=60,
                 what="the serving worker's log line",
             )
             served.append(served_by(workers, session_id))
@@ -134,7 +121,7 @@ async def test_two_workers_share_calls_drain_on_sigterm_and_survive_a_kill(
         await first.speak(stack.speech_wav, then_silence_s=1.0)
         await eventually(
             lambda: AGENT_REPLY.split(",")[0] in first.agent_text(),
-            within=25,
+            within=60,
             what="an answer from the draining worker",
         )
         # ...while new calls go to the other worker.

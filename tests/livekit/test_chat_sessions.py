@@ -21,7 +21,7 @@ from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.support.api import assert_error, credits_of, session_of
-from tests.support.database import database
+from tests.support.database import age_session, database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.served_issuer import ServedIssuer
 
@@ -319,11 +319,12 @@ async def test_an_expired_chat_session_is_ended(
     sqlite_url: str, livekit_server: LiveKitServer, emulator: OpenAIEmulator
 ) -> None:
     tenant = await seed_tenant(sqlite_url, credits_amount=100, agent=TEXT_AGENT)
-    settings = chat_settings(sqlite_url, livekit_server, emulator, chat_session_ttl_seconds=1)
+    settings = chat_settings(sqlite_url, livekit_server, emulator, chat_session_ttl_seconds=60)
     async with issuer_client(settings) as client:
         session_id = await start_chat(client, tenant)
         assert (await send(client, tenant, session_id, "quick")).status_code == 200
-        await asyncio.sleep(1.1)
+        # Its TTL passes: the session's clock moved, rather than a 1 s TTL raced.
+        await age_session(sqlite_url, session_id, 61)
         assert_error(await send(client, tenant, session_id, "too late"), 409, "session_ended")
         session = await session_of(client, tenant, session_id)
         assert (session["status"], session["end_reason"]) == ("ended", "max_duration_reached")
@@ -341,9 +342,10 @@ async def test_end_session_mid_stream_stops_the_reply_and_charges_it_once(
     database_url: str, livekit_server: LiveKitServer
 ) -> None:
     tenant = await seed_tenant(database_url, credits_amount=100, agent=TEXT_AGENT)
-    # 100 words, 50 ms apart: the whole reply would take 5 s to stream.
+    # 100 words, 0.5 s apart: the whole reply would take 50 s to stream, so End Session
+    # lands mid-stream however loaded the machine (it stops the stream at once).
     async with OpenAIEmulator(
-        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.05
+        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.5
     ) as slow:
         settings = chat_settings(database_url, livekit_server, slow, chat_stream_check_seconds=0.01)
         # Served over the network: an in-process ASGI client would buffer the whole stream.
@@ -414,15 +416,15 @@ async def test_end_session_during_a_whole_reply_charges_nothing(
 ) -> None:
     tenant = await seed_tenant(sqlite_url, credits_amount=100, agent=TEXT_AGENT)
     async with OpenAIEmulator(
-        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.05
+        reply=LONG_REPLY, require_key=PROVIDER_KEY, token_delay_s=0.5
     ) as slow:
         settings = chat_settings(sqlite_url, livekit_server, slow, chat_stream_check_seconds=0.01)
         async with issuer_client(settings) as client:
             session_id = await start_chat(client, tenant)
             reply = asyncio.create_task(send(client, tenant, session_id, "write a lot"))
-            for _ in range(500):  # until the LLM call is under way
-                if slow.chat_requests:
-                    break
+            deadline = asyncio.get_running_loop().time() + 30
+            while not slow.chat_requests:  # until the LLM call is under way
+                assert asyncio.get_running_loop().time() < deadline, "no LLM call"
                 await asyncio.sleep(0.01)
             ended = await client.post(f"/v1/sessions/{session_id}/end", headers=tenant.headers)
             assert ended.status_code == 200, ended.text

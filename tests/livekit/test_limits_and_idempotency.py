@@ -12,6 +12,7 @@ from livekit import api
 
 from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
 from tests.support.api import assert_error, credits_of
+from tests.support.database import age_session
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
@@ -99,7 +100,7 @@ async def test_chat_sessions_count_until_they_expire(
     tenant = await seed_tenant(sqlite_url, credits_amount=100, agent=TEXT_AGENT)
     run_cli(sqlite_url, "admin", "set-concurrency", "--org", tenant.org_id, "--max", "1")
     settings = make_settings(
-        sqlite_url, livekit_server, reconcile_interval_seconds=0, chat_session_ttl_seconds=1
+        sqlite_url, livekit_server, reconcile_interval_seconds=0, chat_session_ttl_seconds=60
     )
     async with issuer_client(settings) as client:
         body = {"agent_id": tenant.agent_id}
@@ -107,7 +108,8 @@ async def test_chat_sessions_count_until_they_expire(
         assert first.status_code == 200, first.text
         refused = await client.post("/v1/sessions/chat", json=body, headers=tenant.headers)
         assert_error(refused, 429, "concurrency_limit")
-        await asyncio.sleep(1.1)
+        # The first one's TTL passes (its clock moved, not a 1 s TTL raced).
+        await age_session(sqlite_url, first.json()["session_id"], 61)
         again = await client.post("/v1/sessions/chat", json=body, headers=tenant.headers)
         assert again.status_code == 200, again.text
 

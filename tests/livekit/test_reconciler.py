@@ -288,7 +288,7 @@ async def test_the_issuer_runs_the_reconciler_in_the_background(
     async with issuer_client(settings) as client:
         created = await create_voice_session(client, tenant)
         await heartbeat(sqlite_url, created["session_id"], 3.0)
-        for _ in range(50):
+        for _ in range(300):  # generous: the reconciler runs every 0.2 s
             session = await session_of(client, tenant, created["session_id"])
             if session["status"] != "active":
                 break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,3 +42,14 @@ async def captures_of(url: str, session_id: str) -> int:
             .where(LedgerEntry.session_id == session_id, LedgerEntry.kind == LedgerKind.CAPTURE)
         )
     return int(count or 0)
+
+
+async def age_session(url: str, session_id: str, seconds: float) -> None:
+    """Move the session's creation `seconds` into the past: a chat session's expiry
+    (created_at + its TTL) passes without the test racing the wall clock."""
+    async with database(url) as db:
+        row = await db.get(Session, session_id)
+        assert row is not None, session_id
+        row.created_at -= timedelta(seconds=seconds)
+        if row.started_at is not None:
+            row.started_at -= timedelta(seconds=seconds)

@@ -1,7 +1,9 @@
-"""A real `livekit-server --dev` for tests, started from the repository's livekit.yaml."""
+"""A real `livekit-server --dev` for tests, started from the repository's livekit.yaml;
+with `redis_address`, one node of several sharing that Redis."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tempfile
 import time
@@ -24,6 +26,8 @@ class LiveKitServer:
     api_secret: str = TEST_API_SECRET
     port: int = field(default_factory=free_tcp_port)
     log_path: Path | None = None
+    redis_address: str | None = None
+    node_id: str | None = None
     _process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -40,16 +44,17 @@ class LiveKitServer:
         for attempt in range(1, attempts + 1):
             output = self._launch()
             if self._ready_within(timeout):
+                self.node_id = _node_id(output())
                 return
             if self._process is not None:  # still running, never answered
                 self.stop()
-                raise RuntimeError(f"livekit-server did not become ready: {output()}")
+                raise RuntimeError(f"livekit-server did not become ready: {output()[-800:]}")
             if "address already in use" not in output() or attempt == attempts:
-                raise RuntimeError(f"livekit-server exited: {output()}")
+                raise RuntimeError(f"livekit-server exited: {output()[-800:]}")
             self.port = free_tcp_port()
 
     def _launch(self) -> Callable[[], str]:
-        """Start the process; returns what reads the end of this launch's output."""
+        """Start the process; returns what reads this launch's output."""
         config = dev_config(
             port=self.port,
             rtc_tcp_port=free_tcp_port(),
@@ -57,6 +62,7 @@ class LiveKitServer:
             api_key=self.api_key,
             api_secret=self.api_secret,
             webhook_url=self.webhook_url,
+            redis_address=self.redis_address,
         )
         log_path = self.log_path or Path(tempfile.mkstemp(prefix="livekit-", suffix=".log")[1])
         offset = log_path.stat().st_size if log_path.exists() else 0  # a shared log's past
@@ -66,7 +72,7 @@ class LiveKitServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        return lambda: log_path.read_bytes()[offset:][-800:].decode(errors="replace")
+        return lambda: log_path.read_bytes()[offset:].decode(errors="replace")
 
     def _ready_within(self, timeout: float) -> bool:
         """True once the server answers; False at the deadline or when it exits (then
@@ -85,6 +91,13 @@ class LiveKitServer:
                 time.sleep(0.1)
         return False
 
+    def kill(self) -> None:
+        """SIGKILL, like a crashed host: no drain, no unregistering from Redis."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
@@ -98,3 +111,12 @@ class LiveKitServer:
     @staticmethod
     def available() -> bool:
         return LIVEKIT_BINARY.exists()
+
+
+def _node_id(output: str) -> str | None:
+    """The node's id from its "starting LiveKit server" line (rooms map to it in Redis)."""
+    for line in output.splitlines():
+        if "starting LiveKit server" in line and "{" in line:
+            node: str | None = json.loads(line[line.index("{") :]).get("nodeID")
+            return node
+    return None

@@ -28,6 +28,19 @@ from tests.emulators import (
 pytestmark = pytest.mark.unit
 
 NO_RETRY = APIConnectOptions(max_retry=0, timeout=5.0)
+# What a wait for something that must happen allows: generous, as it returns as soon as
+# the thing happens, and a loaded machine may take many times the usual fraction of a second.
+WAIT_S = 30.0
+
+
+async def received(emu: DeepgramEmulator | OpenAIRealtimeEmulator, seconds: float) -> None:
+    """Until the emulator has received more than `seconds` of audio: what a check that
+    nothing came of that audio must wait for, rather than a fixed sleep."""
+    deadline = asyncio.get_running_loop().time() + WAIT_S
+    while emu.audio_seconds_received <= seconds:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the emulator received {emu.audio_seconds_received:.2f} s")
+        await asyncio.sleep(0.05)
 
 
 def voiced_frames(duration_s: float, *, sample_rate: int = 48000) -> list[rtc.AudioFrame]:
@@ -179,8 +192,11 @@ async def test_deepgram_never_transcribes_silence(http_session: aiohttp.ClientSe
         stream = model.stream()
         for frame in silent_frames(2.0):
             stream.push_frame(frame)
-        events = await read_events(stream, until=is_final, within_s=1.5)
+        reading = asyncio.create_task(read_events(stream, until=is_final, within_s=WAIT_S))
+        await received(emu, 1.5)
+        await asyncio.sleep(0.5)  # a transcript would be on its way back by now
         await stream.aclose()
+        events = await reading
 
     assert not [e for e in events if e.type != stt.SpeechEventType.RECOGNITION_USAGE]
     assert emu.transcripts_sent == []
@@ -197,7 +213,7 @@ async def test_deepgram_transcribes_each_spoken_turn(http_session: aiohttp.Clien
         for _ in range(2):
             for frame in voiced_frames(1.0) + silent_frames(0.6):
                 stream.push_frame(frame)
-            events = await read_events(stream, until=is_final, within_s=3.0)
+            events = await read_events(stream, until=is_final, within_s=WAIT_S)
             kinds.extend(e.type for e in events)
             finals.extend(e.alternatives[0].text for e in events if is_final(e))
         await stream.aclose()
@@ -219,7 +235,7 @@ async def test_deepgram_finalize_ends_a_turn(http_session: aiohttp.ClientSession
         for frame in voiced_frames(0.5):
             stream.push_frame(frame)
         stream.flush()  # the plugin sends {"type": "Finalize"}
-        events = await read_events(stream, until=is_final, within_s=3.0)
+        events = await read_events(stream, until=is_final, within_s=WAIT_S)
         await stream.aclose()
 
     [final] = [e for e in events if is_final(e)]
@@ -256,8 +272,8 @@ async def test_realtime_generate_reply_streams_audio(http_session: aiohttp.Clien
         )
         session = model.session()
         try:
-            generation = await asyncio.wait_for(session.generate_reply(), 5.0)
-            text, frames = await asyncio.wait_for(collect_generation(generation), 5.0)
+            generation = await asyncio.wait_for(session.generate_reply(), WAIT_S)
+            text, frames = await asyncio.wait_for(collect_generation(generation), WAIT_S)
         finally:
             await session.aclose()
             await model.aclose()
@@ -287,17 +303,18 @@ async def test_realtime_answers_speech_not_silence(http_session: aiohttp.ClientS
         try:
             for frame in silent_frames(1.5):
                 session.push_audio(frame)
-            await asyncio.sleep(0.5)
+            await received(emu, 1.0)
+            await asyncio.sleep(0.5)  # a reply would be on its way back by now
             assert generations.empty() and transcripts.empty()
             assert emu.audio_seconds_received > 1.0
 
             for frame in voiced_frames(1.0) + silent_frames(1.0):
                 session.push_audio(frame)
-            generation = await asyncio.wait_for(generations.get(), 5.0)
-            text, frames = await asyncio.wait_for(collect_generation(generation), 5.0)
-            final = await asyncio.wait_for(transcripts.get(), 1.0)
+            generation = await asyncio.wait_for(generations.get(), WAIT_S)
+            text, frames = await asyncio.wait_for(collect_generation(generation), WAIT_S)
+            final = await asyncio.wait_for(transcripts.get(), WAIT_S)
             while not final.is_final:
-                final = await asyncio.wait_for(transcripts.get(), 1.0)
+                final = await asyncio.wait_for(transcripts.get(), WAIT_S)
         finally:
             await session.aclose()
             await model.aclose()
@@ -327,9 +344,9 @@ async def test_realtime_reply_sees_the_chat_context(http_session: aiohttp.Client
             await session.update_instructions("Be brief.")
             chat_ctx = llm.ChatContext.empty()
             chat_ctx.add_message(role="user", content="hi there")
-            await asyncio.wait_for(session.update_chat_ctx(chat_ctx), 5.0)
-            generation = await asyncio.wait_for(session.generate_reply(), 5.0)
-            text, _ = await asyncio.wait_for(collect_generation(generation), 5.0)
+            await asyncio.wait_for(session.update_chat_ctx(chat_ctx), WAIT_S)
+            generation = await asyncio.wait_for(session.generate_reply(), WAIT_S)
+            text, _ = await asyncio.wait_for(collect_generation(generation), WAIT_S)
         finally:
             await session.aclose()
             await model.aclose()
@@ -342,16 +359,18 @@ async def test_realtime_reply_sees_the_chat_context(http_session: aiohttp.Client
 
 
 async def test_realtime_speech_interrupts_the_reply(http_session: aiohttp.ClientSession) -> None:
-    async with OpenAIRealtimeEmulator(first_audio_delay_s=2.0) as emu:
+    # The reply's audio would start only after an hour: an empty generation means the
+    # user's speech cut it off, however slowly the machine ran.
+    async with OpenAIRealtimeEmulator(first_audio_delay_s=3600.0) as emu:
         model = openai.realtime.RealtimeModel(
             base_url=emu.base_url, api_key="test", http_session=http_session
         )
         session = model.session()
         try:
-            generation = await asyncio.wait_for(session.generate_reply(), 5.0)
+            generation = await asyncio.wait_for(session.generate_reply(), WAIT_S)
             for frame in voiced_frames(0.5):
                 session.push_audio(frame)
-            text, frames = await asyncio.wait_for(collect_generation(generation), 1.5)
+            text, frames = await asyncio.wait_for(collect_generation(generation), WAIT_S)
         finally:
             await session.aclose()
             await model.aclose()

@@ -12,7 +12,7 @@ from tests.conftest import issuer_client, make_settings, seed_tenant
 from tests.support.api import credits_of
 from tests.support.livekit_server import LiveKitServer
 
-pytestmark = [pytest.mark.database, pytest.mark.livekit]
+pytestmark = pytest.mark.livekit
 
 
 async def test_40_concurrent_creations_against_a_balance_for_10(

@@ -22,7 +22,7 @@ from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
 from tests.support.postgres_server import PostgresServer
 
-pytestmark = [pytest.mark.database, pytest.mark.livekit]
+pytestmark = pytest.mark.livekit
 
 
 def start_issuer(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
