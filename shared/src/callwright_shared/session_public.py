@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from callwright_shared import session_config
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
 
 
@@ -39,6 +40,9 @@ class SessionPublic(BaseModel):
     usage: dict[str, Any] | None
     transcript: list[dict[str, Any]] | None
     metadata: dict[str, Any] | None
+    # What ran: `{agent, variables, overrides}` resolved at creation, secret variables
+    # redacted (callwright_shared.session_config); null for sessions older than it.
+    config: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, row: Session) -> SessionPublic:
@@ -63,4 +67,5 @@ class SessionPublic(BaseModel):
             usage=row.usage,
             transcript=row.transcript,
             metadata=row.request_metadata,
+            config=session_config.public(row.config),
         )
