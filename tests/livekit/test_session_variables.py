@@ -180,3 +180,31 @@ async def test_send_message_runs_the_snapshot_not_the_edited_agent(
             "content": "You help Ada with order 42. VIP: true.",
         }
         assert SECRET not in str(emulator.chat_requests)
+
+
+async def test_a_voice_override_must_be_on_offer_and_a_replay_answers_the_same(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    allowed = await client.patch(
+        f"/v1/agents/{tenant.agent_id}",
+        json={"overridable": ["tts_voice"]},
+        headers=tenant.headers,
+    )
+    assert allowed.status_code == 200, allowed.text
+    body = {"agent_id": tenant.agent_id, "variables": GOOD}
+    refused = await client.post(
+        "/v1/sessions/voice",
+        json={**body, "overrides": {"tts_voice": "not-a-voice"}},
+        headers=tenant.headers,
+    )
+    assert assert_error(refused, 400, "invalid_request")["param"] == "overrides.tts_voice"
+
+    headers = {**tenant.headers, "Idempotency-Key": "vars-1"}
+    first = await client.post("/v1/sessions/voice", json=body, headers=headers)
+    again = await client.post("/v1/sessions/voice", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json()["session_id"] == first.json()["session_id"]
+    assert again.json()["variables"] == first.json()["variables"]
+    other = {**body, "variables": {**GOOD, "name": "Grace"}}
+    conflict = await client.post("/v1/sessions/voice", json=other, headers=headers)
+    assert_error(conflict, 409, "idempotency_conflict")
