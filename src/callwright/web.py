@@ -174,6 +174,18 @@ class CallCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     agent_id: str = Field(min_length=1, max_length=64)
+    # The agent's declared variables, from the page's small form; the issuer checks them.
+    variables: dict[str, str | int | float | bool] | None = Field(None, max_length=64)
+
+
+class VariableField(BaseModel):
+    """A declared, non-secret variable of an agent: one input of the page's form."""
+
+    name: str
+    type: str
+    required: bool
+    default: str | int | float | bool | None
+    description: str | None
 
 
 class AgentChoice(BaseModel):
@@ -181,6 +193,8 @@ class AgentChoice(BaseModel):
     name: str
     architecture: str
     missing_keys: list[str]
+    # Secret variables are never asked for here: the page is not the customer's backend.
+    variables: list[VariableField] = Field(default_factory=list)
 
 
 class MissingKey(BaseModel):
@@ -233,6 +247,9 @@ _KEY_PURPOSES = {
     "DEEPGRAM_API_KEY": "pipeline agents (speech-to-text)",
     "GOOGLE_API_KEY": "Gemini realtime agents",
 }
+
+
+_VARIABLE_KEYS = ("type", "required", "default", "description")
 
 
 def keys_needed(agent: dict[str, Any]) -> set[str]:
@@ -529,6 +546,11 @@ def create_app(
                 name=agent["name"],
                 architecture=agent["architecture"],
                 missing_keys=sorted(keys_needed(agent) & missing),
+                variables=[
+                    VariableField(name=name, **{k: spec.get(k) for k in _VARIABLE_KEYS})
+                    for name, spec in (agent.get("variables") or {}).items()
+                    if not spec.get("secret")
+                ],
             )
             for agent in answer.json()["data"]
             if agent["architecture"] in ("pipeline", "realtime")
@@ -546,9 +568,10 @@ def create_app(
             body = CallCreate.model_validate_json(await request.body())
         except ValidationError:
             return NO_AGENT.response()
-        answer = await _ask_issuer(
-            request, "POST", "/v1/sessions/voice", json={"agent_id": body.agent_id}
-        )
+        create: dict[str, Any] = {"agent_id": body.agent_id}
+        if body.variables:
+            create["variables"] = body.variables
+        answer = await _ask_issuer(request, "POST", "/v1/sessions/voice", json=create)
         if isinstance(answer, PageError):
             return answer.response()
         return CallCreated.model_validate(answer.json())

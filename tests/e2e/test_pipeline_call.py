@@ -71,3 +71,60 @@ async def test_pipeline_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
         "held": 0,
         "available": 1000 - session["credits_charged"],
     }
+
+
+async def test_a_call_runs_its_rendered_snapshot_even_after_the_agent_is_edited(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    secret = "crm-secret-4242"
+    tenant = await new_tenant(
+        stack,
+        greeting="Hello {{ name }}, about order {{ order }}.",
+        instructions="You help {{ name }} (order {{ order }}) on {{ system.date }}.",
+        variables={
+            "name": {"required": True},
+            "order": {"type": "number", "default": 0},
+            "crm_token": {"required": True, "secret": True},
+        },
+    )
+    chats_before = len(stack.openai.chat_requests)
+    speech_before = len(stack.openai.speech_requests)
+    response = await client.post(
+        "/v1/sessions/voice",
+        json={
+            "agent_id": tenant.agent_id,
+            "variables": {"name": "Ada", "order": 42, "crm_token": secret},
+        },
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 20)
+    await eventually(lambda: "order 42" in caller.agent_text(), within=20, what="the greeting")
+    spoken = [r["input"] for r in stack.openai.speech_requests[speech_before:]]
+    assert "Hello Ada, about order 42." in spoken
+
+    # Edited mid-call: the call keeps what it was created with.
+    edited = await client.patch(
+        f"/v1/agents/{tenant.agent_id}",
+        json={"instructions": "You are a different agent now."},
+        headers=tenant.headers,
+    )
+    assert edited.status_code == 200, edited.text
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 20)
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: len(stack.openai.chat_requests) > chats_before,
+        within=25,
+        what="an LLM request after the user spoke",
+    )
+    system = stack.openai.chat_requests[-1]["messages"][0]
+    assert system["role"] in ("system", "developer")
+    assert str(system["content"]).startswith("You help Ada (order 42) on 20")
+    calls = str(stack.openai.chat_requests[chats_before:]) + str(spoken)
+    assert secret not in calls and "different agent" not in calls
+    await caller.leave()
+    session = await wait_ended(client, tenant, body["session_id"])
+    assert session["config"]["variables"]["crm_token"] == "[redacted]"
+    assert session["config"]["agent"]["greeting"] == "Hello Ada, about order 42."

@@ -101,7 +101,13 @@ async def test_a_three_message_conversation_keeps_its_history(
             headers=tenant.headers,
         )
         assert created.status_code == 200, created.text
-        assert set(created.json()) == {"session_id", "agent_name", "expires_at"}
+        assert set(created.json()) == {
+            "session_id",
+            "agent_name",
+            "expires_at",
+            "variables",
+            "applied_overrides",
+        }
         assert created.json()["agent_name"] == "Support"
         session_id = created.json()["session_id"]
 

@@ -60,6 +60,8 @@ async def test_200_creates_room_with_dispatch_and_a_scoped_token(
         "agent_name",
         "session_id",
         "expires_at",
+        "variables",
+        "applied_overrides",
     }
     assert body["agent_name"] == "Support"
     assert body["livekit_url"] == livekit_server.url

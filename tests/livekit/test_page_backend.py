@@ -20,6 +20,7 @@ from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, make_settings, seed_tenant
 from tests.support.callwright_process import CallwrightProcess
+from tests.support.database import session_row
 from tests.support.livekit_server import LiveKitServer
 
 pytestmark = pytest.mark.livekit
@@ -419,3 +420,55 @@ def test_the_page_refuses_to_listen_beyond_the_loopback_without_basic_auth(
         signed_in = httpx.get(f"{page.url}/api/config", auth=("operator", "correct-horse-battery"))
         assert signed_in.status_code == 200, signed_in.text
         assert signed_in.json()["error"]["code"] == "issuer_unavailable"
+
+
+async def test_the_page_asks_for_non_secret_variables_and_passes_them_on(
+    sqlite_url: str, tmp_path: Path, livekit_server: LiveKitServer
+) -> None:
+    declared = {
+        "name": {"required": True, "description": "your first name"},
+        "vip": {"type": "boolean", "default": False},
+    }
+    tenant = await seed_tenant(
+        sqlite_url, agent={"greeting": "Hello {{ name }}, {{ vip }}", "variables": declared}
+    )
+    settings = web_settings(tenant.api_key, tmp_path)
+    async with page_with_issuer(make_settings(sqlite_url, livekit_server), settings) as page:
+        fields = (await page.get("/api/config")).json()["agents"][0]["variables"]
+        assert fields == [
+            {
+                "name": "name",
+                "type": "string",
+                "required": True,
+                "default": None,
+                "description": "your first name",
+            },
+            {
+                "name": "vip",
+                "type": "boolean",
+                "required": False,
+                "default": False,
+                "description": None,
+            },
+        ]
+        missing = await page.post("/api/call", json={"agent_id": tenant.agent_id})
+        assert missing.status_code == 400, missing.text
+        assert missing.json()["error"]["code"] == "missing_variable"
+        created = await page.post(
+            "/api/call",
+            json={"agent_id": tenant.agent_id, "variables": {"name": "Ada", "vip": True}},
+        )
+        assert created.status_code == 200, created.text
+    row = await session_row(sqlite_url, created.json()["session_id"])
+    assert row.config is not None and row.config["agent"]["greeting"] == "Hello Ada, true"
+
+
+async def test_secret_variables_are_not_asked_for_by_the_page(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    secret = {"token": {"required": True, "secret": True}, "n": {"type": "number", "default": 1}}
+    tenant = await seed_tenant(sqlite_url, agent={"variables": secret})
+    settings = web_settings(tenant.api_key, tmp_path)
+    async with page_with_issuer(make_settings(sqlite_url, None), settings) as page:
+        fields = (await page.get("/api/config")).json()["agents"][0]["variables"]
+    assert [f["name"] for f in fields] == ["n"]

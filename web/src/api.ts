@@ -1,11 +1,23 @@
 // The page's own backend (src/callwright/web.py). It holds the API key and calls the
 // issuer; the browser only ever sees agent names, its participant token and the outcome.
 
+/** A declared, non-secret variable of an agent: one input of the call form. */
+export interface VariableField {
+  name: string;
+  type: 'string' | 'number' | 'boolean';
+  required: boolean;
+  default: string | number | boolean | null;
+  description: string | null;
+}
+
+export type VariableValues = Record<string, string | number | boolean>;
+
 export interface AgentChoice {
   id: string;
   name: string;
   architecture: string;
   missing_keys: string[];
+  variables: VariableField[];
 }
 
 export interface MissingKey {
@@ -100,8 +112,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
 
 export const loadConfig = (): Promise<PageConfig> => request('GET', '/api/config');
 
-export const startCall = (agentId: string): Promise<CallCreated> =>
-  request('POST', '/api/call', { agent_id: agentId });
+export const startCall = (agentId: string, variables: VariableValues): Promise<CallCreated> =>
+  request('POST', '/api/call', { agent_id: agentId, variables });
 
 export const endCall = (sessionId: string): Promise<CallEnded> =>
   request('POST', `/api/calls/${encodeURIComponent(sessionId)}/end`, {});

@@ -15,7 +15,15 @@ import {
   createLocalAudioTrack,
 } from 'livekit-client';
 
-import { type CallCreated, type CallEnded, PageError, endCall, rejoinCall, startCall } from './api';
+import {
+  type CallCreated,
+  type CallEnded,
+  PageError,
+  type VariableValues,
+  endCall,
+  rejoinCall,
+  startCall,
+} from './api';
 import { AudioMeter } from './audio_meter';
 
 export type CallState =
@@ -129,8 +137,8 @@ export class Call {
   }
 
   /** Place the call. Every failure ends in state `failed` with a message for people. */
-  async start(agentId: string): Promise<void> {
-    await this.connect(() => startCall(agentId));
+  async start(agentId: string, variables: VariableValues = {}): Promise<void> {
+    await this.connect(() => startCall(agentId, variables));
   }
 
   /** Back into the call this tab was in before a reload, with what was said so far; a

@@ -2,7 +2,7 @@
 // logic lives in call.ts. `window.callwright` exposes a read-only status for tests and
 // for anyone debugging a call from the console.
 
-import { type PageConfig, loadConfig } from './api';
+import { type PageConfig, type VariableValues, loadConfig } from './api';
 import { Call, rememberedCall } from './call';
 import { exposeStatus } from './status';
 
@@ -58,6 +58,7 @@ class Page {
     agentState: byId<HTMLElement>('agent-state'),
     timer: byId<HTMLElement>('timer'),
     agent: byId<HTMLSelectElement>('agent'),
+    variables: byId<HTMLElement>('variables'),
     callButton: byId<HTMLButtonElement>('call'),
     hangupButton: byId<HTMLButtonElement>('hangup'),
     micLevel: byId<HTMLElement>('mic-level'),
@@ -74,7 +75,10 @@ class Page {
     this.ui.callButton.addEventListener('click', () => void this.placeCall());
     this.ui.hangupButton.addEventListener('click', () => void this.call?.hangUp());
     this.ui.enableAudio.addEventListener('click', () => void this.call?.resumeAudio());
-    this.ui.agent.addEventListener('change', () => this.render());
+    this.ui.agent.addEventListener('change', () => {
+      this.renderVariables();
+      this.render();
+    });
     window.setInterval(() => this.renderLive(), 100);
     try {
       this.config = await loadConfig();
@@ -124,7 +128,39 @@ class Page {
     // Created inside the click, so the browser lets it play and measure audio.
     this.audioContext ??= new AudioContext();
     this.call = this.newCall(this.audioContext);
-    await this.call.start(agentId);
+    await this.call.start(agentId, this.variableValues());
+  }
+
+  /** One input per declared variable of the chosen agent, prefilled with its default. */
+  private renderVariables(): void {
+    const agent = this.config?.agents.find((a) => a.id === this.ui.agent.value);
+    this.ui.variables.replaceChildren(
+      ...(agent?.variables ?? []).map((field) => {
+        const label = element('label', 'variable', `${field.name}${field.required ? ' *' : ''}`);
+        const input = document.createElement('input');
+        input.name = field.name;
+        input.dataset.type = field.type;
+        input.type =
+          field.type === 'boolean' ? 'checkbox' : field.type === 'number' ? 'number' : 'text';
+        if (field.type === 'boolean') input.checked = field.default === true;
+        else input.value = field.default === null ? '' : String(field.default);
+        input.placeholder = field.description ?? '';
+        label.append(input);
+        return label;
+      }),
+    );
+  }
+
+  /** The form's values, typed; an empty optional field is left out (its default applies). */
+  private variableValues(): VariableValues {
+    const values: VariableValues = {};
+    for (const input of this.ui.variables.querySelectorAll('input')) {
+      if (input.dataset.type === 'boolean') values[input.name] = input.checked;
+      else if (input.value === '') continue;
+      else if (input.dataset.type === 'number') values[input.name] = Number(input.value);
+      else values[input.name] = input.value;
+    }
+    return values;
   }
 
   private renderConfig(): void {
@@ -172,6 +208,7 @@ class Page {
       option.value = agent.id;
       this.ui.agent.append(option);
     }
+    this.renderVariables();
     if (agents.length === 0 && error === null) {
       this.ui.notices.append(
         element('div', 'notice notice-info', 'This organization has no voice agents yet.'),

@@ -17,7 +17,8 @@ transaction, so N concurrent creations can never exceed the limit, and one key c
 create two sessions. A slot frees as soon as a session is settled.
 
 Before it, `agent_for` loads the agent a create call names and refuses one its kind of
-session cannot run.
+session cannot run, and `resolve_config` renders the request's variables and applies its
+overrides (400 for any problem, so nothing is held for a session that could not run).
 """
 
 from __future__ import annotations
@@ -30,10 +31,15 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, credits, idempotency
+from callwright_shared import agents, credits, idempotency, session_config
 from callwright_shared.db.models import Agent, Architecture, Session, SessionKind, utcnow
-from callwright_shared.errors import AgentArchitectureUnsupportedError, ConcurrencyLimitError
+from callwright_shared.errors import (
+    AgentArchitectureUnsupportedError,
+    ConcurrencyLimitError,
+    InvalidRequestError,
+)
 from callwright_shared.sessions import OPEN_STATUSES
+from callwright_shared.settings import CallwrightSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,38 @@ async def agent_for(
             param="agent_id",
         )
     return agent
+
+
+def resolve_config(
+    agent: Agent,
+    *,
+    session_id: str,
+    user_id: str,
+    channel: SessionKind,
+    variables: dict[str, Any] | None,
+    overrides: dict[str, Any] | None,
+    settings: CallwrightSettings,
+) -> session_config.Resolved:
+    """The configuration the new session runs; a voice override must be on offer too."""
+    resolved = session_config.resolve(
+        agents.config_of(agent),
+        given=variables,
+        overrides=overrides,
+        session_id=session_id,
+        agent_id=agent.id,
+        agent_name=agent.name,
+        user_id=user_id,
+        channel=channel.value,
+        now=utcnow(),
+    )
+    if overrides:
+        try:
+            agents.check_choices(
+                resolved.config, agent.architecture.value, settings, fields=list(overrides)
+            )
+        except InvalidRequestError as exc:
+            raise InvalidRequestError(exc.message, param=f"overrides.{exc.param}") from None
+    return resolved
 
 
 async def admit(

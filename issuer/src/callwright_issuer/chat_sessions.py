@@ -41,7 +41,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.admission import IdempotentRequest, admit, agent_for, recorded_response
+from callwright_issuer.admission import (
+    IdempotentRequest,
+    admit,
+    agent_for,
+    recorded_response,
+    resolve_config,
+)
 from callwright_issuer.chat_models import ChatDelta, ChatModel, ChatRequest
 from callwright_issuer.schemas import (
     ChatMessage,
@@ -51,7 +57,7 @@ from callwright_issuer.schemas import (
     MessageReply,
     MessageUsage,
 )
-from callwright_shared import agents, chat, idempotency, pricing, sessions
+from callwright_shared import agents, chat, idempotency, pricing, session_config, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.call_records import TurnLatency, milliseconds
 from callwright_shared.chat import Turn
@@ -99,9 +105,18 @@ async def create_chat_session(
         architectures=CHAT_ARCHITECTURES,
         needs="chat sessions need an agent with an LLM (text or pipeline)",
     )
+    session_id = new_session_id()
+    resolved = resolve_config(
+        agent,
+        session_id=session_id,
+        user_id=key.user_id,
+        channel=SessionKind.CHAT,
+        variables=body.variables,
+        overrides=body.overrides,
+        settings=settings,
+    )
     credits_per_message = (await pricing.price_of(db, agent, settings)).credits_per_message
     agent_id, agent_name = agent.id, agent.name
-    session_id = new_session_id()
     try:
         admission = await admit(
             db,
@@ -124,10 +139,15 @@ async def create_chat_session(
             credits_per_message=credits_per_message,
             ttl_seconds=settings.chat_session_ttl_seconds,
             metadata=body.metadata,
+            config=resolved.snapshot(),
         )
         await sessions.record_created(db, row)
         response = ChatSessionCreated(
-            session_id=session_id, agent_name=agent_name, expires_at=chat.expires_at(row)
+            session_id=session_id,
+            agent_name=agent_name,
+            expires_at=chat.expires_at(row),
+            variables=resolved.shown_variables(),
+            applied_overrides=resolved.overrides,
         )
         if request is not None:
             await idempotency.record(
@@ -173,7 +193,7 @@ async def start_message(
         )
     await _refuse_ended(db, row)
     agent = await agents.get_agent(db, org_id=key.org_id, agent_id=row.agent_id)
-    config = agents.config_of(agent)
+    config = session_config.stored_config(row.config) or agents.config_of(agent)
     history = chat.context_of(
         row,
         body.message,

@@ -24,6 +24,10 @@ class SessionCreate(BaseModel):
 
     agent_id: str = Field(min_length=1, max_length=64)
     metadata: dict[str, Any] | None = None
+    # Values of the agent's declared variables, and fields of its `overridable` list
+    # (SPEC §10; checked against the agent in callwright_shared.session_config).
+    variables: dict[str, Any] | None = Field(None, max_length=64)
+    overrides: dict[str, Any] | None = Field(None, max_length=16)
 
     @field_validator("metadata")
     @classmethod
@@ -59,12 +63,18 @@ class VoiceSessionCreated(BaseModel):
     agent_name: str
     session_id: str
     expires_at: datetime
+    # What the session runs with: every declared variable's value (secrets redacted) and
+    # the names of the fields the request overrode.
+    variables: dict[str, Any] = Field(default_factory=dict)
+    applied_overrides: list[str] = Field(default_factory=list)
 
 
 class ChatSessionCreated(BaseModel):
     session_id: str
     agent_name: str
     expires_at: datetime
+    variables: dict[str, Any] = Field(default_factory=dict)
+    applied_overrides: list[str] = Field(default_factory=list)
 
 
 class MessageCreate(BaseModel):

@@ -25,7 +25,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_issuer.admission import IdempotentRequest, admit, agent_for, recorded_response
+from callwright_issuer.admission import (
+    IdempotentRequest,
+    admit,
+    agent_for,
+    recorded_response,
+    resolve_config,
+)
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
@@ -79,11 +85,20 @@ async def create_voice_session(
         architectures=VOICE_ARCHITECTURES,
         needs="voice sessions need a pipeline or realtime agent (text agents use chat sessions)",
     )
+    session_id = new_session_id()
+    resolved = resolve_config(
+        agent,
+        session_id=session_id,
+        user_id=key.user_id,
+        channel=SessionKind.VOICE,
+        variables=body.variables,
+        overrides=body.overrides,
+        settings=settings,
+    )
     # Plain values: a rollback below would expire the ORM object.
-    config = agents.config_of(agent)
+    config = resolved.config
     price = await pricing.price_of(db, agent, settings)
     agent_id, agent_name = agent.id, agent.name
-    session_id = new_session_id()
 
     room_name, replay = await _hold_and_record(
         db,
@@ -91,6 +106,7 @@ async def create_voice_session(
         agent_id=agent_id,
         session_id=session_id,
         config=config,
+        snapshot=resolved.snapshot(),
         credits_per_minute=price.credits_per_minute,
         body=body,
         request=request,
@@ -132,6 +148,8 @@ async def create_voice_session(
         agent_name=agent_name,
         session_id=session_id,
         expires_at=token.expires_at,
+        variables=resolved.shown_variables(),
+        applied_overrides=resolved.overrides,
     )
     if request is not None:
         await idempotency.complete(
@@ -185,6 +203,7 @@ async def _hold_and_record(
     agent_id: str,
     session_id: str,
     config: agents.AgentConfig,
+    snapshot: dict[str, Any],
     credits_per_minute: int,
     body: VoiceSessionCreate,
     request: IdempotentRequest | None,
@@ -238,6 +257,7 @@ async def _hold_and_record(
                         hold=hold,
                         credits_per_minute=credits_per_minute,
                         metadata=body.metadata,
+                        config=snapshot,
                     ),
                 )
                 if admission.reserved:

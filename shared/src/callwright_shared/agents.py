@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -27,6 +28,7 @@ from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
 from callwright_shared.pricing import PRICE_FIELDS, Price
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
+from callwright_shared.variables import VariableSpec, check_names, check_template
 
 # Gemini: the Gemini API model livekit-plugins-google 1.8.9 defaults to (Google retired
 # gemini-2.0-flash-live-001 and gemini-live-2.5-flash-preview).
@@ -39,6 +41,31 @@ DEFAULT_REALTIME_VOICES = {"openai": "alloy", "gemini": "Puck"}
 ArchitectureName = Literal["pipeline", "realtime", "text"]
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+# The fields a session may override (SPEC §10), when the agent's owner lists them in
+# `overridable`; `max_duration_seconds` only downwards.
+OverridableField = Literal[
+    "greeting",
+    "instructions",
+    "language",
+    "tts_voice",
+    "voice",
+    "temperature",
+    "max_duration_seconds",
+]
+# The fields the model sees: no secret variable may appear in them.
+TEMPLATE_FIELDS = ("instructions", "greeting")
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "timezone", "must be an IANA time zone name, e.g. Europe/Paris or UTC"
+        ) from None
+    return value
 
 
 class AgentConfig(BaseModel):
@@ -60,6 +87,11 @@ class AgentConfig(BaseModel):
     provider: Literal["openai", "gemini"] = "openai"
     model: SingleLine | None = Field(None, min_length=1, max_length=100)
     voice: SingleLine | None = Field(None, min_length=1, max_length=100)
+    variables: dict[str, VariableSpec] = Field(default_factory=dict)
+    overridable: list[OverridableField] = Field(default_factory=list, max_length=7)
+    timezone: SingleLine = Field("UTC", min_length=1, max_length=64)
+
+    _timezone = field_validator("timezone")(_check_timezone)
 
     @property
     def realtime_model(self) -> str:
@@ -115,6 +147,11 @@ class AgentUpdate(_NoTenantPrices):
     provider: Literal["openai", "gemini"] | None = None
     model: SingleLine | None = Field(None, min_length=1, max_length=100)
     voice: SingleLine | None = Field(None, min_length=1, max_length=100)
+    variables: dict[str, VariableSpec] | None = None
+    overridable: list[OverridableField] | None = Field(None, max_length=7)
+    timezone: SingleLine | None = Field(None, min_length=1, max_length=64)
+
+    _timezone = field_validator("timezone")(_check_timezone)
 
 
 class AgentPublic(AgentConfig):
@@ -153,6 +190,16 @@ def to_public(agent: Agent, price: Price) -> AgentPublic:
 def _config_dict(spec: AgentConfig) -> dict[str, Any]:
     # The price fields of a spec are never dumped (`exclude=True`).
     return spec.model_dump(mode="json", exclude={"name", "architecture"})
+
+
+def check_templates(config: AgentConfig) -> None:
+    """Refuse (400, `param`) bad variable names, and placeholders in what the model sees
+    that are unknown, secret or malformed (callwright_shared.variables)."""
+    check_names(config.variables)
+    for field in TEMPLATE_FIELDS:
+        text = getattr(config, field)
+        if text:
+            check_template(text, field=field, variables=config.variables)
 
 
 def check_choices(
@@ -213,6 +260,7 @@ def check_choices(
 
 
 async def create_agent(db: AsyncSession, *, org_id: str, spec: AgentSpec) -> Agent:
+    check_templates(spec)
     agent = Agent(
         id=new_agent_id(),
         org_id=org_id,
@@ -259,6 +307,7 @@ async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> 
         first = exc.errors()[0]
         param = ".".join(str(p) for p in first["loc"]) or None
         raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+    check_templates(config)
     agent.config = _config_dict(config)
     agent.updated_at = utcnow()
     await db.flush()

@@ -72,6 +72,7 @@ def new_chat_session(
     credits_per_message: int,
     ttl_seconds: int,
     metadata: dict[str, Any] | None,
+    config: dict[str, Any] | None = None,
 ) -> Session:
     now = utcnow()
     return Session(
@@ -90,6 +91,7 @@ def new_chat_session(
         limited_by_credits=False,
         agent_seconds=0.0,
         request_metadata=metadata,
+        config=config,
         usage={"messages": 0, "prompt_tokens": 0, "completion_tokens": 0},
         transcript=[],
         created_at=now,

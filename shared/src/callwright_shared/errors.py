@@ -3,6 +3,12 @@
     CallwrightError                      500 internal_error
     ├── InvalidRequestError              400 invalid_request (param = the field at fault)
     │   ├── AgentArchitectureUnsupportedError  400 agent_architecture_unsupported
+    │   ├── UnknownVariableError         400 unknown_variable (a session variable the
+    │   │                                    agent does not declare)
+    │   ├── MissingVariableError         400 missing_variable (a required one not given)
+    │   ├── InvalidVariableError         400 invalid_variable (wrong type, too long)
+    │   ├── OverrideNotAllowedError      400 override_not_allowed (a field not in the
+    │   │                                    agent's `overridable`, or a longer call)
     │   └── OutboundAddressError         400 invalid_request (param url: a webhook URL
     │                                        that is malformed or resolves to a private,
     │                                        loopback or link-local address)
@@ -60,6 +66,22 @@ class InvalidRequestError(CallwrightError):
 
 class AgentArchitectureUnsupportedError(InvalidRequestError):
     code = "agent_architecture_unsupported"
+
+
+class UnknownVariableError(InvalidRequestError):
+    code = "unknown_variable"
+
+
+class MissingVariableError(InvalidRequestError):
+    code = "missing_variable"
+
+
+class InvalidVariableError(InvalidRequestError):
+    code = "invalid_variable"
+
+
+class OverrideNotAllowedError(InvalidRequestError):
+    code = "override_not_allowed"
 
 
 class OutboundAddressError(InvalidRequestError):

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from callwright_shared import session_config
 from callwright_shared.call_records import (
     ChatUsage,
     LatencySummary,
@@ -51,6 +52,9 @@ class SessionPublic(BaseModel):
     # Turns, interruptions and per-part latency percentiles (callwright_shared.call_records).
     latency: LatencySummary
     metadata: dict[str, Any] | None
+    # What ran: `{agent, variables, overrides}` resolved at creation, secret variables
+    # redacted (callwright_shared.session_config); null for sessions older than it.
+    config: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, row: Session) -> SessionPublic:
@@ -77,6 +81,7 @@ class SessionPublic(BaseModel):
             transcript=None if row.transcript is None else entries,
             latency=summarize(entries),
             metadata=row.request_metadata,
+            config=session_config.public(row.config),
         )
 
 

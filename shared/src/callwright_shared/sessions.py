@@ -90,6 +90,7 @@ def new_voice_session(
     hold: credits.Hold,
     credits_per_minute: int,
     metadata: dict[str, Any] | None,
+    config: dict[str, Any] | None = None,
 ) -> Session:
     now = utcnow()
     return Session(
@@ -107,6 +108,7 @@ def new_voice_session(
         limited_by_credits=hold.limited_by_credits,
         agent_seconds=0.0,
         request_metadata=metadata,
+        config=config,
         created_at=now,
         dispatched_at=now,  # CreateRoom dispatches the agent
         dispatch_count=1,

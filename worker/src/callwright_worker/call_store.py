@@ -14,7 +14,7 @@ import aiosqlite  # noqa: F401 - imported at prewarm, not on a job's first query
 import asyncpg  # noqa: F401
 from sqlalchemy.pool import NullPool
 
-from callwright_shared import heartbeats, sessions
+from callwright_shared import heartbeats, session_config, sessions
 from callwright_shared.agents import AgentConfig, config_of
 from callwright_shared.db.engine import create_engine, create_session_factory, is_sqlite
 from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
@@ -66,7 +66,8 @@ class CallStore:
                 credits_per_minute=row.credits_per_minute,
                 agent_name=agent.name,
                 architecture=agent.architecture,
-                config=config_of(agent),
+                # The snapshot taken at creation: an agent edited since changes nothing.
+                config=session_config.stored_config(row.config) or config_of(agent),
                 metadata=row.request_metadata,
             )
 

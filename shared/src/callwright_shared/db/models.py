@@ -206,6 +206,9 @@ class Session(Base):
     # Voice: since when the user has been out of the room mid-call (a dropped network, a
     # reload); the worker waits CALLWRIGHT_REJOIN_GRACE_SECONDS for them. None: present.
     away_since: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The configuration the session runs, resolved at creation (variables rendered,
+    # overrides applied; callwright_shared.session_config). None: created before 0006.
+    config: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class LedgerEntry(Base):
