@@ -9,8 +9,9 @@ import asyncio
 import contextlib
 import subprocess
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,14 +24,14 @@ from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
 from tests.browser.chromium import Chromium, Page, find_chromium, open_page
-from tests.conftest import ARTIFACTS, Tenant, seed_tenant
+from tests.conftest import ARTIFACTS, Tenant, running_livekit, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support.database import captures_of
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.speech import make_speech_wav
-from tests.support.voice_stack import worker_stack
+from tests.support.voice_stack import WorkerStack, worker_stack
 from tests.support.waiting import eventually
 from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY
 
@@ -53,12 +54,13 @@ class Stack:
     openai: OpenAIEmulator
     deepgram: DeepgramEmulator
     browser: Chromium
+    issuer_port: int  # livekit-server's webhook goes there (livekit.yaml's webhook)
 
 
 @asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[str]:
-    """`app` served by uvicorn on a free loopback port, in this event loop."""
-    port = free_tcp_port()
+async def served(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """`app` served by uvicorn on a loopback port (a free one by default), in this loop."""
+    port = port or free_tcp_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -75,9 +77,7 @@ async def served(app: FastAPI) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def stack(
-    livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     executable = find_chromium()
     if executable is None:
         service_missing("chromium (apt-get install chromium)")
@@ -94,7 +94,31 @@ async def stack(
     openai = OpenAIEmulator(reply=AGENT_REPLY)
     deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
     browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)
-    async with worker_stack(
+    # The configuration users run: livekit.yaml's webhook to the issuer, which every
+    # test's page_server serves on this port.
+    issuer_port = free_tcp_port()
+    webhook = f"http://127.0.0.1:{issuer_port}/v1/livekit/webhook"
+    with running_livekit("livekit-browser.log", webhook_url=webhook) as livekit_server:
+        async with browser_worker(livekit_server, tmp, openai, deepgram) as parts:
+            try:
+                await browser.start(ARTIFACTS / "chromium.log")
+                yield Stack(
+                    livekit_server,
+                    parts.settings,
+                    parts.database_url,
+                    openai,
+                    deepgram,
+                    browser,
+                    issuer_port,
+                )
+            finally:
+                await browser.stop()
+
+
+def browser_worker(
+    livekit_server: LiveKitServer, tmp: Path, openai: OpenAIEmulator, deepgram: DeepgramEmulator
+) -> AbstractAsyncContextManager[WorkerStack]:
+    return worker_stack(
         livekit_server,
         tmp,
         openai=openai,
@@ -104,14 +128,7 @@ async def stack(
         CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS="30",
         # A reload takes the page out of the call for a moment: the default grace.
         CALLWRIGHT_REJOIN_GRACE_SECONDS="20",
-    ) as parts:
-        try:
-            await browser.start(ARTIFACTS / "chromium.log")
-            yield Stack(
-                livekit_server, parts.settings, parts.database_url, openai, deepgram, browser
-            )
-        finally:
-            await browser.stop()
+    )
 
 
 @asynccontextmanager
@@ -125,7 +142,7 @@ async def page_server(
     """The issuer and the page's backend, each served on its own port; yields the page's
     URL and a client of the issuer (with the tenant's key) to check what happened."""
     issuer_app = create_issuer_app(issuer_settings or stack.settings)
-    async with served(issuer_app) as issuer_url:
+    async with served(issuer_app, stack.issuer_port) as issuer_url:
         web = WebSettings.model_validate(
             {
                 "issuer_url": issuer_url,
