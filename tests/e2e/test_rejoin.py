@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -177,3 +178,32 @@ async def test_end_session_during_the_grace_ends_the_call_at_once(stack: Stack) 
         assert session["credits_charged"] == expected_charge(session, 6)
         assert await captures_of(stack.database_url, body["session_id"]) == 1
         assert (await fresh_token(client, tenant, body["session_id"])).status_code == 409
+
+
+async def test_the_room_outlives_livekit_s_departure_timeout_while_the_user_is_away(
+    stack: Stack,
+) -> None:
+    """LiveKit closes a room whose last non-agent participant left once its
+    departure_timeout (10 s by default) passes: the issuer asks for more than the grace."""
+    async with rejoin_stack(stack, GRACE_S) as client:
+        tenant = await new_tenant(stack, greeting="Hi!")
+        body = await create_voice_session(client, tenant)
+        caller = await in_call(body)
+        await caller.leave()
+        await away(client, tenant, body["session_id"])
+        since = datetime.fromisoformat(
+            (await session_of(client, tenant, body["session_id"]))["away_since"]
+        )
+        base = stack.settings.room_departure_timeout_seconds
+
+        def past_the_base_timeout() -> bool:
+            return (datetime.now(UTC) - since).total_seconds() > base + 2
+
+        await eventually(past_the_base_timeout, within=base + 30, what="the base timeout")
+        response = await fresh_token(client, tenant, body["session_id"])
+        assert response.status_code == 200, response.text
+        caller = await in_call(response.json())
+        await ask(stack, caller)
+        ended = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
+        assert ended.json()["end_reason"] == "api_ended"
+        await caller.leave()

@@ -85,7 +85,7 @@ class LiveKitRooms:
         request = api.CreateRoomRequest(
             name=room_name,
             empty_timeout=self._settings.room_empty_timeout_seconds,
-            departure_timeout=self._settings.room_departure_timeout_seconds,
+            departure_timeout=self._settings.room_departure_timeout,
             max_participants=2,
             agents=[api.RoomAgentDispatch(agent_name=agent_name, metadata=dispatch_metadata)],
         )

@@ -8,6 +8,7 @@ it down (tests pass their own).
 from __future__ import annotations
 
 import ipaddress
+import math
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -322,6 +323,13 @@ class CallwrightSettings(BaseSettings):
     )
     # --- end call records ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
+
+    @property
+    def room_departure_timeout(self) -> int:
+        """What the issuer asks LiveKit for: a room left with only its agent in it stays
+        open through a user's absence (the rejoin grace) plus a margin, or LiveKit would
+        close it under the waiting agent."""
+        return max(self.room_departure_timeout_seconds, math.ceil(self.rejoin_grace_seconds) + 10)
 
     @property
     def client_livekit_url(self) -> str:

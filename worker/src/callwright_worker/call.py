@@ -356,8 +356,12 @@ class Call:
                 self._back.set()
 
         def on_disconnected(reason: rtc.DisconnectReason.ValueType) -> None:
-            deleted = reason == rtc.DisconnectReason.ROOM_DELETED
-            self._end(EndReason.API_ENDED if deleted else EndReason.INTERNAL_ERROR)
+            if reason == rtc.DisconnectReason.ROOM_DELETED:
+                self._end(EndReason.API_ENDED)
+            elif self._away is not None:  # LiveKit closed the room the user had left
+                self._end(EndReason.USER_LEFT)
+            else:
+                self._end(EndReason.INTERNAL_ERROR)
 
         self._ctx.room.on("participant_disconnected", on_participant_disconnected)
         self._ctx.room.on("participant_connected", on_participant_connected)
