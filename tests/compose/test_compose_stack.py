@@ -21,6 +21,7 @@ from tests.compose.conftest import (
 from tests.conftest import Tenant
 from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.participant import Caller
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.compose
 
@@ -49,14 +50,6 @@ def has_module(stack: ComposeStack, image: str, module: str) -> bool:
     return result.returncode == 0
 
 
-async def eventually_true(check: Any, *, within: float, what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
-        await asyncio.sleep(0.5)
-
-
 async def wait_ended(client: httpx.AsyncClient, tenant: Tenant, session_id: str) -> dict[str, Any]:
     latest: dict[str, Any] = {}
 
@@ -65,7 +58,7 @@ async def wait_ended(client: httpx.AsyncClient, tenant: Tenant, session_id: str)
         latest = await session_of(client, tenant, session_id)
         return latest["status"] in ("ended", "failed")
 
-    await eventually_true(ended, within=60, what=f"session {session_id} to end")
+    await eventually(ended, within=60, what=f"session {session_id} to end")
     return latest
 
 
@@ -78,7 +71,7 @@ async def converse(stack: ComposeStack, caller: Caller) -> None:
     async def answered() -> bool:
         return AGENT_REPLY.split(",")[0] in caller.agent_text()
 
-    await eventually_true(answered, within=60, what="the agent's answer")
+    await eventually(answered, within=60, what="the agent's answer")
     await caller.keep_quiet(1.0)
 
 
@@ -154,7 +147,7 @@ async def test_two_workers_and_stop_drains_the_call(compose_stack: ComposeStack)
             ]
             return sorted(states) == ["exited", "running"]
 
-        await eventually_true(one_left, within=120, what="the idle worker to exit")
+        await eventually(one_left, within=120, what="the idle worker to exit")
         assert not stopping.done()
         # The draining worker still serves the call to its end.
         await converse(compose_stack, caller)

@@ -18,7 +18,8 @@ from callwright_shared.settings import CallwrightSettings
 from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
 from tests.support.api import assert_error, session_of
 from tests.support.ports import free_tcp_port
-from tests.support.webhook_receiver import WebhookReceiver, eventually
+from tests.support.waiting import eventually
+from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.database
 

@@ -17,7 +17,8 @@ from callwright_shared.db.migrate import upgrade_async
 from tests.conftest import ARTIFACTS, Tenant, fresh_postgres_url, seed_tenant
 from tests.support.callwright_process import CallwrightProcess
 from tests.support.postgres_server import PostgresServer
-from tests.support.webhook_receiver import WebhookReceiver, eventually
+from tests.support.waiting import eventually
+from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.database
 

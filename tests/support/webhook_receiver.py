@@ -9,7 +9,6 @@ each one with the `standardwebhooks` library, as the README tells customers to.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -106,12 +105,3 @@ class WebhookReceiver:
                 self._arrived.clear()
                 await self._arrived.wait()
         return self.requests
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
-    """Poll `check` until it holds; fail after `within` seconds (a bound on waiting only)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
-        await asyncio.sleep(0.1)
