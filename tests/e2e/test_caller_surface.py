@@ -58,9 +58,11 @@ async def test_the_session_host_is_closed_to_the_caller(
     await eventually(
         lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=30, what="an answer"
     )
+    # Nothing the room carried to the caller holds the instructions.
+    heard = " ".join([*(t.text for t in caller.transcriptions), *caller.chat])
+    assert "ZEBRA-42" not in heard
     await caller.leave()
-    session = await wait_ended(client, tenant, body["session_id"])
-    assert SECRET_PROMPT not in str(session)
+    await wait_ended(client, tenant, body["session_id"])
 
 
 async def test_text_sent_on_lk_chat_does_not_reach_the_llm(
