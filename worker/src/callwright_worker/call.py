@@ -35,7 +35,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from livekit import api, rtc
+from livekit import rtc
 from livekit.agents import Agent, AgentSession, JobContext, llm
 from livekit.agents.metrics import RealtimeModelMetrics
 from livekit.agents.voice import room_io
@@ -397,7 +397,9 @@ class Call:
         try:
             await asyncio.wait_for(self._back.wait(), self._settings.rejoin_grace_seconds)
         except TimeoutError:
-            if not await self._user_still_in_room():
+            # Only what this agent sees counts: a node that died keeps its participants
+            # listed in the cluster's state for a while, and a ghost must not be billed.
+            if not self._user_in_room():
                 self._end(EndReason.USER_LEFT)
                 return
         if self._ended.is_set():
@@ -408,17 +410,6 @@ class Call:
             self._clock.start()
         self._away = None
         await self._store.set_away(self._record.session_id, since=None)
-
-    async def _user_still_in_room(self) -> bool:
-        """Ask the server: the SDK's participant map is keyed by identity, so a second
-        connection that arrived before the first one's leave can be missing from it."""
-        try:
-            listed = await self._ctx.api.room.list_participants(
-                api.ListParticipantsRequest(room=self._ctx.room.name)
-            )
-        except Exception:
-            return False
-        return any(p.identity == self._record.user_id for p in listed.participants)
 
     def _mark(self, event: CallEvent, *, detail: str | None = None) -> None:
         """A moment of the call on its timeline (a transcript entry with role `event`)."""
