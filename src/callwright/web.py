@@ -108,6 +108,13 @@ class WebSettings(BaseSettings):
         "127.0.0.1", validation_alias=_env("CALLWRIGHT_WEB_FORWARDED_ALLOW_IPS")
     )
 
+    # The operator console (/console/, src/callwright/console.py): the key's organization's
+    # sessions and transcripts, for whoever may open the page; off where they may not.
+    console: bool = Field(True, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE"))
+    console_requests_per_minute: float = Field(
+        120.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE_REQUESTS_PER_MINUTE")
+    )
+
     # Which provider keys the workers have: the names, comma-separated (compose passes
     # them); when unset, whether each key is set in this environment (`make run`).
     configured_keys: str | None = Field(
@@ -352,6 +359,12 @@ SIGN_IN = PageError(
     "authentication_required",
     "Sign in to use this page.",
     "authentication_error",
+)
+CONSOLE_OFF = PageError(
+    404,
+    "not_found",
+    "The console is turned off on this server (CALLWRIGHT_WEB_CONSOLE).",
+    "invalid_request_error",
 )
 _BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="callwright", charset="UTF-8"'}
 
@@ -614,6 +627,17 @@ def create_app(
             if t.get("role") in ("user", "assistant")
         ]
         return CallRejoined.model_validate({**token.json(), "transcript": said})
+
+    if settings.console:
+        from callwright.console import console_router  # console.py builds on this module
+
+        app.include_router(console_router(settings))
+    else:
+
+        @app.get("/console/{rest:path}", include_in_schema=False)
+        @app.get("/api/console/{rest:path}", include_in_schema=False)
+        async def console_off(rest: str) -> Response:
+            return CONSOLE_OFF.response()
 
     static_dir = settings.static_dir
     if (static_dir / "index.html").is_file():

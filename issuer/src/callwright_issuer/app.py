@@ -25,6 +25,7 @@ from callwright_issuer.routes import (
     credits,
     health,
     livekit,
+    session_search,
     sessions,
     webhook_endpoints,
 )
@@ -108,6 +109,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     for router in (
+        session_search.router,  # before sessions: /{session_id} would take `search`
         sessions.router,
         agents.router,
         agent_stats.router,
