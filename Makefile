@@ -12,7 +12,7 @@ LIVEKIT_VERSION := v1.13.5
 # docker-compose.yml), built from source like livekit-server.
 COMPOSE := $(TOOLS)/bin/docker-compose
 COMPOSE_VERSION := v2.29.7
-WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.html web/style.css $(wildcard web/src/*.ts)
+WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.html web/style.css web/console.html web/console.css $(wildcard web/src/*.ts)
 REACT_EXAMPLE := examples/react-client
 REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock.json build.mjs index.html) $(wildcard $(REACT_EXAMPLE)/src/*.ts*)
 

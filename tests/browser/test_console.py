@@ -1,0 +1,257 @@
+"""The operator console (/console/) in real headless Chromium, over the real page backend
+and issuer and a database holding calls settled by the worker's own code
+(tests/support/call_records.py): the list, its filters, a session with its transcript,
+tool call, cost and end reason, and the latency chart with one bar per agent turn.
+
+Screenshots land in tests/artifacts (console-list.png, console-session.png); the ones in
+docs/ are copies of them."""
+
+from __future__ import annotations
+
+import json
+import wave
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from callwright.web import DEFAULT_STATIC_DIR, WebSettings
+from callwright.web import create_app as create_web_app
+from callwright_shared import agents
+from callwright_shared.agents import AgentSpec
+from callwright_shared.db.migrate import upgrade_async
+from callwright_shared.db.models import EndReason
+from tests.browser.chromium import Chromium, Page, find_chromium, open_page
+from tests.browser.test_browser_call import console_on_failure, served
+from tests.conftest import ARTIFACTS, make_settings, seed_tenant
+from tests.support.call_records import SeededCall, Turn, seed_call
+from tests.support.database import age_session, database
+from tests.support.required import service_missing
+from tests.support.served_issuer import ServedIssuer
+
+pytestmark = pytest.mark.browser
+
+STATE = "window.callwrightConsole"
+QUESTIONS = [
+    ("Hi, where is my order?", "Let me look that up for you."),
+    ("It's order 4417.", "Order 4417 left the warehouse this morning."),
+    ("When will it arrive?", "Tomorrow before noon."),
+    ("Can I change the address?", "Yes, I've sent you a link to change it."),
+    ("Great, thanks.", "You're welcome, goodbye!"),
+]
+
+
+def long_call() -> list[Turn]:
+    """Five turns with different latencies, one tool call and one interruption."""
+    latencies = [(0.34, 0.16, 0.98), (0.61, 0.18, 1.52), (0.29, 0.14, 0.87), (0.45, 0.21, 1.21)]
+    latencies.append((0.38, 0.15, 1.02))
+    turns = []
+    for index, ((said, answer), (llm, tts, e2e)) in enumerate(
+        zip(QUESTIONS, latencies, strict=True)
+    ):
+        turns.append(
+            Turn(
+                said,
+                answer,
+                llm_ttft=llm,
+                tts_ttfb=tts,
+                e2e=e2e,
+                end_of_turn=0.32 + 0.05 * index,
+                tool=("lookup_order", 212.0) if index == 1 else None,
+                interrupted=index == 3,
+            )
+        )
+    return turns
+
+
+@dataclass
+class Console:
+    url: str
+    api_key: str
+    billing_agent: str
+    long: SeededCall
+    billing: SeededCall
+    old: SeededCall
+    newest_first: list[str]
+    browser: Chromium
+
+
+def silent_wav(path: Path) -> Path:
+    """Chromium's fake microphone needs a file; the console never opens it."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(48000)
+        out.writeframes(b"\0\0" * 4800)
+    return path
+
+
+@pytest.fixture(scope="module")
+async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Console]:
+    executable = find_chromium()
+    if executable is None:
+        service_missing("chromium (apt-get install chromium)")
+    if not (DEFAULT_STATIC_DIR / "console" / "index.html").is_file():
+        service_missing(f"the console's bundle in {DEFAULT_STATIC_DIR} (make web-build)")
+    tmp = tmp_path_factory.mktemp("console")
+    ARTIFACTS.mkdir(exist_ok=True)
+    url = f"sqlite+aiosqlite:///{tmp / 'callwright.db'}"
+    await upgrade_async(url)
+    tenant = await seed_tenant(url, agent={"name": "Support line"})
+    async with database(url) as db:
+        spec = AgentSpec(name="Billing desk", architecture="pipeline")
+        billing_agent = (await agents.create_agent(db, org_id=tenant.org_id, spec=spec)).id
+    old = await seed_call(url, tenant, long_call()[:2], agent_seconds=31)
+    await age_session(url, old.session_id, 5 * 86400)
+    short = await seed_call(url, tenant, long_call()[:1], agent_seconds=18)
+    billing = await seed_call(
+        url,
+        tenant,
+        long_call()[:3],
+        agent_id=billing_agent,
+        end_reason=EndReason.MAX_DURATION_REACHED,
+        agent_seconds=120,
+    )
+    long = await seed_call(url, tenant, long_call(), agent_seconds=64)
+    newest_first = [long.session_id, billing.session_id, short.session_id, old.session_id]
+    browser = Chromium(
+        executable, user_data_dir=tmp / "profile", audio_file=silent_wav(tmp / "s.wav")
+    )
+    with ServedIssuer(make_settings(url, None)) as issuer:
+        web = WebSettings.model_validate({"issuer_url": issuer.url, "api_key": tenant.api_key})
+        async with served(create_web_app(web)) as page_url:
+            await browser.start(ARTIFACTS / "chromium-console.log")
+            try:
+                yield Console(
+                    page_url,
+                    tenant.api_key,
+                    billing_agent,
+                    long,
+                    billing,
+                    old,
+                    newest_first,
+                    browser,
+                )
+            finally:
+                await browser.stop()
+
+
+async def state(page: Page, field: str) -> Any:
+    return await page.evaluate(f"{STATE}.{field}")
+
+
+async def listed_ids(page: Page) -> list[str]:
+    ids: list[str] = await page.evaluate(
+        "[...document.querySelectorAll('#sessions-body tr')].map(r => r.dataset.sessionId)"
+    )
+    return ids
+
+
+async def apply_filters(page: Page, **values: str) -> None:
+    """Set the filter inputs as a user would pick them, then press Apply."""
+    for element_id, value in values.items():
+        await page.evaluate(
+            f"(() => {{ const el = document.getElementById({json.dumps(element_id)});"
+            f" el.value = {json.dumps(value)}; el.dispatchEvent(new Event('change')); }})()"
+        )
+    await page.evaluate(f"{STATE}.loading = true")  # cleared when the answer is shown
+    await page.click("#apply")
+    await page.wait_for(f"!{STATE}.loading", within=30, what="the filtered list")
+
+
+@asynccontextmanager
+async def wide_page(console: Console, path: str) -> AsyncIterator[Page]:
+    """The console in a tab wide enough for its table."""
+    async with open_page(console.browser, "about:blank") as page:
+        await page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=1200,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        await page.goto(console.url + path)
+        await page.wait_for(f"{STATE} && {STATE}.ready", within=60, what="the console")
+        yield page
+
+
+async def test_the_console_lists_filters_and_opens_a_session(console: Console) -> None:
+    async with wide_page(console, "/console/") as page:
+        with console_on_failure(page):
+            assert await state(page, "error") is None
+            assert await listed_ids(page) == console.newest_first
+            assert console.api_key not in await page.evaluate("document.documentElement.outerHTML")
+            first_row = await page.evaluate(
+                "[...document.querySelectorAll('#sessions-body tr:first-child td')]"
+                ".map(td => td.innerText)"
+            )
+            assert first_row[1:5] == ["Support line", "voice", "ended", "user_left"]
+            assert first_row[5] == "1:04"  # 64 s of agent time
+            assert first_row[6] == "11"  # a greeting and five questions and answers
+            assert first_row[8] == "7"  # ceil(64 s × 6 credits/min ÷ 60), as settled
+            await page.screenshot(ARTIFACTS / "console-list.png", selector="main")
+
+            await apply_filters(page, **{"filter-agent": console.billing_agent})
+            assert await listed_ids(page) == [console.billing.session_id]
+            await apply_filters(page, **{"filter-agent": "", "filter-end-reason": "user_left"})
+            assert console.billing.session_id not in await listed_ids(page)
+            assert len(await listed_ids(page)) == 3
+            today = await page.evaluate("new Date().toISOString().slice(0, 10)")
+            await apply_filters(page, **{"filter-end-reason": "", "filter-from": today})
+            assert console.old.session_id not in await listed_ids(page)
+            await apply_filters(page, **{"filter-from": "", "filter-to": "2001-01-01"})
+            assert await listed_ids(page) == []
+            assert await page.evaluate("!document.getElementById('empty').hidden")
+            await apply_filters(page, **{"filter-to": ""})
+            assert await listed_ids(page) == console.newest_first
+
+            await page.click(f"tr[data-session-id='{console.long.session_id}'] td")
+            await page.wait_for(
+                f"{STATE}.sessionId === {json.dumps(console.long.session_id)}",
+                within=30,
+                what="the session view",
+            )
+            await check_session_view(page, console.long)
+            await page.screenshot(ARTIFACTS / "console-session.png", selector="main")
+
+            await page.click("#back")
+            await page.wait_for(
+                "!document.getElementById('list-view').hidden", within=10, what="the list"
+            )
+
+
+async def check_session_view(page: Page, call: SeededCall) -> None:
+    facts = await page.evaluate("document.getElementById('facts').innerText")
+    assert "user_left" in facts and "7 credits at 6/min" in facts, facts
+    # One bar per agent turn: the greeting and each answer; an e2e marker where the
+    # agent knew when the user stopped (not for the greeting).
+    bars = await page.evaluate("document.querySelectorAll('#chart svg g.turn').length")
+    assert bars == len(call.turns) + 1
+    markers = await page.evaluate("document.querySelectorAll('#chart svg line.e2e').length")
+    assert markers == len(call.turns)
+    # Each answered turn stacks end of turn, LLM and TTS; the greeting LLM and TTS.
+    segments = await page.evaluate(
+        "[...document.querySelectorAll('#chart svg g.turn')]"
+        ".map(g => g.querySelectorAll('rect').length)"
+    )
+    assert segments == [2] + [3] * len(call.turns)
+    # The tallest marker is the slowest turn's e2e, the highest on the chart.
+    marker_heights = await page.evaluate(
+        "[...document.querySelectorAll('#chart svg line.e2e')]"
+        ".map(l => Number(l.getAttribute('y1')))"
+    )
+    slowest = max(range(len(call.turns)), key=lambda i: call.turns[i].e2e)
+    assert marker_heights.index(min(marker_heights)) == slowest
+    roles = await page.evaluate(
+        "[...document.querySelectorAll('#timeline li')].map(li => li.dataset.role)"
+    )
+    assert roles.count("user") == len(call.turns)
+    assert roles.count("assistant") == len(call.turns) + 1
+    assert roles[0] == roles[-1] == "event"
+    tool = await page.evaluate("document.querySelector('#timeline li[data-role=tool]').innerText")
+    assert "lookup_order" in tool and "212 ms" in tool
+    summary = await page.evaluate("document.querySelector('#chart tr[data-part=e2e_ms]').innerText")
+    assert str(len(call.turns)) in summary
