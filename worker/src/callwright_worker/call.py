@@ -54,6 +54,7 @@ from callwright_shared.db.models import Architecture, EndReason, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.room_names import RoomName, RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
+from callwright_worker import telemetry
 from callwright_worker.call_store import CallRecord, CallStore
 from callwright_worker.providers import ProviderConfigError, build_session, session_plan
 
@@ -147,6 +148,9 @@ async def entrypoint(ctx: JobContext) -> None:
             logger.info("session already served by another job", extra={"room": ctx.room.name})
             ctx.shutdown("session already claimed")
             return
+        telemetry.bind_call(
+            session_id=record.session_id, agent_id=record.agent_id, org_id=record.org_id
+        )
         await Call(ctx, store, record, settings, started=started).run()
     finally:
         await store.aclose()
