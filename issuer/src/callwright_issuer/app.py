@@ -27,6 +27,7 @@ from callwright_issuer.routes import (
     livekit,
     session_search,
     sessions,
+    tool_secret,
     webhook_endpoints,
 )
 from callwright_issuer.webhook_dispatcher import WebhookDispatcher
@@ -116,6 +117,7 @@ def create_app(
         credits.router,
         livekit.router,
         webhook_endpoints.router,
+        tool_secret.router,
         health.router,
     ):
         app.include_router(router)
