@@ -53,9 +53,9 @@ from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, seed_tenant
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
+from tests.support.tenants import Tenant, seed_tenant
 
 GOAL = 1.30
 POSTGRES_URL_ENV = "CALLWRIGHT_BENCH_POSTGRES_URL"

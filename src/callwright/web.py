@@ -51,13 +51,14 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from callwright.livekit_config import REPO_ROOT
 from callwright_issuer.request_bodies import BodyLimitMiddleware
 from callwright_shared.errors import RequestTooLargeError
+from callwright_shared.settings import EnvSettings
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ _PROVIDER_KEYS = ("OPENAI_API_KEY", "DEEPGRAM_API_KEY", "GOOGLE_API_KEY")
 _MIN_PASSWORD_CHARS = 12
 
 
-class WebSettings(BaseSettings):
+class WebSettings(EnvSettings):
     """The page backend's settings. It never holds a provider key: only whether each is set
     (`make run`: read from .env) or the names the operator configured (compose)."""
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from callwright.launch import Process
 from callwright_shared.settings import CallwrightSettings
 from tests.emulators import DeepgramEmulator, GeminiLiveEmulator, OpenAIEmulator
 from tests.support.ports import free_tcp_port
@@ -25,42 +22,32 @@ class WorkerProcess:
     log_path: Path
     port: int = field(default_factory=free_tcp_port)
     mode: str = "start"
-    _process: subprocess.Popen[bytes] | None = None
+    _process: Process | None = None
 
     def start(self, timeout: float = 60.0, *, wait: bool = True) -> None:
         """Start the worker; with `wait`, return once it has registered with LiveKit."""
         self.ready_file.unlink(missing_ok=True)
-        env = {
-            **os.environ,
-            **self.env,
-            "CALLWRIGHT_WORKER_PORT": str(self.port),
-            "CALLWRIGHT_WORKER_READY_FILE": str(self.ready_file),
-            "PYTHONUNBUFFERED": "1",
-        }
-        with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "callwright.cli", "worker", self.mode],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        # A process group of its own: a kill reaches its job processes too.
+        self._process = Process(
+            [sys.executable, "-m", "callwright.cli", "worker", self.mode],
+            env={
+                **self.env,
+                "CALLWRIGHT_WORKER_PORT": str(self.port),
+                "CALLWRIGHT_WORKER_READY_FILE": str(self.ready_file),
+                "PYTHONUNBUFFERED": "1",
+            },
+            log_path=self.log_path,
+            own_group=True,
+        )
+        self._process.start()
         if wait:
             self.wait_registered(timeout)
 
     def wait_registered(self, timeout: float = 60.0) -> None:
         assert self._process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"worker exited with {self._process.returncode}; see {self.log_path}"
-                )
-            if self.registered():
-                return
-            time.sleep(0.2)
-        self.kill()
-        raise RuntimeError(f"worker did not register; see {self.log_path}")
+        self._process.wait_ready(
+            self.registered, within=timeout, what="the worker's registration", poll=0.2
+        )
 
     @property
     def ready_file(self) -> Path:
@@ -78,27 +65,20 @@ class WorkerProcess:
         return self._process.pid
 
     def terminate(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
+        if self._process is not None:
+            self._process.terminate()
 
     def wait(self, timeout: float) -> int | None:
         assert self._process is not None
-        try:
-            return self._process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
+        return self._process.wait(timeout)
 
     def kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
+        if self._process is not None:
+            self._process.kill()
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self.terminate()
-        if self.wait(timeout) is None:
-            self.kill()
+        if self._process is not None:
+            self._process.stop(timeout)
 
 
 def worker_env(
