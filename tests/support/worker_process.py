@@ -6,7 +6,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from callwright.launch import Process
+from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI
 from callwright_shared.settings import CallwrightSettings
 from tests.emulators import DeepgramEmulator, GeminiLiveEmulator, OpenAIEmulator
 from tests.support.ports import free_tcp_port
@@ -88,25 +91,22 @@ def worker_env(
     **overrides: str,
 ) -> dict[str, str]:
     """A worker wired to the test services and to the provider emulators (to Gemini's
-    with `**gemini_env(...)` among the overrides)."""
-    return {
-        "CALLWRIGHT_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "LIVEKIT_URL": settings.livekit_url,
-        "LIVEKIT_API_KEY": settings.livekit_api_key,
-        "LIVEKIT_API_SECRET": settings.livekit_api_secret.get_secret_value(),
-        "LIVEKIT_AGENT_NAME": settings.livekit_agent_name,
-        "OPENAI_API_KEY": OPENAI_KEY,
-        "OPENAI_BASE_URL": openai.base_url,
-        "DEEPGRAM_API_KEY": DEEPGRAM_KEY,
-        "DEEPGRAM_BASE_URL": deepgram.base_url,
-        "GOOGLE_API_KEY": "",
-        "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "60",
-        # A caller who leaves ends the call after this grace (a rejoin may come): short,
-        # so the many tests that hang up do not each wait the 20 s default.
-        "CALLWRIGHT_REJOIN_GRACE_SECONDS": "3",
-        **overrides,
-    }
+    with `**gemini_env(...)` among the overrides): the issuer's own settings, with the
+    providers' keys and base URLs the emulators', written as the environment."""
+    worker_settings = settings.model_copy(
+        update={
+            OPENAI.key_setting: SecretStr(OPENAI_KEY),
+            OPENAI.base_url_setting: openai.base_url,
+            DEEPGRAM.key_setting: SecretStr(DEEPGRAM_KEY),
+            DEEPGRAM.base_url_setting: deepgram.base_url,
+            GOOGLE.key_setting: None,
+            "worker_drain_timeout_seconds": 60,
+            # A caller who leaves ends the call after this grace (a rejoin may come): short,
+            # so the many tests that hang up do not each wait the 20 s default.
+            "rejoin_grace_seconds": 3,
+        }
+    )
+    return {**worker_settings.to_env(), **overrides}
 
 
 def gemini_env(gemini: GeminiLiveEmulator) -> dict[str, str]:
@@ -114,7 +114,7 @@ def gemini_env(gemini: GeminiLiveEmulator) -> dict[str, str]:
     worker trusts the emulator's certificate through SSL_CERT_FILE (a bundle that keeps
     certifi's roots, so its other HTTPS clients are unaffected)."""
     return {
-        "GOOGLE_API_KEY": GOOGLE_KEY,
-        "GOOGLE_BASE_URL": gemini.base_url,
+        GOOGLE.key_env: GOOGLE_KEY,
+        GOOGLE.base_url_env: gemini.base_url,
         "SSL_CERT_FILE": str(gemini.ca_bundle),
     }
