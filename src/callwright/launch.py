@@ -39,7 +39,7 @@ def wait_until(
     deadline = time.monotonic() + within
     while not ready():
         if alive is not None and not alive():
-            raise LaunchError(f"{what}: it stopped before it was ready")
+            raise LaunchError(f"{what} exited before it was ready")
         if time.monotonic() > deadline:
             raise LaunchError(f"{what}: not ready within {within:.0f} s")
         time.sleep(poll)
