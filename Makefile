@@ -86,7 +86,7 @@ run: install tools web-build
 	$(UV) run --frozen callwright dev
 
 bench: install tools
-	$(UV) run python bench/create_session.py
-	$(UV) run python bench/agent_join.py
-	$(UV) run python bench/turn_latency.py
-	$(UV) run python bench/turn_latency.py --concurrency 1,2,4,6,8 --turns 2
+	$(UV) run python -m bench.create_session
+	$(UV) run python -m bench.agent_join
+	$(UV) run python -m bench.turn_latency
+	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2

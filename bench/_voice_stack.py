@@ -16,10 +16,11 @@ import httpx
 from livekit import api
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support.api import issuer_client
 from tests.support.livekit_server import LiveKitServer
 from tests.support.speech import make_speech_wav
+from tests.support.tenants import Tenant, seed_tenant
 from tests.support.voice_stack import worker_stack
 from tests.support.worker_process import WorkerProcess
 

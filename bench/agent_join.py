@@ -1,6 +1,6 @@
 """Room created → agent in the room, over N sessions, from LiveKit's own clocks.
 
-    uv run python bench/agent_join.py [--sessions 25]
+    uv run python -m bench.agent_join [--sessions 25]
 
 For each session the issuer creates the room (with the agent dispatched); the figure is
 `agent participant joined_at_ms − room creation_time_ms`, both stamped by livekit-server,
@@ -17,10 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from livekit import api
 

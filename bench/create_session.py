@@ -16,30 +16,23 @@ baseline call, the order swapped every round; the concurrent blocks alternate th
 way) after a warm-up, so noise on this machine falls on both alike. The script starts its
 own livekit-server and issuer and removes them, and the temporary directory, on exit.
 
-    uv run python bench/create_session.py [--requests 200] [--concurrency 8] [--json]
+    uv run python -m bench.create_session [--requests 200] [--concurrency 8] [--json]
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script (`make bench`): make `bench`, `tests` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import asyncio
 import json
 import os
 import secrets
-import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -48,14 +41,17 @@ from livekit import api
 from sqlalchemy.engine import make_url
 
 from bench._stats import Latency, Throughput
+from bench._timing import Target, measure_concurrent, measure_sequential
+from callwright_issuer.livekit_rooms import create_room_request
+from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, seed_tenant
+from tests.support.callwright_process import CallwrightProcess
 from tests.support.livekit_server import LiveKitServer
-from tests.support.ports import free_tcp_port
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 GOAL = 1.30
 POSTGRES_URL_ENV = "CALLWRIGHT_BENCH_POSTGRES_URL"
@@ -63,14 +59,6 @@ BASELINE_USER_ID = "bench-baseline"
 # Every session holds credits (an agent's default is 100); never let the balance be the limit.
 SEED_CREDITS = 10**12
 ISSUER_START_TIMEOUT = 30.0
-
-
-class Target(Protocol):
-    """One operation, timed call by call."""
-
-    name: str
-
-    async def call(self) -> None: ...
 
 
 class IssuerTarget:
@@ -92,20 +80,15 @@ class IssuerTarget:
 
 
 class BaselineTarget:
-    """The floor: CreateRoom with the agent dispatched, plus a participant token mint."""
+    """The floor: CreateRoom with the agent dispatched, plus a participant token mint, built
+    by the issuer's own pure builders from the issuer's own settings (no copy to drift)."""
 
     name = "baseline"
 
-    def __init__(self, lkapi: api.LiveKitAPI, livekit: LiveKitServer, tenant: Tenant) -> None:
-        # The issuer's defaults, so both create the same room and the same token.
-        defaults = CallwrightSettings.model_validate({})
+    def __init__(self, lkapi: api.LiveKitAPI, settings: CallwrightSettings, tenant: Tenant) -> None:
         self._lkapi = lkapi
-        self._key, self._secret = livekit.api_key, livekit.api_secret
+        self._settings = settings
         self._tenant = tenant
-        self._agent_name = defaults.livekit_agent_name
-        self._empty_timeout = defaults.room_empty_timeout_seconds
-        self._departure_timeout = defaults.room_departure_timeout_seconds
-        self._ttl = timedelta(seconds=defaults.token_ttl_seconds)
         self._last_ms = 0
 
     def _room_name(self) -> str:
@@ -122,33 +105,14 @@ class BaselineTarget:
             org_id=self._tenant.org_id,
         )
         await self._lkapi.room.create_room(
-            api.CreateRoomRequest(
-                name=room_name,
-                empty_timeout=self._empty_timeout,
-                departure_timeout=self._departure_timeout,
-                max_participants=2,
-                agents=[
-                    api.RoomAgentDispatch(agent_name=self._agent_name, metadata=metadata.to_json())
-                ],
+            create_room_request(
+                self._settings,
+                room_name=room_name,
+                agent_name=self._settings.livekit_agent_name,
+                dispatch_metadata=metadata.to_json(),
             )
         )
-        (
-            api.AccessToken(self._key, self._secret)
-            .with_identity(BASELINE_USER_ID)
-            .with_kind("standard")
-            .with_ttl(self._ttl)
-            .with_grants(
-                api.VideoGrants(
-                    room_join=True,
-                    room=room_name,
-                    can_publish=True,
-                    can_subscribe=True,
-                    can_publish_data=True,
-                    can_publish_sources=["microphone"],
-                )
-            )
-            .to_jwt()
-        )
+        mint_participant_token(self._settings, room_name=room_name, identity=BASELINE_USER_ID)
 
 
 class HttpFloorTarget:
@@ -229,59 +193,7 @@ class RunResult:
         }
 
 
-# --- measurement ----------------------------------------------------------------------
-
-
-def _rotate(targets: Sequence[Target], turn: int) -> list[Target]:
-    """Who goes first alternates, so neither always runs on a warmer machine."""
-    return list(targets) if turn % 2 == 0 else list(reversed(targets))
-
-
-async def measure_sequential(targets: Sequence[Target], count: int) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = {t.name: [] for t in targets}
-    for turn in range(count):
-        for target in _rotate(targets, turn):
-            started = time.perf_counter()
-            await target.call()
-            samples[target.name].append(time.perf_counter() - started)
-    return samples
-
-
-async def _concurrent_block(target: Target, count: int, concurrency: int) -> list[float]:
-    remaining = count
-    latencies: list[float] = []
-
-    async def caller() -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            started = time.perf_counter()
-            await target.call()
-            latencies.append(time.perf_counter() - started)
-
-    async with asyncio.TaskGroup() as group:
-        for _ in range(min(concurrency, count)):
-            group.create_task(caller())
-    return latencies
-
-
-async def measure_concurrent(
-    targets: Sequence[Target], count: int, concurrency: int, rounds: int
-) -> dict[str, Throughput]:
-    """`count` creations per target, `concurrency` in flight, split into alternating rounds."""
-    elapsed = {t.name: 0.0 for t in targets}
-    latencies: dict[str, list[float]] = {t.name: [] for t in targets}
-    rounds = max(1, min(rounds, count))
-    for turn in range(rounds):
-        share = count // rounds + (1 if turn < count % rounds else 0)
-        for target in _rotate(targets, turn):
-            started = time.perf_counter()
-            latencies[target.name] += await _concurrent_block(target, share, concurrency)
-            elapsed[target.name] += time.perf_counter() - started
-    return {
-        name: Throughput(count=len(lat), seconds=elapsed[name], latency=Latency.of(lat))
-        for name, lat in latencies.items()
-    }
+# --- measurement ---------------------------------------------------------------------
 
 
 async def run_targets(
@@ -305,23 +217,6 @@ async def run_targets(
 
 
 # --- services -------------------------------------------------------------------------
-
-
-@contextmanager
-def livekit_server(workdir: Path) -> Iterator[LiveKitServer]:
-    if not LiveKitServer.available():
-        raise SystemExit("livekit-server is not installed: run `make tools`.")
-    server = LiveKitServer(log_path=workdir / "livekit-server.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@asynccontextmanager
-async def sqlite_database(workdir: Path) -> AsyncIterator[str]:
-    yield f"sqlite+aiosqlite:///{workdir / 'callwright.db'}"
 
 
 @asynccontextmanager
@@ -351,67 +246,12 @@ async def postgres_database() -> AsyncIterator[str]:
             await conn.close()
 
 
-def _spawn_issuer(
-    database_url: str, livekit: LiveKitServer, workdir: Path, port: int
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "LIVEKIT_URL": livekit.url,
-        "LIVEKIT_API_KEY": livekit.api_key,
-        "LIVEKIT_API_SECRET": livekit.api_secret,
-        # The benchmark's one key creates far beyond a tenant's limits: both off.
-        "CALLWRIGHT_SESSION_CREATE_BURST": "0",
-        "CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS": "0",
-    }
-    command = [sys.executable, "-m", "callwright.cli", "issuer", "--no-migrate"]
-    with open(workdir / "issuer.log", "ab") as log:  # the child keeps its own descriptor
-        return subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=workdir,  # no stray .env from the caller's directory
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _log_tail(workdir: Path) -> str:
-    return (workdir / "issuer.log").read_text(errors="replace")[-2000:]
-
-
-@asynccontextmanager
-async def issuer_process(
-    database_url: str, livekit: LiveKitServer, workdir: Path
-) -> AsyncIterator[str]:
-    """`callwright issuer` in a subprocess, as deployed; yields its base URL."""
-    port = free_tcp_port()
-    process = _spawn_issuer(database_url, livekit, workdir, port)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_ready(process, base_url, workdir)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            await asyncio.to_thread(process.wait, 10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            await asyncio.to_thread(process.wait)
-
-
-async def _wait_ready(process: subprocess.Popen[bytes], base_url: str, workdir: Path) -> None:
-    deadline = time.monotonic() + ISSUER_START_TIMEOUT
-    async with httpx.AsyncClient(base_url=base_url, timeout=1.0) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                break
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"the issuer did not start; its log ends with:\n{_log_tail(workdir)}")
+def issuer_settings(database_url: str, livekit: LiveKitServer) -> CallwrightSettings:
+    """The issuer's settings, the baseline's too. The benchmark's one key creates far
+    beyond a tenant's limits: both off."""
+    return make_settings(
+        database_url, livekit, session_create_burst=0, default_max_concurrent_sessions=0
+    )
 
 
 # --- one run per database -------------------------------------------------------------
@@ -424,33 +264,47 @@ async def run_database(
     async with opened as database_url:
         await upgrade_async(database_url)
         tenant = await seed_tenant(database_url, credits_amount=SEED_CREDITS)
-        async with (
-            issuer_process(database_url, livekit, workdir) as issuer_url,
-            httpx.AsyncClient(base_url=issuer_url, timeout=30.0) as client,
-        ):
-            lkapi = api.LiveKitAPI(
-                livekit.http_url,
-                livekit.api_key,
-                livekit.api_secret,
-                timeout=aiohttp.ClientTimeout(total=30.0),
-                failover=False,
-            )
-            try:
-                issuer, baseline, http_floor = await run_targets(
-                    IssuerTarget(client, tenant),
-                    BaselineTarget(lkapi, livekit, tenant),
-                    HttpFloorTarget(client),
-                    config,
+        settings = issuer_settings(database_url, livekit)
+        # `callwright issuer` in its own process, as deployed.
+        issuer = CallwrightProcess(
+            "issuer", "--no-migrate", env=settings.to_env(), log=workdir / "issuer.log", cwd=workdir
+        )
+        await asyncio.to_thread(issuer.start, ISSUER_START_TIMEOUT)
+        try:
+            async with httpx.AsyncClient(base_url=issuer.url, timeout=30.0) as client:
+                lkapi = api.LiveKitAPI(
+                    livekit.http_url,
+                    livekit.api_key,
+                    livekit.api_secret,
+                    timeout=aiohttp.ClientTimeout(total=30.0),
+                    failover=False,
                 )
-            finally:
-                await lkapi.aclose()
-    return RunResult(database, issuer=issuer, baseline=baseline, http_floor=http_floor)
+                try:
+                    results = await run_targets(
+                        IssuerTarget(client, tenant),
+                        BaselineTarget(lkapi, settings, tenant),
+                        HttpFloorTarget(client),
+                        config,
+                    )
+                finally:
+                    await lkapi.aclose()
+        finally:
+            await asyncio.to_thread(issuer.stop)
+    issuer_result, baseline, http_floor = results
+    return RunResult(database, issuer=issuer_result, baseline=baseline, http_floor=http_floor)
+
+
+@asynccontextmanager
+async def sqlite_database(workdir: Path) -> AsyncIterator[str]:
+    yield f"sqlite+aiosqlite:///{workdir / 'callwright.db'}"
 
 
 async def run(config: BenchConfig) -> list[RunResult]:
+    if not LiveKitServer.available():
+        raise SystemExit("livekit-server is not installed: run `make tools`.")
     with tempfile.TemporaryDirectory(prefix="callwright-bench-") as tmp:
         workdir = Path(tmp)
-        with livekit_server(workdir) as livekit:
+        with LiveKitServer(log_path=workdir / "livekit-server.log") as livekit:
             try:
                 async with asyncio.timeout(config.timeout):
                     return [
@@ -527,7 +381,7 @@ def render_json(results: Sequence[RunResult], config: BenchConfig) -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[BenchConfig, bool]:
     parser = argparse.ArgumentParser(
-        prog="bench/create_session.py",
+        prog="python -m bench.create_session",
         description="Create-session latency and throughput: the issuer beside raw LiveKit.",
     )
     parser.add_argument("--requests", type=int, default=200, help="sequential calls per side")

@@ -1,6 +1,6 @@
 """Bursts of simultaneous Create Voice Session calls: how many get an agent, per mode.
 
-    uv run python bench/dispatch_burst.py [--bursts 4,8,12,16] [--modes dev,start]
+    uv run python -m bench.dispatch_burst [--bursts 4,8,12,16] [--modes dev,start]
 
 For each worker mode (`dev` is what `make run` starts, `start` production) one worker
 with CALLWRIGHT_WORKER_MAX_JOBS=16 and its warm processes; each burst creates N sessions
@@ -14,11 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from livekit import api
 

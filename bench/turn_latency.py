@@ -1,7 +1,7 @@
 """Turn latency and density of pipeline calls, with provider emulators of fixed latency.
 
-    uv run python bench/turn_latency.py                       # turn latency, 1 call
-    uv run python bench/turn_latency.py --concurrency 1,4,8,12,16,20   # density
+    uv run python -m bench.turn_latency                       # turn latency, 1 call
+    uv run python -m bench.turn_latency --concurrency 1,4,8,12,16,20   # density
 
 Each call is a real participant publishing espeak-ng speech through a real livekit-server
 to a real `callwright worker start` process; the agent's STT/LLM/TTS are the loopback
@@ -31,11 +31,8 @@ import asyncio
 import json
 import math
 import os
-import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._stats import percentile
 from bench._voice_stack import VoiceStack, voice_stack

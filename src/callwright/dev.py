@@ -16,14 +16,13 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from callwright.launch import Process, answers_http
 from callwright.livekit_config import LIVEKIT_BINARY, REPO_ROOT, dev_config, dump
 from callwright.web import WebSettings
 from callwright_shared import agents, api_keys, credits, organizations
@@ -34,6 +33,7 @@ from callwright_shared.db.models import Organization
 from callwright_shared.settings import CallwrightSettings
 
 DEMO_CREDITS = 10_000
+SERVICE_START_TIMEOUT_S = 30.0
 WORKER_REGISTRATION_TIMEOUT_S = 120.0
 
 
@@ -81,28 +81,6 @@ async def _seed(settings: CallwrightSettings, known: dict[str, Any] | None) -> d
         await engine.dispose()
 
 
-def _wait_registered(ready_file: Path, worker: subprocess.Popen[bytes], timeout: float) -> None:
-    """Until the worker has registered with LiveKit (a dispatch before that is lost)."""
-    deadline = time.monotonic() + timeout
-    while not ready_file.exists():
-        if worker.poll() is not None:
-            raise RuntimeError("the worker exited before it registered; see its log")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the worker did not register within {timeout:.0f} s")
-        time.sleep(0.1)
-
-
-def _wait_http(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
-
-
 def run_dev() -> None:
     settings = CallwrightSettings()
     if not LIVEKIT_BINARY.exists():
@@ -127,40 +105,51 @@ def run_dev() -> None:
         api_secret=settings.livekit_api_secret.get_secret_value(),
         webhook_url=f"{issuer_url}/v1/livekit/webhook",
     )
-    children: list[subprocess.Popen[bytes]] = []
+    cli = [sys.executable, "-m", "callwright.cli"]
+    # The page's backend holds the demo key; the browser never sees it.
+    web = WebSettings(issuer_url=issuer_url, api_key=demo["api_key"])
 
-    def spawn(name: str, cmd: list[str], **env: str) -> subprocess.Popen[bytes]:
-        log_path = runs / f"{name}.log"
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "ab") as log:
-            child = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
-            )
-        children.append(child)
-        return child
+    def service(name: str, command: list[str], **env: str) -> Process:
+        # 0600: the logs may show the demo key.
+        return Process(command, log_path=runs / f"{name}.log", env=env, log_mode=0o600)
 
+    livekit = service("livekit", [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)])
+    issuer = service("issuer", [*cli, "issuer", "--no-migrate"])
+    worker = service(
+        "worker", [*cli, "worker", "dev"], CALLWRIGHT_WORKER_READY_FILE=str(ready_file)
+    )
+    page = service("web", [*cli, "web"], **web.to_env("issuer_url", "api_key"))
+    children = [livekit, issuer, worker, page]
     try:
-        spawn("livekit", [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)])
-        _wait_http(f"http://127.0.0.1:{livekit_port}/")
-        cli = [sys.executable, "-m", "callwright.cli"]
-        spawn("issuer", [*cli, "issuer", "--no-migrate"])
-        _wait_http(f"{issuer_url}/healthz")
-        worker = spawn(
-            "worker", [*cli, "worker", "dev"], CALLWRIGHT_WORKER_READY_FILE=str(ready_file)
+        livekit.start()
+        livekit.wait_ready(
+            lambda: answers_http(f"http://127.0.0.1:{livekit_port}/"),
+            within=SERVICE_START_TIMEOUT_S,
+            what="livekit-server",
         )
-        # The page's backend holds the demo key; the browser never sees it.
-        os.environ["CALLWRIGHT_WEB_ISSUER_URL"] = issuer_url
-        os.environ["CALLWRIGHT_WEB_API_KEY"] = demo["api_key"]
-        page_url = WebSettings().page_url
-        spawn("web", [*cli, "web"])
-        _wait_http(f"{page_url}/healthz")
+        issuer.start()
+        issuer.wait_ready(
+            lambda: answers_http(f"{issuer_url}/healthz"),
+            within=SERVICE_START_TIMEOUT_S,
+            what="the issuer",
+        )
+        worker.start()
+        page.start()
+        page.wait_ready(
+            lambda: answers_http(f"{web.page_url}/healthz"),
+            within=SERVICE_START_TIMEOUT_S,
+            what="the page",
+        )
         print("waiting for the worker to register with LiveKit ...", file=sys.stderr, flush=True)
-        _wait_registered(ready_file, worker, WORKER_REGISTRATION_TIMEOUT_S)
+        # A dispatch before the worker has registered is lost.
+        worker.wait_ready(
+            ready_file.exists, within=WORKER_REGISTRATION_TIMEOUT_S, what="the worker"
+        )
         print(
             json.dumps(
                 {
                     "ready": "the worker is registered with LiveKit: calls get an agent now",
-                    "page_url": page_url,
+                    "page_url": web.page_url,
                     "issuer_url": issuer_url,
                     "livekit_url": settings.client_livekit_url,
                     "api_key": demo["api_key"],
@@ -177,17 +166,13 @@ def run_dev() -> None:
             flush=True,
         )
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while all(child.poll() is None for child in children[:2]):
+        while livekit.running() and issuer.running():
             time.sleep(0.5)
         print("a service exited; see the logs in .run/", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:
         for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
+            child.terminate()
         for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            child.stop(timeout=10)

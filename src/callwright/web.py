@@ -51,13 +51,15 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from callwright.livekit_config import REPO_ROOT
 from callwright_issuer.request_bodies import BodyLimitMiddleware
 from callwright_shared.errors import RequestTooLargeError
+from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI, PROVIDERS, required_providers
+from callwright_shared.settings import EnvSettings
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +71,10 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
 
 
-_PROVIDER_KEYS = ("OPENAI_API_KEY", "DEEPGRAM_API_KEY", "GOOGLE_API_KEY")
 _MIN_PASSWORD_CHARS = 12
 
 
-class WebSettings(BaseSettings):
+class WebSettings(EnvSettings):
     """The page backend's settings. It never holds a provider key: only whether each is set
     (`make run`: read from .env) or the names the operator configured (compose)."""
 
@@ -120,9 +121,9 @@ class WebSettings(BaseSettings):
     configured_keys: str | None = Field(
         None, validation_alias=_env("CALLWRIGHT_WEB_CONFIGURED_KEYS")
     )
-    openai_key_set: bool = Field(False, validation_alias=_env("OPENAI_API_KEY"))
-    deepgram_key_set: bool = Field(False, validation_alias=_env("DEEPGRAM_API_KEY"))
-    google_key_set: bool = Field(False, validation_alias=_env("GOOGLE_API_KEY"))
+    openai_key_set: bool = Field(False, validation_alias=_env(OPENAI.key_env))
+    deepgram_key_set: bool = Field(False, validation_alias=_env(DEEPGRAM.key_env))
+    google_key_set: bool = Field(False, validation_alias=_env(GOOGLE.key_env))
 
     @field_validator("openai_key_set", "deepgram_key_set", "google_key_set", mode="before")
     @classmethod
@@ -150,12 +151,17 @@ class WebSettings(BaseSettings):
         return f"http://{self.host}:{self.port}"
 
     def missing_provider_keys(self) -> set[str]:
+        """The key names (callwright_shared.providers) the workers lack."""
         if self.configured_keys is not None:
             configured = {name.strip() for name in self.configured_keys.split(",")}
         else:
-            present = (self.openai_key_set, self.deepgram_key_set, self.google_key_set)
-            configured = {name for name, set_ in zip(_PROVIDER_KEYS, present, strict=True) if set_}
-        return set(_PROVIDER_KEYS) - configured
+            present = {
+                OPENAI: self.openai_key_set,
+                DEEPGRAM: self.deepgram_key_set,
+                GOOGLE: self.google_key_set,
+            }
+            configured = {provider.key_env for provider, set_ in present.items() if set_}
+        return {provider.key_env for provider in PROVIDERS} - configured
 
     def host_names(self) -> frozenset[str]:
         """The Host header names the page answers."""
@@ -249,11 +255,7 @@ class CallEnded(BaseModel):
     credits_charged: int
 
 
-_KEY_PURPOSES = {
-    "OPENAI_API_KEY": "pipeline agents (LLM and voice) and OpenAI realtime agents",
-    "DEEPGRAM_API_KEY": "pipeline agents (speech-to-text)",
-    "GOOGLE_API_KEY": "Gemini realtime agents",
-}
+_KEY_PURPOSES = {provider.key_env: provider.needed_for for provider in PROVIDERS}
 
 
 _VARIABLE_KEYS = ("type", "required", "default", "description")
@@ -261,11 +263,8 @@ _VARIABLE_KEYS = ("type", "required", "default", "description")
 
 def keys_needed(agent: dict[str, Any]) -> set[str]:
     """The provider keys the worker needs to run this agent (SPEC §6, §8)."""
-    if agent.get("architecture") == "pipeline":
-        return {"OPENAI_API_KEY", "DEEPGRAM_API_KEY"}
-    if agent.get("architecture") == "realtime":
-        return {"GOOGLE_API_KEY"} if agent.get("provider") == "gemini" else {"OPENAI_API_KEY"}
-    return set()
+    needed = required_providers(str(agent.get("architecture")), agent.get("provider"))
+    return {provider.key_env for provider in needed}
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -24,13 +24,14 @@ from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
 from tests.browser.chromium import Chromium, Page, find_chromium, open_page
-from tests.conftest import ARTIFACTS, Tenant, running_livekit, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support import ARTIFACTS
 from tests.support.database import captures_of
-from tests.support.livekit_server import LiveKitServer
+from tests.support.livekit_server import LiveKitServer, running_livekit
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.speech import make_speech_wav
+from tests.support.tenants import Tenant, seed_tenant
 from tests.support.voice_stack import WorkerStack, worker_stack
 from tests.support.waiting import eventually
 from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY

@@ -23,13 +23,14 @@ import pytest
 
 from callwright_shared.settings import CallwrightSettings
 from tests.browser.chromium import Chromium, Page, find_chromium, open_page
-from tests.conftest import ARTIFACTS, Tenant, seed_tenant
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support import ARTIFACTS
 from tests.support.examples import REACT_CLIENT_DIST, node_proxy
 from tests.support.livekit_server import LiveKitServer
 from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
 from tests.support.speech import make_speech_wav
+from tests.support.tenants import Tenant, seed_tenant
 from tests.support.voice_stack import worker_stack
 
 pytestmark = pytest.mark.browser

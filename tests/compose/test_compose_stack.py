@@ -18,9 +18,9 @@ from tests.compose.conftest import (
     ComposeStack,
     needs_worker_on_postgres,
 )
-from tests.conftest import Tenant
 from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.participant import Caller
+from tests.support.tenants import Tenant
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.compose

@@ -13,8 +13,8 @@ from callwright_shared.db.models import EndReason, Session, SessionStatus, utcno
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_worker.call_store import CallStore
-from tests.conftest import seed_tenant
 from tests.support.database import database, session_row
+from tests.support.tenants import seed_tenant
 
 pytestmark = pytest.mark.database
 

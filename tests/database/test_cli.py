@@ -15,7 +15,7 @@ import pytest
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import Agent, Organization
-from tests.conftest import run_cli
+from tests.support.callwright_process import run_cli
 
 pytestmark = pytest.mark.database
 

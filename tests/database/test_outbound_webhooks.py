@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
-from tests.support.api import assert_error, session_of
+from tests.support.api import assert_error, issuer_client, session_of
 from tests.support.ports import free_tcp_port
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 from tests.support.waiting import eventually
 from tests.support.webhook_receiver import WebhookReceiver
 

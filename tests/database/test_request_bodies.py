@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ARTIFACTS, seed_tenant
+from tests.support import ARTIFACTS
 from tests.support.callwright_process import CallwrightProcess
+from tests.support.tenants import seed_tenant
 
 pytestmark = pytest.mark.database
 

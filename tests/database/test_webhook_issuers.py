@@ -14,9 +14,10 @@ import httpx
 import pytest
 
 from callwright_shared.db.migrate import upgrade_async
-from tests.conftest import ARTIFACTS, Tenant, fresh_postgres_url, seed_tenant
+from tests.support import ARTIFACTS
 from tests.support.callwright_process import CallwrightProcess
-from tests.support.postgres_server import PostgresServer
+from tests.support.postgres_server import PostgresServer, fresh_postgres_url
+from tests.support.tenants import Tenant, seed_tenant
 from tests.support.waiting import eventually
 from tests.support.webhook_receiver import WebhookReceiver
 

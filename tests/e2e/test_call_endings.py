@@ -12,16 +12,9 @@ import httpx
 import pytest
 from livekit import api
 
-from tests.conftest import ARTIFACTS, issuer_client
-from tests.e2e.conftest import (
-    AGENT_REPLY,
-    Stack,
-    expected_charge,
-    join,
-    new_tenant,
-    wait_ended,
-)
-from tests.support.api import create_voice_session, credits_of
+from tests.e2e.support import AGENT_REPLY, Stack, expected_charge, join, new_tenant, wait_ended
+from tests.support import ARTIFACTS
+from tests.support.api import create_voice_session, credits_of, issuer_client
 from tests.support.database import captures_of
 from tests.support.participant import Caller
 from tests.support.waiting import eventually

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Tenant, issuer_client
-from tests.e2e.conftest import AGENT_REPLY, Stack, join, new_tenant, own_workers, wait_ended
-from tests.support.api import create_voice_session
+from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, own_workers, wait_ended
+from tests.support.api import create_voice_session, issuer_client
 from tests.support.participant import Caller
+from tests.support.tenants import Tenant
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ import pytest
 from livekit import rtc
 from livekit.agents.voice.remote_session import RemoteSession
 
-from tests.e2e.conftest import AGENT_REPLY, Stack, join, new_tenant, wait_ended
+from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
 from tests.support.api import create_voice_session
 from tests.support.waiting import eventually
 

@@ -20,9 +20,9 @@ from typing import IO, Any
 import pytest
 
 from callwright.livekit_config import LIVEKIT_BINARY
-from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import join
+from tests.e2e.support import join
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support import ARTIFACTS
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.waiting import eventually

@@ -12,16 +12,8 @@ import httpx
 import pytest
 from livekit import api
 
-from tests.conftest import issuer_client
-from tests.e2e.conftest import (
-    Stack,
-    expected_charge,
-    join,
-    new_tenant,
-    own_workers,
-    wait_ended,
-)
-from tests.support.api import create_voice_session, credits_of
+from tests.e2e.support import Stack, expected_charge, join, new_tenant, own_workers, wait_ended
+from tests.support.api import create_voice_session, credits_of, issuer_client
 from tests.support.database import session_row
 from tests.support.participant import Caller
 from tests.support.waiting import eventually

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Tenant
-from tests.e2e.conftest import (
+from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
     Stack,
@@ -25,6 +24,7 @@ from tests.e2e.conftest import (
 )
 from tests.support.api import create_voice_session
 from tests.support.participant import Caller
+from tests.support.tenants import Tenant
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e

@@ -20,8 +20,7 @@ import pytest
 
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import ARTIFACTS, Tenant, make_settings, running_livekit, seed_tenant
-from tests.e2e.conftest import (
+from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
     expected_charge,
@@ -30,8 +29,9 @@ from tests.e2e.conftest import (
     webhook_url,
 )
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.support import ARTIFACTS
 from tests.support.api import credits_of
-from tests.support.livekit_server import LiveKitServer
+from tests.support.livekit_server import LiveKitServer, running_livekit
 from tests.support.participant import Caller
 from tests.support.ports import free_tcp_port
 from tests.support.redis_server import RedisServer
@@ -39,6 +39,7 @@ from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
 from tests.support.speech import make_speech_wav
 from tests.support.tcp_balancer import TcpBalancer
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 from tests.support.waiting import eventually
 from tests.support.worker_process import WorkerProcess, worker_env
 

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Tenant, issuer_client
-from tests.e2e.conftest import (
+from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
     Stack,
@@ -24,9 +23,10 @@ from tests.e2e.conftest import (
     own_workers,
     wait_ended,
 )
-from tests.support.api import create_voice_session, credits_of, session_of
+from tests.support.api import create_voice_session, credits_of, issuer_client, session_of
 from tests.support.database import captures_of
 from tests.support.participant import Caller
+from tests.support.tenants import Tenant
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e

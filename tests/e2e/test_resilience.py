@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import issuer_client
-from tests.e2e.conftest import (
+from tests.e2e.support import (
     AGENT_REPLY,
     Stack,
     expected_charge,
@@ -20,7 +19,7 @@ from tests.e2e.conftest import (
     served_by,
     wait_ended,
 )
-from tests.support.api import create_voice_session, credits_of
+from tests.support.api import create_voice_session, credits_of, issuer_client
 from tests.support.database import session_row
 from tests.support.participant import Caller
 from tests.support.waiting import eventually

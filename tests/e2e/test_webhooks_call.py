@@ -9,7 +9,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, join, new_tenant, wait_ended
+from tests.e2e.support import Stack, join, new_tenant, wait_ended
 from tests.support.api import create_voice_session, session_of
 from tests.support.webhook_receiver import WebhookReceiver
 

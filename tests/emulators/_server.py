@@ -6,15 +6,15 @@ import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import TracebackType
-from typing import Self
 
 from aiohttp import WSCloseCode, web
+
+from callwright.launch import AsyncService
 
 HOST = "127.0.0.1"
 
 
-class EmulatorServer:
+class EmulatorServer(AsyncService):
     """Start/stop plumbing; subclasses list their routes in `_routes`.
 
     Open WebSockets are registered through `_tracked` so `stop()` can close them
@@ -71,18 +71,6 @@ class EmulatorServer:
             await ws.close(code=WSCloseCode.GOING_AWAY, message=b"emulator stopping")
         await runner.cleanup()
         self._port = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @contextmanager
     def _tracked(self, ws: web.WebSocketResponse) -> Iterator[web.WebSocketResponse]:

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import issuer_client, make_settings
+from tests.support.api import issuer_client
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import make_settings
 
 
 @pytest.fixture

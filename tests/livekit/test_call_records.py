@@ -13,11 +13,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import issuer_client, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.livekit.test_chat_sessions import PROVIDER_KEY, TEXT_AGENT, chat_settings, echo
-from tests.support.api import assert_error
+from tests.support.api import assert_error, issuer_client
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import seed_tenant
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.livekit

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from callwright_shared import credits
 from callwright_shared.db.models import LedgerEntry
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
 from tests.emulators import OpenAIEmulator
-from tests.support.api import assert_error, credits_of, session_of
+from tests.support.api import assert_error, credits_of, issuer_client, session_of
 from tests.support.database import age_session, database
 from tests.support.livekit_server import LiveKitServer
 from tests.support.served_issuer import ServedIssuer
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -13,10 +13,11 @@ from livekit import api
 
 from callwright_shared import credits
 from callwright_shared.room_names import parse_room_name
-from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
-from tests.support.api import assert_error, credits_of, session_of
+from tests.support.api import assert_error, credits_of, issuer_client, session_of
+from tests.support.callwright_process import run_cli
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

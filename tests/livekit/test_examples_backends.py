@@ -16,11 +16,12 @@ import jwt
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import ARTIFACTS, Tenant, make_settings, seed_tenant
+from tests.support import ARTIFACTS
 from tests.support.api import assert_error
 from tests.support.examples import RouteAnswer, call_route, compile_route, node_proxy
 from tests.support.livekit_server import LiveKitServer
 from tests.support.served_issuer import ServedIssuer
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

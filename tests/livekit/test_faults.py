@@ -31,19 +31,11 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason, LedgerEntry, LedgerKind, utcnow
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import (
-    Tenant,
-    fresh_postgres_url,
-    issuer_client,
-    make_settings,
-    running_livekit,
-    running_postgres,
-    seed_tenant,
-)
-from tests.support.api import assert_error, credits_of, session_of
+from tests.support.api import assert_error, credits_of, issuer_client, session_of
 from tests.support.database import database
-from tests.support.livekit_server import LiveKitServer
-from tests.support.postgres_server import PostgresServer
+from tests.support.livekit_server import LiveKitServer, running_livekit
+from tests.support.postgres_server import PostgresServer, fresh_postgres_url, running_postgres
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

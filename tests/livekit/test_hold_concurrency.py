@@ -8,9 +8,9 @@ import pytest
 
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
-from tests.conftest import issuer_client, make_settings, seed_tenant
-from tests.support.api import credits_of
+from tests.support.api import credits_of, issuer_client
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

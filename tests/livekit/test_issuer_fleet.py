@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,50 +12,28 @@ import pytest
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
-from tests.conftest import ARTIFACTS, fresh_postgres_url, seed_tenant
+from tests.support import ARTIFACTS
+from tests.support.callwright_process import CallwrightProcess
 from tests.support.livekit_server import LiveKitServer
-from tests.support.ports import free_tcp_port
-from tests.support.postgres_server import PostgresServer
+from tests.support.postgres_server import PostgresServer, fresh_postgres_url
+from tests.support.tenants import seed_tenant
 
 pytestmark = pytest.mark.livekit
 
 
-def start_issuer(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_tcp_port()
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "callwright.cli", "issuer", "--no-migrate", "--port", str(port)],
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                return process, url
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"issuer exited; see {log}") from None
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"issuer did not start; see {log}")
-
-
 @pytest.fixture
-def stop_all() -> Iterator[list[subprocess.Popen[bytes]]]:
-    processes: list[subprocess.Popen[bytes]] = []
-    yield processes
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=15)
+def issuers() -> Iterator[list[CallwrightProcess]]:
+    started: list[CallwrightProcess] = []
+    yield started
+    for process in started:
+        process.stop()
 
 
 async def test_two_issuer_processes_hold_credits_exactly(
     postgres_server: PostgresServer,
     livekit_server: LiveKitServer,
-    stop_all: list[subprocess.Popen[bytes]],
+    issuers: list[CallwrightProcess],
+    tmp_path: Path,
 ) -> None:
     database_url = await fresh_postgres_url(postgres_server)
     await upgrade_async(database_url)
@@ -76,11 +49,16 @@ async def test_two_issuer_processes_hold_credits_exactly(
     ARTIFACTS.mkdir(exist_ok=True)
     urls = []
     for index in range(2):
-        process, url = await asyncio.to_thread(
-            start_issuer, env, ARTIFACTS / f"issuer-fleet-{index}.log"
+        process = CallwrightProcess(
+            "issuer",
+            "--no-migrate",
+            env=env,
+            log=ARTIFACTS / f"issuer-fleet-{index}.log",
+            cwd=tmp_path,
         )
-        stop_all.append(process)
-        urls.append(url)
+        issuers.append(process)
+        await asyncio.to_thread(process.start)
+        urls.append(process.url)
 
     async with httpx.AsyncClient(timeout=30) as client:
         responses = await asyncio.gather(

@@ -10,10 +10,11 @@ import jwt
 import pytest
 from livekit import api
 
-from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
-from tests.support.api import assert_error, credits_of
+from tests.support.api import assert_error, credits_of, issuer_client
+from tests.support.callwright_process import run_cli
 from tests.support.database import age_session
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -18,9 +18,10 @@ from aiohttp import web
 from livekit import api
 
 from callwright_issuer.livekit_rooms import READINESS_PROBE_ROOM
-from tests.conftest import issuer_client, make_settings
+from tests.support.api import issuer_client
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port
+from tests.support.tenants import make_settings
 
 pytestmark = pytest.mark.livekit
 

@@ -13,8 +13,15 @@ import httpx
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, run_cli, seed_tenant
-from tests.support.api import assert_error, create_voice_session, credits_of, session_of
+from tests.support.api import (
+    assert_error,
+    create_voice_session,
+    credits_of,
+    issuer_client,
+    session_of,
+)
+from tests.support.callwright_process import run_cli
+from tests.support.tenants import Tenant, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

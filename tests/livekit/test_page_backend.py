@@ -18,10 +18,10 @@ from livekit import api
 from callwright.web import WebSettings, create_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, make_settings, seed_tenant
 from tests.support.callwright_process import CallwrightProcess
 from tests.support.database import session_row
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -21,10 +21,10 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow
 from callwright_shared.ids import new_session_id
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import issuer_client, make_settings, seed_tenant
-from tests.support.api import create_voice_session, credits_of, session_of
+from tests.support.api import create_voice_session, credits_of, issuer_client, session_of
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

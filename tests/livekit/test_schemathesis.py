@@ -24,10 +24,10 @@ from schemathesis import Case
 
 from callwright_issuer.app import create_app
 from callwright_shared.db.migrate import upgrade_async
-from tests.conftest import Tenant, make_settings, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.support.livekit_server import LiveKitServer
 from tests.support.served_issuer import ServedIssuer
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

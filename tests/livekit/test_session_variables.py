@@ -11,11 +11,11 @@ import httpx
 import pytest
 from livekit import api
 
-from tests.conftest import Tenant, issuer_client, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.livekit.test_chat_sessions import PROVIDER_KEY, chat_settings, send
-from tests.support.api import assert_error, credits_of, session_of
+from tests.support.api import assert_error, credits_of, issuer_client, session_of
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import Tenant, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -24,12 +24,12 @@ from sqlalchemy import select
 
 from callwright_shared import credits, heartbeats, sessions
 from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
-from tests.conftest import make_settings, running_livekit, seed_tenant
 from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.database import database
-from tests.support.livekit_server import LiveKitServer
+from tests.support.livekit_server import LiveKitServer, running_livekit
 from tests.support.ports import free_tcp_port
 from tests.support.served_issuer import ServedIssuer
+from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

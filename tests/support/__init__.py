@@ -1,1 +1,7 @@
-"""Test support: real services started for the tiers, and the rule for missing ones."""
+"""The tests' library: real services, seeded tenants, clients and waits (fixtures that
+use them live in the conftest files)."""
+
+from pathlib import Path
+
+# Logs of the services the tests start, kept for CI to upload.
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
-from tests.conftest import Tenant
+from callwright_issuer.app import create_app
+from callwright_shared.settings import CallwrightSettings
+from tests.support.tenants import Tenant
+
+
+@asynccontextmanager
+async def issuer_client(settings: CallwrightSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real issuer app, its lifespan run, reached in-process over ASGI."""
+    app: FastAPI = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://issuer") as client:
+            yield client
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

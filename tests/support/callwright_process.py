@@ -1,32 +1,38 @@
-"""A `callwright` command (`issuer`, `web`) run as a real process on a free loopback port.
+"""A `callwright` command run as a real process.
 
-For what only a process of its own can show: its memory (VmRSS) while it is attacked, and
-what it refuses at start-up. It runs in `cwd` (a test's tmp_path by default) with only the
-environment given, so it never reads the developer's `.env`.
+`CallwrightProcess` (`issuer`, `web`) serves on a free loopback port: for what only a
+process of its own can show (its memory while it is attacked, what it refuses at
+start-up) and for what is measured as deployed (the benchmarks). It runs in `cwd` with
+only the environment given, so it never reads the developer's `.env`. `run_cli` runs
+one admin command and returns the JSON object it prints.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+from typing import Any
 
+from callwright.launch import Process, Service, answers_http
 from tests.support.ports import free_tcp_port
 
+CLI = (sys.executable, "-m", "callwright.cli")
 
-class CallwrightProcess:
+
+class CallwrightProcess(Service):
     def __init__(self, *args: str, env: dict[str, str], log: Path, cwd: Path) -> None:
         self.port = free_tcp_port()
-        self._command = [sys.executable, "-m", "callwright.cli", *args, "--port", str(self.port)]
-        self._env = {"PATH": os.environ.get("PATH", ""), **env}
-        self._log = log
-        self._cwd = cwd
-        self._process: subprocess.Popen[bytes] | None = None
+        self._name = args[0]
+        self._process = Process(
+            [*CLI, *args, "--port", str(self.port)],
+            env={"PATH": os.environ.get("PATH", ""), **env},
+            inherit_env=False,
+            log_path=log,
+            cwd=cwd,
+        )
 
     @property
     def url(self) -> str:
@@ -34,25 +40,15 @@ class CallwrightProcess:
 
     @property
     def pid(self) -> int:
-        assert self._process is not None
         return self._process.pid
 
     def start(self, timeout: float = 30.0) -> None:
-        with open(self._log, "ab") as out:
-            self._process = subprocess.Popen(
-                self._command, env=self._env, cwd=self._cwd, stdout=out, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
-                    return
-            except OSError:
-                if self._process.poll() is not None:
-                    raise RuntimeError(f"{self._command[3]} exited; see {self._log}") from None
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"{self._command[3]} did not start; see {self._log}")
+        self._process.start()
+        self._process.wait_ready(
+            lambda: answers_http(f"{self.url}/healthz"),
+            within=timeout,
+            what=f"callwright {self._name}",
+        )
 
     def rss_bytes(self) -> int:
         """The process's resident memory, from /proc/<pid>/status."""
@@ -62,22 +58,15 @@ class CallwrightProcess:
         raise RuntimeError("no VmRSS line")
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        self._process.stop()
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+def run_cli(database_url: str, *args: str) -> dict[str, Any]:
+    """Run the real `callwright` command in a subprocess; return the JSON object it prints."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    done = subprocess.run(
+        [*CLI, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result

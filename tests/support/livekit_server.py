@@ -4,23 +4,24 @@ with `redis_address`, one node of several sharing that Redis."""
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
-import time
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from callwright.launch import LaunchError, Process, Service, answers_http, wait_until
 from callwright.livekit_config import LIVEKIT_BINARY, dev_config, dump
+from tests.support import ARTIFACTS
 from tests.support.ports import free_tcp_port, free_udp_port
+from tests.support.required import service_missing
 
 TEST_API_KEY = "devkey"
 TEST_API_SECRET = "callwright-test-secret-0123456789abcdefghij"
 
 
 @dataclass
-class LiveKitServer:
+class LiveKitServer(Service):
     webhook_url: str | None = None
     api_key: str = TEST_API_KEY
     api_secret: str = TEST_API_SECRET
@@ -28,7 +29,7 @@ class LiveKitServer:
     log_path: Path | None = None
     redis_address: str | None = None
     node_id: str | None = None
-    _process: subprocess.Popen[bytes] | None = None
+    _process: Process | None = None
 
     @property
     def url(self) -> str:
@@ -66,46 +67,39 @@ class LiveKitServer:
         )
         log_path = self.log_path or Path(tempfile.mkstemp(prefix="livekit-", suffix=".log")[1])
         offset = log_path.stat().st_size if log_path.exists() else 0  # a shared log's past
-        with open(log_path, "ab") as log:  # the child keeps its own descriptor
-            self._process = subprocess.Popen(
-                [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self._process = Process(
+            [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)], log_path=log_path
+        )
+        self._process.start()
         return lambda: log_path.read_bytes()[offset:].decode(errors="replace")
 
     def _ready_within(self, timeout: float) -> bool:
         """True once the server answers; False at the deadline or when it exits (then
         `_process` is None)."""
-        assert self._process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+        process = self._process
+        assert process is not None
+        try:
+            wait_until(
+                lambda: answers_http(self.http_url),
+                within=timeout,
+                what="livekit-server",
+                alive=process.running,
+            )
+        except LaunchError:
+            if not process.running():
                 self._process = None
-                return False
-            try:
-                with urllib.request.urlopen(self.http_url, timeout=1) as response:
-                    if response.status == 200:
-                        return True
-            except OSError:
-                time.sleep(0.1)
-        return False
+            return False
+        return True
 
     def kill(self) -> None:
         """SIGKILL, like a crashed host: no drain, no unregistering from Redis."""
-        if self._process is not None and self._process.poll() is None:
+        if self._process is not None:
             self._process.kill()
-            self._process.wait()
         self._process = None
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            self._process.stop(timeout=10)
         self._process = None
 
     @staticmethod
@@ -120,3 +114,18 @@ def _node_id(output: str) -> str | None:
             node: str | None = json.loads(line[line.index("{") :]).get("nodeID")
             return node
     return None
+
+
+@contextmanager
+def running_livekit(
+    log_name: str, *, webhook_url: str | None = None, redis_address: str | None = None
+) -> Iterator[LiveKitServer]:
+    """A livekit-server of a fixture's own, logging to artifacts/<log_name>; with
+    `redis_address`, a node of the cluster sharing that Redis."""
+    if not LiveKitServer.available():
+        service_missing("livekit-server (make tools installs it into .tools/bin)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with LiveKitServer(
+        webhook_url=webhook_url, log_path=ARTIFACTS / log_name, redis_address=redis_address
+    ) as server:
+        yield server

@@ -6,14 +6,23 @@
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import subprocess
 import tempfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import asyncpg
+
+from callwright.launch import Process, Service
 from tests.support.ports import free_tcp_port
+from tests.support.required import service_missing
+
+_db_counter = itertools.count()
 
 
 def _pg_bin(name: str) -> str | None:
@@ -29,10 +38,10 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @dataclass
-class PostgresServer:
+class PostgresServer(Service):
     port: int = field(default_factory=free_tcp_port)
     _datadir: str | None = None
-    _process: subprocess.Popen[bytes] | None = None
+    _process: Process | None = None
 
     @staticmethod
     def available() -> bool:
@@ -58,7 +67,7 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
-        self._process = subprocess.Popen(
+        self._process = Process(
             _as_postgres(
                 [
                     postgres,
@@ -76,26 +85,39 @@ class PostgresServer:
                     "max_connections=200",
                 ]
             ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            log_path=Path(self._datadir) / "postgres.log",
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready = subprocess.run(
-                [pg_isready, "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True
-            )
-            if ready.returncode == 0:
-                return
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("postgres did not become ready")
+        self._process.start()
+
+        def ready() -> bool:
+            check = [pg_isready, "-h", "127.0.0.1", "-p", str(self.port)]
+            return subprocess.run(check, capture_output=True).returncode == 0
+
+        self._process.wait_ready(ready, within=timeout, what="postgres", poll=0.2)
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        if self._process is not None:
+            self._process.stop()
         if self._datadir:
             shutil.rmtree(self._datadir, ignore_errors=True)
+
+
+@contextmanager
+def running_postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster of a fixture's own."""
+    if not PostgresServer.available():
+        service_missing("PostgreSQL (apt-get install postgresql)")
+    with PostgresServer() as server:
+        yield server
+
+
+async def fresh_postgres_url(server: PostgresServer) -> str:
+    """A new, empty database on `server` (not migrated)."""
+    name = f"callwright_test_{next(_db_counter)}"
+    conn = await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return server.url(name)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from callwright.launch import Process, Service
 from tests.support.ports import free_tcp_port
 
 
 @dataclass
-class RedisServer:
+class RedisServer(Service):
     port: int = field(default_factory=free_tcp_port)
-    _process: subprocess.Popen[bytes] | None = None
+    _process: Process | None = None
     _datadir: str | None = None
 
     @staticmethod
@@ -31,7 +31,7 @@ class RedisServer:
         binary = shutil.which("redis-server")
         assert binary
         # No persistence: the state lives as long as the test's nodes.
-        self._process = subprocess.Popen(
+        self._process = Process(
             [
                 binary,
                 "--port",
@@ -45,18 +45,12 @@ class RedisServer:
                 "--appendonly",
                 "no",
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            log_path=Path(self._datadir) / "redis.log",
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self._process.returncode}")
-            if self.command("PING") == "PONG":
-                return
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("redis-server did not become ready")
+        self._process.start()
+        self._process.wait_ready(
+            lambda: self.command("PING") == "PONG", within=timeout, what="redis-server"
+        )
 
     def command(self, *args: str) -> str | None:
         """One command over RESP; the reply's first line (None for a nil or no answer)."""
@@ -75,13 +69,8 @@ class RedisServer:
             return None
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            self._process.stop(timeout=10)
         self._process = None
         if self._datadir:
             shutil.rmtree(self._datadir, ignore_errors=True)

@@ -7,18 +7,16 @@ Schemathesis' HTTP calls. The app runs its lifespan in the thread's own event lo
 from __future__ import annotations
 
 import threading
-import time
-from types import TracebackType
-from typing import Self
 
 import uvicorn
 
+from callwright.launch import Service, wait_until
 from callwright_issuer.app import create_app
 from callwright_shared.settings import CallwrightSettings
 from tests.support.ports import free_tcp_port
 
 
-class ServedIssuer:
+class ServedIssuer(Service):
     def __init__(self, settings: CallwrightSettings, *, port: int | None = None) -> None:
         self.port = port or free_tcp_port()
         config = uvicorn.Config(
@@ -38,24 +36,14 @@ class ServedIssuer:
 
     def start(self, timeout: float = 20.0) -> None:
         self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the issuer did not start")
-            time.sleep(0.05)
+        wait_until(
+            lambda: self._server.started,
+            within=timeout,
+            what="the issuer",
+            alive=self._thread.is_alive,
+            poll=0.05,
+        )
 
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=30)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

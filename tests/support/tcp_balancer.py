@@ -13,15 +13,14 @@ import asyncio
 import contextlib
 import itertools
 import threading
-from types import TracebackType
-from typing import Self
 
+from callwright.launch import Service
 from tests.support.ports import free_tcp_port
 
 _CONNECT_TIMEOUT_S = 3.0
 
 
-class TcpBalancer:
+class TcpBalancer(Service):
     def __init__(self, upstreams: list[int]) -> None:
         self.upstreams = upstreams
         self.port = free_tcp_port()
@@ -57,18 +56,6 @@ class TcpBalancer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         start = next(self._turn)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import make_settings
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support.livekit_server import LiveKitServer
+from tests.support.tenants import make_settings
 from tests.support.worker_process import WorkerProcess, worker_env
 
 

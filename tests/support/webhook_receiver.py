@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from aiohttp import web
 from standardwebhooks import Webhook
 
+from callwright.launch import AsyncService
 from tests.support.ports import free_tcp_port
 
 Answer = int | tuple[int, dict[str, str]] | Literal["hold"]
@@ -38,7 +38,7 @@ class Received:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(AsyncService):
     port: int = field(default_factory=free_tcp_port)
     answers: list[Answer] = field(default_factory=list)
     default_status: int = 200
@@ -63,18 +63,6 @@ class WebhookReceiver:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()

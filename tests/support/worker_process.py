@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from callwright.launch import Process
+from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI
 from callwright_shared.settings import CallwrightSettings
 from tests.emulators import DeepgramEmulator, GeminiLiveEmulator, OpenAIEmulator
 from tests.support.ports import free_tcp_port
@@ -25,42 +25,32 @@ class WorkerProcess:
     log_path: Path
     port: int = field(default_factory=free_tcp_port)
     mode: str = "start"
-    _process: subprocess.Popen[bytes] | None = None
+    _process: Process | None = None
 
     def start(self, timeout: float = 60.0, *, wait: bool = True) -> None:
         """Start the worker; with `wait`, return once it has registered with LiveKit."""
         self.ready_file.unlink(missing_ok=True)
-        env = {
-            **os.environ,
-            **self.env,
-            "CALLWRIGHT_WORKER_PORT": str(self.port),
-            "CALLWRIGHT_WORKER_READY_FILE": str(self.ready_file),
-            "PYTHONUNBUFFERED": "1",
-        }
-        with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "callwright.cli", "worker", self.mode],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        # A process group of its own: a kill reaches its job processes too.
+        self._process = Process(
+            [sys.executable, "-m", "callwright.cli", "worker", self.mode],
+            env={
+                **self.env,
+                "CALLWRIGHT_WORKER_PORT": str(self.port),
+                "CALLWRIGHT_WORKER_READY_FILE": str(self.ready_file),
+                "PYTHONUNBUFFERED": "1",
+            },
+            log_path=self.log_path,
+            own_group=True,
+        )
+        self._process.start()
         if wait:
             self.wait_registered(timeout)
 
     def wait_registered(self, timeout: float = 60.0) -> None:
         assert self._process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"worker exited with {self._process.returncode}; see {self.log_path}"
-                )
-            if self.registered():
-                return
-            time.sleep(0.2)
-        self.kill()
-        raise RuntimeError(f"worker did not register; see {self.log_path}")
+        self._process.wait_ready(
+            self.registered, within=timeout, what="the worker's registration", poll=0.2
+        )
 
     @property
     def ready_file(self) -> Path:
@@ -78,27 +68,20 @@ class WorkerProcess:
         return self._process.pid
 
     def terminate(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
+        if self._process is not None:
+            self._process.terminate()
 
     def wait(self, timeout: float) -> int | None:
         assert self._process is not None
-        try:
-            return self._process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
+        return self._process.wait(timeout)
 
     def kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
+        if self._process is not None:
+            self._process.kill()
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self.terminate()
-        if self.wait(timeout) is None:
-            self.kill()
+        if self._process is not None:
+            self._process.stop(timeout)
 
 
 def worker_env(
@@ -108,25 +91,22 @@ def worker_env(
     **overrides: str,
 ) -> dict[str, str]:
     """A worker wired to the test services and to the provider emulators (to Gemini's
-    with `**gemini_env(...)` among the overrides)."""
-    return {
-        "CALLWRIGHT_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "LIVEKIT_URL": settings.livekit_url,
-        "LIVEKIT_API_KEY": settings.livekit_api_key,
-        "LIVEKIT_API_SECRET": settings.livekit_api_secret.get_secret_value(),
-        "LIVEKIT_AGENT_NAME": settings.livekit_agent_name,
-        "OPENAI_API_KEY": OPENAI_KEY,
-        "OPENAI_BASE_URL": openai.base_url,
-        "DEEPGRAM_API_KEY": DEEPGRAM_KEY,
-        "DEEPGRAM_BASE_URL": deepgram.base_url,
-        "GOOGLE_API_KEY": "",
-        "CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "60",
-        # A caller who leaves ends the call after this grace (a rejoin may come): short,
-        # so the many tests that hang up do not each wait the 20 s default.
-        "CALLWRIGHT_REJOIN_GRACE_SECONDS": "3",
-        **overrides,
-    }
+    with `**gemini_env(...)` among the overrides): the issuer's own settings, with the
+    providers' keys and base URLs the emulators', written as the environment."""
+    worker_settings = settings.model_copy(
+        update={
+            OPENAI.key_setting: SecretStr(OPENAI_KEY),
+            OPENAI.base_url_setting: openai.base_url,
+            DEEPGRAM.key_setting: SecretStr(DEEPGRAM_KEY),
+            DEEPGRAM.base_url_setting: deepgram.base_url,
+            GOOGLE.key_setting: None,
+            "worker_drain_timeout_seconds": 60,
+            # A caller who leaves ends the call after this grace (a rejoin may come): short,
+            # so the many tests that hang up do not each wait the 20 s default.
+            "rejoin_grace_seconds": 3,
+        }
+    )
+    return {**worker_settings.to_env(), **overrides}
 
 
 def gemini_env(gemini: GeminiLiveEmulator) -> dict[str, str]:
@@ -134,7 +114,7 @@ def gemini_env(gemini: GeminiLiveEmulator) -> dict[str, str]:
     worker trusts the emulator's certificate through SSL_CERT_FILE (a bundle that keeps
     certifi's roots, so its other HTTPS clients are unaffected)."""
     return {
-        "GOOGLE_API_KEY": GOOGLE_KEY,
-        "GOOGLE_BASE_URL": gemini.base_url,
+        GOOGLE.key_env: GOOGLE_KEY,
+        GOOGLE.base_url_env: gemini.base_url,
         "SSL_CERT_FILE": str(gemini.ca_bundle),
     }

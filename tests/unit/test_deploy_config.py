@@ -717,3 +717,30 @@ def test_the_built_in_agent_defaults_are_in_the_allowlists() -> None:
     for architecture in ("pipeline", "realtime", "text"):
         check_choices(config, architecture, settings)
     check_choices(AgentConfig(provider="gemini"), "realtime", settings)
+
+
+def test_settings_write_the_environment_that_reads_them_back() -> None:
+    """What a test or the dev runner hands a child process: every field under its
+    environment name, lists comma-separated, an unset optional as empty."""
+    settings = CallwrightSettings.model_validate(
+        {
+            "environment": "test",
+            "livekit_api_secret": "s" * 40,
+            "openai_api_key": "sk-1",
+            "api_docs": None,
+            "outbound_allow_private": True,
+            "allowed_stt_models": ("nova-3", "whisper"),
+            "webhook_retry_schedule_seconds": (1.5, 60),
+        }
+    )
+    env = settings.to_env()
+    assert env["OPENAI_API_KEY"] == "sk-1" and env["CALLWRIGHT_API_DOCS"] == ""
+    assert env["CALLWRIGHT_ALLOWED_STT_MODELS"] == "nova-3,whisper"
+    assert env["CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE"] == "true"
+    read_back = CallwrightSettings.model_validate(
+        {k: v for k, v in env.items() if v}, by_alias=True
+    )
+    assert read_back == settings
+    assert WebSettings.model_validate({"issuer_url": "http://i:1"}).to_env("issuer_url") == {
+        "CALLWRIGHT_WEB_ISSUER_URL": "http://i:1"
+    }

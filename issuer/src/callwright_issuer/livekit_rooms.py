@@ -67,6 +67,20 @@ class Rooms(Protocol):
     async def aclose(self) -> None: ...
 
 
+def create_room_request(
+    settings: CallwrightSettings, *, room_name: str, agent_name: str, dispatch_metadata: str
+) -> api.CreateRoomRequest:
+    """The room a voice session gets: its user and the agent, dispatched with the room (a
+    pure builder: the benchmark's baseline sends the same request)."""
+    return api.CreateRoomRequest(
+        name=room_name,
+        empty_timeout=settings.room_empty_timeout_seconds,
+        departure_timeout=settings.room_departure_timeout,
+        max_participants=2,
+        agents=[api.RoomAgentDispatch(agent_name=agent_name, metadata=dispatch_metadata)],
+    )
+
+
 class LiveKitRooms:
     def __init__(self, settings: CallwrightSettings) -> None:
         self._settings = settings
@@ -82,12 +96,11 @@ class LiveKitRooms:
         self, *, room_name: str, agent_name: str, dispatch_metadata: str
     ) -> None:
         """Create the room and dispatch the agent in one call (fails closed, no double dispatch)."""
-        request = api.CreateRoomRequest(
-            name=room_name,
-            empty_timeout=self._settings.room_empty_timeout_seconds,
-            departure_timeout=self._settings.room_departure_timeout,
-            max_participants=2,
-            agents=[api.RoomAgentDispatch(agent_name=agent_name, metadata=dispatch_metadata)],
+        request = create_room_request(
+            self._settings,
+            room_name=room_name,
+            agent_name=agent_name,
+            dispatch_metadata=dispatch_metadata,
         )
         try:
             await self._api.room.create_room(request)

@@ -58,7 +58,37 @@ _OPENAI_REALTIME_VOICES = (
 )  # fmt: skip
 
 
-class CallwrightSettings(BaseSettings):
+def _env_value(value: object) -> str:
+    """A setting's value as the environment spells it (what its validators read back)."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if value is None:
+        return ""  # empty is "not set": env_ignore_empty
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(_env_value(item) for item in value)
+    return str(value)
+
+
+class EnvSettings(BaseSettings):
+    """Settings that can write their own environment: what a process started with
+    `to_env()` reads back as these same settings (the reverse of the field aliases)."""
+
+    def to_env(self, *fields: str) -> dict[str, str]:
+        """Each field (all of them unless named) under the first name of its alias."""
+        env: dict[str, str] = {}
+        for name, info in type(self).model_fields.items():
+            if fields and name not in fields:
+                continue
+            alias = info.validation_alias
+            if not isinstance(alias, AliasChoices) or not isinstance(alias.choices[0], str):
+                raise TypeError(f"{type(self).__name__}.{name} has no environment name")
+            env[alias.choices[0]] = _env_value(getattr(self, name))
+        return env
+
+
+class CallwrightSettings(EnvSettings):
     """Every setting callwright reads. Provider endpoints and keys live only here."""
 
     model_config = SettingsConfigDict(

@@ -1,9 +1,10 @@
 """Building an agent's models from its configuration and the operator's settings.
 
-Provider endpoints and keys come only from settings (SPEC §6): an agent chooses models
-and voices, never URLs. Nothing here touches LiveKit Cloud inference: turn detection is
-pinned to local VAD (pipeline) or the realtime model's own server VAD, and interruption
-handling to VAD, so no default silently calls the cloud (LIVEKIT-NOTES, "Self-hosting trap").
+Provider endpoints and keys come only from settings (SPEC §6), read through the registry
+of callwright_shared.providers: an agent chooses models and voices, never URLs. Nothing
+here touches LiveKit Cloud inference: turn detection is pinned to local VAD (pipeline) or
+the realtime model's own server VAD, and interruption handling to VAD, so no default
+silently calls the cloud (LIVEKIT-NOTES, "Self-hosting trap").
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from google.genai import types as genai
 from livekit.agents import NOT_GIVEN, AgentSession, NotGivenOr, llm, vad
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import deepgram, google, openai
-from pydantic import SecretStr
 
 from callwright_shared.agents import AgentConfig
 from callwright_shared.db.models import Architecture
+from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI
+from callwright_shared.providers import ProviderConfigError as ProviderConfigError
 from callwright_shared.settings import CallwrightSettings
 
 # Turn taking (pipeline). Silero VAD reports the end of speech after VAD_MIN_SILENCE_S of
@@ -40,27 +42,12 @@ GEMINI_CONTEXT_COMPRESSION = genai.ContextWindowCompressionConfig(
 )
 
 
-class ProviderConfigError(Exception):
-    """A provider cannot be used as configured (a missing key); tells the user, not the logs."""
-
-    def __init__(self, provider: str, setting: str) -> None:
-        super().__init__(f"{provider} is not configured ({setting} is not set)")
-        self.provider = provider
-        self.setting = setting
-
-
 @dataclass(frozen=True, slots=True)
 class SessionPlan:
     """What `AgentSession(**kwargs)` is built from; kept for tests and logs."""
 
     architecture: Architecture
     kwargs: dict[str, Any]
-
-
-def _key(value: SecretStr | None, provider: str, setting: str) -> str:
-    if value is None or not value.get_secret_value():
-        raise ProviderConfigError(provider, setting)
-    return value.get_secret_value()
 
 
 def _url(value: str | None) -> NotGivenOr[str]:
@@ -73,21 +60,21 @@ def pipeline_plan(
     stt = deepgram.STT(
         model=config.stt_model,
         language=config.language,
-        api_key=_key(settings.deepgram_api_key, "Deepgram", "DEEPGRAM_API_KEY"),
-        base_url=settings.deepgram_base_url or DEEPGRAM_LISTEN_URL,
+        api_key=DEEPGRAM.key(settings),
+        base_url=DEEPGRAM.base_url(settings) or DEEPGRAM_LISTEN_URL,
     )
-    openai_key = _key(settings.openai_api_key, "OpenAI", "OPENAI_API_KEY")
+    openai_key = OPENAI.key(settings)
     chat = openai.LLM(
         model=config.llm_model,
         temperature=config.temperature,
         api_key=openai_key,
-        base_url=_url(settings.openai_base_url),
+        base_url=_url(OPENAI.base_url(settings)),
     )
     tts = openai.TTS(
         model=config.tts_model,
         voice=config.tts_voice,
         api_key=openai_key,
-        base_url=_url(settings.openai_base_url),
+        base_url=_url(OPENAI.base_url(settings)),
     )
     turn_handling: TurnHandlingOptions = {
         "turn_detection": "vad",
@@ -103,8 +90,8 @@ def pipeline_plan(
 def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.RealtimeModel:
     if config.provider == "gemini":
         http_options: dict[str, Any] = {}
-        if settings.google_base_url:
-            http_options["http_options"] = genai.HttpOptions(base_url=settings.google_base_url)
+        if google_url := GOOGLE.base_url(settings):
+            http_options["http_options"] = genai.HttpOptions(base_url=google_url)
         gemini: llm.RealtimeModel = google.realtime.RealtimeModel(
             model=config.realtime_model,
             voice=config.realtime_voice,
@@ -112,15 +99,15 @@ def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.Rea
             language=config.language,
             instructions=config.instructions,
             context_window_compression=GEMINI_CONTEXT_COMPRESSION,
-            api_key=_key(settings.google_api_key, "Google Gemini", "GOOGLE_API_KEY"),
+            api_key=GOOGLE.key(settings),
             **http_options,
         )
         return gemini
     model: llm.RealtimeModel = openai.realtime.RealtimeModel(
         model=config.realtime_model,
         voice=config.realtime_voice,
-        api_key=_key(settings.openai_api_key, "OpenAI", "OPENAI_API_KEY"),
-        base_url=_url(settings.openai_base_url),
+        api_key=OPENAI.key(settings),
+        base_url=_url(OPENAI.base_url(settings)),
         max_session_duration=OPENAI_REALTIME_RECYCLE_SECONDS,
     )
     return model
