@@ -26,11 +26,12 @@ from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason
 from tests.browser.chromium import Chromium, Page, find_chromium, open_page
 from tests.browser.test_browser_call import console_on_failure, served
-from tests.conftest import ARTIFACTS, make_settings, seed_tenant
+from tests.support import ARTIFACTS
 from tests.support.call_records import SeededCall, Turn, seed_call
 from tests.support.database import age_session, database
 from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
+from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.browser
 

@@ -18,10 +18,11 @@ import httpx
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.emulators.openai_emulator import ToolCallPlan, call_tool_when
-from tests.support.api import assert_error, credits_of, session_of
+from tests.support.api import assert_error, credits_of, issuer_client, session_of
+from tests.support.callwright_process import run_cli
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 from tests.support.tool_server import HOLD, Answer, ToolServer
 
 pytestmark = pytest.mark.database

@@ -18,10 +18,10 @@ from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared import agents
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.models import EndReason
-from tests.conftest import Tenant, make_settings, seed_tenant
 from tests.support.api import assert_error
 from tests.support.call_records import Turn, seed_call
 from tests.support.database import age_session, database
+from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.database
 

@@ -8,9 +8,8 @@ import asyncio
 
 import pytest
 
-from tests.conftest import issuer_client
-from tests.e2e.conftest import AGENT_REPLY, Stack, join, new_tenant, own_workers, wait_ended
-from tests.support.api import create_voice_session
+from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, own_workers, wait_ended
+from tests.support.api import create_voice_session, issuer_client
 from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.waiting import eventually
 

@@ -22,8 +22,8 @@ from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_worker.call import turn_of
 from callwright_worker.call_store import CallStore
-from tests.conftest import Tenant
 from tests.support.database import database
+from tests.support.tenants import Tenant
 
 
 @dataclass(frozen=True)
