@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, api_keys, credits, organizations, pricing
+from callwright_shared import agents, api_keys, credits, organizations, pricing, tools
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import Organization
@@ -43,7 +43,7 @@ async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str,
         spec = AgentSpec.model_validate({**fields, "architecture": args.architecture})
     except ValidationError as exc:
         first = exc.errors()[0]
-        param = ".".join(str(p) for p in first["loc"])
+        param = tools.error_param(first["loc"]) or ""
         raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
     await organizations.get_org(db, args.org)
     agent = await agents.create_agent(db, org_id=args.org, spec=spec)

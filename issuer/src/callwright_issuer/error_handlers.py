@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from callwright_shared import tools
 from callwright_shared.errors import (
     CallwrightError,
     DatabaseUnavailableError,
@@ -75,7 +76,7 @@ def as_callwright_error(exc: BaseException) -> CallwrightError:
 def validation_error(exc: RequestValidationError) -> InvalidRequestError:
     first = exc.errors()[0] if exc.errors() else {}
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-    param = ".".join(loc) or None
+    param = tools.error_param(loc)
     message = str(first.get("msg", "Invalid request."))
     return InvalidRequestError(f"{param}: {message}" if param else message, param=param)
 

@@ -39,7 +39,6 @@ from email.utils import parsedate_to_datetime
 import httpx
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from standardwebhooks import Webhook
 
 from callwright_issuer.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_BACKLOG, WEBHOOK_DELIVERIES
 from callwright_issuer.webhook_endpoints import signing_secrets
@@ -215,16 +214,12 @@ class WebhookDispatcher:
     async def _post(self, item: _Claimed) -> _Result:
         now = utcnow()
         body = item.payload
-        signature = " ".join(
-            Webhook(key).sign(item.message_id, now, body)
-            for key in signing_secrets(item.endpoint, at=now)
-        )
         headers = {
             "content-type": "application/json",
             "user-agent": USER_AGENT,
-            "webhook-id": item.message_id,
-            "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": signature,
+            **outbound.signature_headers(
+                item.message_id, body, signing_secrets(item.endpoint, at=now), at=now
+            ),
         }
         started = asyncio.get_running_loop().time()
         try:

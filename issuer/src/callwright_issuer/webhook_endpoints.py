@@ -9,8 +9,6 @@ organization's endpoint or delivery is 404.
 
 from __future__ import annotations
 
-import base64
-import secrets
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -157,10 +155,6 @@ class DeliveryList(BaseModel):
     has_more: bool
 
 
-def new_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
 async def _check_target(
     db: AsyncSession, *, org_id: str, url: str | None, agent_id: str | None, allow_private: bool
 ) -> None:
@@ -189,7 +183,7 @@ async def create_endpoint(
         agent_id=body.agent_id,
         description=body.description,
         enabled=body.enabled,
-        secret=new_secret(),
+        secret=outbound.new_signing_secret(),
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -285,7 +279,7 @@ async def rotate_secret(
     row.previous_secret_expires_at = now + timedelta(
         seconds=settings.webhook_secret_overlap_seconds
     )
-    row.secret = new_secret()
+    row.secret = outbound.new_signing_secret()
     row.updated_at = now
     return row.secret
 

@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callwright_shared import tools as agent_tools
 from callwright_shared.db.models import Agent, Architecture, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
@@ -90,6 +91,8 @@ class AgentConfig(BaseModel):
     variables: dict[str, VariableSpec] = Field(default_factory=dict)
     overridable: list[OverridableField] = Field(default_factory=list, max_length=7)
     timezone: SingleLine = Field("UTC", min_length=1, max_length=64)
+    # What the agent may call (callwright_shared.tools); every architecture.
+    tools: list[agent_tools.Tool] = Field(default_factory=list, max_length=agent_tools.MAX_TOOLS)
 
     _timezone = field_validator("timezone")(_check_timezone)
 
@@ -150,6 +153,7 @@ class AgentUpdate(_NoTenantPrices):
     variables: dict[str, VariableSpec] | None = None
     overridable: list[OverridableField] | None = Field(None, max_length=7)
     timezone: SingleLine | None = Field(None, min_length=1, max_length=64)
+    tools: list[agent_tools.Tool] | None = Field(None, max_length=agent_tools.MAX_TOOLS)
 
     _timezone = field_validator("timezone")(_check_timezone)
 
@@ -188,8 +192,9 @@ def to_public(agent: Agent, price: Price) -> AgentPublic:
 
 
 def _config_dict(spec: AgentConfig) -> dict[str, Any]:
-    # The price fields of a spec are never dumped (`exclude=True`).
-    return spec.model_dump(mode="json", exclude={"name", "architecture"})
+    # The price fields of a spec are never dumped (`exclude=True`); secret header values
+    # are, for storage only (`STORE`).
+    return spec.model_dump(mode="json", exclude={"name", "architecture"}, context=agent_tools.STORE)
 
 
 def check_templates(config: AgentConfig) -> None:
@@ -257,10 +262,21 @@ def check_choices(
                 f"{', '.join(allowed) or '(none configured)'}",
                 param=field,
             )
+    # A schema is checked for Gemini whenever the agent may start running on it.
+    if fields is None or {"tools", "architecture", "provider"} & set(fields):
+        agent_tools.check_tools(
+            config.tools,
+            gemini=architecture == "realtime" and config.provider == "gemini",
+            allow_private=settings.tools_allow_private_networks,
+            check_urls=fields is None or "tools" in fields,
+        )
 
 
 async def create_agent(db: AsyncSession, *, org_id: str, spec: AgentSpec) -> Agent:
     check_templates(spec)
+    agent_tools.check_unique_names(spec.tools)
+    agent_tools.keep_secrets(spec.tools)
+    await agent_tools.check_transfer_targets(db, org_id=org_id, agent_id=None, tools=spec.tools)
     agent = Agent(
         id=new_agent_id(),
         org_id=org_id,
@@ -292,7 +308,10 @@ async def get_agent(db: AsyncSession, *, org_id: str, agent_id: str) -> Agent:
 
 
 async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> Agent:
-    fields = changes.model_dump(mode="json", exclude_unset=True)
+    if changes.tools is not None:
+        # Before the dump: secret header values the tenant did not resend are kept.
+        agent_tools.keep_secrets(changes.tools, stored=config_of(agent).tools)
+    fields = changes.model_dump(mode="json", exclude_unset=True, context=agent_tools.STORE)
     for required in ("name", "architecture"):
         if required in fields and fields[required] is None:
             raise InvalidRequestError(f"{required}: may not be null", param=required)
@@ -305,9 +324,14 @@ async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> 
         config = AgentConfig.model_validate(merged, strict=False)
     except ValidationError as exc:  # e.g. null for a field that has a default
         first = exc.errors()[0]
-        param = ".".join(str(p) for p in first["loc"]) or None
+        param = agent_tools.error_param(first["loc"])
         raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
     check_templates(config)
+    if "tools" in fields:
+        agent_tools.check_unique_names(config.tools)
+        await agent_tools.check_transfer_targets(
+            db, org_id=agent.org_id, agent_id=agent.id, tools=config.tools
+        )
     agent.config = _config_dict(config)
     agent.updated_at = utcnow()
     await db.flush()

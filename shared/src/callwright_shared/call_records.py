@@ -64,12 +64,42 @@ class TurnLatency(BaseModel):
 LATENCY_PARTS: tuple[str, ...] = tuple(TurnLatency.model_fields)
 
 
+ToolOutcomeName = Literal[
+    "ok",
+    "tool_error",
+    "http_error",
+    "timeout",
+    "invalid_arguments",
+    "invalid_response",
+    "refused",
+    "unreachable",
+    "ended",
+    "transferred",
+]
+
+
 class ToolCall(BaseModel):
-    """A tool the agent ran (role `tool`). Nothing writes it yet: agent tools fill it."""
+    """A tool the agent ran (role `tool`; `content` is the tool's name), written by
+    `callwright_shared.tools.record_of` from a call's outcome.
+
+    `arguments` are the model's (never a secret header); `output` is an excerpt of what
+    the model was given back (the answer, or the short error). `outcome`: `ok`;
+    `tool_error` (a 2xx answer `{"error": …}`); `http_error` (a non-2xx); `timeout`;
+    `invalid_arguments` (they did not match the tool's schema; nothing was sent);
+    `invalid_response`; `refused` (a private address the operator does not allow);
+    `unreachable`; and for the built-ins `ended` / `transferred`.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     name: str
-    latency_ms: float | None = None
+    call_id: str | None = None
+    arguments: dict[str, Any] | None = None
+    output: str | None = None
     is_error: bool = False
+    http_status: int | None = None
+    latency_ms: float | None = None
+    outcome: ToolOutcomeName | None = None
 
 
 class TranscriptEntry(BaseModel):
@@ -140,12 +170,15 @@ class ModelUsage(BaseModel):
 
 class VoiceUsage(BaseModel):
     models: list[ModelUsage] = []
+    # Tool calls the agent made (every outcome counted).
+    tool_calls: int = 0
 
 
 class ChatUsage(BaseModel):
     messages: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    tool_calls: int = 0
 
 
 def usage_of(stored: Mapping[str, Any] | None, *, chat: bool) -> VoiceUsage | ChatUsage | None:

@@ -5,28 +5,54 @@ link-local addresses unless the operator allows them (`CALLWRIGHT_OUTBOUND_ALLOW
 for a receiver on the same network or a test's loopback receiver).
 
 - `check_url` when a URL is saved: scheme, host, and the address when the host is one.
-- `post` when a request is sent: resolves again, checks every address, and connects to
-  the checked address itself (the Host header and TLS name stay the URL's), so a second
-  DNS answer cannot swap in a private address (DNS rebinding). Redirects are answers,
-  never followed; the body read back is bounded.
+- `send` (and `post`) when a request is sent: resolves again, checks every address, and
+  connects to the checked address itself (the Host header and TLS name stay the URL's),
+  so a second DNS answer cannot swap in a private address (DNS rebinding). Redirects are
+  answers, never followed; the body read back is bounded.
+- `signature_headers`: the Standard Webhooks signature both webhooks and tools carry
+  (`webhook-id`, `webhook-timestamp`, `webhook-signature`: `v1,<base64 HMAC-SHA256>` of
+  `id.timestamp.body` per secret, space-separated), with secrets from `new_signing_secret`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
+import secrets
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
+from standardwebhooks import Webhook
 
 from callwright_shared.errors import OutboundAddressError
 
 _SCHEMES = {"http": 80, "https": 443}
 _REFUSED = "url: a private, loopback or link-local address (not allowed by the operator)"
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def new_signing_secret() -> str:
+    """`whsec_` + 32 random bytes, base64: the Standard Webhooks secret format."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def signature_headers(
+    message_id: str, body: str, keys: Sequence[str], *, at: datetime
+) -> dict[str, str]:
+    """The three Standard Webhooks headers, signed by every key (receivers accept any)."""
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": " ".join(Webhook(key).sign(message_id, at, body) for key in keys),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +61,8 @@ class OutboundResponse:
     headers: httpx.Headers
     excerpt: str
     latency_ms: int
+    # The bytes read back (at most `excerpt_bytes`), for a caller that parses them.
+    body: bytes = b""
 
 
 def new_client() -> httpx.AsyncClient:
@@ -119,10 +147,36 @@ async def post(
     allow_private: bool,
     excerpt_bytes: int = 1024,
 ) -> OutboundResponse:
-    """POST to the first checked address; raises OutboundAddressError or httpx.HTTPError.
+    """POST to the first checked address (see `send`)."""
+    return await send(
+        client,
+        "POST",
+        url,
+        content=content,
+        headers=headers,
+        timeout_seconds=timeout_seconds,
+        allow_private=allow_private,
+        excerpt_bytes=excerpt_bytes,
+    )
 
-    `timeout_seconds` bounds the whole exchange (httpx's own timeouts are per read, so a
-    receiver dripping bytes could hold a request for ever)."""
+
+async def send(
+    client: httpx.AsyncClient,
+    method: Method,
+    url: str,
+    *,
+    content: bytes | None = None,
+    headers: dict[str, str],
+    timeout_seconds: float,
+    allow_private: bool,
+    excerpt_bytes: int = 1024,
+) -> OutboundResponse:
+    """Send to the first checked address; raises OutboundAddressError or httpx.HTTPError
+    (TimeoutError past `timeout_seconds`).
+
+    `timeout_seconds` bounds the whole
+    exchange (httpx's own timeouts are per read, so a receiver dripping bytes could hold
+    a request for ever)."""
     parts, host, port = _parse(url)
     address = (await resolve(url, allow_private=allow_private))[0]
     netloc = f"[{address}]" if address.version == 6 else str(address)
@@ -133,7 +187,7 @@ async def post(
     started = time.perf_counter()
     async with asyncio.timeout(timeout_seconds):
         request = client.build_request(
-            "POST",
+            method,
             pinned,
             content=content,
             headers=request_headers,
@@ -155,4 +209,5 @@ async def post(
         # NUL replaced: Postgres text cannot hold it, and the excerpt is stored.
         excerpt=body[:excerpt_bytes].decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
         latency_ms=round((time.perf_counter() - started) * 1000),
+        body=body[:excerpt_bytes],
     )

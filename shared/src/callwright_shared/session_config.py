@@ -7,7 +7,8 @@ current config: editing the agent during a call changes nothing in that call. Sh
 (secrets redacted) by `GET /v1/sessions/{id}`.
 
 Stored shape: `{"agent": <AgentConfig, rendered>, "variables": {name: value},
-"secrets": [name], "overrides": [field]}`.
+"secrets": [name], "overrides": [field]}`; the agent's tools with their secret header
+values (`callwright_shared.tools`), redacted where shown.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from callwright_shared import variables
+from callwright_shared import tools, variables
 from callwright_shared.agents import TEMPLATE_FIELDS, AgentConfig
 from callwright_shared.errors import (
     InvalidRequestError,
@@ -38,7 +39,8 @@ class Resolved:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "agent": self.config.model_dump(mode="json"),
+            # Secret header values too: the worker sends them (shown redacted, `public`).
+            "agent": self.config.model_dump(mode="json", context=tools.STORE),
             "variables": self.values,
             "secrets": self.secrets,
             "overrides": self.overrides,
@@ -183,7 +185,7 @@ def public(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     secrets = list(snapshot.get("secrets", []))
     return {
-        "agent": snapshot["agent"],
+        "agent": tools.redact_stored(snapshot["agent"]),
         "variables": _redacted(dict(snapshot.get("variables", {})), secrets),
         "overrides": list(snapshot.get("overrides", [])),
     }

@@ -270,7 +270,7 @@ class CallwrightSettings(BaseSettings):
     )
     # --- end operator pricing ---
     # --- outbound webhooks (issue 15) ---
-    # Outbound requests (webhooks, tools) refuse private, loopback and link-local
+    # Outbound webhooks refuse private, loopback and link-local
     # addresses unless this is true (callwright_shared.outbound).
     outbound_allow_private: bool = Field(
         False, validation_alias=_env("CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE")
@@ -322,6 +322,19 @@ class CallwrightSettings(BaseSettings):
         15.0, ge=0, validation_alias=_env("CALLWRIGHT_CALL_METRICS_INTERVAL_SECONDS")
     )
     # --- end call records ---
+    # --- tools (issue 14) ---
+    # Agent tools may call private, loopback and link-local addresses (and plain http)
+    # only when this is true: separate from CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE, so an
+    # operator can allow a webhook receiver on the internal network without letting any
+    # tenant's agent reach it (callwright_shared.tools).
+    tools_allow_private_networks: bool = Field(
+        False, validation_alias=_env("CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS")
+    )
+    # Tool rounds one chat message may run before the model must answer in words.
+    chat_max_tool_rounds: int = Field(
+        3, ge=1, le=10, validation_alias=_env("CALLWRIGHT_CHAT_MAX_TOOL_ROUNDS")
+    )
+    # --- end tools ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

@@ -117,6 +117,9 @@ class Organization(Base):
     # of settings. Resolved by callwright_shared.pricing.
     credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credits_per_message: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The `whsec_` secret that signs its agents' tool calls (callwright_shared.tools),
+    # created on first use.
+    tool_signing_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
