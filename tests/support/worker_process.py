@@ -125,6 +125,8 @@ def worker_env(
         # A caller who leaves ends the call after this grace (a rejoin may come): short,
         # so the many tests that hang up do not each wait the 20 s default.
         "CALLWRIGHT_REJOIN_GRACE_SECONDS": "3",
+        # The agents' tools may call the tests' servers on loopback when the settings say so.
+        "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS": str(settings.tools_allow_private_networks),
         **overrides,
     }
 
