@@ -6,7 +6,7 @@ settlement is the one exactly-once settlement (`callwright_shared.sessions.settl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ class CallRecord:
     # The `metadata` of the Create Voice Session request (SPEC §4), as stored.
     metadata: dict[str, Any] | None
     # The session's variable values (its configuration snapshot), for a transfer's target.
-    variables: dict[str, Any]
+    variables: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
