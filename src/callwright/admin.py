@@ -46,6 +46,12 @@ async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str,
         param = tools.error_param(first["loc"]) or ""
         raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
     await organizations.get_org(db, args.org)
+    # The operator's own agent: its tool URLs may be private (still checked when sent).
+    tools.check_tools(
+        spec.tools,
+        gemini=spec.architecture == "realtime" and spec.provider == "gemini",
+        allow_private=True,
+    )
     agent = await agents.create_agent(db, org_id=args.org, spec=spec)
     if prices != PriceOverride():
         await pricing.set_price(db, org_id=args.org, agent_id=agent.id, prices=prices)
@@ -100,6 +106,11 @@ async def _dispatch(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any
                 .values(max_concurrent_sessions=limit)
             )
             return {"org_id": args.org, "max_concurrent_sessions": limit}
+        case "tool-secret":
+            secret = await (
+                tools.rotate_signing_secret if args.rotate else tools.signing_secret_of
+            )(db, args.org)
+            return {"org_id": args.org, "tool_signing_secret": secret}
     raise InvalidRequestError(f"unknown admin command {args.admin_command}")
 
 

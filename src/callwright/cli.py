@@ -14,6 +14,7 @@
     callwright admin set-price --org ORG [--agent ID] [--credits-per-minute N]
                                [--credits-per-message N] [--clear]
     callwright admin set-concurrency --org ORG --max N
+    callwright admin tool-secret --org ORG [--rotate]
 
 Errors print `{"error": {...}}` (the API's error body) on stderr and exit 1.
 """
@@ -90,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         help="0 returns the organization to CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS",
     )
+    p = admin_sub.add_parser(
+        "tool-secret", help="the organization's secret that signs its agents' tool calls"
+    )
+    p.add_argument("--org", required=True)
+    p.add_argument("--rotate", action="store_true", help="replace it by a new one, at once")
     return parser
 
 

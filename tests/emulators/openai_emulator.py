@@ -6,7 +6,11 @@ driven by `livekit.plugins.openai.LLM` and `livekit.plugins.openai.TTS` (1.8.9),
 
 - `POST /v1/chat/completions`: non-streaming JSON, or `stream: true` SSE chunks
   (`chat.completion.chunk`), a usage-only chunk when `stream_options.include_usage`,
-  then `data: [DONE]`.
+  then `data: [DONE]`. Function calling: when the request declares `tools` (and
+  `tool_choice` is not `"none"`), `tool_policy(messages, tools)` may answer with tool
+  calls instead of text (`message.tool_calls`; streamed as `delta.tool_calls` pieces,
+  `finish_reason: "tool_calls"`); when the last message is a `tool` result, the reply is
+  `after_tool(result)`, which contains it.
 - `POST /v1/audio/speech`: 24 kHz mono PCM16 of a speech-like tone, 60 ms a character.
   With `response_format: "pcm"` and `stream_format: "sse"` it answers OpenAI's SSE
   (`speech.audio.delta` / `speech.audio.done`); otherwise raw bytes declared as
@@ -21,7 +25,8 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -38,6 +43,42 @@ TTS_CHUNK_BYTES = TTS_SAMPLE_RATE * 2 // 10  # 100 ms of PCM16 mono
 
 ChatMessages = list[dict[str, Any]]
 ReplyFn = Callable[[ChatMessages], str]
+
+
+@dataclass(frozen=True)
+class ToolCallPlan:
+    """One function call the emulated model makes."""
+
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    call_id: str = field(default_factory=lambda: f"call_{uuid.uuid4().hex[:24]}")
+
+
+# (messages, declared tools) → the calls to make now, or None to answer in text.
+ToolPolicy = Callable[[ChatMessages, list[dict[str, Any]]], Sequence[ToolCallPlan] | None]
+
+
+def declared_names(tools: list[dict[str, Any]]) -> set[str]:
+    return {str((t.get("function") or {}).get("name")) for t in tools}
+
+
+def call_tool_when(pattern: str, name: str, arguments: dict[str, Any] | None = None) -> ToolPolicy:
+    """A policy: when the last message is the user's and matches `pattern` (a regex,
+    case-insensitive) and the request declares tool `name`, call it with `arguments`."""
+
+    def policy(messages: ChatMessages, tools: list[dict[str, Any]]) -> list[ToolCallPlan] | None:
+        last = messages[-1] if messages else {}
+        if last.get("role") != "user" or name not in declared_names(tools):
+            return None
+        if not re.search(pattern, _message_text(last), re.IGNORECASE):
+            return None
+        return [ToolCallPlan(name, dict(arguments or {}))]
+
+    return policy
+
+
+def said_after_tool(result: str) -> str:
+    return f"Here is what I found: {result}"
 
 
 def openai_error(status: int, *, message: str, type_: str, code: str | None) -> web.Response:
@@ -102,8 +143,14 @@ class OpenAIEmulator(EmulatorServer):
         token_delay_s: float = 0.0,
         tts_first_byte_delay_s: float = 0.0,
         realtime: OpenAIRealtimeEmulator | None = None,
+        tool_policy: ToolPolicy | None = None,
+        after_tool: Callable[[str], str] = said_after_tool,
     ) -> None:
         super().__init__()
+        # Settable by a test at any time, like `reply`.
+        self.tool_policy = tool_policy
+        self.after_tool = after_tool
+        self.tool_calls_made: list[ToolCallPlan] = []
         # Between two streamed chat pieces: a slow model, so that a test can act mid-reply.
         self.token_delay_s = token_delay_s
         self.realtime = realtime
@@ -131,7 +178,15 @@ class OpenAIEmulator(EmulatorServer):
         return routes
 
     def _reply_for(self, messages: ChatMessages) -> str:
+        if messages and messages[-1].get("role") == "tool":
+            return self.after_tool(_message_text(messages[-1]))
         return self.reply(messages) if callable(self.reply) else self.reply
+
+    def _calls_for(self, body: dict[str, Any], messages: ChatMessages) -> list[ToolCallPlan]:
+        tools = body.get("tools") or []
+        if not tools or body.get("tool_choice") == "none" or self.tool_policy is None:
+            return []
+        return list(self.tool_policy(messages, tools) or [])
 
     async def _chat_completions(self, request: web.Request) -> web.StreamResponse:
         if (denied := unauthorized(request, self.require_key)) is not None:
@@ -139,14 +194,25 @@ class OpenAIEmulator(EmulatorServer):
         body: dict[str, Any] = await request.json()
         self.chat_requests.append(body)
         messages: ChatMessages = body.get("messages") or []
-        text = self._reply_for(messages)
-        self.replies_sent.append(text)
+        calls = self._calls_for(body, messages)
+        self.tool_calls_made += calls
+        text = "" if calls else self._reply_for(messages)
+        if not calls:
+            self.replies_sent.append(text)
+        wire_calls = [
+            {
+                "id": call.call_id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+            }
+            for call in calls
+        ]
 
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
         model = str(body.get("model", "gpt-4o-mini"))
         prompt_tokens = sum(approximate_tokens(_message_text(m)) for m in messages)
-        completion_tokens = approximate_tokens(text)
+        completion_tokens = approximate_tokens(text or json.dumps(wire_calls))
         usage = {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -173,12 +239,13 @@ class OpenAIEmulator(EmulatorServer):
                             "index": 0,
                             "message": {
                                 "role": "assistant",
-                                "content": text,
+                                "content": None if calls else text,
                                 "refusal": None,
                                 "annotations": [],
+                                **({"tool_calls": wire_calls} if calls else {}),
                             },
                             "logprobs": None,
-                            "finish_reason": "stop",
+                            "finish_reason": "tool_calls" if calls else "stop",
                         }
                     ],
                     "usage": usage,
@@ -217,18 +284,47 @@ class OpenAIEmulator(EmulatorServer):
         )
         await response.prepare(request)
         await asyncio.sleep(self.first_token_delay_s)
-        first = {"role": "assistant", "content": "", "refusal": None}
-        await response.write(_sse(chunk([choice(first)])))
-        for index, piece in enumerate(_text_deltas(text)):
-            if index and self.token_delay_s:
-                await asyncio.sleep(self.token_delay_s)
-            await response.write(_sse(chunk([choice({"content": piece})])))
-        await response.write(_sse(chunk([choice({}, "stop")])))
+        if calls:
+            await self._stream_calls(response, wire_calls, chunk, choice)
+        else:
+            first = {"role": "assistant", "content": "", "refusal": None}
+            await response.write(_sse(chunk([choice(first)])))
+            for index, piece in enumerate(_text_deltas(text)):
+                if index and self.token_delay_s:
+                    await asyncio.sleep(self.token_delay_s)
+                await response.write(_sse(chunk([choice({"content": piece})])))
+        await response.write(_sse(chunk([choice({}, "tool_calls" if calls else "stop")])))
         if include_usage:
             await response.write(_sse(chunk([], usage=usage)))
         await response.write(_sse("[DONE]"))
         await response.write_eof()
         return response
+
+    async def _stream_calls(
+        self,
+        response: web.StreamResponse,
+        wire_calls: list[dict[str, Any]],
+        chunk: Callable[..., dict[str, Any]],
+        choice: Callable[..., dict[str, Any]],
+    ) -> None:
+        """OpenAI's pieces: per call, its id and name with empty arguments, then the
+        arguments' JSON in a few fragments."""
+        for index, call in enumerate(wire_calls):
+            head = {
+                "index": index,
+                "id": call["id"],
+                "type": "function",
+                "function": {"name": call["function"]["name"], "arguments": ""},
+            }
+            delta: dict[str, Any] = {"tool_calls": [head]}
+            if index == 0:
+                delta = {"role": "assistant", "content": None, "refusal": None, **delta}
+            await response.write(_sse(chunk([choice(delta)])))
+            arguments = call["function"]["arguments"]
+            step = max(1, len(arguments) // 3)
+            for start in range(0, len(arguments), step):
+                piece = {"index": index, "function": {"arguments": arguments[start : start + step]}}
+                await response.write(_sse(chunk([choice({"tool_calls": [piece]})])))
 
     async def _speech(self, request: web.Request) -> web.StreamResponse:
         if (denied := unauthorized(request, self.require_key)) is not None:

@@ -26,6 +26,7 @@ from callwright_issuer.routes import (
     health,
     livekit,
     sessions,
+    tool_secret,
     webhook_endpoints,
 )
 from callwright_issuer.webhook_dispatcher import WebhookDispatcher
@@ -114,6 +115,7 @@ def create_app(
         credits.router,
         livekit.router,
         webhook_endpoints.router,
+        tool_secret.router,
         health.router,
     ):
         app.include_router(router)

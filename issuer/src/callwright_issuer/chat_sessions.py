@@ -24,6 +24,14 @@ A reply is charged when it reaches the client, exactly once (SPEC §7):
 A provider failure before any words went out releases the hold (502 `provider_error`,
 nothing charged, nothing recorded).
 
+Tools: the agent's HTTP tools are declared to the model; a reply that is a round of tool
+calls runs them (callwright_shared.tools, signed with the organization's secret) and asks
+the model again with their results, at most CALLWRIGHT_CHAT_MAX_TOOL_ROUNDS rounds per
+message (then the model must answer in words). A failed call whose tool has
+`messages.failed` ends the reply with that message. The calls are recorded as `tool`
+entries between the user's message and the reply; the message is charged once, like any
+other (the tool rounds are part of it).
+
 The LLM call and its settlement run in a task of their own (`MessageRun`), with their own
 database sessions: a client that disconnects in the middle of a streamed reply does not
 stop it, so a reply the provider produced is always recorded and paid for exactly once.
@@ -35,8 +43,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -48,7 +56,13 @@ from callwright_issuer.admission import (
     recorded_response,
     resolve_config,
 )
-from callwright_issuer.chat_models import ChatDelta, ChatModel, ChatRequest
+from callwright_issuer.chat_models import (
+    ChatDelta,
+    ChatModel,
+    ChatRequest,
+    ToolCallRequest,
+    ToolRound,
+)
 from callwright_issuer.schemas import (
     ChatMessage,
     ChatSessionCreate,
@@ -57,7 +71,7 @@ from callwright_issuer.schemas import (
     MessageReply,
     MessageUsage,
 )
-from callwright_shared import agents, chat, idempotency, pricing, session_config, sessions
+from callwright_shared import agents, chat, idempotency, pricing, session_config, sessions, tools
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.call_records import TurnLatency, milliseconds
 from callwright_shared.chat import Turn
@@ -200,6 +214,18 @@ async def start_message(
         max_turns=settings.chat_history_max_turns,
         max_chars=settings.chat_history_max_chars,
     )
+    # Built-ins (end_call, transfer) act on a call: chat offers the HTTP tools only.
+    http_tools = [t for t in config.tools if isinstance(t, tools.HttpTool)]
+    runner = (
+        _ChatTools(
+            http_tools,
+            row=row,
+            secret=await tools.signing_secret_of(db, row.org_id),
+            allow_private=settings.tools_allow_private_networks,
+        )
+        if http_tools
+        else None
+    )
     await db.commit()  # a clean transaction for the hold
 
     try:
@@ -211,19 +237,33 @@ async def start_message(
         await db.rollback()
         raise
 
-    settle = _MessageCredits(session_factory, row=row, held=held, user_message=body.message)
+    settle = _MessageCredits(
+        session_factory,
+        row=row,
+        held=held,
+        user_message=body.message,
+        tool_turns=runner.turns if runner else [],
+    )
+    request = ChatRequest(
+        model=config.llm_model,
+        temperature=config.temperature,
+        instructions=config.instructions,
+        history=history,
+        tools=[tools.raw_schema(t) for t in http_tools],
+    )
     try:
-        deltas = await model.stream(
-            ChatRequest(
-                model=config.llm_model,
-                temperature=config.temperature,
-                instructions=config.instructions,
-                history=history,
-            )
-        )
+        deltas = await model.stream(request)
     except BaseException:
         await settle.release()
         raise
+    if runner is not None:
+        deltas = _with_tools(
+            deltas,
+            model=model,
+            request=request,
+            runner=runner,
+            max_rounds=settings.chat_max_tool_rounds,
+        )
     return MessageRun(
         deltas,
         settle=settle,
@@ -253,11 +293,14 @@ class _MessageCredits:
         row: Session,
         held: int,
         user_message: str,
+        tool_turns: list[Turn],
     ) -> None:
         self._session_factory = session_factory
         self._row = row
         self._held = held
         self._user_message = user_message
+        # Filled while the reply runs (`_ChatTools`); recorded with the reply.
+        self._tool_turns = tool_turns
 
     @property
     def held(self) -> int:
@@ -307,6 +350,7 @@ class _MessageCredits:
     def _turns(self, reply: str, latency: TurnLatency | None) -> list[Turn]:
         return [
             Turn(role="user", content=self._user_message),
+            *self._tool_turns,
             Turn("assistant", reply, latency=latency),
         ]
 
@@ -319,6 +363,104 @@ class _MessageCredits:
                 await db.rollback()
                 raise
         return result
+
+
+class _ChatTools:
+    """Runs one message's tool calls and keeps their transcript entries."""
+
+    def __init__(
+        self,
+        http_tools: Sequence[tools.HttpTool],
+        *,
+        row: Session,
+        secret: str,
+        allow_private: bool,
+    ) -> None:
+        self._tools = {t.name: t for t in http_tools}
+        self._context = tools.ToolCallContext(
+            session_id=row.id,
+            agent_id=row.agent_id,
+            user_id=row.user_id,
+            organization_id=row.org_id,
+            kind="chat",
+            metadata=dict(row.request_metadata or {}),
+        )
+        self._secret = secret
+        self._allow_private = allow_private
+        self.turns: list[Turn] = []
+
+    async def run(self, calls: Sequence[ToolCallRequest]) -> tuple[dict[str, str], str | None]:
+        """Each call's output for the model (by call id), and what the agent says instead
+        of asking the model again (a failed tool's `messages.failed`), if anything."""
+        outputs: dict[str, str] = {}
+        said: str | None = None
+        for call in calls:
+            tool = self._tools.get(call.name)
+            if tool is None:
+                outcome = tools.ToolOutcome(
+                    ok=False, outcome="invalid_arguments", output=f"there is no tool {call.name}"
+                )
+            else:
+                outcome = await tools.call_http_tool(
+                    tool,
+                    arguments=call.arguments,
+                    call_id=call.call_id,
+                    context=self._context,
+                    signing_secret=self._secret,
+                    allow_private=self._allow_private,
+                )
+                said = said or tools.failure_message(tool, outcome)
+            record = tools.record_of(
+                call.name, call_id=call.call_id, arguments=call.arguments, outcome=outcome
+            )
+            self.turns.append(Turn(role="tool", content=call.name[:64], tool=record))
+            outputs[call.call_id] = outcome.output
+        return outputs, said
+
+
+async def _with_tools(
+    first: AsyncGenerator[ChatDelta, None],
+    *,
+    model: ChatModel,
+    request: ChatRequest,
+    runner: _ChatTools,
+    max_rounds: int,
+) -> AsyncGenerator[ChatDelta, None]:
+    """The reply's deltas across its tool rounds: words pass through, tool calls run
+    and the model is asked again; the usage of every round is summed at the end."""
+    deltas = first
+    rounds: list[ToolRound] = []
+    prompt = completion = 0
+    counted = False
+    while True:
+        calls: Sequence[ToolCallRequest] = ()
+        async with contextlib.aclosing(deltas):
+            async for delta in deltas:
+                if delta.usage is not None:
+                    counted = True
+                    prompt += delta.usage.prompt_tokens
+                    completion += delta.usage.completion_tokens
+                if delta.tool_calls:
+                    calls = delta.tool_calls
+                if delta.content:
+                    yield ChatDelta(content=delta.content)
+        # Calls past the last round (the model was told to answer in words) are ignored.
+        if not calls or len(rounds) >= max_rounds:
+            break
+        outputs, said = await runner.run(calls)
+        rounds.append(ToolRound(calls=calls, outputs=outputs))
+        if said is not None:
+            yield ChatDelta(content=said)
+            break
+        deltas = await model.stream(
+            replace(
+                request,
+                rounds=tuple(rounds),
+                tool_choice="none" if len(rounds) >= max_rounds else "auto",
+            )
+        )
+    if counted:
+        yield ChatDelta(usage=chat.MessageUsage(prompt_tokens=prompt, completion_tokens=completion))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callwright_issuer.chat_models import ChatModel
 from callwright_issuer.livekit_rooms import Rooms
-from callwright_shared import api_keys
+from callwright_shared import api_keys, tools
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.models import utcnow
 from callwright_shared.errors import InvalidRequestError
@@ -87,7 +87,7 @@ def json_body(
             return model.model_validate_json(raw or b"{}")
         except ValidationError as exc:
             first = exc.errors()[0]
-            param = ".".join(str(p) for p in first["loc"]) or None
+            param = tools.error_param(first["loc"])
             if first["type"] == "json_invalid":
                 raise InvalidRequestError("The request body is not valid JSON.") from None
             message = f"{param}: {first['msg']}" if param else str(first["msg"])

@@ -36,7 +36,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import credits
-from callwright_shared.call_records import TranscriptEntry, TurnLatency, entries_of
+from callwright_shared.call_records import ToolCall, TranscriptEntry, TurnLatency, entries_of
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import (
     InsufficientCreditsError,
@@ -51,6 +51,8 @@ class Turn:
     content: str
     # An assistant turn: how long the LLM took (callwright_shared.call_records).
     latency: TurnLatency | None = None
+    # A `tool` entry: the call the model made while answering (`content`: its name).
+    tool: ToolCall | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,16 +257,24 @@ async def _append_turns(
         *(current.transcript or []),
         *(
             TranscriptEntry(
-                role="assistant" if t.role == "assistant" else "user",
+                role="tool"
+                if t.tool is not None
+                else "assistant"
+                if t.role == "assistant"
+                else "user",
                 content=t.content,
                 at=now,
                 latency=t.latency,
+                tool=t.tool,
             ).stored()
             for t in turns
         ),
     ]
     totals = dict(current.usage or {})
     totals["messages"] = int(totals.get("messages", 0)) + 1
+    tool_calls = sum(t.tool is not None for t in turns)
+    if tool_calls:
+        totals["tool_calls"] = int(totals.get("tool_calls", 0)) + tool_calls
     if usage is not None:
         totals["prompt_tokens"] = int(totals.get("prompt_tokens", 0)) + usage.prompt_tokens
         totals["completion_tokens"] = (

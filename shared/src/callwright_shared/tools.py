@@ -748,6 +748,15 @@ def _read_answer(tool: HttpTool, response: outbound.OutboundResponse) -> ToolOut
     )
 
 
+def failure_message(tool: HttpTool, outcome: ToolOutcome) -> str | None:
+    """What the agent says for a failed call: the tool's `messages.failed` (None: the
+    model is given the short error and answers itself). Not for arguments the model
+    can fix: it is told why and may call again."""
+    if outcome.ok or outcome.outcome == "invalid_arguments":
+        return None
+    return tool.messages.failed
+
+
 # -- the record ---------------------------------------------------------------------------
 
 _ARGUMENT_CHARS = 4_000
