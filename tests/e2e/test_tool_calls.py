@@ -315,6 +315,10 @@ async def test_transfer_hands_the_call_to_another_agent_of_the_organization(
         "transferred",
         billing,
     )
+    events = [
+        (e["content"], e.get("detail")) for e in session["transcript"] if e["role"] == "event"
+    ]
+    assert ("transferred", billing) in events
     assert session["agent_id"] == front_id, "the session stays the one admitted"
 
 

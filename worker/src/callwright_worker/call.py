@@ -378,6 +378,7 @@ class Call:
 
     def transferred(self, target: TransferTarget) -> None:
         logger.info("call transferred", extra={**self._log, "to_agent_id": target.agent_id})
+        self._mark(CallEvent.TRANSFERRED, detail=target.agent_id)
         self._log = {**self._log, "agent_id": target.agent_id}
 
     async def _time_limit(self) -> None:
