@@ -9,6 +9,7 @@ result it was given.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.conftest import Tenant, issuer_client, make_settings, seed_tenant
+from tests.conftest import Tenant, issuer_client, make_settings, run_cli, seed_tenant
 from tests.emulators import OpenAIEmulator
 from tests.emulators.openai_emulator import ToolCallPlan, call_tool_when
 from tests.support.api import assert_error, credits_of, session_of
@@ -247,6 +248,16 @@ async def test_the_tool_secret_is_the_organizations_and_rotates(
         assert rotated.json()["secret"] not in (first, await tool_secret(client, other))
         assert await tool_secret(client, tenant) == rotated.json()["secret"]
         assert_error(await client.get("/v1/tool-secret"), 401, "invalid_api_key")
+        # The operator's command shows and rotates the same secret.
+        shown = await asyncio.to_thread(
+            run_cli, database_url, "admin", "tool-secret", "--org", tenant.org_id
+        )
+        assert shown["tool_signing_secret"] == rotated.json()["secret"]
+        again = await asyncio.to_thread(
+            run_cli, database_url, "admin", "tool-secret", "--org", tenant.org_id, "--rotate"
+        )
+        assert again["tool_signing_secret"] != shown["tool_signing_secret"]
+        assert await tool_secret(client, tenant) == again["tool_signing_secret"]
 
 
 async def test_send_message_runs_a_tool_round_trip_charged_once(

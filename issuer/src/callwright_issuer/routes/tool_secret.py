@@ -29,6 +29,7 @@ class ToolSecret(BaseModel):
 
 @router.get("", response_model=ToolSecret, responses=error_responses(400, 401))
 async def get_tool_secret(*, key: CurrentKey, db: DbSessionDep) -> ToolSecret:
+    """The organization's tool signing secret (`whsec_…`), created on first use."""
     secret = await tools.signing_secret_of(db, key.org_id)
     await db.commit()
     return ToolSecret(secret=secret)
