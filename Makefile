@@ -90,3 +90,4 @@ bench: install tools
 	$(UV) run python -m bench.agent_join
 	$(UV) run python -m bench.turn_latency
 	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2
+	$(UV) run python -m bench.tool_roundtrip

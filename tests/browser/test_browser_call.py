@@ -23,15 +23,18 @@ from callwright.web import DEFAULT_STATIC_DIR, WebSettings
 from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tools import signing_secret_of
 from tests.browser.chromium import Chromium, Page, find_chromium, open_page
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
+from tests.emulators.openai_emulator import call_tool_when
 from tests.support import ARTIFACTS
-from tests.support.database import captures_of
+from tests.support.database import captures_of, database
 from tests.support.livekit_server import LiveKitServer, running_livekit
 from tests.support.ports import free_tcp_port
 from tests.support.required import service_missing
 from tests.support.speech import make_speech_wav
 from tests.support.tenants import Tenant, seed_tenant
+from tests.support.tool_server import HOLD, Answer, ToolServer
 from tests.support.voice_stack import WorkerStack, worker_stack
 from tests.support.waiting import eventually
 from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY
@@ -412,3 +415,69 @@ async def test_unreachable_livekit_is_explained_and_the_hold_released(stack: Sta
         assert session["status"] == "ended"
         credits = (await issuer.get("/v1/credits")).json()
         assert credits["held"] == 0
+
+
+async def test_the_page_shows_a_tool_call_while_it_runs_and_when_it_returns(stack: Stack) -> None:
+    # The first call is slow (it times out after 4 s: long enough to watch it run), the
+    # second, when the looping microphone asks again, answers.
+    server = ToolServer(secret="")
+    answers = [HOLD, Answer.result({"status": "shipped"})]
+    url = server.answer("/orders", lambda _request: answers.pop(0) if answers else Answer())
+    tool = {
+        "type": "http",
+        "name": "lookup_order",
+        "description": "Look up an order by its number.",
+        "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+        "url": url,
+        "timeout_ms": 4000,
+    }
+    tenant = await seed_tenant(
+        stack.database_url,
+        user_id="tool_caller",
+        agent={"name": "Order line", "credits_per_minute": 6, "tools": [tool]},
+    )
+    async with database(stack.database_url) as db:
+        server.secret = await signing_secret_of(db, tenant.org_id)
+    lines = "[...document.querySelectorAll('#transcript .line-tool')]"
+    stack.openai.tool_policy = call_tool_when("hear", "lookup_order", {"order_id": "A42"})
+    try:
+        async with (
+            server,
+            page_server(stack, tenant) as (page_url, issuer),
+            open_page(stack.browser, page_url) as page,
+        ):
+            with console_on_failure(page):
+                await page.wait_for(f"{STATUS}.agents.length > 0", within=60, what="the agents")
+                await page.click("#call")
+                await page.wait_for(f"{STATUS}.state === 'in_call'", within=60, what="the agent")
+                await page.wait_for(
+                    f"{lines}.some(l => l.classList.contains('tool-running')"
+                    " && l.innerText.includes('lookup_order'))",
+                    within=60,
+                    what="the running tool call in the transcript",
+                )
+                await page.wait_for(
+                    f"{lines}.some(l => l.classList.contains('tool-failed'))",
+                    within=30,
+                    what="the timed-out call shown as failed",
+                )
+                await page.wait_for(
+                    f"{lines}.some(l => l.classList.contains('tool-done'))",
+                    within=60,
+                    what="the second call shown as returned",
+                )
+                await page.screenshot(ARTIFACTS / "browser-tool-call.png")
+                entries = [t for t in await status(page, "transcripts") if t["speaker"] == "tool"]
+                session_id = await status(page, "sessionId")
+                await page.click("#hangup")
+                await page.wait_for(f"{STATUS}.state === 'ended'", within=60, what="the end")
+            session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
+    finally:
+        stack.openai.tool_policy = None
+
+    assert [e["tool"] for e in entries[:2]] == [
+        {"name": "lookup_order", "status": "failed"},
+        {"name": "lookup_order", "status": "done"},
+    ]
+    outcomes = [e["tool"]["outcome"] for e in session["transcript"] if e["role"] == "tool"]
+    assert outcomes[:2] == ["timeout", "ok"]

@@ -8,8 +8,9 @@ Point the real livekit plugins at them through their base URLs:
 with `SSL_CERT_FILE=GeminiLiveEmulator.ca_bundle` (the SDK dials only `wss://`).
 """
 
+from ._tools import FunctionCall
 from .deepgram_emulator import DeepgramEmulator
-from .gemini_live_emulator import FunctionCall, GeminiLiveEmulator
+from .gemini_live_emulator import GeminiLiveEmulator
 from .openai_emulator import OpenAIEmulator
 from .openai_realtime_emulator import OpenAIRealtimeEmulator
 

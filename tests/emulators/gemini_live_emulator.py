@@ -60,6 +60,7 @@ from cryptography.x509.oid import NameOID
 
 from ._audio import chunked, rms, text_to_speech_pcm
 from ._server import HOST, EmulatorServer
+from ._tools import FunctionCall
 from .openai_emulator import DEFAULT_REPLY, approximate_tokens
 
 OUTPUT_RATE = 24000  # the plugin plays every chunk as 24 kHz mono, whatever its mime type says
@@ -75,14 +76,6 @@ SAY_EXACTLY = re.compile(r"Say exactly this to the user, and nothing else: (.+)"
 logger = logging.getLogger(__name__)
 
 Turns = list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class FunctionCall:
-    """A reply that calls a tool instead of speaking."""
-
-    name: str
-    args: dict[str, Any] = field(default_factory=dict)
 
 
 GeminiReplyFn = Callable[[Turns], "str | FunctionCall"]

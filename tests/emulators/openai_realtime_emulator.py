@@ -21,6 +21,16 @@ alone never produces a turn. A response streams `response.created`,
 `response.output_text.delta` for a text-only session), their `.done` events,
 `response.content_part.done`, `response.output_item.done`, `conversation.item.done` and
 `response.done` with usage.
+
+Function calling: the session's `tools` come from `session.update`; a reply policy that
+returns a `FunctionCall` gets a response whose output is a `function_call` item
+(`response.output_item.added` with empty arguments, `conversation.item.added`,
+`response.function_call_arguments.delta` / `.done`, `response.output_item.done` with
+the arguments, `conversation.item.done`, `response.done`). The client answers with
+`conversation.item.create` of a `function_call_output` and a `response.create`, whose
+reply the policy words from the conversation items (the output among them). A
+`response.create` whose `instructions` say "Say exactly this to the user, and nothing
+else: …" (the worker's greeting, goodbye and tool messages) is answered with those words.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ from aiohttp import WSMsgType, web
 
 from ._audio import chunked, rms, text_to_speech_pcm
 from ._server import EmulatorServer
+from ._tools import FunctionCall
 from .openai_emulator import DEFAULT_REPLY, approximate_tokens, unauthorized
 
 SAMPLE_RATE = 24000
@@ -50,7 +61,9 @@ DEFAULT_USER_TRANSCRIPT = "hello can you hear me"
 logger = logging.getLogger(__name__)
 
 ConversationItems = list[dict[str, Any]]
-RealtimeReplyFn = Callable[[ConversationItems], str]
+RealtimeReplyFn = Callable[[ConversationItems], "str | FunctionCall"]
+# What the worker asks a realtime model when it must say exact words.
+SAY_EXACTLY = re.compile(r"Say exactly this to the user, and nothing else: (.+)", re.DOTALL)
 
 
 def _id(prefix: str) -> str:
@@ -88,10 +101,12 @@ def _error(code: str, message: str, *, event_id: str | None) -> dict[str, Any]:
 class OpenAIRealtimeEmulator(EmulatorServer):
     """The Realtime API on `ws://127.0.0.1:PORT/v1/realtime`; `base_url` is `http://…/v1`.
 
-    `reply` is the assistant's words (or a function of the conversation items);
-    `user_transcript` is what the user "said": one string, or one per turn (the last one
-    repeats). `client_events` records every client event received (audio payloads
-    included); `user_transcripts_sent` / `replies_sent` what the emulator answered.
+    `reply` is the assistant's words, or a function of the conversation items returning
+    words or a `FunctionCall`; `user_transcript` is what the user "said": one string, or
+    one per turn (the last one repeats). `client_events` records every client event
+    received (audio payloads included); `user_transcripts_sent` / `replies_sent` /
+    `function_calls_sent` what the emulator answered, `tool_outputs` the
+    `function_call_output` items the client created.
     """
 
     def __init__(
@@ -117,6 +132,8 @@ class OpenAIRealtimeEmulator(EmulatorServer):
         self.connection_queries: list[dict[str, str]] = []
         self.user_transcripts_sent: list[str] = []
         self.replies_sent: list[str] = []
+        self.function_calls_sent: list[dict[str, Any]] = []
+        self.tool_outputs: list[dict[str, Any]] = []
         self.audio_seconds_received = 0.0
         self.voiced_seconds_received = 0.0
 
@@ -133,7 +150,9 @@ class OpenAIRealtimeEmulator(EmulatorServer):
         index = min(len(self.user_transcripts_sent), len(self.user_transcript) - 1)
         return self.user_transcript[index]
 
-    def _reply_for(self, items: ConversationItems) -> str:
+    def _reply_for(self, items: ConversationItems, instructions: str | None) -> str | FunctionCall:
+        if instructions and (match := SAY_EXACTLY.search(instructions)):
+            return match.group(1).strip()
         return self.reply(items) if callable(self.reply) else self.reply
 
     async def _realtime(self, request: web.Request) -> web.StreamResponse:
@@ -446,6 +465,8 @@ class _RealtimeConnection:
         else:
             index = len(self._items)
         self._items.insert(index, item)
+        if item.get("type") == "function_call_output":
+            self._emu.tool_outputs.append(item)
         previous_item_id = self._items[index - 1]["id"] if index > 0 else None
         for kind in ("conversation.item.added", "conversation.item.done"):
             await self._send({"type": kind, "previous_item_id": previous_item_id, "item": item})
@@ -494,21 +515,84 @@ class _RealtimeConnection:
         }
         await self._send({"type": "response.created", "response": self._response})
         in_conversation = params.get("conversation", "auto") != "none"
-        self._response_task = asyncio.create_task(self._stream_response(in_conversation))
+        instructions = params.get("instructions")
+        self._response_task = asyncio.create_task(
+            self._stream_response(in_conversation, instructions)
+        )
 
-    async def _stream_response(self, in_conversation: bool) -> None:
+    async def _stream_response(self, in_conversation: bool, instructions: str | None) -> None:
         try:
-            await self._stream_response_events(in_conversation)
+            answer = self._emu._reply_for(list(self._items), instructions)
+            if isinstance(answer, FunctionCall):
+                await self._stream_function_call(answer, in_conversation)
+            else:
+                await self._stream_response_events(answer, in_conversation)
         except Exception:
             logger.exception("realtime emulator failed to stream a response")
             details = {"type": "failed", "error": {"type": "server_error", "code": None}}
             await self._finish_response("failed", details)
 
-    async def _stream_response_events(self, in_conversation: bool) -> None:
+    async def _stream_function_call(self, call: FunctionCall, in_conversation: bool) -> None:
+        """A response whose one output is a `function_call` item, arguments streamed."""
+        assert self._response is not None
+        response = self._response
+        arguments = json.dumps(call.args)
+        item: dict[str, Any] = {
+            "id": _id("item"),
+            "type": "function_call",
+            "object": "realtime.item",
+            "status": "in_progress",
+            "call_id": _id("call"),
+            "name": call.name,
+            "arguments": "",
+        }
+        self._response_item = item
+        where = {"response_id": response["id"], "output_index": 0}
+        await self._send({"type": "response.output_item.added", **where, "item": item})
+        previous_item_id = self._items[-1]["id"] if self._items else None
+        if in_conversation:
+            self._items.append(item)
+            await self._send(
+                {
+                    "type": "conversation.item.added",
+                    "previous_item_id": previous_item_id,
+                    "item": item,
+                }
+            )
+        call_where = {**where, "item_id": item["id"], "call_id": item["call_id"]}
+        for delta in re.findall(r".{1,16}", arguments, re.DOTALL):
+            await self._send(
+                {"type": "response.function_call_arguments.delta", **call_where, "delta": delta}
+            )
+        await self._send(
+            {
+                "type": "response.function_call_arguments.done",
+                **call_where,
+                "name": call.name,
+                "arguments": arguments,
+            }
+        )
+        item.update(status="completed", arguments=arguments)
+        self._emu.function_calls_sent.append(
+            {"call_id": item["call_id"], "name": call.name, "arguments": call.args}
+        )
+        await self._send({"type": "response.output_item.done", **where, "item": item})
+        if in_conversation:
+            await self._send(
+                {
+                    "type": "conversation.item.done",
+                    "previous_item_id": previous_item_id,
+                    "item": item,
+                }
+            )
+        await self._finish_response(
+            "completed", None, output_tokens=(approximate_tokens(arguments), 0)
+        )
+
+    async def _stream_response_events(self, text: str, in_conversation: bool) -> None:
         assert self._response is not None
         response = self._response
         audio = "audio" in response["output_modalities"]
-        text = self._emu._reply_for(list(self._items))
         item: dict[str, Any] = {
             "id": _id("item"),
             "type": "message",

@@ -1,14 +1,15 @@
 """A person in the room, played by a livekit `rtc` participant.
 
 It publishes a WAV as its microphone in real time, and records what a person would
-notice: the agent's audio (its loudness), the transcriptions on `lk.transcription`, and
-the messages on `lk.chat`.
+notice: the agent's audio (its loudness), the transcriptions on `lk.transcription`, the
+messages on `lk.chat`, and the tool calls the page shows (`callwright.tool_call`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ class Caller:
     room: rtc.Room = field(default_factory=rtc.Room)
     transcriptions: list[Transcription] = field(default_factory=list)
     chat: list[str] = field(default_factory=list)
+    tool_updates: list[dict[str, str]] = field(default_factory=list)
     agent_audio_peak_rms: float = 0.0
     agent_audio_frames: int = 0
     first_loud_agent_audio_at: float | None = None
@@ -50,6 +52,7 @@ class Caller:
         self.room.on("participant_attributes_changed", self._on_attributes)
         self.room.register_text_stream_handler("lk.transcription", self._on_transcription)
         self.room.register_text_stream_handler("lk.chat", self._on_chat)
+        self.room.register_text_stream_handler("callwright.tool_call", self._on_tool_update)
         await self.room.connect(self.url, self.token)
         for participant in self.room.remote_participants.values():
             self._on_participant(participant)
@@ -108,6 +111,12 @@ class Caller:
     def _on_chat(self, reader: rtc.TextStreamReader, identity: str) -> None:
         async def read() -> None:
             self.chat.append(await reader.read_all())
+
+        self._tasks.append(asyncio.create_task(read()))
+
+    def _on_tool_update(self, reader: rtc.TextStreamReader, identity: str) -> None:
+        async def read() -> None:
+            self.tool_updates.append(json.loads(await reader.read_all()))
 
         self._tasks.append(asyncio.create_task(read()))
 

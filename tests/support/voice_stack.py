@@ -41,12 +41,14 @@ async def worker_stack(
     database_url = f"sqlite+aiosqlite:///{workdir / 'callwright.db'}"
     await upgrade_async(database_url)
     # A worker name of its own: other workers on the same server never take these jobs.
-    # Outbound requests to private addresses allowed: tests' webhook receivers are on loopback.
+    # Outbound requests to private addresses allowed: tests' webhook receivers and tool
+    # servers are on loopback.
     settings = make_settings(
         database_url,
         livekit,
         livekit_agent_name=f"{agent_name_prefix}-{uuid.uuid4().hex[:8]}",
         outbound_allow_private=True,
+        tools_allow_private_networks=True,
     )
     worker_log.parent.mkdir(exist_ok=True)
     async with openai, deepgram:

@@ -379,6 +379,74 @@ async def test_realtime_speech_interrupts_the_reply(http_session: aiohttp.Client
     assert emu.replies_sent == []
 
 
+async def test_realtime_tool_call_and_output(http_session: aiohttp.ClientSession) -> None:
+    def reply(items: list[dict[str, Any]]) -> str | FunctionCall:
+        outputs = [i for i in items if i.get("type") == "function_call_output"]
+        if outputs:
+            return f"It is {outputs[-1]['output']} there."
+        return FunctionCall("get_time", {"city": "Paris"})
+
+    @function_tool
+    async def get_time(city: str) -> str:
+        """Get the time in a city."""
+        return "noon"
+
+    async with OpenAIRealtimeEmulator(reply=reply) as emu:
+        model = openai.realtime.RealtimeModel(
+            base_url=emu.base_url, api_key="test", http_session=http_session
+        )
+        session = model.session()
+        try:
+            await session.update_tools([get_time])
+            first = await asyncio.wait_for(session.generate_reply(), WAIT_S)
+            [call] = [c async for c in first.function_stream]
+            assert (call.name, json.loads(call.arguments)) == ("get_time", {"city": "Paris"})
+            chat_ctx = session.chat_ctx.copy()
+            chat_ctx.items.append(
+                llm.FunctionCallOutput(
+                    call_id=call.call_id, name=call.name, output="noon", is_error=False
+                )
+            )
+            await asyncio.wait_for(session.update_chat_ctx(chat_ctx), WAIT_S)
+            follow_up = await asyncio.wait_for(session.generate_reply(), WAIT_S)
+            text, frames = await asyncio.wait_for(collect_generation(follow_up), WAIT_S)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert text == "It is noon there."
+    assert frame_rms(rtc.combine_audio_frames(frames)) > 1000
+    updates = [e["session"] for e in emu.client_events if e["type"] == "session.update"]
+    [tool] = [t for u in updates for t in u.get("tools") or []]
+    assert (tool["type"], tool["name"]) == ("function", "get_time")
+    [sent] = emu.function_calls_sent
+    assert sent["call_id"] == call.call_id
+    [output] = emu.tool_outputs
+    assert (output["call_id"], output["output"]) == (call.call_id, "noon")
+
+
+async def test_realtime_says_exact_words_when_told(http_session: aiohttp.ClientSession) -> None:
+    async with OpenAIRealtimeEmulator(reply="Something else.") as emu:
+        model = openai.realtime.RealtimeModel(
+            base_url=emu.base_url, api_key="test", http_session=http_session
+        )
+        session = model.session()
+        try:
+            generation = await asyncio.wait_for(
+                session.generate_reply(
+                    instructions="Say exactly this to the user, and nothing else: One moment."
+                ),
+                WAIT_S,
+            )
+            text, _ = await asyncio.wait_for(collect_generation(generation), WAIT_S)
+        finally:
+            await session.aclose()
+            await model.aclose()
+
+    assert text == "One moment."
+    assert emu.replies_sent == ["One moment."]
+
+
 # -- Gemini Live --------------------------------------------------------------------------
 
 

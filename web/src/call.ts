@@ -1,7 +1,9 @@
 // One voice call: microphone first (so a refusal costs nothing), then a session from the
 // page's backend, then the LiveKit room. What the agent's worker publishes (SPEC §8):
 // its audio track, transcripts of both sides as text streams on `lk.transcription`, its
-// state as the participant attribute `lk.agent.state`, and problems as text on `lk.chat`.
+// state as the participant attribute `lk.agent.state`, problems as text on `lk.chat`, and
+// its tool calls as JSON text on `callwright.tool_call` (one message when a call starts,
+// one when it returns: the call's name and status, never its arguments or result).
 
 import {
   DisconnectReason,
@@ -38,15 +40,27 @@ export type CallState =
 
 export type AgentState = 'initializing' | 'listening' | 'thinking' | 'speaking' | string;
 
+export type ToolStatus = 'running' | 'done' | 'failed';
+
 export interface Transcript {
   segmentId: string;
-  speaker: 'user' | 'agent';
+  speaker: 'user' | 'agent' | 'tool';
   text: string;
   final: boolean;
+  /** Set on a `tool` entry: which tool the agent called and how it is going. */
+  tool?: { name: string; status: ToolStatus };
+}
+
+/** What the worker sends on TOOL_TOPIC. */
+interface ToolCallUpdate {
+  call_id: string;
+  name: string;
+  status: ToolStatus;
 }
 
 const TRANSCRIPTION_TOPIC = 'lk.transcription';
 const CHAT_TOPIC = 'lk.chat';
+const TOOL_TOPIC = 'callwright.tool_call';
 const AGENT_STATE = 'lk.agent.state';
 const SEGMENT_ID = 'lk.segment_id';
 const TRANSCRIPTION_FINAL = 'lk.transcription_final';
@@ -244,6 +258,9 @@ export class Call {
     room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, sender) => {
       void this.readTranscript(reader, sender.identity);
     });
+    room.registerTextStreamHandler(TOOL_TOPIC, (reader) => {
+      void reader.readAll().then((text) => this.toolCall(text));
+    });
     room.registerTextStreamHandler(CHAT_TOPIC, (reader, sender) => {
       if (sender.identity === room.localParticipant.identity) return;
       void reader.readAll().then((text) => this.agentSaid(text));
@@ -314,6 +331,25 @@ export class Call {
     this.onChange();
   }
 
+  /** A tool call is one transcript entry, updated in place when it returns. */
+  private toolCall(text: string): void {
+    const update = parseToolCall(text);
+    if (update === null) return;
+    const entry: Transcript = {
+      segmentId: `tool-${update.call_id}`,
+      speaker: 'tool',
+      text: toolText(update),
+      final: update.status !== 'running',
+      tool: { name: update.name, status: update.status },
+    };
+    const index = this.transcripts.findIndex((t) => t.segmentId === entry.segmentId);
+    if (index < 0) this.transcripts.push(entry);
+    // A late `running` (streams may arrive out of order) never undoes a result.
+    else if (this.transcripts[index].final === false || entry.final)
+      this.transcripts[index] = entry;
+    this.onChange();
+  }
+
   private agentSaid(text: string): void {
     if (text.trim() === '') return;
     this.agentMessages.push(text.trim());
@@ -381,6 +417,34 @@ export class Call {
 
 function isAgent(participant: Participant): boolean {
   return participant.isAgent || AGENT_STATE in participant.attributes;
+}
+
+function parseToolCall(text: string): ToolCallUpdate | null {
+  try {
+    const parsed = JSON.parse(text) as Partial<ToolCallUpdate>;
+    const statuses: unknown[] = ['running', 'done', 'failed'];
+    if (
+      typeof parsed.call_id === 'string' &&
+      typeof parsed.name === 'string' &&
+      statuses.includes(parsed.status)
+    ) {
+      return parsed as ToolCallUpdate;
+    }
+  } catch {
+    // not ours
+  }
+  return null;
+}
+
+function toolText(update: ToolCallUpdate): string {
+  switch (update.status) {
+    case 'running':
+      return `Using ${update.name}…`;
+    case 'done':
+      return `Used ${update.name}`;
+    case 'failed':
+      return `${update.name} failed`;
+  }
 }
 
 function decodeChat(payload: Uint8Array): string {

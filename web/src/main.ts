@@ -285,6 +285,12 @@ class Page {
       ...transcripts
         .filter((entry) => entry.text.trim() !== '')
         .map((entry) => {
+          if (entry.tool !== undefined) {
+            const item = element('li', `line line-tool tool-${entry.tool.status}`);
+            item.dataset.tool = entry.tool.name;
+            item.append(element('span', 'bubble', entry.text));
+            return item;
+          }
           const item = element('li', `line line-${entry.speaker}${entry.final ? '' : ' interim'}`);
           item.append(
             element('span', 'speaker', entry.speaker === 'user' ? 'You' : agentName),

@@ -5,7 +5,8 @@
 //   agentState        lk.agent.state of the agent participant (listening, thinking, speaking) or null
 //   sessionId         ses_… of the current call
 //   micPublished      the microphone track is published in the room
-//   transcripts       [{segmentId, speaker: "user" | "agent", text, final}]
+//   transcripts       [{segmentId, speaker: "user" | "agent" | "tool", text, final, tool?}]
+//                     (a tool entry: tool = {name, status: running | done | failed})
 //   agentAudioLevel   RMS of the agent's audio over the last 50 ms (Web Audio AnalyserNode)
 //   agentAudioPeak    the highest agentAudioLevel of this call
 //   micAudioLevel     the same for the microphone

@@ -36,6 +36,8 @@ class CallEvent(StrEnum):
     USER_AWAY = "user_away"
     USER_RETURNED = "user_returned"
     TIME_LIMIT = "time_limit"
+    # A `transfer` tool handed the call to another agent (`detail`: its id).
+    TRANSFERRED = "transferred"
     ERROR = "error"
     ENDED = "ended"
 

@@ -23,6 +23,9 @@ participant the instructions and a control channel) and text input on `lk.chat` 
 The transcript is the call's timeline (callwright_shared.call_records): turns with their
 speaking times and livekit-agents' per-turn latency, and events (joined, away, back, time
 limit, errors, ended); each heartbeat flushes it, so a worker that dies leaves it too.
+
+The agent's tools (callwright_worker.tools) run in every architecture; their calls are
+transcript entries too, and `end_call` ends the call through this recipe's own ending.
 """
 
 from __future__ import annotations
@@ -30,13 +33,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import logging
 import time
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from livekit import rtc
-from livekit.agents import Agent, AgentSession, JobContext, llm
+from livekit.agents import AgentSession, JobContext, llm
 from livekit.agents.metrics import RealtimeModelMetrics
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import (
@@ -47,16 +51,21 @@ from livekit.agents.voice.events import (
     ErrorEvent,
     MetricsCollectedEvent,
 )
+from livekit.agents.voice.speech_handle import SpeechHandle
 from pydantic import BaseModel, ValidationError
 
+from callwright_shared import outbound, session_config
 from callwright_shared.call_records import CallEvent, TranscriptEntry, TurnLatency, milliseconds
-from callwright_shared.db.models import Architecture, EndReason, SessionStatus
+from callwright_shared.db.models import Architecture, EndReason, SessionKind, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
+from callwright_shared.errors import CallwrightError
 from callwright_shared.room_names import RoomName, RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tools import HttpTool, ToolCallContext
 from callwright_worker import telemetry
 from callwright_worker.call_store import CallRecord, CallStore
 from callwright_worker.providers import ProviderConfigError, build_session, session_plan
+from callwright_worker.tools import TOOL_TOPIC, CallTools, TransferTarget
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +194,9 @@ class Call:
         self._away: asyncio.Task[None] | None = None
         self._back = asyncio.Event()
         self._log = {"session_id": record.session_id, "agent_id": record.agent_id}
+        self._http = outbound.new_client()  # the agent's tools' requests
+        self._tools: CallTools | None = None
+        self._background: set[asyncio.Task[Any]] = set()
 
     # -- the recipe ------------------------------------------------------------------
 
@@ -245,8 +257,30 @@ class Call:
             return False
         return True
 
+    async def _call_tools(self) -> CallTools:
+        record = self._record
+        # Read once: a rotation during the call applies to the next call.
+        needs_secret = any(isinstance(tool, HttpTool) for tool in record.config.tools)
+        secret = await self._store.signing_secret(record.org_id) if needs_secret else None
+        context = ToolCallContext(
+            session_id=record.session_id,
+            agent_id=record.agent_id,
+            user_id=record.user_id,
+            organization_id=record.org_id,
+            kind="voice",
+            metadata=record.metadata or {},
+        )
+        return CallTools(
+            self,
+            context=context,
+            signing_secret=secret,
+            allow_private=self._settings.tools_allow_private_networks,
+            client=self._http,
+        )
+
     async def _start_session(self) -> AgentSession[None]:
         config = self._record.config
+        self._tools = await self._call_tools()
         plan = session_plan(
             self._record.architecture,
             config,
@@ -263,7 +297,7 @@ class Call:
             # session-level event is deprecated for everything else, and logs so once).
             session.on("metrics_collected", self._on_metrics)
         await session.start(
-            Agent(instructions=config.instructions),
+            self._tools.agent(config),
             room=self._ctx.room,
             room_options=room_io.RoomOptions(
                 participant_identity=self._record.user_id,
@@ -280,13 +314,76 @@ class Call:
         if greeting and self._session is not None:
             self._speak(greeting)
 
-    def _speak(self, text: str) -> Any:
+    def _speak(self, text: str) -> SpeechHandle:
         assert self._session is not None
         if self._record.architecture is Architecture.REALTIME:
             return self._session.generate_reply(
                 instructions=f"Say exactly this to the user, and nothing else: {text}"
             )
         return self._session.say(text)
+
+    # -- what the agent's tools need (callwright_worker.tools.CallHooks) ---------------
+
+    def speak(self, text: str) -> SpeechHandle:
+        return self._speak(text)
+
+    def end(self, reason: EndReason) -> None:
+        self._end(reason)
+
+    def record(self, entry: TranscriptEntry) -> None:
+        self._transcript.append(entry.stored())
+
+    def publish(self, update: dict[str, str]) -> None:
+        """Tell the caller's page (best effort: a missed update is only a display)."""
+
+        async def send() -> None:
+            try:
+                await asyncio.wait_for(
+                    self._ctx.room.local_participant.send_text(
+                        json.dumps(update), topic=TOOL_TOPIC
+                    ),
+                    3.0,
+                )
+            except Exception:
+                logger.info("could not tell the page about a tool call", extra=self._log)
+
+        task = asyncio.create_task(send(), name="callwright-tool-update")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def transfer_target(self, agent_id: str) -> TransferTarget | str:
+        record = self._record
+        target = await self._store.agent_of(record.org_id, agent_id)
+        if target is None:
+            return "the agent no longer exists"
+        if target.architecture is not record.architecture:
+            return f"the agent is a {target.architecture.value} agent, this call is not"
+        if (
+            record.architecture is Architecture.REALTIME
+            and target.config.provider != record.config.provider
+        ):
+            return "the agent runs on another realtime provider"
+        given = {k: v for k, v in record.variables.items() if k in target.config.variables}
+        try:
+            resolved = session_config.resolve(
+                target.config,
+                given=given,
+                overrides=None,
+                session_id=record.session_id,
+                agent_id=target.agent_id,
+                agent_name=target.name,
+                user_id=record.user_id,
+                channel=SessionKind.VOICE,
+                now=datetime.now(UTC),
+            )
+        except CallwrightError as exc:  # a variable the session does not have
+            return exc.message
+        return TransferTarget(target.agent_id, target.name, resolved.config)
+
+    def transferred(self, target: TransferTarget) -> None:
+        logger.info("call transferred", extra={**self._log, "to_agent_id": target.agent_id})
+        self._mark(CallEvent.TRANSFERRED, detail=target.agent_id)
+        self._log = {**self._log, "agent_id": target.agent_id}
 
     async def _time_limit(self) -> None:
         limit = float(self._record.max_duration_seconds)
@@ -481,6 +578,7 @@ class Call:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._session.aclose(), CLOSE_TIMEOUT_S)
             usage = usage_of(self._session)
+            usage["tool_calls"] = self._tools.calls if self._tools is not None else 0
         agent_seconds = round(self._clock.seconds, 3)
         self._mark(CallEvent.ENDED, detail=reason.value)
         if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke:
@@ -506,6 +604,7 @@ class Call:
         )
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._ctx.delete_room(), CLOSE_TIMEOUT_S)
+        await self._http.aclose()
         self._ctx.shutdown(reason.value)
 
     async def _tell_user(self, message: str) -> None:

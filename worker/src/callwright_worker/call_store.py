@@ -6,15 +6,16 @@ settlement is the one exactly-once settlement (`callwright_shared.sessions.settl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import aiosqlite  # noqa: F401 - imported at prewarm, not on a job's first query
 import asyncpg  # noqa: F401
+from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from callwright_shared import heartbeats, session_config, sessions
+from callwright_shared import heartbeats, session_config, sessions, tools
 from callwright_shared.agents import AgentConfig, config_of
 from callwright_shared.db.engine import create_engine, create_session_factory, is_sqlite
 from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
@@ -37,6 +38,16 @@ class CallRecord:
     config: AgentConfig
     # The `metadata` of the Create Voice Session request (SPEC §4), as stored.
     metadata: dict[str, Any] | None
+    # The session's variable values (its configuration snapshot), for a transfer's target.
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAgent:
+    agent_id: str
+    name: str
+    architecture: Architecture
+    config: AgentConfig
 
 
 class CallStore:
@@ -69,7 +80,29 @@ class CallStore:
                 # The snapshot taken at creation: an agent edited since changes nothing.
                 config=session_config.stored_config(row.config) or config_of(agent),
                 metadata=row.request_metadata,
+                variables=dict((row.config or {}).get("variables") or {}),
             )
+
+    async def agent_of(self, org_id: str, agent_id: str) -> StoredAgent | None:
+        """A live agent of the organization (a transfer's target), or None."""
+        async with self._sessions() as db:
+            agent = (
+                await db.execute(
+                    select(Agent).where(
+                        Agent.id == agent_id, Agent.org_id == org_id, Agent.deleted_at.is_(None)
+                    )
+                )
+            ).scalar_one_or_none()
+            if agent is None:
+                return None
+            return StoredAgent(agent.id, agent.name, agent.architecture, config_of(agent))
+
+    async def signing_secret(self, org_id: str) -> str:
+        """The organization's tool signing secret (made on first use)."""
+        async with self._sessions() as db:
+            secret = await tools.signing_secret_of(db, org_id)
+            await db.commit()
+            return secret
 
     async def claim(self, session_id: str, job_id: str, *, grace_seconds: float) -> bool:
         """Make this job the one that serves the session (see callwright_shared.heartbeats)."""
