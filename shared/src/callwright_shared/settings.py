@@ -322,6 +322,32 @@ class CallwrightSettings(BaseSettings):
         15.0, ge=0, validation_alias=_env("CALLWRIGHT_CALL_METRICS_INTERVAL_SECONDS")
     )
     # --- end call records ---
+    # --- density ---
+    # The cost of each call in the worker (README, "Density"); none of these changes what
+    # a caller hears or sees. The rate the worker decodes the caller's audio at (pipeline
+    # calls; Deepgram is sent 16 kHz, so 16000 spares two resamplers), and the caller's
+    # audio frame size.
+    worker_input_sample_rate: Literal[8000, 16000, 24000, 48000] = Field(
+        24000, validation_alias=_env("CALLWRIGHT_WORKER_INPUT_SAMPLE_RATE")
+    )
+    worker_input_frame_ms: int = Field(
+        50, ge=10, le=100, validation_alias=_env("CALLWRIGHT_WORKER_INPUT_FRAME_MS")
+    )
+    # The worker's own automatic gain control on the caller's audio (browsers and phones
+    # already apply theirs before sending).
+    worker_input_auto_gain_control: bool = Field(
+        True, validation_alias=_env("CALLWRIGHT_WORKER_INPUT_AUTO_GAIN_CONTROL")
+    )
+    # Silero VAD's inference rate: 8000 halves its input, at the same 32 ms cadence.
+    worker_vad_sample_rate: Literal[8000, 16000] = Field(
+        16000, validation_alias=_env("CALLWRIGHT_WORKER_VAD_SAMPLE_RATE")
+    )
+    # The agent's transcript shown word by word in step with its voice (True) or each
+    # sentence at once as the model writes it (False: visible to the caller).
+    worker_sync_transcription: bool = Field(
+        True, validation_alias=_env("CALLWRIGHT_WORKER_SYNC_TRANSCRIPTION")
+    )
+    # --- end density ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

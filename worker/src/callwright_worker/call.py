@@ -55,7 +55,12 @@ from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.room_names import RoomName, RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call_store import CallRecord, CallStore
-from callwright_worker.providers import ProviderConfigError, build_session, session_plan
+from callwright_worker.providers import (
+    ProviderConfigError,
+    build_session,
+    room_io_options,
+    session_plan,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +271,7 @@ class Call:
                 close_on_disconnect=False,  # a leave may be a rejoin: the recipe decides
                 delete_room_on_close=False,  # the recipe deletes it after settling
                 text_input=False,
+                **room_io_options(self._record.architecture, self._settings),
             ),
             session_host=False,
         )
