@@ -71,7 +71,8 @@ def _url(value: str | None) -> NotGivenOr[str]:
 def vad_model(settings: CallwrightSettings) -> vad.VAD:
     """Silero VAD, loaded once per job process (its ONNX session runs on one thread)."""
     return silero.VAD.load(
-        min_silence_duration=VAD_MIN_SILENCE_S, sample_rate=settings.worker_vad_sample_rate
+        min_silence_duration=VAD_MIN_SILENCE_S,
+        sample_rate=8000 if settings.worker_vad_sample_rate == 8000 else 16000,
     )
 
 
