@@ -90,3 +90,4 @@ bench: install tools
 	$(UV) run python bench/agent_join.py
 	$(UV) run python bench/turn_latency.py
 	$(UV) run python bench/turn_latency.py --concurrency 1,2,4,6,8 --turns 2
+	$(UV) run python bench/call_components.py

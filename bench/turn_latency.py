@@ -18,10 +18,18 @@ stored ones of the same calls (their timelines, GET /v1/sessions/{id}/timeline):
 livekit-agents' per-turn e2e, LLM first token and TTS first byte, measured at the agent;
 measured − stored e2e is the network and the participant's playout. The overhead
 against the minimum endpointing delay alone is printed too, as an upper bound. Goal:
-overhead ≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns); the
-report adds the worker's CPU and memory per job and the first N whose p50 turn latency is
-15 % above the single-call one. The participants run on the same 2 cores as the worker,
-so the density figure is a lower bound for a worker on a machine of its own.
+overhead ≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns).
+
+Density is measured on a pinned core: the worker and all its job processes run on
+--worker-core (1), everything else this script starts (livekit-server, the callers, the
+emulators, the script itself) on --other-core (0), as with `taskset`. Per step it reports,
+as ratios against the 1-call step of the same run: p50 turn latency, the worker's
+CPU-seconds per call-minute (its whole process tree from /proc, job processes that ended
+included; and the job processes' own in-call CPU), and PSS/RSS per job process. The most
+calls whose p50 stays within 15 % of one call's is the calls per worker core. On a shared
+machine each step also records the 1-minute load average and the CPU others used on the
+worker's core (its busy time minus the worker's); a step where others used more than
+--disturbed-pct of it is re-run (--reruns) and the least disturbed run counts.
 """
 
 from __future__ import annotations
@@ -252,7 +260,10 @@ async def level(
     )
     sampler.cancel()
     figures = meter.finish(calls)
-    failed = sum(1 for outcome in outcomes if isinstance(outcome, BaseException))
+    failures = [repr(outcome) for outcome in outcomes if isinstance(outcome, BaseException)]
+    failed = len(failures)
+    if failures:
+        print(f"{failed} of {calls} calls failed: {sorted(set(failures))}", file=sys.stderr)
     if not latencies:
         return {"calls": calls, "turns": 0, "failed_calls": failed, "p50_ms": math.inf}
     p50 = percentile(latencies, 50)
