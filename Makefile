@@ -91,3 +91,4 @@ bench: install tools
 	$(UV) run python -m bench.turn_latency
 	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2
 	$(UV) run python -m bench.tool_roundtrip
+	$(UV) run python -m bench.call_components

@@ -18,19 +18,29 @@ stored ones of the same calls (their timelines, GET /v1/sessions/{id}/timeline):
 livekit-agents' per-turn e2e, LLM first token and TTS first byte, measured at the agent;
 measured − stored e2e is the network and the participant's playout. The overhead
 against the minimum endpointing delay alone is printed too, as an upper bound. Goal:
-overhead ≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns); the
-report adds the worker's CPU and memory per job and the first N whose p50 turn latency is
-15 % above the single-call one. The participants run on the same 2 cores as the worker,
-so the density figure is a lower bound for a worker on a machine of its own.
+overhead ≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns).
+
+Density is measured on a pinned core: the worker and all its job processes run on
+--worker-core (1), everything else this script starts (livekit-server, the callers, the
+emulators, the script itself) on --other-core (0), as with `taskset`. Per step it reports,
+as ratios against the 1-call step of the same run: p50 turn latency, the worker's
+CPU-seconds per call-minute (its whole process tree from /proc, job processes that ended
+included; and the job processes' own in-call CPU), and PSS/RSS per job process. The most
+calls whose p50 stays within 15 % of one call's is the calls per worker core. On a shared
+machine each step also records the 1-minute load average and the CPU others used on the
+worker's core (its busy time minus the worker's); a step where others used more than
+--disturbed-pct of it is re-run (--reruns) and the least disturbed run counts.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -45,16 +55,22 @@ TTS_FIRST_BYTE_S = 0.20
 ENDPOINTING_S = ENDPOINTING_DELAY_S
 PROVIDER_S = LLM_FIRST_TOKEN_S + TTS_FIRST_BYTE_S
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+DEGRADATION = 1.15  # the density goal: p50 turn latency within 15 % of one call's
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        # Fields after the command name, which may itself hold spaces or parentheses.
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 def _tree(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
+        if entry.isdigit() and (stat := _stat(int(entry))) is not None:
             children.setdefault(int(stat[1]), []).append(int(entry))
     found, todo = [], [pid]
     while todo:
@@ -64,45 +80,109 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _process_usage(pid: int) -> dict[int, tuple[float, float]]:
-    """CPU seconds and PSS (MB) of each live process in the worker's tree."""
-    usage: dict[int, tuple[float, float]] = {}
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of the worker and every descendant, dead ones included.
+
+    A live process's utime+stime plus cutime+cstime, which hold every child it has reaped
+    (job processes that ended with their call); summed over the live tree, nothing is lost
+    between samples.
+    """
+    total = 0
+    for member in _tree(pid):
+        if (stat := _stat(member)) is not None:
+            total += sum(int(x) for x in stat[11:15])
+    return total / CLK_TCK
+
+
+def _memory_mb(pid: int) -> tuple[float, float] | None:
+    """(PSS, RSS) of one process in MB. PSS counts pages shared with the other forked job
+    processes (the preloaded plugins) by share; RSS counts them whole."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    fields = {line.split(":")[0]: line.split()[1] for line in rollup.splitlines()[1:]}
+    return int(fields.get("Pss", 0)) / 1024, int(fields.get("Rss", 0)) / 1024
+
+
+def pin_tree(pid: int, core: int) -> None:
+    """`taskset -a -p -c core` on every process of the tree: all threads, so processes the
+    worker starts later (job processes) inherit the core from whichever thread forks them."""
     for member in _tree(pid):
         try:
-            stat = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-            # PSS, not RSS: forked job processes share the preloaded plugins' pages.
-            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+            tasks = os.listdir(f"/proc/{member}/task")
         except OSError:
             continue
-        pss_kb = [int(x.split()[1]) for x in rollup.splitlines() if x.startswith("Pss:")]
-        usage[member] = ((int(stat[11]) + int(stat[12])) / CLK_TCK, sum(pss_kb) / 1024)
-    return usage
+        for task in tasks:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(int(task), {core})
+
+
+def core_busy_seconds(core: int) -> float:
+    """Non-idle time of one core since boot (user, nice, system, irq, softirq, steal)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{core} "):
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, line.split()[1:9])
+            return (user + nice + system + irq + softirq + steal) / CLK_TCK
+    raise ValueError(f"no cpu{core} in /proc/stat")
 
 
 class TreeMeter:
-    """CPU and memory of the worker's process tree, sampled while calls run.
+    """The worker tree's CPU (exact, from /proc counters) and each process's memory,
+    sampled while calls run, and what else ran on the worker's and the callers' cores."""
 
-    Job processes exit when their call ends, taking their CPU counters with them, so the
-    CPU is summed from samples of each process while it lives.
-    """
-
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, worker_core: int | None, other_core: int | None) -> None:
         self._pid = pid
-        self._baseline = {p: cpu for p, (cpu, _) in _process_usage(pid).items()}
-        self._last = dict(self._baseline)
-        self.pss_idle = sum(pss for _, pss in _process_usage(pid).values())
-        self.pss_peak = self.pss_idle
+        self._worker_core, self._other_core = worker_core, other_core
+        self._cpu0 = tree_cpu_seconds(pid)
+        self._core0 = {c: core_busy_seconds(c) for c in (worker_core, other_core) if c is not None}
+        self._started = time.monotonic()
+        self.process_cpu0: dict[int, float] = {}
+        self.process_cpu: dict[int, float] = {}
+        self.memory_peak: dict[int, tuple[float, float]] = {}
+        self.loadavg = [os.getloadavg()[0]]
 
     def sample(self) -> None:
-        usage = _process_usage(self._pid)
-        for member, (cpu, _) in usage.items():
-            self._baseline.setdefault(member, 0.0)
-            self._last[member] = cpu
-        self.pss_peak = max(self.pss_peak, sum(pss for _, pss in usage.values()))
+        if self._worker_core is not None:
+            pin_tree(self._pid, self._worker_core)  # new job processes, new threads
+        for member in _tree(self._pid)[1:]:  # the job processes, not the main one
+            stat, memory = _stat(member), _memory_mb(member)
+            if stat is None or memory is None:
+                continue
+            cpu = (int(stat[11]) + int(stat[12])) / CLK_TCK
+            self.process_cpu0.setdefault(member, cpu)
+            self.process_cpu[member] = cpu
+            pss, rss = self.memory_peak.get(member, (0.0, 0.0))
+            self.memory_peak[member] = (max(pss, memory[0]), max(rss, memory[1]))
+        self.loadavg.append(os.getloadavg()[0])
 
-    @property
-    def cpu_seconds(self) -> float:
-        return sum(self._last[p] - self._baseline[p] for p in self._last)
+    def finish(self, calls: int) -> dict[str, float]:
+        elapsed = time.monotonic() - self._started
+        worker_cpu = tree_cpu_seconds(self._pid) - self._cpu0
+        # The job processes that served the calls: the `calls` busiest ones (the others
+        # are the prewarmed idle processes, waiting).
+        busiest = sorted(
+            self.process_cpu, key=lambda p: self.process_cpu[p] - self.process_cpu0[p]
+        )[-calls:]
+        figures = {
+            "elapsed_s": elapsed,
+            "worker_cpu_s": worker_cpu,
+            # Sampled every 0.5 s while each lives: what the calls themselves cost, without
+            # the main process and the start of the job processes that replace them.
+            "job_cpu_s": sum(self.process_cpu[p] - self.process_cpu0[p] for p in busiest),
+            "job_pss_mb": sum(self.memory_peak[p][0] for p in busiest) / max(len(busiest), 1),
+            "job_rss_mb": sum(self.memory_peak[p][1] for p in busiest) / max(len(busiest), 1),
+            "loadavg_max": max(self.loadavg),
+        }
+        if self._worker_core is not None:
+            core = core_busy_seconds(self._worker_core) - self._core0[self._worker_core]
+            # The worker runs only on its core, so the rest of that core's busy time is
+            # other processes (other people's tests on a shared machine): the disturbance.
+            figures["others_on_worker_core_pct"] = 100 * max(core - worker_cpu, 0.0) / elapsed
+        if self._other_core is not None:
+            core = core_busy_seconds(self._other_core) - self._core0[self._other_core]
+            figures["callers_core_pct"] = 100 * core / elapsed
+        return figures
 
 
 STORED_PARTS = ("e2e_ms", "llm_ttft_ms", "tts_ttfb_ms")
@@ -126,10 +206,15 @@ async def stored_latency(stack: VoiceStack, session_id: str) -> dict[str, list[f
 
 
 async def one_call(
-    stack: VoiceStack, turns: int, latencies: list[float], stored: dict[str, list[float]]
+    stack: VoiceStack,
+    turns: int,
+    latencies: list[float],
+    stored: dict[str, list[float]],
+    call_seconds: list[float],
 ) -> None:
     body = await stack.create_call()
     caller = Caller(body["livekit_url"], body["token"], measure_every_frame=False)
+    joined = time.monotonic()
     await caller.join(queue_size_ms=20)
     try:
         async with asyncio.timeout(30):
@@ -145,6 +230,7 @@ async def one_call(
             await caller.keep_quiet(3.0)  # let the agent finish its answer
     finally:
         await caller.leave()
+        call_seconds.append(time.monotonic() - joined)
         await stack.client.post(
             f"/v1/sessions/{body['session_id']}/end", headers=stack.tenant.headers
         )
@@ -152,11 +238,13 @@ async def one_call(
         stored.setdefault(part, []).extend(values)
 
 
-async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
+async def level(
+    stack: VoiceStack, calls: int, turns: int, worker_core: int | None, other_core: int | None
+) -> dict[str, float]:
     latencies: list[float] = []
     stored: dict[str, list[float]] = {}
-    meter = TreeMeter(stack.worker.pid)
-    started = time.monotonic()
+    call_seconds: list[float] = []
+    meter = TreeMeter(stack.worker.pid, worker_core, other_core)
 
     async def sample() -> None:
         while True:
@@ -165,16 +253,19 @@ async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
 
     sampler = asyncio.create_task(sample())
     outcomes = await asyncio.gather(
-        *(one_call(stack, turns, latencies, stored) for _ in range(calls)),
+        *(one_call(stack, turns, latencies, stored, call_seconds) for _ in range(calls)),
         return_exceptions=True,
     )
     sampler.cancel()
-    failed = sum(1 for outcome in outcomes if isinstance(outcome, BaseException))
+    figures = meter.finish(calls)
+    failures = [repr(outcome) for outcome in outcomes if isinstance(outcome, BaseException)]
+    failed = len(failures)
+    if failures:
+        print(f"{failed} of {calls} calls failed: {sorted(set(failures))}", file=sys.stderr)
     if not latencies:
         return {"calls": calls, "turns": 0, "failed_calls": failed, "p50_ms": math.inf}
-    elapsed = time.monotonic() - started
     p50 = percentile(latencies, 50)
-    cpu_percent = 100 * meter.cpu_seconds / elapsed
+    call_minutes = sum(call_seconds) / 60
     return {
         "calls": calls,
         "turns": len(latencies),
@@ -185,10 +276,17 @@ async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
         "overhead_vs_min_delay_p50_ms": round(
             (p50 - PROVIDER_S - ENDPOINTING_MIN_DELAY_S) * 1000, 1
         ),
-        "worker_cpu_percent": round(cpu_percent, 1),
-        "worker_cpu_percent_per_call": round(cpu_percent / calls, 1),
-        "worker_pss_peak_mb": round(meter.pss_peak, 1),
-        "worker_pss_per_call_mb": round((meter.pss_peak - meter.pss_idle) / calls, 1),
+        "worker_cpu_percent": round(100 * figures["worker_cpu_s"] / figures["elapsed_s"], 1),
+        "worker_cpu_s_per_call_minute": round(figures["worker_cpu_s"] / call_minutes, 2),
+        "job_cpu_s_per_call_minute": round(figures["job_cpu_s"] / call_minutes, 2),
+        "job_pss_mb": round(figures["job_pss_mb"], 1),
+        "job_rss_mb": round(figures["job_rss_mb"], 1),
+        "loadavg_max": round(figures["loadavg_max"], 2),
+        **{
+            key: round(figures[key], 1)
+            for key in ("others_on_worker_core_pct", "callers_core_pct")
+            if key in figures
+        },
         **{
             f"stored_{part.removesuffix('_ms')}_p50_ms": round(percentile(values, 50), 1)
             for part, values in stored.items()
@@ -197,30 +295,111 @@ async def level(stack: VoiceStack, calls: int, turns: int) -> dict[str, float]:
     }
 
 
-async def main(concurrency: list[int], turns: int, as_json: bool) -> None:
+def disturbed(result: dict[str, float], threshold_pct: float) -> bool:
+    return result.get("others_on_worker_core_pct", 0.0) > threshold_pct
+
+
+def calls_per_core(results: list[dict[str, float]]) -> int:
+    """The most calls at which every level so far stayed within 15 % of one call's p50."""
+    baseline, fits = results[0]["p50_ms"], 0
+    for result in results:
+        if result["failed_calls"] or result["p50_ms"] > DEGRADATION * baseline:
+            break
+        fits = int(result["calls"])
+    return fits
+
+
+COLUMNS = (
+    ("calls", "calls", "{:.0f}"),
+    ("turns", "turns", "{:.0f}"),
+    ("failed_calls", "failed", "{:.0f}"),
+    ("p50_ms", "p50 ms", "{:.0f}"),
+    ("p50_ratio", "×", "{:.2f}"),
+    ("p95_ms", "p95 ms", "{:.0f}"),
+    ("worker_cpu_percent", "worker core %", "{:.1f}"),
+    ("worker_cpu_s_per_call_minute", "cpu-s/call-min", "{:.2f}"),
+    ("cpu_ratio", "×", "{:.2f}"),
+    ("job_cpu_s_per_call_minute", "in-call cpu-s/call-min", "{:.2f}"),
+    ("job_cpu_ratio", "×", "{:.2f}"),
+    ("job_pss_mb", "PSS/job MB", "{:.0f}"),
+    ("pss_ratio", "×", "{:.2f}"),
+    ("job_rss_mb", "RSS/job MB", "{:.0f}"),
+    ("rss_ratio", "×", "{:.2f}"),
+    ("others_on_worker_core_pct", "others on worker core %", "{:.1f}"),
+    ("callers_core_pct", "callers' core %", "{:.1f}"),
+    ("loadavg_max", "load1 max", "{:.2f}"),
+    ("attempts", "runs", "{:.0f}"),
+)
+
+
+def with_ratios(results: list[dict[str, float]]) -> None:
+    first = results[0]
+    for result in results:
+        for key, ratio in (
+            ("p50_ms", "p50_ratio"),
+            ("worker_cpu_s_per_call_minute", "cpu_ratio"),
+            ("job_cpu_s_per_call_minute", "job_cpu_ratio"),
+            ("job_pss_mb", "pss_ratio"),
+            ("job_rss_mb", "rss_ratio"),
+        ):
+            if first.get(key) and key in result:
+                result[ratio] = result[key] / first[key]
+
+
+def table(results: list[dict[str, float]]) -> str:
+    shown = [c for c in COLUMNS if any(c[0] in r for r in results)]
+    rows = [[title for _, title, _ in shown]]
+    rows += [[fmt.format(r[key]) if key in r else "-" for key, _, fmt in shown] for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(shown))]
+    lines = [
+        "| " + " | ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+async def main(args: argparse.Namespace) -> None:
+    concurrency = [int(x) for x in args.concurrency.split(",")]
+    pinned = args.pin and len(os.sched_getaffinity(0)) >= 2
+    worker_core, other_core = (args.worker_core, args.other_core) if pinned else (None, None)
+    if other_core is not None:
+        # Before anything starts: livekit-server, the emulators and the callers (this
+        # process and its threads) inherit the core; the worker is moved off it below.
+        os.sched_setaffinity(0, {other_core})
+    overrides = dict(item.split("=", 1) for item in args.worker_env)
+    overrides.setdefault("CALLWRIGHT_WORKER_MAX_JOBS", str(max(concurrency) + 4))
     results = []
     async with voice_stack(
         llm_first_token_s=LLM_FIRST_TOKEN_S,
         tts_first_byte_s=TTS_FIRST_BYTE_S,
-        worker_overrides={"CALLWRIGHT_WORKER_MAX_JOBS": str(max(concurrency) + 4)},
+        worker_overrides=overrides,
     ) as stack:
-        await one_call(stack, 1, [], {})  # warm-up
+        if worker_core is not None:
+            pin_tree(stack.worker.pid, worker_core)
+        await one_call(stack, 1, [], {}, [])  # warm-up
         for calls in concurrency:
-            results.append(await level(stack, calls, turns))
-            if not as_json:
-                print(json.dumps(results[-1]), flush=True)
-    baseline = results[0]["p50_ms"]
-    degraded = next(
-        (r["calls"] for r in results if r["p50_ms"] > 1.15 * baseline or r["failed_calls"]),
-        None,
-    )
+            attempts = []
+            for _ in range(1 + args.reruns):
+                attempts.append(await level(stack, calls, args.turns, worker_core, other_core))
+                if not args.json:
+                    print(json.dumps(attempts[-1]), flush=True)
+                if not disturbed(attempts[-1], args.disturbed_pct):
+                    break
+            # The least disturbed run of the step counts.
+            best = min(attempts, key=lambda r: r.get("others_on_worker_core_pct", 0.0))
+            results.append({**best, "attempts": len(attempts)})
+    with_ratios(results)
+    fits = calls_per_core(results) if len(results) > 1 else None
     summary = {
         "provider_latency_ms": PROVIDER_S * 1000,
         "endpointing_delay_ms": ENDPOINTING_S * 1000,
+        "pinned": {"worker_core": worker_core, "other_core": other_core},
+        "worker_env": overrides,
         "levels": results,
-        "degrades_15pct_at_calls": degraded,
+        "calls_per_worker_core": fits,
     }
-    if as_json:
+    if args.json:
         print(json.dumps(summary))
         return
     print(
@@ -241,10 +420,16 @@ async def main(concurrency: list[int], turns: int, as_json: bool) -> None:
         f"{results[0]['overhead_vs_min_delay_p50_ms']} ms"
     )
     if len(results) > 1:
+        where = (
+            f"worker pinned to core {worker_core}, everything else to core {other_core}"
+            if pinned
+            else "not pinned: the worker shares the cores with the callers"
+        )
+        print(f"\n{where}; ratios (×) against the 1-call run")
+        print(table(results))
         print(
-            "turn latency degrades by >15 % at: "
-            + (f"{degraded} concurrent calls" if degraded else f"> {concurrency[-1]} calls")
-            + " (goal ≥ 16)"
+            f"calls per worker core within 15 % of the 1-call p50: {fits} "
+            f"(of {concurrency[-1]} tried; goal ≥ 8)"
         )
 
 
@@ -253,6 +438,28 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", default="1", help="comma-separated call counts")
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    levels = [int(x) for x in args.concurrency.split(",")]
-    asyncio.run(main(levels, args.turns, args.json))
+    parser.add_argument(
+        "--no-pin", dest="pin", action="store_false", help="do not pin the worker to a core"
+    )
+    parser.add_argument("--worker-core", type=int, default=1)
+    parser.add_argument("--other-core", type=int, default=0)
+    parser.add_argument(
+        "--worker-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the worker (repeatable), to measure a lever",
+    )
+    parser.add_argument(
+        "--reruns",
+        type=int,
+        default=1,
+        help="re-run a step this many times while others used the worker's core",
+    )
+    parser.add_argument(
+        "--disturbed-pct",
+        type=float,
+        default=10.0,
+        help="others' CPU on the worker's core (%% of the core) that makes a step disturbed",
+    )
+    asyncio.run(main(parser.parse_args()))

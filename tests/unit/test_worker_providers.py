@@ -19,7 +19,12 @@ from callwright_shared.room_names import parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import issued_for
 from callwright_worker.call_store import CallRecord
-from callwright_worker.providers import ProviderConfigError, session_plan
+from callwright_worker.providers import (
+    ProviderConfigError,
+    room_io_options,
+    session_plan,
+    vad_model,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -191,3 +196,25 @@ def test_only_rooms_callwright_issued_are_served(
     call: CallRecord | None, metadata: str, expected: bool
 ) -> None:
     assert issued_for(call, ROOM, metadata) is expected
+
+
+def test_density_settings_reach_the_room_input_and_the_vad() -> None:
+    tuned = settings(
+        worker_input_sample_rate=16000,
+        worker_input_frame_ms=20,
+        worker_input_auto_gain_control=False,
+        worker_vad_sample_rate=8000,
+        worker_sync_transcription=False,
+    )
+    pipeline = room_io_options(Architecture.PIPELINE, tuned)
+    assert pipeline["audio_input"].sample_rate == 16000
+    assert pipeline["audio_input"].frame_size_ms == 20
+    assert pipeline["audio_input"].auto_gain_control is False
+    assert pipeline["text_output"].sync_transcription is False
+    # A realtime model keeps its own input rate: 16 kHz would be resampled up again.
+    realtime = room_io_options(Architecture.REALTIME, tuned)
+    assert realtime["audio_input"].sample_rate == 24000
+    assert realtime["audio_input"].auto_gain_control is False
+    model = vad_model(tuned)
+    assert isinstance(model, silero.VAD)
+    assert model._opts.sample_rate == 8000

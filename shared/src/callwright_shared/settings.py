@@ -365,6 +365,43 @@ class CallwrightSettings(EnvSettings):
         3, ge=1, le=10, validation_alias=_env("CALLWRIGHT_CHAT_MAX_TOOL_ROUNDS")
     )
     # --- end tools ---
+    # --- density ---
+    # The cost of each call in the worker (README, "Density"); none of these changes what
+    # a caller hears or sees. The rate the worker decodes the caller's audio at (pipeline
+    # calls; Deepgram is sent 16 kHz, so 16000 spares two resamplers), and the caller's
+    # audio frame size.
+    worker_input_sample_rate: int = Field(
+        16000, validation_alias=_env("CALLWRIGHT_WORKER_INPUT_SAMPLE_RATE")
+    )
+    worker_input_frame_ms: int = Field(
+        50, ge=10, le=100, validation_alias=_env("CALLWRIGHT_WORKER_INPUT_FRAME_MS")
+    )
+    # The worker's own automatic gain control on the caller's audio (browsers and phones
+    # already apply theirs before sending).
+    worker_input_auto_gain_control: bool = Field(
+        False, validation_alias=_env("CALLWRIGHT_WORKER_INPUT_AUTO_GAIN_CONTROL")
+    )
+    # Silero VAD's inference rate: 8000 halves its input, at the same 32 ms cadence.
+    worker_vad_sample_rate: int = Field(
+        16000, validation_alias=_env("CALLWRIGHT_WORKER_VAD_SAMPLE_RATE")
+    )
+    # The agent's transcript shown word by word in step with its voice (True) or each
+    # sentence at once as the model writes it (False: visible to the caller).
+    worker_sync_transcription: bool = Field(
+        True, validation_alias=_env("CALLWRIGHT_WORKER_SYNC_TRANSCRIPTION")
+    )
+
+    @model_validator(mode="after")
+    def _supported_sample_rates(self) -> CallwrightSettings:
+        # Checked here, not when a job process loads the VAD (it would fail every call).
+        # Below 16 kHz the STT would hear less than it is sent today.
+        if self.worker_input_sample_rate not in (16000, 24000, 48000):
+            raise ValueError("CALLWRIGHT_WORKER_INPUT_SAMPLE_RATE must be 16000, 24000 or 48000")
+        if self.worker_vad_sample_rate not in (8000, 16000):
+            raise ValueError("CALLWRIGHT_WORKER_VAD_SAMPLE_RATE must be 8000 or 16000")
+        return self
+
+    # --- end density ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

@@ -64,7 +64,12 @@ from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tools import HttpTool, ToolCallContext
 from callwright_worker import telemetry
 from callwright_worker.call_store import CallRecord, CallStore
-from callwright_worker.providers import ProviderConfigError, build_session, session_plan
+from callwright_worker.providers import (
+    ProviderConfigError,
+    build_session,
+    room_io_options,
+    session_plan,
+)
 from callwright_worker.tools import TOOL_TOPIC, CallTools, TransferTarget
 
 logger = logging.getLogger(__name__)
@@ -304,6 +309,7 @@ class Call:
                 close_on_disconnect=False,  # a leave may be a rejoin: the recipe decides
                 delete_room_on_close=False,  # the recipe deletes it after settling
                 text_input=False,
+                **room_io_options(self._record.architecture, self._settings),
             ),
             session_host=False,
         )

@@ -14,8 +14,9 @@ from typing import Any
 
 from google.genai import types as genai
 from livekit.agents import NOT_GIVEN, AgentSession, NotGivenOr, llm, vad
+from livekit.agents.voice import room_io
 from livekit.agents.voice.turn import TurnHandlingOptions
-from livekit.plugins import deepgram, google, openai
+from livekit.plugins import deepgram, google, openai, silero
 
 from callwright_shared.agents import AgentConfig
 from callwright_shared.db.models import Architecture
@@ -52,6 +53,32 @@ class SessionPlan:
 
 def _url(value: str | None) -> NotGivenOr[str]:
     return value or NOT_GIVEN
+
+
+def vad_model(settings: CallwrightSettings) -> vad.VAD:
+    """Silero VAD, loaded once per job process (its ONNX session runs on one thread)."""
+    return silero.VAD.load(
+        min_silence_duration=VAD_MIN_SILENCE_S,
+        sample_rate=8000 if settings.worker_vad_sample_rate == 8000 else 16000,
+    )
+
+
+def room_io_options(architecture: Architecture, settings: CallwrightSettings) -> dict[str, Any]:
+    """How the session reads the caller's audio and writes its transcript (RoomOptions
+    fields). A realtime model takes the caller's audio at livekit-agents' default rate
+    (24 kHz, OpenAI Realtime's own); a pipeline call at the configured one."""
+    audio = room_io.AudioInputOptions(
+        frame_size_ms=settings.worker_input_frame_ms,
+        auto_gain_control=settings.worker_input_auto_gain_control,
+    )
+    if architecture is Architecture.PIPELINE:
+        audio.sample_rate = settings.worker_input_sample_rate
+    return {
+        "audio_input": audio,
+        "text_output": room_io.TextOutputOptions(
+            sync_transcription=settings.worker_sync_transcription
+        ),
+    }
 
 
 def pipeline_plan(

@@ -15,21 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from livekit.agents import AgentServer, JobProcess, JobRequest, cli
-from livekit.plugins import silero
 
 from callwright_shared.db.engine import quiet_statement_logs
 from callwright_shared.room_names import RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import BUSY_JOIN_WINDOW_ATTRIBUTE, entrypoint
 from callwright_worker.call_store import CallStore
-from callwright_worker.providers import VAD_MIN_SILENCE_S
+from callwright_worker.providers import vad_model
 
 
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any job: what a dispatch should not wait for."""
     quiet_statement_logs()
-    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=VAD_MIN_SILENCE_S)
     settings = CallwrightSettings()
+    proc.userdata["vad"] = vad_model(settings)
     proc.userdata["settings"] = settings
     # Opens no connection; loads the database driver and SQLAlchemy's dialect now.
     proc.userdata["store"] = CallStore(settings.database_url)

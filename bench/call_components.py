@@ -1,0 +1,133 @@
+"""CPU of the per-call audio work in a job process, one component at a time.
+
+    uv run python bench/call_components.py [--minutes 1]
+
+Runs the real livekit-agents/rtc components a pipeline call runs on the caller's and
+the agent's audio, in this process, over the same recorded speech (espeak-ng, looped with
+silences, as a caller would talk), and prints each one's CPU seconds per minute of audio
+(`time.process_time`: every thread of the process, the ONNX and FFI ones included). CPU
+time, not wall time: the figures hold on a busy machine, unlike bench/turn_latency.py's
+latencies. The density settings (README, "Density") are measured here lever by lever.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from livekit import rtc
+from livekit.agents.voice.transcription._speaking_rate import SpeakingRateDetector
+from livekit.plugins import silero
+
+from callwright_worker.providers import VAD_MIN_SILENCE_S
+from tests.support.speech import make_speech_wav
+
+
+def speech(minutes: float, rate: int, workdir: Path) -> np.ndarray:
+    """`minutes` of a caller talking at `rate` Hz: speech, then as long a silence."""
+    wav = make_speech_wav("Hello, can you help me with my order?", workdir / "speech.wav")
+    with wave.open(str(wav)) as reader:
+        voiced = np.frombuffer(reader.readframes(reader.getnframes()), dtype=np.int16)
+    resampler = rtc.AudioResampler(48_000, rate, quality=rtc.AudioResamplerQuality.HIGH)
+    frames = resampler.push(rtc.AudioFrame(voiced.tobytes(), 48_000, 1, len(voiced)))
+    frames += resampler.flush()
+    one = np.concatenate([np.frombuffer(f.data, dtype=np.int16) for f in frames])
+    turn = np.concatenate([one, np.zeros_like(one)])
+    return np.resize(turn, int(minutes * 60 * rate))
+
+
+def frames(audio: np.ndarray, rate: int, frame_ms: int) -> Iterator[rtc.AudioFrame]:
+    size = rate * frame_ms // 1000
+    for start in range(0, len(audio) - size + 1, size):
+        yield rtc.AudioFrame(audio[start : start + size].tobytes(), rate, 1, size)
+
+
+def cpu_of(run: Callable[[rtc.AudioFrame], object], audio: Iterator[rtc.AudioFrame]) -> float:
+    started = time.process_time()
+    for frame in audio:
+        run(frame)
+    return time.process_time() - started
+
+
+async def vad_cpu(
+    audio: np.ndarray, rate: int, frame_ms: int, vad_rate: Literal[8000, 16000]
+) -> float:
+    vad = silero.VAD.load(min_silence_duration=VAD_MIN_SILENCE_S, sample_rate=vad_rate)
+    stream = vad.stream()
+
+    async def drain() -> None:
+        async for _ in stream:
+            pass
+
+    started = time.process_time()
+    consumer = asyncio.create_task(drain())
+    for frame in frames(audio, rate, frame_ms):
+        stream.push_frame(frame)
+        await asyncio.sleep(0)  # let the VAD task run as frames arrive, as in a call
+    stream.end_input()
+    await consumer
+    return time.process_time() - started
+
+
+async def speaking_rate_cpu(audio: np.ndarray, rate: int) -> float:
+    stream = SpeakingRateDetector().stream()
+
+    async def drain() -> None:
+        async for _ in stream._event_ch:
+            pass
+
+    started = time.process_time()
+    consumer = asyncio.create_task(drain())
+    for frame in frames(audio, rate, 10):
+        stream._input_ch.send_nowait(frame)
+        await asyncio.sleep(0)
+    stream._input_ch.close()
+    await consumer
+    return time.process_time() - started
+
+
+def resample_cpu(audio: np.ndarray, rate: int, to: int, frame_ms: int) -> float:
+    resampler = rtc.AudioResampler(rate, to, quality=rtc.AudioResamplerQuality.MEDIUM)
+    return cpu_of(resampler.push, frames(audio, rate, frame_ms))
+
+
+def agc_cpu(audio: np.ndarray, rate: int, frame_ms: int) -> float:
+    apm = rtc.AudioProcessingModule(auto_gain_control=True)
+    return cpu_of(apm.process_stream, frames(audio, rate, frame_ms))
+
+
+async def main(minutes: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="callwright-components-") as tmp:
+        at = {rate: speech(minutes, rate, Path(tmp)) for rate in (16_000, 24_000)}
+    rows = [
+        ("Silero VAD, 24 kHz input → 16 kHz model", await vad_cpu(at[24_000], 24_000, 50, 16_000)),
+        ("Silero VAD, 16 kHz input, 16 kHz model", await vad_cpu(at[16_000], 16_000, 50, 16_000)),
+        ("Silero VAD, 16 kHz input → 8 kHz model", await vad_cpu(at[16_000], 16_000, 50, 8_000)),
+        ("Silero VAD, 16 kHz input, 100 ms frames", await vad_cpu(at[16_000], 16_000, 100, 16_000)),
+        ("STT input resampling 24 → 16 kHz", resample_cpu(at[24_000], 24_000, 16_000, 50)),
+        ("auto gain control, 24 kHz", agc_cpu(at[24_000], 24_000, 50)),
+        ("auto gain control, 16 kHz", agc_cpu(at[16_000], 16_000, 50)),
+        (
+            "transcript sync: speaking rate of 24 kHz agent audio",
+            await speaking_rate_cpu(at[24_000], 24_000),
+        ),
+    ]
+    print(f"CPU seconds per minute of audio ({minutes:g} min each, this process, all threads)")
+    width = max(len(name) for name, _ in rows)
+    for name, cpu in rows:
+        print(
+            f"  {name:<{width}}  {cpu / minutes:6.2f}  ({100 * cpu / minutes / 60:.1f} % of a core)"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=1.0)
+    asyncio.run(main(parser.parse_args().minutes))
