@@ -1,8 +1,8 @@
 """Admission of a new session, under the organization's lock: idempotency, then concurrency.
 
 Both create calls (voice and chat) open their transaction with `admit`. It takes the
-organization's write lock (`credits.lock_and_reserve`: the same statement can hold a voice
-call's credits, and reads the concurrency limit) and, under it:
+organization's write lock (`credits.lock`: the same statement can prereserve a voice call's
+credits, and reads the concurrency limit) and, under it:
 
 1. looks the request's `Idempotency-Key` up — a recorded request is replayed, a
    conflicting one is 409 (callwright_shared.idempotency);
@@ -62,11 +62,8 @@ class IdempotentRequest:
 
 @dataclass(frozen=True, slots=True)
 class Admission:
-    balance: credits.Balance
+    lock: credits.OrgLock
     replay: dict[str, Any] | None = None
-    # Credits already added to the organization's held total by the lock itself (the
-    # voice fast path); the caller records their ledger entry.
-    reserved: int = 0
 
 
 async def recorded_response(
@@ -136,25 +133,23 @@ async def admit(
     *,
     org_id: str,
     request: IdempotentRequest | None,
-    reserve: int = 0,
-    if_available: int = 0,
+    prereserve: credits.Prereservation | None = None,
     default_limit: int = 0,
 ) -> Admission:
     """Lock the organization; replay, refuse (409/429) or admit. Caller owns the transaction.
 
-    With `reserve`, the statement that takes the lock also holds that many credits when
-    `if_available` are free (`Admission.reserved`); a replay or a refusal rolls it back
-    with the rest of the transaction. `default_limit` (0: none) applies to an organization
-    without a limit of its own.
+    `prereserve` goes to the lock statement (`credits.lock`); a replay or a refusal rolls
+    it back with the rest of the transaction. `default_limit` (0: none) applies to an
+    organization without a limit of its own.
     """
-    locked = await credits.lock_and_reserve(db, org_id, reserve=reserve, if_available=if_available)
+    org_lock = await credits.lock(db, org_id, prereserve=prereserve)
     replay = await recorded_response(db, org_id=org_id, request=request)
     if replay is not None:
-        return Admission(balance=locked.balance, replay=replay)
-    limit = locked.max_concurrent_sessions or default_limit
+        return Admission(lock=org_lock, replay=replay)
+    limit = org_lock.max_concurrent_sessions or default_limit
     if limit:
         await _check_concurrency(db, org_id, limit=limit, now=utcnow())
-    return Admission(balance=locked.balance, reserved=locked.reserved)
+    return Admission(lock=org_lock)
 
 
 async def _check_concurrency(db: AsyncSession, org_id: str, *, limit: int, now: datetime) -> None:

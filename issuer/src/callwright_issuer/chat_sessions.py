@@ -127,7 +127,7 @@ async def create_chat_session(
         if admission.replay is not None:
             await db.rollback()
             return ChatCreation(ChatSessionCreated.model_validate(admission.replay), replayed=True)
-        if admission.balance.available < credits_per_message:
+        if admission.lock.available_to_hold < credits_per_message:
             raise InsufficientCreditsError(
                 "The organization does not have enough credits for a chat message."
             )

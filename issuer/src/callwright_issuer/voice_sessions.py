@@ -217,7 +217,7 @@ async def _hold_and_record(
     """
     # Fast path: the lock statement itself holds the full call's credits when they are
     # there; otherwise a smaller hold is planned under the lock.
-    full = credits.full_voice_hold(
+    prereserve = credits.voice_prereservation(
         credits_per_minute=credits_per_minute,
         max_duration_seconds=config.max_duration_seconds,
     )
@@ -231,20 +231,15 @@ async def _hold_and_record(
                     org_id=key.org_id,
                     request=request,
                     default_limit=default_limit,
-                    reserve=full.amount,
-                    if_available=max(full.amount, credits_per_minute),
+                    prereserve=prereserve,
                 )
                 if admission.replay is not None:
                     await db.rollback()
                     return room_name, admission.replay
-                hold = (
-                    full
-                    if admission.reserved
-                    else credits.plan_voice_hold(
-                        available=admission.balance.available,
-                        credits_per_minute=credits_per_minute,
-                        max_duration_seconds=config.max_duration_seconds,
-                    )
+                hold = credits.plan_voice_hold(
+                    available=admission.lock.available_to_hold,
+                    credits_per_minute=credits_per_minute,
+                    max_duration_seconds=config.max_duration_seconds,
                 )
                 await sessions.record_created(
                     db,
@@ -260,10 +255,7 @@ async def _hold_and_record(
                         config=snapshot,
                     ),
                 )
-                if admission.reserved:
-                    credits.record_hold(db, key.org_id, session_id, admission.reserved)
-                else:
-                    await credits.place_hold(db, key.org_id, session_id, hold.amount)
+                await credits.hold(db, admission.lock, session_id=session_id, amount=hold.amount)
                 if request is not None:
                     await idempotency.record(
                         db,

@@ -154,12 +154,12 @@ async def reserve_message(db: AsyncSession, row: Session, *, max_messages: int) 
     ).one_or_none()
     if claimed is None:
         raise SessionEndedError(f"Session '{row.id}' has ended.")
-    balance = await credits.lock_organization(db, row.org_id)
-    if balance.available < price:
+    org_lock = await credits.lock(db, row.org_id)
+    if org_lock.available_to_hold < price:
         raise InsufficientCreditsError(
             "The organization does not have enough credits for this message."
         )
-    await credits.place_hold(db, row.org_id, row.id, price)
+    await credits.hold(db, org_lock, session_id=row.id, amount=price)
     return price
 
 

@@ -77,3 +77,19 @@ async def serialized_writes(db: AsyncSession) -> AsyncIterator[None]:
     lock = _sqlite_writers.setdefault(engine, asyncio.Lock())
     async with lock:
         yield
+
+
+@contextlib.asynccontextmanager
+async def org_write(db: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The transaction of a write that locks an organization row (`credits.lock`: a
+    session's creation, a message's hold): queued on SQLite (`serialized_writes`),
+    committed when the block ends, rolled back when it raises, before the next writer in
+    the queue goes. Reads before it may have left a transaction open; it joins it.
+    """
+    async with serialized_writes(db):
+        try:
+            yield db
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
