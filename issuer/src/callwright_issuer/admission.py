@@ -1,19 +1,19 @@
 """Admission of a new session, under the organization's lock: idempotency, then concurrency.
 
-Both create calls (voice and chat) open their transaction with `admit`. It takes the
+Both create calls (voice and chat) record their session inside `admitted`. It takes the
 organization's write lock (`credits.lock`: the same statement can prereserve a voice call's
 credits, and reads the concurrency limit) and, under it:
 
-1. looks the request's `Idempotency-Key` up — a recorded request is replayed, a
-   conflicting one is 409 (callwright_shared.idempotency);
+1. looks the request's `Idempotency-Key` up — a recorded request is replayed
+   (`Replayed`), a conflicting one is 409 (callwright_shared.idempotency);
 2. counts the organization's open sessions (`created` or `active`; a chat session past
    its `expires_at` no longer counts) against `max_concurrent_sessions` — the
    organization's own, else the deployment's CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS,
    so that no tenant can pin every worker's job slots — → 429 `concurrency_limit` with
    Retry-After.
 
-The caller then holds credits and records the session (and the key) in the same
-transaction, so N concurrent creations can never exceed the limit, and one key can never
+The caller then holds credits and records the session (and the key, `remember`) in the
+same transaction, so N concurrent creations can never exceed the limit, and one key can never
 create two sessions. A slot frees as soon as a session is settled.
 
 Before it, `agent_for` loads the agent a create call names and refuses one its kind of
@@ -23,15 +23,18 @@ overrides (400 for any problem, so nothing is held for a session that could not 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import agents, credits, idempotency, session_config
+from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import Agent, Architecture, Session, SessionKind, utcnow
 from callwright_shared.errors import (
     AgentArchitectureUnsupportedError,
@@ -58,24 +61,6 @@ class IdempotentRequest:
             endpoint=endpoint, user_id=user_id, body=body.model_dump(mode="json")
         )
         return cls(key=key, request_hash=request_hash)
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    lock: credits.OrgLock
-    replay: dict[str, Any] | None = None
-
-
-async def recorded_response(
-    db: AsyncSession, *, org_id: str, request: IdempotentRequest | None
-) -> dict[str, Any] | None:
-    """The response to replay for this key, if its request already completed."""
-    if request is None:
-        return None
-    record = await idempotency.find(db, org_id=org_id, key=request.key)
-    if record is None:
-        return None
-    return idempotency.check_replayable(record, request_hash=request.request_hash)
 
 
 async def agent_for(
@@ -128,28 +113,84 @@ def resolve_config(
     return resolved
 
 
-async def admit(
+ResponseT = TypeVar("ResponseT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Created(Generic[ResponseT]):
+    """A create call's answer; `replayed` when it is a recorded request's answer again."""
+
+    response: ResponseT
+    replayed: bool = False
+
+
+class Replayed(Exception):  # control flow, not an error a client sees
+    """This request's `Idempotency-Key` already completed: answer `response` again. Raised
+    inside `admitted`, it rolls back the transaction (and any prereservation) first."""
+
+    def __init__(self, response: dict[str, Any]) -> None:
+        super().__init__("replayed")
+        self.response = response
+
+
+async def raise_if_recorded(
+    db: AsyncSession, *, org_id: str, request: IdempotentRequest | None
+) -> None:
+    """`Replayed` when this key's request completed already (409 when it differs or is
+    still in flight)."""
+    if request is None:
+        return
+    record = await idempotency.find(db, org_id=org_id, key=request.key)
+    if record is None:
+        return
+    stored = idempotency.check_replayable(record, request_hash=request.request_hash)
+    if stored is not None:
+        raise Replayed(stored)
+
+
+@contextlib.asynccontextmanager
+async def admitted(
     db: AsyncSession,
     *,
     org_id: str,
     request: IdempotentRequest | None,
+    default_limit: int,
     prereserve: credits.Prereservation | None = None,
-    default_limit: int = 0,
-) -> Admission:
-    """Lock the organization; replay, refuse (409/429) or admit. Caller owns the transaction.
+) -> AsyncIterator[credits.OrgLock]:
+    """The transaction of a creation (`org_write`): lock the organization, replay or
+    refuse (409/429), then let the caller record the session under the lock.
 
     `prereserve` goes to the lock statement (`credits.lock`); a replay or a refusal rolls
-    it back with the rest of the transaction. `default_limit` (0: none) applies to an
-    organization without a limit of its own.
+    it back with the rest. `default_limit` (0: none) applies to an organization without a
+    limit of its own. Commits when the block ends.
     """
-    org_lock = await credits.lock(db, org_id, prereserve=prereserve)
-    replay = await recorded_response(db, org_id=org_id, request=request)
-    if replay is not None:
-        return Admission(lock=org_lock, replay=replay)
-    limit = org_lock.max_concurrent_sessions or default_limit
-    if limit:
-        await _check_concurrency(db, org_id, limit=limit, now=utcnow())
-    return Admission(lock=org_lock)
+    async with org_write(db):
+        org_lock = await credits.lock(db, org_id, prereserve=prereserve)
+        await raise_if_recorded(db, org_id=org_id, request=request)
+        limit = org_lock.max_concurrent_sessions or default_limit
+        if limit:
+            await _check_concurrency(db, org_id, limit=limit, now=utcnow())
+        yield org_lock
+
+
+async def remember(
+    db: AsyncSession,
+    request: IdempotentRequest | None,
+    *,
+    org_id: str,
+    session_id: str,
+    response: dict[str, Any] | None = None,
+) -> None:
+    """Record the request's key with its session, inside `admitted` (no key: nothing)."""
+    if request is not None:
+        await idempotency.record(
+            db,
+            org_id=org_id,
+            key=request.key,
+            request_hash=request.request_hash,
+            session_id=session_id,
+            response=response,
+        )
 
 
 async def _check_concurrency(db: AsyncSession, org_id: str, *, limit: int, now: datetime) -> None:

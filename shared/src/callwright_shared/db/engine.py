@@ -74,6 +74,9 @@ async def serialized_writes(db: AsyncSession) -> AsyncIterator[None]:
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         yield
         return
+    # The connection first: a writer at the head of the queue must never wait for the
+    # pool, which those queued behind it may have drained (a 30 s pool timeout each).
+    await db.connection()
     lock = _sqlite_writers.setdefault(engine, asyncio.Lock())
     async with lock:
         yield
