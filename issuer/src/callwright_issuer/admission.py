@@ -26,22 +26,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, credits, idempotency, session_config
+from callwright_shared import agents, credits, idempotency, session_config, sessions
 from callwright_shared.db.engine import org_write
-from callwright_shared.db.models import Agent, Architecture, Session, SessionKind, utcnow
+from callwright_shared.db.models import Agent, SessionKind, utcnow
 from callwright_shared.errors import (
     AgentArchitectureUnsupportedError,
     ConcurrencyLimitError,
     InvalidRequestError,
 )
-from callwright_shared.sessions import OPEN_STATUSES
 from callwright_shared.settings import CallwrightSettings
 
 
@@ -63,19 +61,20 @@ class IdempotentRequest:
         return cls(key=key, request_hash=request_hash)
 
 
-async def agent_for(
-    db: AsyncSession,
-    *,
-    org_id: str,
-    agent_id: str,
-    architectures: tuple[Architecture, ...],
-    needs: str,
-) -> Agent:
+# What a refusal of `agent_for` tells the client (agents.SESSION_ARCHITECTURES).
+_NEEDS = {
+    SessionKind.VOICE: "voice sessions need a pipeline or realtime agent "
+    "(text agents use chat sessions)",
+    SessionKind.CHAT: "chat sessions need an agent with an LLM (text or pipeline)",
+}
+
+
+async def agent_for(db: AsyncSession, *, org_id: str, agent_id: str, kind: SessionKind) -> Agent:
     """The organization's agent (404 otherwise), if a session of this kind can run it (400)."""
     agent = await agents.get_agent(db, org_id=org_id, agent_id=agent_id)
-    if agent.architecture not in architectures:
+    if agent.architecture not in agents.SESSION_ARCHITECTURES[kind]:
         raise AgentArchitectureUnsupportedError(
-            f"Agent '{agent.id}' is a {agent.architecture.value} agent; {needs}.",
+            f"Agent '{agent.id}' is a {agent.architecture.value} agent; {_NEEDS[kind]}.",
             param="agent_id",
         )
     return agent
@@ -194,21 +193,7 @@ async def remember(
 
 
 async def _check_concurrency(db: AsyncSession, org_id: str, *, limit: int, now: datetime) -> None:
-    rows = (
-        await db.execute(
-            select(Session.kind, Session.created_at, Session.max_duration_seconds).where(
-                Session.org_id == org_id, Session.status.in_(OPEN_STATUSES)
-            )
-        )
-    ).all()
-    open_sessions = sum(
-        1
-        for row in rows
-        if not (
-            row.kind is SessionKind.CHAT
-            and row.created_at + timedelta(seconds=row.max_duration_seconds) <= now
-        )
-    )
+    open_sessions = await sessions.count_open(db, org_id, now=now)
     if open_sessions >= limit:
         raise ConcurrencyLimitError(
             f"The organization has {open_sessions} open sessions, its limit of {limit}. "

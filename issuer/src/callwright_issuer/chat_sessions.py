@@ -64,7 +64,8 @@ from callwright_shared import agents, chat, pricing, session_config, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.call_records import TurnLatency, milliseconds
 from callwright_shared.chat import Turn
-from callwright_shared.db.models import Architecture, EndReason, Session, SessionKind, utcnow
+from callwright_shared.db.engine import org_write
+from callwright_shared.db.models import EndReason, Session, SessionKind, utcnow
 from callwright_shared.errors import (
     InsufficientCreditsError,
     InvalidRequestError,
@@ -75,7 +76,6 @@ from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
-CHAT_ARCHITECTURES = (Architecture.TEXT, Architecture.PIPELINE)
 _T = TypeVar("_T")
 ENDPOINT = "POST /v1/sessions/chat"
 
@@ -97,8 +97,7 @@ async def create_chat_session(
             db,
             org_id=key.org_id,
             agent_id=body.agent_id,
-            architectures=CHAT_ARCHITECTURES,
-            needs="chat sessions need an agent with an LLM (text or pipeline)",
+            kind=SessionKind.CHAT,
         )
         session_id = new_session_id()
         resolved = resolve_config(
@@ -189,14 +188,10 @@ async def start_message(
     )
     await db.commit()  # a clean transaction for the hold
 
-    try:
+    async with org_write(db):
         held = await chat.reserve_message(
             db, row, max_messages=settings.chat_max_messages_per_session
         )
-        await db.commit()
-    except BaseException:
-        await db.rollback()
-        raise
 
     settle = _MessageCredits(session_factory, row=row, held=held, user_message=body.message)
     try:
@@ -224,8 +219,8 @@ async def _refuse_ended(db: AsyncSession, row: Session) -> None:
     if row.settled_at is not None:
         raise SessionEndedError(f"Session '{row.id}' has ended.")
     if utcnow() >= chat.expires_at(row):
-        await sessions.settle(db, row.id, end_reason=EndReason.MAX_DURATION_REACHED)
-        await db.commit()
+        async with org_write(db):
+            await sessions.settle(db, row.id, end_reason=EndReason.MAX_DURATION_REACHED)
         raise SessionEndedError(f"Session '{row.id}' has expired.")
 
 
@@ -298,14 +293,8 @@ class _MessageCredits:
         ]
 
     async def _in_transaction(self, step: Callable[[AsyncSession], Coroutine[Any, Any, _T]]) -> _T:
-        async with self._session_factory() as db:
-            try:
-                result = await step(db)
-                await db.commit()
-            except BaseException:
-                await db.rollback()
-                raise
-        return result
+        async with self._session_factory() as db, org_write(db):
+            return await step(db)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
 from callwright_shared import credits, idempotency, pricing, session_config, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.engine import org_write
-from callwright_shared.db.models import Agent, Architecture, EndReason, SessionKind, SessionStatus
+from callwright_shared.db.models import Agent, EndReason, SessionKind, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import InvalidRequestError, LiveKitUnavailableError, SessionEndedError
 from callwright_shared.ids import new_session_id
@@ -52,7 +52,6 @@ from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
-VOICE_ARCHITECTURES = (Architecture.PIPELINE, Architecture.REALTIME)
 ENDPOINT = "POST /v1/sessions/voice"
 
 
@@ -115,8 +114,7 @@ async def _plan(
         db,
         org_id=key.org_id,
         agent_id=body.agent_id,
-        architectures=VOICE_ARCHITECTURES,
-        needs="voice sessions need a pipeline or realtime agent (text agents use chat sessions)",
+        kind=SessionKind.VOICE,
     )
     session_id = new_session_id()
     resolved = resolve_config(

@@ -29,13 +29,13 @@ cannot deadlock with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import credits
+from callwright_shared import credits, sessions
 from callwright_shared.call_records import TranscriptEntry, TurnLatency, entries_of
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import (
@@ -100,7 +100,7 @@ def new_chat_session(
 
 
 def expires_at(row: Session) -> datetime:
-    return row.created_at + timedelta(seconds=row.max_duration_seconds)
+    return sessions.chat_expires_at(row.created_at, row.max_duration_seconds)
 
 
 def history_of(row: Session) -> list[Turn]:

@@ -89,10 +89,17 @@ async def org_write(db: AsyncSession) -> AsyncIterator[AsyncSession]:
     committed when the block ends, rolled back when it raises, before the next writer in
     the queue goes. Reads before it may have left a transaction open; it joins it.
     """
-    async with serialized_writes(db):
-        try:
-            yield db
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
+    async with serialized_writes(db), transaction(db):
+        yield db
+
+
+@contextlib.asynccontextmanager
+async def transaction(db: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """`db.begin()` for a session whose reads (authentication, lookups) may have begun a
+    transaction already: committed when the block ends, rolled back when it raises."""
+    try:
+        yield db
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
