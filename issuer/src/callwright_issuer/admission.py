@@ -17,7 +17,7 @@ same transaction, so N concurrent creations can never exceed the limit, and one 
 create two sessions. A slot frees as soon as a session is settled.
 
 Before it, `agent_for` loads the agent a create call names and refuses one its kind of
-session cannot run, and `resolve_config` renders the request's variables and applies its
+session cannot run, and `plan_session` renders the request's variables and applies its
 overrides (400 for any problem, so nothing is held for a session that could not run).
 """
 
@@ -32,7 +32,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, credits, idempotency, session_config, sessions
+from callwright_issuer.schemas import SessionCreate
+from callwright_shared import agents, credits, idempotency, pricing, session_config, sessions
+from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import Agent, SessionKind, utcnow
 from callwright_shared.errors import (
@@ -40,6 +42,7 @@ from callwright_shared.errors import (
     ConcurrencyLimitError,
     InvalidRequestError,
 )
+from callwright_shared.ids import new_session_id
 from callwright_shared.settings import CallwrightSettings
 
 
@@ -80,7 +83,52 @@ async def agent_for(db: AsyncSession, *, org_id: str, agent_id: str, kind: Sessi
     return agent
 
 
-def resolve_config(
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a new session runs, as plain values: a rollback in its admission would
+    expire the ORM agent."""
+
+    session_id: str
+    agent_id: str
+    agent_name: str
+    resolved: session_config.Resolved
+    price: pricing.Price
+
+
+async def plan_session(
+    db: AsyncSession,
+    *,
+    key: ApiKeyContext,
+    kind: SessionKind,
+    body: SessionCreate,
+    request: IdempotentRequest | None,
+    settings: CallwrightSettings,
+) -> Plan:
+    """The agent (404/400), the configuration the session runs (400) and its price;
+    `Replayed` first when the request's key is recorded (a replay takes no lock and needs
+    the agent no more; `admitted` checks again under the lock)."""
+    await raise_if_recorded(db, org_id=key.org_id, request=request)
+    agent = await agent_for(db, org_id=key.org_id, agent_id=body.agent_id, kind=kind)
+    session_id = new_session_id()
+    resolved = _resolve_config(
+        agent,
+        session_id=session_id,
+        user_id=key.user_id,
+        channel=kind,
+        variables=body.variables,
+        overrides=body.overrides,
+        settings=settings,
+    )
+    return Plan(
+        session_id=session_id,
+        agent_id=agent.id,
+        agent_name=agent.name,
+        resolved=resolved,
+        price=await pricing.price_of(db, agent, settings),
+    )
+
+
+def _resolve_config(
     agent: Agent,
     *,
     session_id: str,

@@ -46,10 +46,8 @@ from callwright_issuer.admission import (
     IdempotentRequest,
     Replayed,
     admitted,
-    agent_for,
-    raise_if_recorded,
+    plan_session,
     remember,
-    resolve_config,
 )
 from callwright_issuer.chat_models import ChatDelta, ChatModel, ChatRequest
 from callwright_issuer.schemas import (
@@ -60,7 +58,7 @@ from callwright_issuer.schemas import (
     MessageReply,
     MessageUsage,
 )
-from callwright_shared import agents, chat, pricing, session_config, sessions
+from callwright_shared import agents, chat, session_config, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.call_records import TurnLatency, milliseconds
 from callwright_shared.chat import Turn
@@ -71,7 +69,6 @@ from callwright_shared.errors import (
     InvalidRequestError,
     SessionEndedError,
 )
-from callwright_shared.ids import new_session_id
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
@@ -92,25 +89,11 @@ async def create_chat_session(
         idempotency_key, endpoint=ENDPOINT, user_id=key.user_id, body=body
     )
     try:
-        await raise_if_recorded(db, org_id=key.org_id, request=request)
-        agent = await agent_for(
-            db,
-            org_id=key.org_id,
-            agent_id=body.agent_id,
-            kind=SessionKind.CHAT,
+        plan = await plan_session(
+            db, key=key, kind=SessionKind.CHAT, body=body, request=request, settings=settings
         )
-        session_id = new_session_id()
-        resolved = resolve_config(
-            agent,
-            session_id=session_id,
-            user_id=key.user_id,
-            channel=SessionKind.CHAT,
-            variables=body.variables,
-            overrides=body.overrides,
-            settings=settings,
-        )
-        credits_per_message = (await pricing.price_of(db, agent, settings)).credits_per_message
-        agent_id, agent_name = agent.id, agent.name
+        session_id, resolved = plan.session_id, plan.resolved
+        credits_per_message = plan.price.credits_per_message
         async with admitted(
             db,
             org_id=key.org_id,
@@ -125,7 +108,7 @@ async def create_chat_session(
                 session_id=session_id,
                 org_id=key.org_id,
                 user_id=key.user_id,
-                agent_id=agent_id,
+                agent_id=plan.agent_id,
                 credits_per_message=credits_per_message,
                 ttl_seconds=settings.chat_session_ttl_seconds,
                 metadata=body.metadata,
@@ -134,7 +117,7 @@ async def create_chat_session(
             await sessions.record_created(db, row)
             response = ChatSessionCreated(
                 session_id=session_id,
-                agent_name=agent_name,
+                agent_name=plan.agent_name,
                 expires_at=chat.expires_at(row),
                 variables=resolved.shown_variables(),
                 applied_overrides=resolved.overrides,
@@ -150,7 +133,7 @@ async def create_chat_session(
         return Created(ChatSessionCreated.model_validate(replayed.response), replayed=True)
     logger.info(
         "chat session created",
-        extra={"session_id": session_id, "agent_id": agent_id, "org_id": key.org_id},
+        extra={"session_id": session_id, "agent_id": plan.agent_id, "org_id": key.org_id},
     )
     return Created(response)
 

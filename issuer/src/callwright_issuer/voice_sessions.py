@@ -3,7 +3,7 @@
 1. key validated (the `CurrentKey` dependency)   → 401
 2. body validated (the `json_body` dependency)   → 400
 3. agent in the key's organization, voice architecture, its configuration and price
-   (`_plan`) → 404 / 400
+   (`admission.plan_session`) → 404 / 400
 4. under the organization's lock (`admission.admitted`): an `Idempotency-Key` already
    seen is replayed (409 if its request differs), the concurrency limit checked (429),
    credits held atomically, the session and the key recorded, all in one transaction
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -30,40 +29,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callwright_issuer.admission import (
     Created,
     IdempotentRequest,
+    Plan,
     Replayed,
     admitted,
-    agent_for,
-    raise_if_recorded,
+    plan_session,
     remember,
-    resolve_config,
 )
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
-from callwright_shared import credits, idempotency, pricing, session_config, sessions
+from callwright_shared import credits, idempotency, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import Agent, EndReason, SessionKind, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import InvalidRequestError, LiveKitUnavailableError, SessionEndedError
-from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
 ENDPOINT = "POST /v1/sessions/voice"
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """Step 3's result, as plain values: a rollback in step 4 would expire ORM objects."""
-
-    session_id: str
-    agent_id: str
-    agent_name: str
-    resolved: session_config.Resolved
-    credits_per_minute: int
 
 
 class _RoomClock:
@@ -94,9 +80,9 @@ async def create_voice_session(
         idempotency_key, endpoint=ENDPOINT, user_id=key.user_id, body=body
     )
     try:
-        # Before the lock as well: a replay takes no lock and needs the agent no more.
-        await raise_if_recorded(db, org_id=key.org_id, request=request)
-        plan = await _plan(db, key=key, body=body, settings=settings)
+        plan = await plan_session(
+            db, key=key, kind=SessionKind.VOICE, body=body, request=request, settings=settings
+        )
         room_name = await _admit(db, plan, key=key, body=body, request=request, settings=settings)
     except Replayed as replayed:
         return _replay(replayed.response, key=key, settings=settings)
@@ -106,39 +92,9 @@ async def create_voice_session(
     return await _answer(db, plan, key=key, room_name=room_name, request=request, settings=settings)
 
 
-async def _plan(
-    db: AsyncSession, *, key: ApiKeyContext, body: VoiceSessionCreate, settings: CallwrightSettings
-) -> _Plan:
-    """Step 3: the agent, the configuration this session runs, and its price."""
-    agent = await agent_for(
-        db,
-        org_id=key.org_id,
-        agent_id=body.agent_id,
-        kind=SessionKind.VOICE,
-    )
-    session_id = new_session_id()
-    resolved = resolve_config(
-        agent,
-        session_id=session_id,
-        user_id=key.user_id,
-        channel=SessionKind.VOICE,
-        variables=body.variables,
-        overrides=body.overrides,
-        settings=settings,
-    )
-    price = await pricing.price_of(db, agent, settings)
-    return _Plan(
-        session_id=session_id,
-        agent_id=agent.id,
-        agent_name=agent.name,
-        resolved=resolved,
-        credits_per_minute=price.credits_per_minute,
-    )
-
-
 async def _admit(
     db: AsyncSession,
-    plan: _Plan,
+    plan: Plan,
     *,
     key: ApiKeyContext,
     body: VoiceSessionCreate,
@@ -164,7 +120,7 @@ async def _admit(
 
 async def _record(
     db: AsyncSession,
-    plan: _Plan,
+    plan: Plan,
     *,
     key: ApiKeyContext,
     body: VoiceSessionCreate,
@@ -176,7 +132,7 @@ async def _record(
     # The fast path: the lock statement itself holds the whole call's credits when they
     # are there; otherwise a smaller hold is planned under the lock.
     prereserve = credits.voice_prereservation(
-        credits_per_minute=plan.credits_per_minute, max_duration_seconds=max_duration_seconds
+        credits_per_minute=plan.price.credits_per_minute, max_duration_seconds=max_duration_seconds
     )
     async with admitted(
         db,
@@ -187,7 +143,7 @@ async def _record(
     ) as org_lock:
         hold = credits.plan_voice_hold(
             available=org_lock.available_to_hold,
-            credits_per_minute=plan.credits_per_minute,
+            credits_per_minute=plan.price.credits_per_minute,
             max_duration_seconds=max_duration_seconds,
         )
         await sessions.record_created(
@@ -199,7 +155,7 @@ async def _record(
                 agent_id=plan.agent_id,
                 room_name=room_name,
                 hold=hold,
-                credits_per_minute=plan.credits_per_minute,
+                credits_per_minute=plan.price.credits_per_minute,
                 metadata=body.metadata,
                 config=plan.resolved.snapshot(),
             ),
@@ -211,7 +167,7 @@ async def _record(
 async def _create_room(
     db: AsyncSession,
     rooms: Rooms,
-    plan: _Plan,
+    plan: Plan,
     *,
     key: ApiKeyContext,
     room_name: str,
@@ -243,7 +199,7 @@ async def _create_room(
 
 async def _answer(
     db: AsyncSession,
-    plan: _Plan,
+    plan: Plan,
     *,
     key: ApiKeyContext,
     room_name: str,

@@ -30,7 +30,7 @@ from callwright_shared.db.models import (
     SessionStatus,
     utcnow,
 )
-from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
+from callwright_shared.errors import SessionNotFoundError
 
 OPEN_STATUSES = (SessionStatus.CREATED, SessionStatus.ACTIVE)
 
@@ -200,7 +200,7 @@ async def settle(
     changes nothing). Runs in the caller's transaction; the caller commits.
     """
     if status not in (SessionStatus.ENDED, SessionStatus.FAILED):
-        raise InvalidRequestError("a session settles as ended or failed")
+        raise ValueError("a session settles as ended or failed")
     now = utcnow()
     values: dict[str, Any] = {
         "status": status,
