@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import agents, api_keys, credits, organizations, pricing, tools
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.engine import create_engine, create_session_factory
-from callwright_shared.db.models import Organization
 from callwright_shared.errors import InvalidRequestError
 from callwright_shared.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.settings import CallwrightSettings
@@ -42,9 +40,7 @@ async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str,
     try:
         spec = AgentSpec.model_validate({**fields, "architecture": args.architecture})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        param = tools.error_param(first["loc"]) or ""
-        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+        raise InvalidRequestError.from_validation(exc.errors()) from None
     await organizations.get_org(db, args.org)
     # The operator's own agent: its tool URLs may be private (still checked when sent).
     tools.check_tools(
@@ -98,13 +94,8 @@ async def _dispatch(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any
         case "set-price":
             return await _set_price(db, args)
         case "set-concurrency":
-            await organizations.get_org(db, args.org)
             limit = args.max if args.max > 0 else None
-            await db.execute(
-                update(Organization)
-                .where(Organization.id == args.org)
-                .values(max_concurrent_sessions=limit)
-            )
+            await organizations.set_concurrency_limit(db, args.org, limit)
             return {"org_id": args.org, "max_concurrent_sessions": limit}
         case "tool-secret":
             secret = await (

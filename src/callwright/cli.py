@@ -26,6 +26,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from callwright_shared.db.models import Architecture
 from callwright_shared.errors import CallwrightError
 
 
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     p = admin_sub.add_parser("create-agent")
     p.add_argument("--org", required=True)
     p.add_argument("--name", required=True)
-    p.add_argument("--architecture", required=True, choices=["pipeline", "realtime", "text"])
+    p.add_argument("--architecture", required=True, choices=[a.value for a in Architecture])
     p.add_argument("--config-file")
     p = admin_sub.add_parser(
         "set-price", help="the organization's (or, with --agent, one agent's) prices"
@@ -129,10 +130,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
             print(json.dumps(run_admin(args)))
     except CallwrightError as exc:
-        error = {"type": exc.error_type, "code": exc.code, "message": exc.message}
-        if exc.param:
-            error["param"] = exc.param
-        print(json.dumps({"error": error}), file=sys.stderr)
+        print(json.dumps(exc.body()), file=sys.stderr)
         sys.exit(1)
 
 

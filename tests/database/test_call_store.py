@@ -39,7 +39,8 @@ async def voice_session(url: str) -> tuple[str, str]:
             )
         )
         await db.flush()
-        await credits.place_hold(db, tenant.org_id, session_id, hold.amount)
+        org_lock = await credits.lock(db, tenant.org_id)
+        await credits.hold(db, org_lock, session_id=session_id, amount=hold.amount)
     return session_id, room_name
 
 

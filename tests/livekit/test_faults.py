@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from callwright_issuer.livekit_rooms import LiveKitRooms
 from callwright_issuer.reconciler import reconcile_once
-from callwright_shared import credits, sessions
+from callwright_shared import credits, heartbeats, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason, LedgerEntry, LedgerKind, utcnow
@@ -191,8 +191,10 @@ async def test_every_path_ending_one_session_at_once_captures_once(
             created.append(response.json())
         async with database(database_url) as db:
             for c in created:
-                await sessions.mark_active(db, c["session_id"])
-                await sessions.record_agent_time(db, c["session_id"], 45.0)
+                started = utcnow()
+                await sessions.mark_active(db, c["session_id"], at=started)
+                # Its heartbeat, dated at the call's start: no later sign of life.
+                await heartbeats.record_heartbeat(db, c["session_id"], 45.0, at=started)
 
         async def webhook(room_name: str) -> httpx.Response:
             body, token = _signed_room_finished(room_name, livekit_server)

@@ -54,7 +54,7 @@ async def test_40_concurrent_creations_against_a_balance_for_10(
 async def test_concurrent_settlements_capture_once(
     database_url: str, livekit_server: LiveKitServer
 ) -> None:
-    from callwright_shared import sessions
+    from callwright_shared import heartbeats, sessions
     from callwright_shared.db.models import EndReason
 
     tenant = await seed_tenant(database_url, credits_amount=1000)
@@ -68,7 +68,9 @@ async def test_concurrent_settlements_capture_once(
     engine = create_engine(database_url)
     factory = create_session_factory(engine)
     async with factory() as db:
-        await sessions.record_agent_time(db, session_id, 61.0)
+        # The worker's heartbeat, dated at the session's creation (no later sign of life).
+        row = await sessions.get_session(db, org_id=tenant.org_id, session_id=session_id)
+        await heartbeats.record_heartbeat(db, session_id, 61.0, at=row.created_at)
         await db.commit()
 
     async def settle(reason: EndReason) -> bool:

@@ -72,8 +72,10 @@ async def deliver(
 async def make_active(url: str, session_id: str, *, agent_seconds: float) -> None:
     """What the worker records during a call (then it is gone: no heartbeat time)."""
     async with database(url) as db:
-        await sessions.mark_active(db, session_id)
-        await sessions.record_agent_time(db, session_id, agent_seconds)
+        started = utcnow()
+        await sessions.mark_active(db, session_id, at=started)
+        # Its heartbeat, dated at the call's start: no later sign of life.
+        await heartbeats.record_heartbeat(db, session_id, agent_seconds, at=started)
 
 
 async def ledger_of(url: str, session_id: str) -> list[tuple[LedgerKind, int]]:

@@ -136,7 +136,8 @@ async def seed_call(
             )
         )
         await db.flush()
-        await credits.place_hold(db, tenant.org_id, session_id, hold.amount)
+        org_lock = await credits.lock(db, tenant.org_id)
+        await credits.hold(db, org_lock, session_id=session_id, amount=hold.amount)
     store = CallStore(database_url)
     job_id = f"AJ_{session_id[4:16]}"
     try:

@@ -1,7 +1,7 @@
 """Create Chat Session and Send Message (SPEC §5).
 
 Create Chat Session: the agent must have an LLM (`text` or `pipeline`; `realtime` → 400
-`agent_architecture_unsupported`); under the organization's lock (`admission.admit`) the
+`agent_architecture_unsupported`); under the organization's lock (`admission.admitted`) the
 idempotency key and the concurrency limit are checked, the organization must be able to
 pay for one message (402), and the session is recorded `active`, with the agent's
 `credits_per_message` fixed for its lifetime and an `expires_at`
@@ -50,11 +50,12 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callwright_issuer.admission import (
+    Created,
     IdempotentRequest,
-    admit,
-    agent_for,
-    recorded_response,
-    resolve_config,
+    Replayed,
+    admitted,
+    plan_session,
+    remember,
 )
 from callwright_issuer.chat_models import (
     ChatDelta,
@@ -71,30 +72,23 @@ from callwright_issuer.schemas import (
     MessageReply,
     MessageUsage,
 )
-from callwright_shared import agents, chat, idempotency, pricing, session_config, sessions, tools
+from callwright_shared import agents, chat, session_config, sessions, tools
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.call_records import TurnLatency, milliseconds
 from callwright_shared.chat import Turn
-from callwright_shared.db.models import Architecture, EndReason, Session, SessionKind, utcnow
+from callwright_shared.db.engine import org_write
+from callwright_shared.db.models import EndReason, Session, SessionKind, utcnow
 from callwright_shared.errors import (
     InsufficientCreditsError,
     InvalidRequestError,
     SessionEndedError,
 )
-from callwright_shared.ids import new_session_id
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
-CHAT_ARCHITECTURES = (Architecture.TEXT, Architecture.PIPELINE)
 _T = TypeVar("_T")
 ENDPOINT = "POST /v1/sessions/chat"
-
-
-@dataclass(frozen=True, slots=True)
-class ChatCreation:
-    response: ChatSessionCreated
-    replayed: bool = False
 
 
 async def create_chat_session(
@@ -104,83 +98,58 @@ async def create_chat_session(
     body: ChatSessionCreate,
     settings: CallwrightSettings,
     idempotency_key: str | None = None,
-) -> ChatCreation:
+) -> Created[ChatSessionCreated]:
     request = IdempotentRequest.of(
         idempotency_key, endpoint=ENDPOINT, user_id=key.user_id, body=body
     )
-    replay = await recorded_response(db, org_id=key.org_id, request=request)
-    if replay is not None:
-        return ChatCreation(ChatSessionCreated.model_validate(replay), replayed=True)
-
-    agent = await agent_for(
-        db,
-        org_id=key.org_id,
-        agent_id=body.agent_id,
-        architectures=CHAT_ARCHITECTURES,
-        needs="chat sessions need an agent with an LLM (text or pipeline)",
-    )
-    session_id = new_session_id()
-    resolved = resolve_config(
-        agent,
-        session_id=session_id,
-        user_id=key.user_id,
-        channel=SessionKind.CHAT,
-        variables=body.variables,
-        overrides=body.overrides,
-        settings=settings,
-    )
-    credits_per_message = (await pricing.price_of(db, agent, settings)).credits_per_message
-    agent_id, agent_name = agent.id, agent.name
     try:
-        admission = await admit(
+        plan = await plan_session(
+            db, key=key, kind=SessionKind.CHAT, body=body, request=request, settings=settings
+        )
+        session_id, resolved = plan.session_id, plan.resolved
+        credits_per_message = plan.price.credits_per_message
+        async with admitted(
             db,
             org_id=key.org_id,
             request=request,
             default_limit=settings.default_max_concurrent_sessions,
-        )
-        if admission.replay is not None:
-            await db.rollback()
-            return ChatCreation(ChatSessionCreated.model_validate(admission.replay), replayed=True)
-        if admission.balance.available < credits_per_message:
-            raise InsufficientCreditsError(
-                "The organization does not have enough credits for a chat message."
-            )
-        row = chat.new_chat_session(
-            session_id=session_id,
-            org_id=key.org_id,
-            user_id=key.user_id,
-            agent_id=agent_id,
-            credits_per_message=credits_per_message,
-            ttl_seconds=settings.chat_session_ttl_seconds,
-            metadata=body.metadata,
-            config=resolved.snapshot(),
-        )
-        await sessions.record_created(db, row)
-        response = ChatSessionCreated(
-            session_id=session_id,
-            agent_name=agent_name,
-            expires_at=chat.expires_at(row),
-            variables=resolved.shown_variables(),
-            applied_overrides=resolved.overrides,
-        )
-        if request is not None:
-            await idempotency.record(
-                db,
+        ) as org_lock:
+            if org_lock.available_to_hold < credits_per_message:
+                raise InsufficientCreditsError(
+                    "The organization does not have enough credits for a chat message."
+                )
+            row = chat.new_chat_session(
+                session_id=session_id,
                 org_id=key.org_id,
-                key=request.key,
-                request_hash=request.request_hash,
+                user_id=key.user_id,
+                agent_id=plan.agent_id,
+                credits_per_message=credits_per_message,
+                ttl_seconds=settings.chat_session_ttl_seconds,
+                metadata=body.metadata,
+                config=resolved.snapshot(),
+            )
+            await sessions.record_created(db, row)
+            response = ChatSessionCreated(
+                session_id=session_id,
+                agent_name=plan.agent_name,
+                expires_at=chat.expires_at(row),
+                variables=resolved.shown_variables(),
+                applied_overrides=resolved.overrides,
+            )
+            await remember(
+                db,
+                request,
+                org_id=key.org_id,
                 session_id=session_id,
                 response=response.model_dump(mode="json"),
             )
-        await db.commit()
-    except BaseException:
-        await db.rollback()
-        raise
+    except Replayed as replayed:
+        return Created(ChatSessionCreated.model_validate(replayed.response), replayed=True)
     logger.info(
         "chat session created",
-        extra={"session_id": session_id, "agent_id": agent_id, "org_id": key.org_id},
+        extra={"session_id": session_id, "agent_id": plan.agent_id, "org_id": key.org_id},
     )
-    return ChatCreation(response)
+    return Created(response)
 
 
 async def start_message(
@@ -228,14 +197,10 @@ async def start_message(
     )
     await db.commit()  # a clean transaction for the hold
 
-    try:
+    async with org_write(db):
         held = await chat.reserve_message(
             db, row, max_messages=settings.chat_max_messages_per_session
         )
-        await db.commit()
-    except BaseException:
-        await db.rollback()
-        raise
 
     settle = _MessageCredits(
         session_factory,
@@ -277,8 +242,8 @@ async def _refuse_ended(db: AsyncSession, row: Session) -> None:
     if row.settled_at is not None:
         raise SessionEndedError(f"Session '{row.id}' has ended.")
     if utcnow() >= chat.expires_at(row):
-        await sessions.settle(db, row.id, end_reason=EndReason.MAX_DURATION_REACHED)
-        await db.commit()
+        async with org_write(db):
+            await sessions.settle(db, row.id, end_reason=EndReason.MAX_DURATION_REACHED)
         raise SessionEndedError(f"Session '{row.id}' has expired.")
 
 
@@ -355,14 +320,8 @@ class _MessageCredits:
         ]
 
     async def _in_transaction(self, step: Callable[[AsyncSession], Coroutine[Any, Any, _T]]) -> _T:
-        async with self._session_factory() as db:
-            try:
-                result = await step(db)
-                await db.commit()
-            except BaseException:
-                await db.rollback()
-                raise
-        return result
+        async with self._session_factory() as db, org_write(db):
+            return await step(db)
 
 
 class _ChatTools:

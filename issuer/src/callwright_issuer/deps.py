@@ -1,4 +1,12 @@
-"""Dependency shortcuts: what a route needs, read as prose in its signature."""
+"""Dependency shortcuts: what a route needs, read as prose in its signature.
+
+The transaction rule: a service function owns its transactions; a repository
+(callwright_shared) never commits. A write that locks an organization row (a hold, a
+settlement) runs in `callwright_shared.db.engine.org_write`, which queues it on SQLite
+and commits or rolls back; other writes use `async with db.begin()` /
+`session_factory.begin()`. `authenticate` commits `last_used_at` on its own, at once: on
+SQLite its write lock must not span the route.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callwright_issuer.chat_models import ChatModel
 from callwright_issuer.livekit_rooms import Rooms
-from callwright_shared import api_keys, tools
+from callwright_shared import api_keys
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.models import utcnow
 from callwright_shared.errors import InvalidRequestError
@@ -86,12 +94,7 @@ def json_body(
         try:
             return model.model_validate_json(raw or b"{}")
         except ValidationError as exc:
-            first = exc.errors()[0]
-            param = tools.error_param(first["loc"])
-            if first["type"] == "json_invalid":
-                raise InvalidRequestError("The request body is not valid JSON.") from None
-            message = f"{param}: {first['msg']}" if param else str(first["msg"])
-            raise InvalidRequestError(message, param=param) from None
+            raise InvalidRequestError.from_validation(exc.errors()) from None
 
     return parse
 

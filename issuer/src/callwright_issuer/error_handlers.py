@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from callwright_shared import tools
 from callwright_shared.errors import (
     CallwrightError,
     DatabaseUnavailableError,
@@ -37,22 +36,11 @@ _DATABASE_DOWN = (
 )
 
 
-def error_body(error: CallwrightError) -> dict[str, dict[str, str]]:
-    body: dict[str, str] = {
-        "type": error.error_type,
-        "code": error.code,
-        "message": error.message,
-    }
-    if error.param is not None:
-        body["param"] = error.param
-    return {"error": body}
-
-
 def error_response(error: CallwrightError) -> JSONResponse:
     headers = {}
     if error.retry_after_seconds is not None:
         headers["Retry-After"] = str(error.retry_after_seconds)
-    return JSONResponse(error_body(error), status_code=error.http_status, headers=headers)
+    return JSONResponse(error.body(), status_code=error.http_status, headers=headers)
 
 
 def is_database_down(exc: BaseException) -> bool:
@@ -73,14 +61,6 @@ def as_callwright_error(exc: BaseException) -> CallwrightError:
     return CallwrightError("An internal error occurred.")
 
 
-def validation_error(exc: RequestValidationError) -> InvalidRequestError:
-    first = exc.errors()[0] if exc.errors() else {}
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-    param = tools.error_param(loc)
-    message = str(first.get("msg", "Invalid request."))
-    return InvalidRequestError(f"{param}: {message}" if param else message, param=param)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     async def on_callwright_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, CallwrightError)
@@ -88,7 +68,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return error_response(validation_error(exc))
+        return error_response(InvalidRequestError.from_validation(exc.errors()))
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

@@ -29,29 +29,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, func, or_, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from callwright_issuer.background import every
 from callwright_issuer.livekit_rooms import RoomParticipant, Rooms
 from callwright_shared import idempotency, sessions, webhook_events
+from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import LiveKitUnavailableError
+from callwright_shared.open_sessions import OpenSession, ends_before, open_sessions, pages
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
-
-_PAGE = 500
-_Query = Select[*tuple[Any, ...]]
 
 
 @dataclass
@@ -60,20 +53,6 @@ class ReconcileReport:
 
     closed: dict[str, EndReason] = field(default_factory=dict)
     livekit_reachable: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class _Open:
-    id: str
-    kind: SessionKind
-    status: SessionStatus
-    room_name: str | None
-    user_id: str
-    created_at: datetime
-    started_at: datetime | None
-    last_heartbeat_at: datetime | None
-    max_duration_seconds: int
-    limited_by_credits: bool
 
 
 async def reconcile_once(
@@ -87,11 +66,11 @@ async def reconcile_once(
     grace = timedelta(seconds=settings.worker_heartbeat_grace_seconds)
     join_deadline = timedelta(seconds=settings.join_window_seconds) + grace
     report = ReconcileReport()
-    voice_created = _open(SessionKind.VOICE, SessionStatus.CREATED)
-    voice_active = _open(SessionKind.VOICE, SessionStatus.ACTIVE)
+    voice_created = open_sessions(SessionKind.VOICE, SessionStatus.CREATED)
+    voice_active = open_sessions(SessionKind.VOICE, SessionStatus.ACTIVE)
 
     never_joined = voice_created.where(Session.created_at < now - join_deadline)
-    async for page in _pages(session_factory, never_joined):
+    async for page in pages(session_factory, never_joined):
         for row in page:
             participants = await _participants(rooms, row, report)
             user_in_room = any(p.identity == row.user_id for p in participants or [])
@@ -103,7 +82,7 @@ async def reconcile_once(
         Session.created_at >= now - join_deadline,
         Session.room_name.is_not(None),
     )
-    async for page in _pages(session_factory, young):
+    async for page in pages(session_factory, young):
         if not report.livekit_reachable:
             break
         try:
@@ -116,7 +95,7 @@ async def reconcile_once(
                 await _close(session_factory, rooms, row, EndReason.USER_NOT_JOINED, report)
 
     last_beat = func.coalesce(Session.last_heartbeat_at, Session.started_at, Session.created_at)
-    async for page in _pages(session_factory, voice_active.where(last_beat < now - grace)):
+    async for page in pages(session_factory, voice_active.where(last_beat < now - grace)):
         for row in page:
             participants = await _participants(rooms, row, report)
             if participants is not None and any(p.is_agent for p in participants):
@@ -128,8 +107,8 @@ async def reconcile_once(
             await _close(session_factory, rooms, row, EndReason.WORKER_UNAVAILABLE, report)
 
     started = func.coalesce(Session.started_at, Session.created_at)
-    overran = voice_active.where(_ends_before(started, settings.voice_overrun_margin_seconds, now))
-    async for page in _pages(session_factory, overran):
+    overran = voice_active.where(ends_before(started, settings.voice_overrun_margin_seconds, now))
+    async for page in pages(session_factory, overran):
         for row in page:
             reason = (
                 EndReason.INSUFFICIENT_CREDITS
@@ -138,10 +117,10 @@ async def reconcile_once(
             )
             await _close(session_factory, rooms, row, reason, report)
 
-    expired = _open(SessionKind.CHAT, SessionStatus.ACTIVE).where(
-        _ends_before(Session.created_at, 0.0, now)
+    expired = open_sessions(SessionKind.CHAT, SessionStatus.ACTIVE).where(
+        ends_before(Session.created_at, 0.0, now)
     )
-    async for page in _pages(session_factory, expired):
+    async for page in pages(session_factory, expired):
         for row in page:
             await _close(session_factory, rooms, row, EndReason.MAX_DURATION_REACHED, report)
 
@@ -149,79 +128,8 @@ async def reconcile_once(
     return report
 
 
-def _open(kind: SessionKind, status: SessionStatus) -> _Query:
-    return select(
-        Session.id,
-        Session.kind,
-        Session.status,
-        Session.room_name,
-        Session.user_id,
-        Session.created_at,
-        Session.started_at,
-        Session.last_heartbeat_at,
-        Session.max_duration_seconds,
-        Session.limited_by_credits,
-    ).where(Session.kind == kind, Session.status == status, Session.settled_at.is_(None))
-
-
-async def _pages(
-    session_factory: async_sessionmaker[AsyncSession], query: _Query
-) -> AsyncIterator[list[_Open]]:
-    """The query's rows, oldest first, a page at a time (keyset on created_at, id); each
-    page is read in a short transaction of its own, before the caller closes any."""
-    after: tuple[datetime, str] | None = None
-    while True:
-        page_query = query
-        if after is not None:
-            page_query = page_query.where(
-                or_(
-                    Session.created_at > after[0],
-                    and_(Session.created_at == after[0], Session.id > after[1]),
-                )
-            )
-        async with session_factory() as db:
-            rows = (
-                await db.execute(page_query.order_by(Session.created_at, Session.id).limit(_PAGE))
-            ).all()
-            await db.rollback()
-        if rows:
-            yield [_Open(*row) for row in rows]
-        if len(rows) < _PAGE:
-            return
-        after = (rows[-1].created_at, rows[-1].id)
-
-
-class _epoch_seconds(FunctionElement[float]):
-    """A timestamp as Unix seconds, in SQL: it makes "start + max_duration_seconds" a
-    comparison the database does, on both backends."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(_epoch_seconds)
-def _epoch_seconds_postgres(element: _epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_epoch_seconds, "sqlite")
-def _epoch_seconds_sqlite(element: _epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite keeps UTC as text, which julianday() reads; 2440587.5 is the Unix epoch.
-    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
-
-
-def _ends_before(
-    start: ColumnElement[datetime] | InstrumentedAttribute[datetime],
-    margin_seconds: float,
-    now: datetime,
-) -> ColumnElement[bool]:
-    """start + the session's max_duration_seconds + margin is at or before `now`."""
-    deadline = _epoch_seconds(start) + Session.max_duration_seconds + margin_seconds
-    return deadline <= now.timestamp()
-
-
 async def _participants(
-    rooms: Rooms, row: _Open, report: ReconcileReport
+    rooms: Rooms, row: OpenSession, report: ReconcileReport
 ) -> list[RoomParticipant] | None:
     """The room's participants; None when the room is gone or LiveKit is unreachable."""
     if row.room_name is None or not report.livekit_reachable:
@@ -236,17 +144,12 @@ async def _participants(
 async def _close(
     session_factory: async_sessionmaker[AsyncSession],
     rooms: Rooms,
-    row: _Open,
+    row: OpenSession,
     reason: EndReason,
     report: ReconcileReport,
 ) -> None:
-    async with session_factory() as db:
-        try:
-            settlement = await sessions.settle(db, row.id, end_reason=reason)
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
+    async with session_factory() as db, org_write(db):
+        settlement = await sessions.settle(db, row.id, end_reason=reason)
     if not settlement.applied:
         return
     report.closed[row.id] = reason
@@ -266,14 +169,9 @@ async def _close(
 
 
 async def _purge(session_factory: async_sessionmaker[AsyncSession], *, now: datetime) -> None:
-    async with session_factory() as db:
-        try:
-            await idempotency.purge_expired(db, now=now)
-            await webhook_events.purge_old(db, now=now)
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
+    async with session_factory.begin() as db:
+        await idempotency.purge_expired(db, now=now)
+        await webhook_events.purge_old(db, now=now)
 
 
 async def run_reconciler(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_shared import sessions
+from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import EndReason, Session, SessionKind, utcnow
 from callwright_shared.heartbeats import worker_is_alive
 
@@ -51,7 +52,7 @@ async def end_session(
         await rooms.delete_room(row.room_name)
         if alive and await _wait_for_settlement(db, row, WORKER_SETTLE_WAIT_S):
             return row
-    await sessions.settle(db, session_id, end_reason=EndReason.API_ENDED)
-    await db.commit()
+    async with org_write(db):
+        await sessions.settle(db, session_id, end_reason=EndReason.API_ENDED)
     await db.refresh(row)
     return row

@@ -2,14 +2,16 @@
 
 1. key validated (the `CurrentKey` dependency)   → 401
 2. body validated (the `json_body` dependency)   → 400
-3. agent in the key's organization, voice architecture → 404 / 400
-4. under the organization's lock (`admission.admit`): an `Idempotency-Key` already seen
-   is replayed (409 if its request differs), the concurrency limit checked (429), credits
-   held atomically, the session and the key recorded, all in one transaction → 402 / 503
-5. room created with the agent dispatched in the same CreateRoom call → 503, session
-   marked `failed`, its hold released and its idempotency key forgotten (a retry may
-   reuse it)
-6. participant token minted
+3. agent in the key's organization, voice architecture, its configuration and price
+   (`admission.plan_session`) → 404 / 400
+4. under the organization's lock (`admission.admitted`): an `Idempotency-Key` already
+   seen is replayed (409 if its request differs), the concurrency limit checked (429),
+   credits held atomically, the session and the key recorded, all in one transaction
+   (`_admit`) → 402 / 503
+5. room created with the agent dispatched in the same CreateRoom call (`_create_room`)
+   → 503, session marked `failed`, its hold released and its idempotency key forgotten
+   (a retry may reuse it)
+6. participant token minted (`_answer`)
 
 A replay answers the first request's room and session with a freshly minted token for
 the same user and room: tokens are never stored.
@@ -19,47 +21,50 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.admission import (
+    Created,
     IdempotentRequest,
-    admit,
-    agent_for,
-    recorded_response,
-    resolve_config,
+    Plan,
+    Replayed,
+    admitted,
+    plan_session,
+    remember,
 )
 from callwright_issuer.livekit_rooms import Rooms
 from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
-from callwright_shared import agents, credits, idempotency, pricing, sessions
+from callwright_shared import credits, idempotency, sessions
 from callwright_shared.api_keys import ApiKeyContext
-from callwright_shared.db.engine import serialized_writes
-from callwright_shared.db.models import Agent, Architecture, EndReason, SessionKind, SessionStatus
+from callwright_shared.db.engine import org_write
+from callwright_shared.db.models import Agent, EndReason, SessionKind, SessionStatus
 from callwright_shared.dispatch import DispatchMetadata
-from callwright_shared.errors import (
-    InvalidRequestError,
-    LiveKitUnavailableError,
-    SessionEndedError,
-)
-from callwright_shared.ids import new_session_id
+from callwright_shared.errors import InvalidRequestError, LiveKitUnavailableError, SessionEndedError
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
-VOICE_ARCHITECTURES = (Architecture.PIPELINE, Architecture.REALTIME)
 ENDPOINT = "POST /v1/sessions/voice"
-_ROOM_NAME_ATTEMPTS = 20
 
 
-@dataclass(frozen=True, slots=True)
-class VoiceCreation:
-    response: VoiceSessionCreated
-    replayed: bool = False
+class _RoomClock:
+    """Milliseconds for room names that never repeat within this process: a room name
+    can then only collide with another issuer's, in the same millisecond."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self) -> int:
+        self._last = max(time.time_ns() // 1_000_000, self._last + 1)
+        return self._last
+
+
+_room_clock = _RoomClock()
 
 
 async def create_voice_session(
@@ -70,53 +75,108 @@ async def create_voice_session(
     rooms: Rooms,
     settings: CallwrightSettings,
     idempotency_key: str | None = None,
-) -> VoiceCreation:
+) -> Created[VoiceSessionCreated]:
     request = IdempotentRequest.of(
         idempotency_key, endpoint=ENDPOINT, user_id=key.user_id, body=body
     )
-    replay = await recorded_response(db, org_id=key.org_id, request=request)
-    if replay is not None:
-        return _replay(replay, key=key, settings=settings)
+    try:
+        plan = await plan_session(
+            db, key=key, kind=SessionKind.VOICE, body=body, request=request, settings=settings
+        )
+        room_name = await _admit(db, plan, key=key, body=body, request=request, settings=settings)
+    except Replayed as replayed:
+        return _replay(replayed.response, key=key, settings=settings)
+    await _create_room(
+        db, rooms, plan, key=key, room_name=room_name, request=request, settings=settings
+    )
+    return await _answer(db, plan, key=key, room_name=room_name, request=request, settings=settings)
 
-    agent = await agent_for(
+
+async def _admit(
+    db: AsyncSession,
+    plan: Plan,
+    *,
+    key: ApiKeyContext,
+    body: VoiceSessionCreate,
+    request: IdempotentRequest | None,
+    settings: CallwrightSettings,
+) -> str:
+    """Step 4, one transaction; returns the session's room name. Room names are unique in
+    the database: one taken by another issuer in the same millisecond is retried once."""
+    room_name = format_room_name(plan.agent_id, key.user_id, _room_clock.next())
+    try:
+        await _record(
+            db, plan, key=key, body=body, request=request, room_name=room_name, settings=settings
+        )
+    except IntegrityError:
+        if await sessions.get_session_by_room(db, room_name) is None:
+            raise
+        room_name = format_room_name(plan.agent_id, key.user_id, _room_clock.next())
+        await _record(
+            db, plan, key=key, body=body, request=request, room_name=room_name, settings=settings
+        )
+    return room_name
+
+
+async def _record(
+    db: AsyncSession,
+    plan: Plan,
+    *,
+    key: ApiKeyContext,
+    body: VoiceSessionCreate,
+    request: IdempotentRequest | None,
+    room_name: str,
+    settings: CallwrightSettings,
+) -> None:
+    max_duration_seconds = plan.resolved.config.max_duration_seconds
+    # The fast path: the lock statement itself holds the whole call's credits when they
+    # are there; otherwise a smaller hold is planned under the lock.
+    prereserve = credits.voice_prereservation(
+        credits_per_minute=plan.price.credits_per_minute, max_duration_seconds=max_duration_seconds
+    )
+    async with admitted(
         db,
         org_id=key.org_id,
-        agent_id=body.agent_id,
-        architectures=VOICE_ARCHITECTURES,
-        needs="voice sessions need a pipeline or realtime agent (text agents use chat sessions)",
-    )
-    session_id = new_session_id()
-    resolved = resolve_config(
-        agent,
-        session_id=session_id,
-        user_id=key.user_id,
-        channel=SessionKind.VOICE,
-        variables=body.variables,
-        overrides=body.overrides,
-        settings=settings,
-    )
-    # Plain values: a rollback below would expire the ORM object.
-    config = resolved.config
-    price = await pricing.price_of(db, agent, settings)
-    agent_id, agent_name = agent.id, agent.name
-
-    room_name, replay = await _hold_and_record(
-        db,
-        key=key,
-        agent_id=agent_id,
-        session_id=session_id,
-        config=config,
-        snapshot=resolved.snapshot(),
-        credits_per_minute=price.credits_per_minute,
-        body=body,
         request=request,
         default_limit=settings.default_max_concurrent_sessions,
-    )
-    if replay is not None:
-        return _replay(replay, key=key, settings=settings)
+        prereserve=prereserve,
+    ) as org_lock:
+        hold = credits.plan_voice_hold(
+            available=org_lock.available_to_hold,
+            credits_per_minute=plan.price.credits_per_minute,
+            max_duration_seconds=max_duration_seconds,
+        )
+        await sessions.record_created(
+            db,
+            sessions.new_voice_session(
+                session_id=plan.session_id,
+                org_id=key.org_id,
+                user_id=key.user_id,
+                agent_id=plan.agent_id,
+                room_name=room_name,
+                hold=hold,
+                credits_per_minute=plan.price.credits_per_minute,
+                metadata=body.metadata,
+                config=plan.resolved.snapshot(),
+            ),
+        )
+        await credits.hold(db, org_lock, session_id=plan.session_id, amount=hold.amount)
+        await remember(db, request, org_id=key.org_id, session_id=plan.session_id)
 
+
+async def _create_room(
+    db: AsyncSession,
+    rooms: Rooms,
+    plan: Plan,
+    *,
+    key: ApiKeyContext,
+    room_name: str,
+    request: IdempotentRequest | None,
+    settings: CallwrightSettings,
+) -> None:
+    """Step 5: the room, with the agent dispatched; or the session failed and released."""
     metadata = DispatchMetadata(
-        session_id=session_id, agent_id=agent_id, user_id=key.user_id, org_id=key.org_id
+        session_id=plan.session_id, agent_id=plan.agent_id, user_id=key.user_id, org_id=key.org_id
     )
     try:
         await rooms.create_room_with_agent(
@@ -125,41 +185,52 @@ async def create_voice_session(
             dispatch_metadata=metadata.to_json(),
         )
     except LiveKitUnavailableError:
-        await sessions.settle(
-            db,
-            session_id,
-            status=SessionStatus.FAILED,
-            end_reason=EndReason.LIVEKIT_UNAVAILABLE,
-        )
-        if request is not None:
-            await idempotency.forget(db, org_id=key.org_id, key=request.key)
-        await db.commit()
+        async with org_write(db):
+            await sessions.settle(
+                db,
+                plan.session_id,
+                status=SessionStatus.FAILED,
+                end_reason=EndReason.LIVEKIT_UNAVAILABLE,
+            )
+            if request is not None:
+                await idempotency.forget(db, org_id=key.org_id, key=request.key)
         raise
 
+
+async def _answer(
+    db: AsyncSession,
+    plan: Plan,
+    *,
+    key: ApiKeyContext,
+    room_name: str,
+    request: IdempotentRequest | None,
+    settings: CallwrightSettings,
+) -> Created[VoiceSessionCreated]:
+    """Step 6: the token, and the answer stored (without it) for a replay."""
     token = mint_participant_token(settings, room_name=room_name, identity=key.user_id)
     logger.info(
         "voice session created",
-        extra={"session_id": session_id, "agent_id": agent_id, "org_id": key.org_id},
+        extra={"session_id": plan.session_id, "agent_id": plan.agent_id, "org_id": key.org_id},
     )
     response = VoiceSessionCreated(
         room_name=room_name,
         token=token.jwt,
         livekit_url=settings.client_livekit_url,
-        agent_name=agent_name,
-        session_id=session_id,
+        agent_name=plan.agent_name,
+        session_id=plan.session_id,
         expires_at=token.expires_at,
-        variables=resolved.shown_variables(),
-        applied_overrides=resolved.overrides,
+        variables=plan.resolved.shown_variables(),
+        applied_overrides=plan.resolved.overrides,
     )
     if request is not None:
-        await idempotency.complete(
-            db,
-            org_id=key.org_id,
-            key=request.key,
-            response=response.model_dump(mode="json", exclude={"token", "expires_at"}),
-        )
-        await db.commit()
-    return VoiceCreation(response=response)
+        async with db.begin():
+            await idempotency.complete(
+                db,
+                org_id=key.org_id,
+                key=request.key,
+                response=response.model_dump(mode="json", exclude={"token", "expires_at"}),
+            )
+    return Created(response)
 
 
 async def rejoin_token(
@@ -187,99 +258,10 @@ async def rejoin_token(
 
 def _replay(
     stored: dict[str, Any], *, key: ApiKeyContext, settings: CallwrightSettings
-) -> VoiceCreation:
+) -> Created[VoiceSessionCreated]:
     """The first request's answer again, with a fresh token for the same user and room."""
     token = mint_participant_token(settings, room_name=stored["room_name"], identity=key.user_id)
     response = VoiceSessionCreated.model_validate(
         {**stored, "token": token.jwt, "expires_at": token.expires_at}
     )
-    return VoiceCreation(response=response, replayed=True)
-
-
-async def _hold_and_record(
-    db: AsyncSession,
-    *,
-    key: ApiKeyContext,
-    agent_id: str,
-    session_id: str,
-    config: agents.AgentConfig,
-    snapshot: dict[str, Any],
-    credits_per_minute: int,
-    body: VoiceSessionCreate,
-    request: IdempotentRequest | None,
-    default_limit: int,
-) -> tuple[str, dict[str, Any] | None]:
-    """Step 4 in one transaction: lock the org, admit, hold credits, record the session.
-
-    Returns the room name, or the stored response when the idempotency key turned out
-    to be recorded already. The room name is unique in the database; the same
-    millisecond moves to the next one.
-    """
-    # Fast path: the lock statement itself holds the full call's credits when they are
-    # there; otherwise a smaller hold is planned under the lock.
-    full = credits.full_voice_hold(
-        credits_per_minute=credits_per_minute,
-        max_duration_seconds=config.max_duration_seconds,
-    )
-    timestamp = time.time_ns() // 1_000_000
-    async with serialized_writes(db):
-        for _ in range(_ROOM_NAME_ATTEMPTS):
-            room_name = format_room_name(agent_id, key.user_id, timestamp)
-            try:
-                admission = await admit(
-                    db,
-                    org_id=key.org_id,
-                    request=request,
-                    default_limit=default_limit,
-                    reserve=full.amount,
-                    if_available=max(full.amount, credits_per_minute),
-                )
-                if admission.replay is not None:
-                    await db.rollback()
-                    return room_name, admission.replay
-                hold = (
-                    full
-                    if admission.reserved
-                    else credits.plan_voice_hold(
-                        available=admission.balance.available,
-                        credits_per_minute=credits_per_minute,
-                        max_duration_seconds=config.max_duration_seconds,
-                    )
-                )
-                await sessions.record_created(
-                    db,
-                    sessions.new_voice_session(
-                        session_id=session_id,
-                        org_id=key.org_id,
-                        user_id=key.user_id,
-                        agent_id=agent_id,
-                        room_name=room_name,
-                        hold=hold,
-                        credits_per_minute=credits_per_minute,
-                        metadata=body.metadata,
-                        config=snapshot,
-                    ),
-                )
-                if admission.reserved:
-                    credits.record_hold(db, key.org_id, session_id, admission.reserved)
-                else:
-                    await credits.place_hold(db, key.org_id, session_id, hold.amount)
-                if request is not None:
-                    await idempotency.record(
-                        db,
-                        org_id=key.org_id,
-                        key=request.key,
-                        request_hash=request.request_hash,
-                        session_id=session_id,
-                    )
-                await db.commit()
-                return room_name, None
-            except IntegrityError:
-                await db.rollback()
-                if await sessions.get_session_by_room(db, room_name) is None:
-                    raise
-                timestamp += 1
-            except BaseException:
-                await db.rollback()
-                raise
-        raise LiveKitUnavailableError("Could not allocate a unique room name; try again.")
+    return Created(response, replayed=True)

@@ -13,17 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callwright_shared import pagination
 from callwright_shared import tools as agent_tools
-from callwright_shared.db.models import Agent, Architecture, utcnow
+from callwright_shared.db.models import Agent, Architecture, SessionKind, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
 from callwright_shared.pricing import PRICE_FIELDS, Price
@@ -40,6 +48,12 @@ DEFAULT_REALTIME_MODELS = {
 DEFAULT_REALTIME_VOICES = {"openai": "alloy", "gemini": "Puck"}
 
 ArchitectureName = Literal["pipeline", "realtime", "text"]
+# The architectures each kind of session runs: a chat session needs the agent's LLM, a
+# voice session its audio (Create Voice/Chat Session: 400 agent_architecture_unsupported).
+SESSION_ARCHITECTURES: dict[SessionKind, frozenset[Architecture]] = {
+    SessionKind.VOICE: frozenset({Architecture.PIPELINE, Architecture.REALTIME}),
+    SessionKind.CHAT: frozenset({Architecture.TEXT, Architecture.PIPELINE}),
+}
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 # The fields a session may override (SPEC §10), when the agent's owner lists them in
@@ -131,31 +145,41 @@ class AgentSpec(AgentConfig, _NoTenantPrices):
     architecture: ArchitectureName
 
 
-class AgentUpdate(_NoTenantPrices):
-    """The body of PATCH /v1/agents/{id}: any subset of the fields."""
+def _all_optional(model: type[BaseModel], names: Collection[str]) -> dict[str, Any]:
+    """These fields of `model`, each optional (None: left as it is) under the same
+    constraints, so that a field added to the model can be updated at once."""
+    fields: dict[str, Any] = {}
+    for name in names:
+        info = model.model_fields[name]
+        annotation: Any = info.annotation
+        if info.metadata:  # the constraints (max_length, pattern, …) go with the type
+            annotation = cast(Any, Annotated)[(annotation, *info.metadata)]
+        fields[name] = (annotation | None, Field(None))
+    return fields
 
+
+class _Changes(_NoTenantPrices):
     model_config = _STRICT
 
-    name: SingleLine | None = Field(None, min_length=1, max_length=200)
-    architecture: ArchitectureName | None = None
-    instructions: MultiLine | None = Field(None, max_length=20_000)
-    greeting: MultiLine | None = Field(None, max_length=1_000)
-    language: str | None = Field(None, pattern=_LANGUAGE)
-    max_duration_seconds: int | None = Field(None, gt=0, le=4 * 3600)
-    stt_model: SingleLine | None = Field(None, min_length=1, max_length=100)
-    llm_model: SingleLine | None = Field(None, min_length=1, max_length=100)
-    temperature: float | None = Field(None, ge=0, le=2, allow_inf_nan=False)
-    tts_model: SingleLine | None = Field(None, min_length=1, max_length=100)
-    tts_voice: SingleLine | None = Field(None, min_length=1, max_length=100)
-    provider: Literal["openai", "gemini"] | None = None
-    model: SingleLine | None = Field(None, min_length=1, max_length=100)
-    voice: SingleLine | None = Field(None, min_length=1, max_length=100)
-    variables: dict[str, VariableSpec] | None = None
-    overridable: list[OverridableField] | None = Field(None, max_length=7)
-    timezone: SingleLine | None = Field(None, min_length=1, max_length=64)
-    tools: list[agent_tools.Tool] | None = Field(None, max_length=agent_tools.MAX_TOOLS)
+    _timezone = field_validator("timezone", check_fields=False)(_check_timezone)
 
-    _timezone = field_validator("timezone")(_check_timezone)
+
+if TYPE_CHECKING:
+
+    class AgentUpdate(_Changes):
+        """The body of PATCH /v1/agents/{id} (its fields are generated below)."""
+
+        # The one field `update_agent` reads by name, declared for the type checker.
+        tools: list[agent_tools.Tool] | None
+
+else:
+    AgentUpdate = create_model(
+        "AgentUpdate",
+        __doc__="The body of PATCH /v1/agents/{id}: any subset of the fields.",
+        __base__=_Changes,
+        __module__=__name__,
+        **_all_optional(AgentSpec, ["name", "architecture", *AgentConfig.model_fields]),
+    )
 
 
 class AgentPublic(AgentConfig):
@@ -323,9 +347,7 @@ async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> 
     try:
         config = AgentConfig.model_validate(merged, strict=False)
     except ValidationError as exc:  # e.g. null for a field that has a default
-        first = exc.errors()[0]
-        param = agent_tools.error_param(first["loc"])
-        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+        raise InvalidRequestError.from_validation(exc.errors()) from None
     check_templates(config)
     if "tools" in fields:
         agent_tools.check_unique_names(config.tools)
@@ -336,6 +358,19 @@ async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> 
     agent.updated_at = utcnow()
     await db.flush()
     return agent
+
+
+async def list_agents(
+    db: AsyncSession, *, org_id: str, limit: int, starting_after: str | None
+) -> tuple[list[Agent], bool]:
+    """The organization's agents (not deleted), newest first, and whether more follow."""
+    cursor = (
+        None
+        if starting_after is None
+        else await get_agent(db, org_id=org_id, agent_id=starting_after)
+    )
+    query = select(Agent).where(Agent.org_id == org_id, Agent.deleted_at.is_(None))
+    return await pagination.newest_first(db, query, Agent, cursor=cursor, limit=limit)
 
 
 async def delete_agent(db: AsyncSession, agent: Agent) -> None:

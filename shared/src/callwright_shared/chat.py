@@ -29,13 +29,13 @@ cannot deadlock with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import credits
+from callwright_shared import credits, sessions
 from callwright_shared.call_records import ToolCall, TranscriptEntry, TurnLatency, entries_of
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import (
@@ -102,7 +102,7 @@ def new_chat_session(
 
 
 def expires_at(row: Session) -> datetime:
-    return row.created_at + timedelta(seconds=row.max_duration_seconds)
+    return sessions.chat_expires_at(row.created_at, row.max_duration_seconds)
 
 
 def history_of(row: Session) -> list[Turn]:
@@ -156,12 +156,12 @@ async def reserve_message(db: AsyncSession, row: Session, *, max_messages: int) 
     ).one_or_none()
     if claimed is None:
         raise SessionEndedError(f"Session '{row.id}' has ended.")
-    balance = await credits.lock_organization(db, row.org_id)
-    if balance.available < price:
+    org_lock = await credits.lock(db, row.org_id)
+    if org_lock.available_to_hold < price:
         raise InsufficientCreditsError(
             "The organization does not have enough credits for this message."
         )
-    await credits.place_hold(db, row.org_id, row.id, price)
+    await credits.hold(db, org_lock, session_id=row.id, amount=price)
     return price
 
 

@@ -8,8 +8,10 @@ Ledger kinds and their effect on the organization's cached totals:
     release -amount from held             (the unused rest of a hold)
 
 available = balance - held, never negative. Every operation here runs inside the caller's
-transaction and starts by locking the organization row, so concurrent holds serialize on
-Postgres (row lock) and SQLite (write lock); none of them commits.
+transaction and starts by locking the organization row (`lock`), so concurrent holds
+serialize on Postgres (row lock) and SQLite (write lock); none of them commits. A hold
+takes the `OrgLock` its caller read under the lock (admission checks what it needs under
+the same lock), so the type says who holds it.
 """
 
 from __future__ import annotations
@@ -41,54 +43,66 @@ class Hold:
     limited_by_credits: bool
 
 
-async def lock_organization(db: AsyncSession, org_id: str) -> Balance:
-    """Take the organization's write lock and read its totals under it.
+@dataclass(frozen=True, slots=True)
+class Prereservation:
+    """Credits the lock statement itself adds to `held` when at least `if_available` are
+    available: the one-statement fast path of a voice hold (`voice_prereservation`)."""
+
+    amount: int
+    if_available: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrgLock:
+    """The organization's state read under its write lock, after any prereservation."""
+
+    org_id: str
+    balance: Balance
+    max_concurrent_sessions: int | None
+    # Already in `balance.held`; `hold` writes its ledger row without moving it again.
+    prereserved: int = 0
+
+    @property
+    def available_to_hold(self) -> int:
+        """What was available before this lock's own prereservation."""
+        return self.balance.available + self.prereserved
+
+
+async def lock(
+    db: AsyncSession, org_id: str, *, prereserve: Prereservation | None = None
+) -> OrgLock:
+    """Take the organization's write lock and read its totals under it; with
+    `prereserve`, the same statement also holds its amount when enough is available.
 
     A no-op UPDATE rather than SELECT FOR UPDATE: it locks the row on Postgres and takes
     the database write lock on SQLite, where SELECT FOR UPDATE does not exist.
     """
-    return (await lock_and_reserve(db, org_id, reserve=0, if_available=0)).balance
-
-
-@dataclass(frozen=True, slots=True)
-class Locked:
-    """The organization's state read under its lock, after any reservation."""
-
-    balance: Balance
-    reserved: int
-    max_concurrent_sessions: int | None
-
-
-async def lock_and_reserve(
-    db: AsyncSession, org_id: str, *, reserve: int, if_available: int
-) -> Locked:
-    """Lock the organization and, when at least `if_available` credits are available,
-    add `reserve` to its held total — in one statement, the fast path of a voice hold.
-
-    When they are not available the organization is locked without a reservation
-    (`reserved == 0`) and the caller plans a smaller hold under the lock. The caller
-    records the ledger entry of a reservation with `record_hold`.
-    """
-    lock = (
+    statement = (
         update(Organization)
         .where(Organization.id == org_id)
         .returning(Organization.balance, Organization.held, Organization.max_concurrent_sessions)
     )
-    available = Organization.balance - Organization.held
-    if reserve > 0:
+    if prereserve is not None and prereserve.amount > 0:
+        available = Organization.balance - Organization.held
+        wanted = max(prereserve.if_available, prereserve.amount)
         row = (
             await db.execute(
-                lock.where(available >= max(if_available, reserve)).values(
-                    held=Organization.held + reserve
+                statement.where(available >= wanted).values(
+                    held=Organization.held + prereserve.amount
                 )
             )
         ).one_or_none()
         if row is not None:
-            return Locked(Balance(row.balance, row.held), reserve, row.max_concurrent_sessions)
-    row = (await db.execute(lock.values(held=Organization.held))).one_or_none()
+            return OrgLock(
+                org_id,
+                Balance(row.balance, row.held),
+                row.max_concurrent_sessions,
+                prereserve.amount,
+            )
+    row = (await db.execute(statement.values(held=Organization.held))).one_or_none()
     if row is None:
         raise NotFoundError("Organization not found.")
-    return Locked(Balance(row.balance, row.held), 0, row.max_concurrent_sessions)
+    return OrgLock(org_id, Balance(row.balance, row.held), row.max_concurrent_sessions)
 
 
 async def read_balance(db: AsyncSession, org_id: str) -> Balance:
@@ -111,34 +125,36 @@ _EFFECT = {
 }
 
 
-def _record(
-    db: AsyncSession, org_id: str, kind: LedgerKind, amount: int, session_id: str | None
-) -> None:
-    """The ledger row alone; `_append` also moves the organization's totals."""
-    db.add(LedgerEntry(org_id=org_id, session_id=session_id, kind=kind, amount=amount))
-
-
 async def _append(
-    db: AsyncSession, org_id: str, kind: LedgerKind, amount: int, session_id: str | None
+    db: AsyncSession,
+    org_id: str,
+    kind: LedgerKind,
+    amount: int,
+    session_id: str | None,
+    *,
+    already_moved: int = 0,
 ) -> None:
+    """A ledger row and the totals it moves, less `already_moved` (a prereservation)."""
     if amount < 0:
         raise ValueError("ledger amounts are never negative")
-    if amount == 0 and kind is not LedgerKind.GRANT:
+    if amount > 0 or kind is LedgerKind.GRANT:
+        db.add(LedgerEntry(org_id=org_id, session_id=session_id, kind=kind, amount=amount))
+    moved = amount - already_moved
+    if moved == 0:
         return
-    _record(db, org_id, kind, amount, session_id)
     balance_sign, held_sign = _EFFECT[kind]
     await db.execute(
         update(Organization)
         .where(Organization.id == org_id)
         .values(
-            balance=Organization.balance + balance_sign * amount,
-            held=Organization.held + held_sign * amount,
+            balance=Organization.balance + balance_sign * moved,
+            held=Organization.held + held_sign * moved,
         )
     )
 
 
 async def grant(db: AsyncSession, org_id: str, amount: int) -> Balance:
-    await lock_organization(db, org_id)
+    await lock(db, org_id)
     await _append(db, org_id, LedgerKind.GRANT, amount, None)
     return await read_balance(db, org_id)
 
@@ -150,6 +166,15 @@ def full_voice_hold(*, credits_per_minute: int, max_duration_seconds: int) -> Ho
         math.ceil(credits_per_minute * max_duration_seconds / 60) if credits_per_minute > 0 else 0
     )
     return Hold(amount=amount, max_duration_seconds=max_duration_seconds, limited_by_credits=False)
+
+
+def voice_prereservation(*, credits_per_minute: int, max_duration_seconds: int) -> Prereservation:
+    """The full call's hold, taken by the lock statement when it leaves at least a
+    minute's worth (so that `plan_voice_hold` would plan exactly it)."""
+    full = full_voice_hold(
+        credits_per_minute=credits_per_minute, max_duration_seconds=max_duration_seconds
+    )
+    return Prereservation(amount=full.amount, if_available=max(full.amount, credits_per_minute))
 
 
 def plan_voice_hold(*, available: int, credits_per_minute: int, max_duration_seconds: int) -> Hold:
@@ -174,15 +199,17 @@ def plan_voice_hold(*, available: int, credits_per_minute: int, max_duration_sec
     return Hold(amount=amount, max_duration_seconds=seconds, limited_by_credits=limited)
 
 
-async def place_hold(db: AsyncSession, org_id: str, session_id: str, amount: int) -> None:
-    """Caller must hold the organization lock (see `lock_organization`)."""
-    await _append(db, org_id, LedgerKind.HOLD, amount, session_id)
-
-
-def record_hold(db: AsyncSession, org_id: str, session_id: str, amount: int) -> None:
-    """The ledger entry of a hold `lock_and_reserve` already added to the totals."""
-    if amount > 0:
-        _record(db, org_id, LedgerKind.HOLD, amount, session_id)
+async def hold(db: AsyncSession, org_lock: OrgLock, *, session_id: str, amount: int) -> None:
+    """Hold `amount` for a session under `org_lock` (one hold per lock): its ledger row,
+    and the totals except what the lock statement already prereserved."""
+    await _append(
+        db,
+        org_lock.org_id,
+        LedgerKind.HOLD,
+        amount,
+        session_id,
+        already_moved=org_lock.prereserved,
+    )
 
 
 def voice_charge(*, agent_seconds: float, credits_per_minute: int, held: int) -> int:
@@ -199,21 +226,9 @@ async def settle_hold(
 ) -> None:
     """Capture `charge` of a session's hold and release the rest. Called exactly once."""
     charge = max(0, min(charge, held))
-    await lock_organization(db, org_id)
+    await lock(db, org_id)
     await _append(db, org_id, LedgerKind.CAPTURE, charge, session_id)
     await _append(db, org_id, LedgerKind.RELEASE, held - charge, session_id)
-
-
-async def charge_without_hold(
-    db: AsyncSession, org_id: str, session_id: str, amount: int
-) -> Balance:
-    """Charge a chat message: hold and capture at once, refused if not available."""
-    balance = await lock_organization(db, org_id)
-    if balance.available < amount:
-        raise InsufficientCreditsError("The organization does not have enough credits.")
-    await _append(db, org_id, LedgerKind.HOLD, amount, session_id)
-    await _append(db, org_id, LedgerKind.CAPTURE, amount, session_id)
-    return Balance(balance=balance.balance - amount, held=balance.held)
 
 
 async def ledger_totals(db: AsyncSession, org_id: str) -> Balance:

@@ -41,7 +41,11 @@ Messages are for people: never a stack trace, a key or a transcript.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+# FastAPI's location of a request field (RequestValidationError), not part of its name.
+_REQUEST_PARTS = ("body", "query", "path", "header")
 
 
 class CallwrightError(Exception):
@@ -57,11 +61,41 @@ class CallwrightError(Exception):
         self.message = message
         self.param = param
 
+    def body(self) -> dict[str, dict[str, str]]:
+        """SPEC §4's error body, the one rendering of an error (the API, its server-sent
+        `error` event, the CLI)."""
+        detail = {"type": self.error_type, "code": self.code, "message": self.message}
+        if self.param is not None:
+            detail["param"] = self.param
+        return {"error": detail}
+
 
 class InvalidRequestError(CallwrightError):
     http_status = 400
     error_type = "invalid_request_error"
     code = "invalid_request"
+
+    @classmethod
+    def from_validation(
+        cls, errors: Sequence[Mapping[str, Any]], *, prefix: str | None = None
+    ) -> InvalidRequestError:
+        """Pydantic's first error (`ValidationError.errors()`, FastAPI's too) as a 400
+        naming the field at fault, under `prefix` (e.g. "overrides")."""
+        first = errors[0] if errors else {}
+        if first.get("type") == "json_invalid":
+            return cls("The request body is not valid JSON.")
+        loc = [str(part) for part in first.get("loc", ())]
+        if loc and loc[0] in _REQUEST_PARTS:
+            loc = loc[1:]
+        # Imported here: tools imports this module. It drops the union tag pydantic puts
+        # after a tool's index, which is not part of what the client sent.
+        from callwright_shared.tools import error_param
+
+        path = error_param(loc)
+        loc = path.split(".") if path else []
+        param = ".".join([prefix, *loc] if prefix else loc) or None
+        message = str(first.get("msg", "Invalid request."))
+        return cls(f"{param}: {message}" if param else message, param=param)
 
 
 class AgentArchitectureUnsupportedError(InvalidRequestError):

@@ -39,3 +39,10 @@ async def create_user(db: AsyncSession, *, org_id: str, user_id: str) -> User:
     db.add(user)
     await db.flush()
     return user
+
+
+async def set_concurrency_limit(db: AsyncSession, org_id: str, limit: int | None) -> None:
+    """The organization's own limit of open sessions (None: the deployment's default)."""
+    org = await get_org(db, org_id)
+    org.max_concurrent_sessions = limit
+    await db.flush()

@@ -112,11 +112,7 @@ def _apply_overrides(config: AgentConfig, overrides: dict[str, Any]) -> AgentCon
     try:
         merged = AgentConfig.model_validate({**config.model_dump(), **overrides}, strict=True)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(p) for p in first["loc"])
-        raise InvalidRequestError(
-            f"overrides.{param}: {first['msg']}", param=f"overrides.{param}"
-        ) from None
+        raise InvalidRequestError.from_validation(exc.errors(), prefix="overrides") from None
     if merged.max_duration_seconds > config.max_duration_seconds:
         raise OverrideNotAllowedError(
             f"overrides.max_duration_seconds: may only be lowered (the agent's is "

@@ -16,13 +16,13 @@ the outbox in the caller's transaction (callwright_shared.outbox): one each per 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import credits, outbox
+from callwright_shared import credits, outbox, pagination
 from callwright_shared.db.models import (
     EndReason,
     Session,
@@ -30,7 +30,7 @@ from callwright_shared.db.models import (
     SessionStatus,
     utcnow,
 )
-from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
+from callwright_shared.errors import SessionNotFoundError
 
 OPEN_STATUSES = (SessionStatus.CREATED, SessionStatus.ACTIVE)
 
@@ -61,23 +61,39 @@ async def get_session_by_room(db: AsyncSession, room_name: str) -> Session | Non
 async def list_sessions(
     db: AsyncSession, *, org_id: str, limit: int, starting_after: str | None
 ) -> tuple[list[Session], bool]:
+    cursor = (
+        None
+        if starting_after is None
+        else await get_session(db, org_id=org_id, session_id=starting_after)
+    )
     query = select(Session).where(Session.org_id == org_id)
-    if starting_after is not None:
-        cursor = await get_session(db, org_id=org_id, session_id=starting_after)
-        query = query.where(
-            or_(
-                Session.created_at < cursor.created_at,
-                and_(Session.created_at == cursor.created_at, Session.id < cursor.id),
+    return await pagination.newest_first(db, query, Session, cursor=cursor, limit=limit)
+
+
+def chat_expires_at(created_at: datetime, max_duration_seconds: int) -> datetime:
+    """A chat session ends `max_duration_seconds` (its TTL) after its creation; the
+    reconciler's query says the same in SQL (`reconciler._ends_before`)."""
+    return created_at + timedelta(seconds=max_duration_seconds)
+
+
+async def count_open(db: AsyncSession, org_id: str, *, now: datetime) -> int:
+    """The organization's open sessions (`created` or `active`; a chat session past its
+    expiry no longer counts): what its concurrency limit counts."""
+    rows = (
+        await db.execute(
+            select(Session.kind, Session.created_at, Session.max_duration_seconds).where(
+                Session.org_id == org_id, Session.status.in_(OPEN_STATUSES)
             )
         )
-    rows = list(
-        (
-            await db.execute(
-                query.order_by(Session.created_at.desc(), Session.id.desc()).limit(limit + 1)
-            )
-        ).scalars()
+    ).all()
+    return sum(
+        1
+        for row in rows
+        if not (
+            row.kind is SessionKind.CHAT
+            and chat_expires_at(row.created_at, row.max_duration_seconds) <= now
+        )
     )
-    return rows[:limit], len(rows) > limit
 
 
 def new_voice_session(
@@ -147,19 +163,6 @@ async def set_away(db: AsyncSession, session_id: str, *, since: datetime | None)
     )
 
 
-async def record_agent_time(db: AsyncSession, session_id: str, agent_seconds: float) -> None:
-    """The worker's heartbeat: agent time so far, so any later settler charges it."""
-    await db.execute(
-        update(Session)
-        .where(
-            Session.id == session_id,
-            Session.settled_at.is_(None),
-            Session.agent_seconds < agent_seconds,
-        )
-        .values(agent_seconds=agent_seconds)
-    )
-
-
 async def request_end(db: AsyncSession, session_id: str, reason: EndReason) -> None:
     """Record why the session is being ended before anything else happens (End Session
     deletes the room next): whoever settles it then, it ends with this reason."""
@@ -197,7 +200,7 @@ async def settle(
     changes nothing). Runs in the caller's transaction; the caller commits.
     """
     if status not in (SessionStatus.ENDED, SessionStatus.FAILED):
-        raise InvalidRequestError("a session settles as ended or failed")
+        raise ValueError("a session settles as ended or failed")
     now = utcnow()
     values: dict[str, Any] = {
         "status": status,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import and_, or_, select
 
 from callwright_issuer.deps import CurrentKey, DbSessionDep, SettingsDep, body_schema, json_body
 from callwright_issuer.parameters import checked_parameters
 from callwright_issuer.schemas import AgentList, DeletedAgent, error_responses
 from callwright_shared import agents, pricing
 from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
+from callwright_shared.db.engine import transaction
 from callwright_shared.db.models import Agent
 from callwright_shared.settings import CallwrightSettings
 
@@ -36,8 +36,8 @@ async def create_agent(
     settings: SettingsDep,
 ) -> AgentPublic:
     agents.check_choices(body, body.architecture, settings)
-    agent = await agents.create_agent(db, org_id=key.org_id, spec=body)
-    await db.commit()
+    async with transaction(db):
+        agent = await agents.create_agent(db, org_id=key.org_id, spec=body)
     return await _public(db, agent, settings)
 
 
@@ -50,21 +50,8 @@ async def list_agents(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     starting_after: Annotated[str | None, Query(max_length=64)] = None,
 ) -> AgentList:
-    query = select(Agent).where(Agent.org_id == key.org_id, Agent.deleted_at.is_(None))
-    if starting_after is not None:
-        cursor = await agents.get_agent(db, org_id=key.org_id, agent_id=starting_after)
-        query = query.where(
-            or_(
-                Agent.created_at < cursor.created_at,
-                and_(Agent.created_at == cursor.created_at, Agent.id < cursor.id),
-            )
-        )
-    rows = list(
-        (
-            await db.execute(
-                query.order_by(Agent.created_at.desc(), Agent.id.desc()).limit(limit + 1)
-            )
-        ).scalars()
+    rows, has_more = await agents.list_agents(
+        db, org_id=key.org_id, limit=limit, starting_after=starting_after
     )
     org = await pricing.org_override(db, key.org_id)
     return AgentList(
@@ -75,9 +62,9 @@ async def list_agents(
                     a.architecture, agent=pricing.override_of(a), org=org, settings=settings
                 ),
             )
-            for a in rows[:limit]
+            for a in rows
         ],
-        has_more=len(rows) > limit,
+        has_more=has_more,
     )
 
 
@@ -103,22 +90,22 @@ async def update_agent(
     db: DbSessionDep,
     settings: SettingsDep,
 ) -> AgentPublic:
-    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
-    await agents.update_agent(db, agent, body)
-    # Refused before the commit: the request's transaction rolls back with nothing changed.
-    agents.check_choices(
-        agents.config_of(agent),
-        agent.architecture.value,
-        settings,
-        fields=body.model_fields_set,
-    )
-    await db.commit()
+    async with transaction(db):
+        agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
+        await agents.update_agent(db, agent, body)
+        # Refused before the commit: the transaction rolls back with nothing changed.
+        agents.check_choices(
+            agents.config_of(agent),
+            agent.architecture.value,
+            settings,
+            fields=body.model_fields_set,
+        )
     return await _public(db, agent, settings)
 
 
 @router.delete("/{agent_id}", response_model=DeletedAgent, responses=error_responses(400, 401, 404))
 async def delete_agent(*, agent_id: str, key: CurrentKey, db: DbSessionDep) -> DeletedAgent:
-    agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
-    await agents.delete_agent(db, agent)
-    await db.commit()
+    async with transaction(db):
+        agent = await agents.get_agent(db, org_id=key.org_id, agent_id=agent_id)
+        await agents.delete_agent(db, agent)
     return DeletedAgent(id=agent_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request
 from callwright_issuer import livekit_webhooks
 from callwright_issuer.deps import DbSessionDep, SettingsDep
 from callwright_issuer.schemas import WebhookAck, error_responses
+from callwright_shared.db.engine import org_write
 
 router = APIRouter(prefix="/v1/livekit", tags=["livekit"])
 
@@ -40,6 +41,6 @@ async def livekit_webhook(
     # Read before the signature check: BodyLimitMiddleware stops an oversized body early.
     raw = await request.body()
     event = livekit_webhooks.verify(settings, raw, authorization)
-    ack = await livekit_webhooks.handle(db, event, settings=settings)
-    await db.commit()
-    return ack
+    # An event may settle a session: a write that locks its organization.
+    async with org_write(db):
+        return await livekit_webhooks.handle(db, event, settings=settings)

@@ -27,7 +27,7 @@ from callwright_issuer.deps import (
     body_schema,
     json_body,
 )
-from callwright_issuer.error_handlers import as_callwright_error, error_body
+from callwright_issuer.error_handlers import as_callwright_error
 from callwright_issuer.parameters import checked_parameters
 from callwright_issuer.rate_limits import CreationAllowed
 from callwright_issuer.schemas import (
@@ -160,7 +160,7 @@ async def _server_sent_events(run: MessageRun) -> AsyncIterator[bytes]:
         elif isinstance(event, MessageReply):
             yield _sse("message.completed", event.model_dump(mode="json"))
         else:
-            yield _sse("error", error_body(as_callwright_error(event)))
+            yield _sse("error", as_callwright_error(event).body())
 
 
 @router.get("", response_model=SessionList, responses=error_responses(400, 401, 404))

@@ -74,6 +74,32 @@ async def serialized_writes(db: AsyncSession) -> AsyncIterator[None]:
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         yield
         return
+    # The connection first: a writer at the head of the queue must never wait for the
+    # pool, which those queued behind it may have drained (a 30 s pool timeout each).
+    await db.connection()
     lock = _sqlite_writers.setdefault(engine, asyncio.Lock())
     async with lock:
         yield
+
+
+@contextlib.asynccontextmanager
+async def org_write(db: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The transaction of a write that locks an organization row (`credits.lock`: a
+    session's creation, a message's hold): queued on SQLite (`serialized_writes`),
+    committed when the block ends, rolled back when it raises, before the next writer in
+    the queue goes. Reads before it may have left a transaction open; it joins it.
+    """
+    async with serialized_writes(db), transaction(db):
+        yield db
+
+
+@contextlib.asynccontextmanager
+async def transaction(db: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """`db.begin()` for a session whose reads (authentication, lookups) may have begun a
+    transaction already: committed when the block ends, rolled back when it raises."""
+    try:
+        yield db
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
