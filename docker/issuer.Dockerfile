@@ -3,10 +3,10 @@
 #
 #   docker build -f docker/issuer.Dockerfile --target issuer -t callwright-issuer .
 #
-# Only the issuer member's dependencies are installed (`uv sync --package callwright-issuer`:
-# no livekit-agents, no onnxruntime), from uv.lock, into /app/.venv. The `callwright` command
-# (the root package, src/callwright) is added with its own third-party dependencies but not
-# the other members: its `issuer`, `db`, `admin` and `web` subcommands need nothing more
+# The `callwright` command with its `issuer` extra (`uv sync --package callwright --extra
+# issuer`): the shared and issuer members and their locked dependencies, not the worker's
+# (no livekit-agents, no onnxruntime), installed from uv.lock into /app/.venv as wheels.
+# Its `issuer`, `db`, `admin` and `web` subcommands need nothing more
 # (tests/unit/test_deploy_config.py checks every module they import).
 
 # No `# syntax=` line: the engine's built-in Dockerfile frontend (Docker 20.10 and newer)
@@ -38,28 +38,18 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=shared/pyproject.toml,target=shared/pyproject.toml \
     --mount=type=bind,source=issuer/pyproject.toml,target=issuer/pyproject.toml \
     --mount=type=bind,source=worker/pyproject.toml,target=worker/pyproject.toml \
-    uv sync --frozen --no-dev --no-editable --no-install-workspace --package callwright-issuer
+    uv sync --frozen --no-dev --no-editable --no-install-workspace --package callwright --extra issuer
 
-# Then callwright's own code: the members as wheels, the CLI in place (src/callwright).
+# Then callwright's own code, as wheels: the CLI (src/callwright), shared and issuer.
 COPY pyproject.toml uv.lock README.md ./
 COPY shared/ shared/
 COPY issuer/ issuer/
 COPY worker/pyproject.toml worker/pyproject.toml
 COPY src/ src/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package callwright-issuer
-# The `callwright` command: its own third-party dependencies (the root pyproject's, not
-# the workspace members) at the versions uv.lock pins, then the package itself in place.
-RUN python -c 'import tomllib; \
-deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; \
-print(*(d for d in deps if not d.startswith("callwright")), sep="\n")' > /tmp/cli-requirements.txt
-RUN --mount=type=cache,target=/root/.cache/uv \
-    uv export --frozen --no-dev --no-hashes --no-emit-workspace --all-packages \
-      -o /tmp/locked.txt \
- && uv pip install --python /app/.venv/bin/python \
-      -c /tmp/locked.txt -r /tmp/cli-requirements.txt \
- && uv pip install --python /app/.venv/bin/python --no-deps --editable . \
+    uv sync --frozen --no-dev --no-editable --package callwright --extra issuer \
  && /app/.venv/bin/python -c "import callwright.cli, callwright_issuer.app" \
+ && ! /app/.venv/bin/python -c "import callwright_worker" 2>/dev/null \
  && ! /app/.venv/bin/python -c "import onnxruntime" 2>/dev/null
 
 # ---------------------------------------------------------------------------------------
@@ -71,9 +61,9 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
-# Code stays owned by root: the service user can read it, not change it.
+# Code stays owned by root: the service user can read it, not change it. The virtual
+# environment holds all of it (no source tree).
 COPY --from=builder /app/.venv /app/.venv
-COPY --from=builder /app/src /app/src
 
 # ---------------------------------------------------------------------------------------
 FROM runtime AS issuer
@@ -97,9 +87,11 @@ RUN npm run build
 
 FROM runtime AS web
 COPY --from=web-assets /app/web/dist /app/web/dist
-# Inside a container the page listens on every interface.
+# Inside a container the page listens on every interface. The bundle's directory is named:
+# the default (web/dist beside the source tree) means nothing to an installed wheel.
 ENV CALLWRIGHT_WEB_HOST=0.0.0.0 \
-    CALLWRIGHT_WEB_PORT=3000
+    CALLWRIGHT_WEB_PORT=3000 \
+    CALLWRIGHT_WEB_STATIC_DIR=/app/web/dist
 USER callwright
 EXPOSE 3000
 CMD ["callwright", "web"]

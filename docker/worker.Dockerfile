@@ -2,13 +2,13 @@
 #
 #   docker build -f docker/worker.Dockerfile -t callwright-worker .
 #
-# Only the worker member's dependencies are installed (`uv sync --package callwright-worker`),
-# from uv.lock, into /app/.venv. The Silero VAD model ships inside the livekit-plugins-silero
-# wheel (livekit/plugins/silero/resources/silero_vad.onnx), so the image holds it without a
-# download; `python -m livekit.agents download-files` still runs for any plugin that needs
-# files. The `callwright` command (the root package, src/callwright) is added with its own
-# third-party dependencies but not the other members: `callwright worker` needs nothing more
-# (tests/unit/test_deploy_config.py checks every module it imports).
+# The `callwright` command with its `worker` extra (`uv sync --package callwright --extra
+# worker`): the shared and worker members and their locked dependencies, not the issuer's
+# (no FastAPI), installed from uv.lock into /app/.venv as wheels. The Silero VAD model
+# ships inside the livekit-plugins-silero wheel (livekit/plugins/silero/resources/
+# silero_vad.onnx), so the image holds it without a download; `python -m livekit.agents
+# download-files` still runs for any plugin that needs files. `callwright worker` needs
+# nothing more (tests/unit/test_deploy_config.py checks every module it imports).
 
 # No `# syntax=` line: the engine's built-in Dockerfile frontend (Docker 20.10 and newer)
 # has all this file uses (RUN --mount), and a syntax line pulls docker/dockerfile from
@@ -38,28 +38,19 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=shared/pyproject.toml,target=shared/pyproject.toml \
     --mount=type=bind,source=issuer/pyproject.toml,target=issuer/pyproject.toml \
     --mount=type=bind,source=worker/pyproject.toml,target=worker/pyproject.toml \
-    uv sync --frozen --no-dev --no-editable --no-install-workspace --package callwright-worker
+    uv sync --frozen --no-dev --no-editable --no-install-workspace --package callwright --extra worker
 
-# Then callwright's own code: the members as wheels, the CLI in place (src/callwright).
+# Then callwright's own code, as wheels: the CLI (src/callwright), shared and worker.
 COPY pyproject.toml uv.lock README.md ./
 COPY shared/ shared/
 COPY worker/ worker/
 COPY issuer/pyproject.toml issuer/pyproject.toml
 COPY src/ src/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package callwright-worker
-# The `callwright` command: its own third-party dependencies (the root pyproject's, not
-# the workspace members) at the versions uv.lock pins, then the package itself in place.
-RUN python -c 'import tomllib; \
-deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; \
-print(*(d for d in deps if not d.startswith("callwright")), sep="\n")' > /tmp/cli-requirements.txt
-RUN --mount=type=cache,target=/root/.cache/uv \
-    uv export --frozen --no-dev --no-hashes --no-emit-workspace --all-packages \
-      -o /tmp/locked.txt \
- && uv pip install --python /app/.venv/bin/python \
-      -c /tmp/locked.txt -r /tmp/cli-requirements.txt \
- && uv pip install --python /app/.venv/bin/python --no-deps --editable . \
- && /app/.venv/bin/python -c "import callwright.cli, callwright_worker.server"
+    uv sync --frozen --no-dev --no-editable --package callwright --extra worker \
+ && /app/.venv/bin/python -c "import callwright.cli, callwright_worker.server" \
+ && ! /app/.venv/bin/python -c "import callwright_issuer" 2>/dev/null \
+ && ! /app/.venv/bin/python -c "import fastapi" 2>/dev/null
 
 # ---------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS worker
@@ -70,9 +61,9 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
-# Code stays owned by root: the service user can read it, not change it.
+# Code stays owned by root: the service user can read it, not change it. The virtual
+# environment holds all of it (no source tree).
 COPY --from=builder /app/.venv /app/.venv
-COPY --from=builder /app/src /app/src
 
 USER callwright
 # Files a plugin downloads land in the service user's cache, inside the image; then prove

@@ -17,17 +17,48 @@
     callwright admin tool-secret --org ORG [--rotate]
 
 Errors print `{"error": {...}}` (the API's error body) on stderr and exit 1.
+
+The command itself needs only callwright-shared; each service is an extra of the
+`callwright` package (pyproject.toml): `issuer` for `issuer` and `web`, `worker` for
+`worker`, both for `dev`. Each image installs one, so a command whose extra is missing
+says which one to install instead of failing with an ImportError.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
 
 from callwright_shared.db.models import Architecture
-from callwright_shared.errors import CallwrightError
+from callwright_shared.errors import CallwrightError, InvalidRequestError
+
+# The extras of the `callwright` package, by the member module each one installs.
+EXTRA_MODULES = {"issuer": "callwright_issuer", "worker": "callwright_worker"}
+# The extras each command needs; the others (db, admin) run on callwright-shared alone.
+COMMAND_EXTRAS = {
+    "issuer": ("issuer",),
+    "web": ("issuer",),
+    "worker": ("worker",),
+    "dev": ("issuer", "worker"),
+}
+
+
+def require_extras(command: str) -> None:
+    missing = [
+        extra
+        for extra in COMMAND_EXTRAS.get(command, ())
+        if importlib.util.find_spec(EXTRA_MODULES[extra]) is None
+    ]
+    if missing:
+        flags = " ".join(f"--extra {extra}" for extra in missing)
+        raise InvalidRequestError(
+            f"`callwright {command}` needs callwright[{','.join(missing)}], which is not "
+            f"installed (uv sync --package callwright {flags}).",
+            param="command",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
+        require_extras(args.command)
         if args.command == "issuer":
             from callwright.issuer_server import serve
 

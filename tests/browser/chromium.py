@@ -16,12 +16,16 @@ import json
 import shutil
 import subprocess
 import time
-from collections.abc import AsyncIterator
+import wave
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from tests.support.required import service_missing
+from tests.support.speech import SAMPLE_RATE, make_speech_wav
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "/usr/bin/chromium")
 
@@ -271,3 +275,67 @@ async def open_page(browser: Chromium, url: str) -> AsyncIterator[Page]:
     finally:
         with contextlib.suppress(CDPError, TimeoutError):
             await page.send("Page.close")
+
+
+@contextlib.contextmanager
+def console_on_failure(page: Page, log_path: Path) -> Iterator[None]:
+    """Keep the page's console in `log_path` (tests/artifacts) when a step fails."""
+    try:
+        yield
+    except BaseException:
+        log_path.write_text("\n".join(page.console))
+        raise
+
+
+def _silent_wav(path: Path) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(b"\0\0" * (SAMPLE_RATE // 10))
+    return path
+
+
+def microphone_wav(tmp: Path, words: str | None, *, before_s: float, after_s: float) -> Path:
+    """What the fake microphone plays, looped from the moment the page opens it: silence
+    while the agent joins and greets, the words, then silence for the answer. Without
+    words, a moment of silence (Chromium needs a file even for a page that never asks)."""
+    if words is None:
+        return _silent_wav(tmp / "silence.wav")
+    spoken = make_speech_wav(words, tmp / "words.wav")
+    wav = tmp / "microphone.wav"
+    subprocess.run(["sox", str(spoken), str(wav), "pad", str(before_s), str(after_s)], check=True)
+    return wav
+
+
+def _chromium_for(bundle: Path, build: str) -> str:
+    executable = find_chromium()
+    if executable is None:
+        service_missing("chromium (apt-get install chromium)")
+    if not bundle.is_file():
+        service_missing(f"the bundle {bundle} ({build})")
+    return executable
+
+
+@asynccontextmanager
+async def running_chromium(
+    tmp: Path,
+    *,
+    bundle: Path,
+    build: str,
+    log_path: Path,
+    words: str | None = None,
+    before_s: float = 0,
+    after_s: float = 0,
+) -> AsyncIterator[Chromium]:
+    """Chromium started for a page whose bundle is `bundle` (its index.html; `build` is the
+    command that makes it), with `words` on its microphone (microphone_wav). A missing
+    Chromium or bundle fails the tier under CI=true, before anything starts."""
+    executable = _chromium_for(bundle, build)
+    wav = await asyncio.to_thread(microphone_wav, tmp, words, before_s=before_s, after_s=after_s)
+    browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)
+    await browser.start(log_path)
+    try:
+        yield browser
+    finally:
+        await browser.stop()

@@ -6,8 +6,6 @@ and exposes what it shows as `window.callwright`."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import subprocess
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -24,15 +22,13 @@ from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tools import signing_secret_of
-from tests.browser.chromium import Chromium, Page, find_chromium, open_page
+from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.emulators.openai_emulator import call_tool_when
 from tests.support import ARTIFACTS
 from tests.support.database import captures_of, database
 from tests.support.livekit_server import LiveKitServer, running_livekit
 from tests.support.ports import free_tcp_port
-from tests.support.required import service_missing
-from tests.support.speech import make_speech_wav
 from tests.support.tenants import Tenant, seed_tenant
 from tests.support.tool_server import HOLD, Answer, ToolServer
 from tests.support.voice_stack import WorkerStack, worker_stack
@@ -47,6 +43,7 @@ USER_TRANSCRIPT = "hello can you hear me"
 OUT_OF_CREDITS = "Your organization is out of credits. Add credits to place a call."
 SCREENSHOT = ARTIFACTS / "browser-call.png"
 
+CONSOLE_LOG = ARTIFACTS / "browser-console.log"
 STATUS = "window.callwright"
 
 
@@ -82,30 +79,24 @@ async def served(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    executable = find_chromium()
-    if executable is None:
-        service_missing("chromium (apt-get install chromium)")
-    if not (DEFAULT_STATIC_DIR / "index.html").is_file():
-        service_missing(f"the page's bundle in {DEFAULT_STATIC_DIR} (make web-build)")
     tmp = tmp_path_factory.mktemp("browser")
-    # Chromium loops the file from the moment the page opens the microphone: silence
-    # while the agent joins and greets, the question, then silence for the answer.
-    spoken = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
-    wav = tmp / "microphone.wav"
-    await asyncio.to_thread(
-        subprocess.run, ["sox", str(spoken), str(wav), "pad", "6", "8"], check=True
-    )
     openai = OpenAIEmulator(reply=AGENT_REPLY)
     deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
-    browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)
     # The configuration users run: livekit.yaml's webhook to the issuer, which every
     # test's page_server serves on this port.
     issuer_port = free_tcp_port()
     webhook = f"http://127.0.0.1:{issuer_port}/v1/livekit/webhook"
-    with running_livekit("livekit-browser.log", webhook_url=webhook) as livekit_server:
-        async with browser_worker(livekit_server, tmp, openai, deepgram) as parts:
-            try:
-                await browser.start(ARTIFACTS / "chromium.log")
+    async with running_chromium(
+        tmp,
+        bundle=DEFAULT_STATIC_DIR / "index.html",
+        build="make web-build",
+        log_path=ARTIFACTS / "chromium.log",
+        words="Hello, can you hear me?",
+        before_s=6,
+        after_s=8,
+    ) as browser:
+        with running_livekit("livekit-browser.log", webhook_url=webhook) as livekit_server:
+            async with browser_worker(livekit_server, tmp, openai, deepgram) as parts:
                 yield Stack(
                     livekit_server,
                     parts.settings,
@@ -115,8 +106,6 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
                     browser,
                     issuer_port,
                 )
-            finally:
-                await browser.stop()
 
 
 def browser_worker(
@@ -172,16 +161,6 @@ async def texts_of(page: Page, speaker: str) -> str:
     return " ".join(t["text"] for t in transcripts if t["speaker"] == speaker)
 
 
-@contextlib.contextmanager
-def console_on_failure(page: Page) -> Any:
-    """Keep the page's console in the artifacts when a step fails."""
-    try:
-        yield
-    except BaseException:
-        (ARTIFACTS / "browser-console.log").write_text("\n".join(page.console))
-        raise
-
-
 async def test_a_call_from_the_browser(stack: Stack) -> None:
     tenant = await seed_tenant(
         stack.database_url,
@@ -192,7 +171,7 @@ async def test_a_call_from_the_browser(stack: Stack) -> None:
         page_server(stack, tenant) as (page_url, issuer),
         open_page(stack.browser, page_url) as page,
     ):
-        with console_on_failure(page):
+        with console_on_failure(page, CONSOLE_LOG):
             await page.wait_for(f"{STATUS}.agents.length > 0", within=60, what="the agents")
             assert await status(page, "missingKeys") == ["GOOGLE_API_KEY"]
             notices = await page.evaluate("document.getElementById('notices').innerText")
@@ -255,7 +234,7 @@ async def test_a_reload_mid_call_resumes_the_same_call(stack: Stack) -> None:
         page_server(stack, tenant) as (page_url, issuer),
         open_page(stack.browser, page_url) as page,
     ):
-        with console_on_failure(page):
+        with console_on_failure(page, CONSOLE_LOG):
             await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="the agents")
             await page.click("#call")
             await page.wait_for(f"{STATUS}.state === 'in_call'", within=30, what="the agent")
@@ -311,7 +290,7 @@ async def test_out_of_credits_and_missing_keys_read_like_a_product(stack: Stack)
         page_server(stack, tenant, provider_keys=False) as (page_url, _issuer),
         open_page(stack.browser, page_url) as page,
     ):
-        with console_on_failure(page):
+        with console_on_failure(page, CONSOLE_LOG):
             await page.wait_for(f"{STATUS}.agents.length > 0", within=60, what="the agents")
             notices = await page.evaluate("document.getElementById('notices').innerText")
             assert "OPENAI_API_KEY" in notices and "DEEPGRAM_API_KEY" in notices
@@ -341,7 +320,7 @@ async def test_a_provider_failure_is_told_in_the_page(stack: Stack) -> None:
             page_server(stack, tenant) as (page_url, issuer),
             open_page(stack.browser, page_url) as page,
         ):
-            with console_on_failure(page):
+            with console_on_failure(page, CONSOLE_LOG):
                 await page.wait_for(f"{STATUS}.agents.length > 0", within=60, what="the agents")
                 await page.click("#call")
                 messages = await page.wait_for(
@@ -380,7 +359,7 @@ async def test_denied_microphone_places_no_call(
             page_server(stack, tenant) as (page_url, issuer),
             open_page(browser, page_url) as page,
         ):
-            with console_on_failure(page):
+            with console_on_failure(page, CONSOLE_LOG):
                 await page.wait_for(f"{STATUS}.agents.length > 0", within=60, what="agents")
                 await page.click("#call")
                 await page.wait_for(f"{STATUS}.state === 'failed'", within=60, what="refusal")
@@ -403,7 +382,7 @@ async def test_unreachable_livekit_is_explained_and_the_hold_released(stack: Sta
         page_server(stack, tenant, issuer_settings=unreachable) as (page_url, issuer),
         open_page(stack.browser, page_url) as page,
     ):
-        with console_on_failure(page):
+        with console_on_failure(page, CONSOLE_LOG):
             await page.wait_for(f"{STATUS}.agents.length > 0", within=60, what="the agents")
             await page.click("#call")
             await page.wait_for(f"{STATUS}.state === 'failed'", within=60, what="the failure")
@@ -446,7 +425,7 @@ async def test_the_page_shows_a_tool_call_while_it_runs_and_when_it_returns(stac
             page_server(stack, tenant) as (page_url, issuer),
             open_page(stack.browser, page_url) as page,
         ):
-            with console_on_failure(page):
+            with console_on_failure(page, CONSOLE_LOG):
                 await page.wait_for(f"{STATUS}.agents.length > 0", within=60, what="the agents")
                 await page.click("#call")
                 await page.wait_for(f"{STATUS}.state === 'in_call'", within=60, what="the agent")

@@ -9,11 +9,9 @@ docs/ are copies of them."""
 from __future__ import annotations
 
 import json
-import wave
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,17 +22,17 @@ from callwright_shared import agents
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason
-from tests.browser.chromium import Chromium, Page, find_chromium, open_page
-from tests.browser.test_browser_call import console_on_failure, served
+from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
+from tests.browser.test_browser_call import served
 from tests.support import ARTIFACTS
 from tests.support.call_records import SeededCall, Turn, seed_call
 from tests.support.database import age_session, database
-from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
 from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.browser
 
+CONSOLE_LOG = ARTIFACTS / "console-page-console.log"
 STATE = "window.callwrightConsole"
 QUESTIONS = [
     ("Hi, where is my order?", "Let me look that up for you."),
@@ -80,23 +78,8 @@ class Console:
     browser: Chromium
 
 
-def silent_wav(path: Path) -> Path:
-    """Chromium's fake microphone needs a file; the console never opens it."""
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(48000)
-        out.writeframes(b"\0\0" * 4800)
-    return path
-
-
 @pytest.fixture(scope="module")
 async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Console]:
-    executable = find_chromium()
-    if executable is None:
-        service_missing("chromium (apt-get install chromium)")
-    if not (DEFAULT_STATIC_DIR / "console" / "index.html").is_file():
-        service_missing(f"the console's bundle in {DEFAULT_STATIC_DIR} (make web-build)")
     tmp = tmp_path_factory.mktemp("console")
     ARTIFACTS.mkdir(exist_ok=True)
     url = f"sqlite+aiosqlite:///{tmp / 'callwright.db'}"
@@ -118,26 +101,21 @@ async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Con
     )
     long = await seed_call(url, tenant, long_call(), agent_seconds=64)
     newest_first = [long.session_id, billing.session_id, short.session_id, old.session_id]
-    browser = Chromium(
-        executable, user_data_dir=tmp / "profile", audio_file=silent_wav(tmp / "s.wav")
-    )
     with ServedIssuer(make_settings(url, None)) as issuer:
         web = WebSettings.model_validate({"issuer_url": issuer.url, "api_key": tenant.api_key})
-        async with served(create_web_app(web)) as page_url:
-            await browser.start(ARTIFACTS / "chromium-console.log")
-            try:
-                yield Console(
-                    page_url,
-                    tenant.api_key,
-                    billing_agent,
-                    long,
-                    billing,
-                    old,
-                    newest_first,
-                    browser,
-                )
-            finally:
-                await browser.stop()
+        async with (
+            served(create_web_app(web)) as page_url,
+            # No words: the console never opens the microphone.
+            running_chromium(
+                tmp,
+                bundle=DEFAULT_STATIC_DIR / "console" / "index.html",
+                build="make web-build",
+                log_path=ARTIFACTS / "chromium-console.log",
+            ) as browser,
+        ):
+            yield Console(
+                page_url, tenant.api_key, billing_agent, long, billing, old, newest_first, browser
+            )
 
 
 async def state(page: Page, field: str) -> Any:
@@ -181,7 +159,7 @@ async def wide_page(console: Console, path: str) -> AsyncIterator[Page]:
 
 async def test_the_console_lists_filters_and_opens_a_session(console: Console) -> None:
     async with wide_page(console, "/console/") as page:
-        with console_on_failure(page):
+        with console_on_failure(page, CONSOLE_LOG):
             assert await state(page, "error") is None
             assert await listed_ids(page) == console.newest_first
             assert console.api_key not in await page.evaluate("document.documentElement.outerHTML")

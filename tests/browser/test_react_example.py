@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,14 +21,12 @@ import httpx
 import pytest
 
 from callwright_shared.settings import CallwrightSettings
-from tests.browser.chromium import Chromium, Page, find_chromium, open_page
+from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support import ARTIFACTS
 from tests.support.examples import REACT_CLIENT_DIST, node_proxy
 from tests.support.livekit_server import LiveKitServer
-from tests.support.required import service_missing
 from tests.support.served_issuer import ServedIssuer
-from tests.support.speech import make_speech_wav
 from tests.support.tenants import Tenant, seed_tenant
 from tests.support.voice_stack import worker_stack
 
@@ -41,6 +38,7 @@ USER_TRANSCRIPT = "hello can you hear me"
 # Short, so that a token prepared on page load would be stale by the time Start is pressed;
 # long enough for a loaded machine to join a fresh session.
 JOIN_WINDOW_SECONDS = 8
+CONSOLE_LOG = ARTIFACTS / "react-example-console.log"
 STATUS = "window.example"
 
 
@@ -56,34 +54,30 @@ class Stack:
 async def stack(
     livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
-    executable = find_chromium()
-    if executable is None:
-        service_missing("chromium (apt-get install chromium)")
-    if not (REACT_CLIENT_DIST / "index.html").is_file():
-        service_missing(f"the React example's bundle in {REACT_CLIENT_DIST} (make examples-build)")
     tmp = tmp_path_factory.mktemp("react-example")
-    spoken = await asyncio.to_thread(make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav")
-    wav = tmp / "microphone.wav"
-    await asyncio.to_thread(
-        subprocess.run, ["sox", str(spoken), str(wav), "pad", "4", "8"], check=True
-    )
-    browser = Chromium(executable, user_data_dir=tmp / "chromium-profile", audio_file=wav)
     openai = OpenAIEmulator(reply=AGENT_REPLY)
-    async with worker_stack(
-        livekit_server,
-        tmp,
-        openai=openai,
-        deepgram=DeepgramEmulator(transcript=USER_TRANSCRIPT),
-        agent_name_prefix="callwright-react-example",
-        worker_log=ARTIFACTS / "worker-react-example.log",
-        CALLWRIGHT_JOIN_WINDOW_SECONDS=str(JOIN_WINDOW_SECONDS),
-    ) as parts:
+    async with (
+        running_chromium(
+            tmp,
+            bundle=REACT_CLIENT_DIST / "index.html",
+            build="make examples-build",
+            log_path=ARTIFACTS / "chromium-react-example.log",
+            words="Hello, can you hear me?",
+            before_s=4,
+            after_s=8,
+        ) as browser,
+        worker_stack(
+            livekit_server,
+            tmp,
+            openai=openai,
+            deepgram=DeepgramEmulator(transcript=USER_TRANSCRIPT),
+            agent_name_prefix="callwright-react-example",
+            worker_log=ARTIFACTS / "worker-react-example.log",
+            CALLWRIGHT_JOIN_WINDOW_SECONDS=str(JOIN_WINDOW_SECONDS),
+        ) as parts,
+    ):
         settings = parts.settings.model_copy(update={"join_window_seconds": JOIN_WINDOW_SECONDS})
-        try:
-            await browser.start(ARTIFACTS / "chromium-react-example.log")
-            yield Stack(settings, parts.database_url, browser, openai)
-        finally:
-            await browser.stop()
+        yield Stack(settings, parts.database_url, browser, openai)
 
 
 @contextlib.contextmanager
@@ -107,15 +101,6 @@ async def sessions(issuer: httpx.AsyncClient) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     data: list[dict[str, Any]] = response.json()["data"]
     return data
-
-
-@contextlib.contextmanager
-def console_on_failure(page: Page) -> Iterator[None]:
-    try:
-        yield
-    except BaseException:
-        (ARTIFACTS / "react-example-console.log").write_text("\n".join(page.console))
-        raise
 
 
 async def loaded(page: Page) -> None:
@@ -165,7 +150,7 @@ async def test_no_session_without_a_call_and_no_stale_token(stack: Stack) -> Non
             httpx.AsyncClient(base_url=issuer_url, headers=tenant.headers) as issuer,
             open_page(stack.browser, page_url) as page,
         ):
-            with console_on_failure(page):
+            with console_on_failure(page, CONSOLE_LOG):
                 await loaded(page)
                 # A session nobody joins, created as the page loaded: the window has passed
                 # once the worker ends it, and a token prepared on load would be stale.
@@ -207,7 +192,7 @@ async def test_out_of_credits_is_told_and_costs_no_session(stack: Stack) -> None
             httpx.AsyncClient(base_url=issuer_url, headers=tenant.headers) as issuer,
             open_page(stack.browser, page_url) as page,
         ):
-            with console_on_failure(page):
+            with console_on_failure(page, CONSOLE_LOG):
                 await loaded(page)
                 await page.click("#start")
                 error = await page.wait_for(f"{STATUS}.error", within=20, what="the refusal")
@@ -230,7 +215,7 @@ async def test_a_provider_failure_is_told_in_the_page(stack: Stack) -> None:
                 httpx.AsyncClient(base_url=issuer_url, headers=tenant.headers) as issuer,
                 open_page(stack.browser, page_url) as page,
             ):
-                with console_on_failure(page):
+                with console_on_failure(page, CONSOLE_LOG):
                     await loaded(page)
                     await page.click("#start")
                     # The worker's message on lk.chat, in the transcript as the agent's.

@@ -49,8 +49,14 @@ ENGINE_LOCK = Path("/run/callwright-docker.lock")
 AGENT_REPLY = "Yes, I can hear you clearly. How can I help today?"
 USER_TRANSCRIPT = "hello can you hear me"
 CREDITS_PER_MINUTE = 6
-# Slow machines: every wait is for a condition, bounded generously.
-UP_TIMEOUT_S = 600
+# Slow machines (a clean-clone CI run shares 2 cores with everything else): every wait is
+# for a condition, bounded generously; a fast machine waits no longer for it.
+BUILD_TIMEOUT_S = 1800  # a cold build downloads and installs every locked wheel
+UP_TIMEOUT_S = 900  # above docker-compose.test.yml's start_period (300 s) and retries
+# For the agent: to join (a job process starts), to listen, to answer one turn.
+AGENT_TIMEOUT_S = 300
+# For a session to end once the caller has left, and for a draining worker's call.
+END_TIMEOUT_S = 300
 
 
 def worker_cannot_use_postgres() -> bool:
@@ -318,7 +324,7 @@ async def compose_stack(
         )
         try:
             started = time.monotonic()
-            await stack.arun("build")
+            await asyncio.to_thread(stack.run, "build", timeout=BUILD_TIMEOUT_S)
             built = time.monotonic()
             # Everything but the worker, which the call tests start (and scale, and stop).
             await stack.arun("up", "-d", "--wait", "livekit", "redis", "postgres", "issuer", "web")

@@ -14,7 +14,9 @@ import pytest
 
 from tests.compose.conftest import (
     AGENT_REPLY,
+    AGENT_TIMEOUT_S,
     CREDITS_PER_MINUTE,
+    END_TIMEOUT_S,
     ComposeStack,
     needs_worker_on_postgres,
 )
@@ -58,20 +60,20 @@ async def wait_ended(client: httpx.AsyncClient, tenant: Tenant, session_id: str)
         latest = await session_of(client, tenant, session_id)
         return latest["status"] in ("ended", "failed")
 
-    await eventually(ended, within=60, what=f"session {session_id} to end")
+    await eventually(ended, within=END_TIMEOUT_S, what=f"session {session_id} to end")
     return latest
 
 
 async def converse(stack: ComposeStack, caller: Caller) -> None:
     """Like a person: wait for the agent to listen, speak, hear its answer."""
-    await asyncio.wait_for(caller.agent_joined.wait(), 60)
-    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+    await asyncio.wait_for(caller.agent_joined.wait(), AGENT_TIMEOUT_S)
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), AGENT_TIMEOUT_S)
     await caller.speak(stack.speech_wav, then_silence_s=1.0)
 
     async def answered() -> bool:
         return AGENT_REPLY.split(",")[0] in caller.agent_text()
 
-    await eventually(answered, within=60, what="the agent's answer")
+    await eventually(answered, within=AGENT_TIMEOUT_S, what="the agent's answer")
     await caller.keep_quiet(1.0)
 
 
@@ -136,7 +138,7 @@ async def test_two_workers_and_stop_drains_the_call(compose_stack: ComposeStack)
         body = await create_voice_session(client, tenant)
         caller = Caller(body["livekit_url"], body["token"])
         await caller.join()
-        await asyncio.wait_for(caller.agent_joined.wait(), 60)
+        await asyncio.wait_for(caller.agent_joined.wait(), AGENT_TIMEOUT_S)
         # `docker compose stop worker` blocks until every worker has exited: the idle one
         # at once, the one serving the call once the call ends (SIGTERM drains).
         stopping = asyncio.create_task(compose_stack.arun("stop", "worker"))
@@ -147,12 +149,12 @@ async def test_two_workers_and_stop_drains_the_call(compose_stack: ComposeStack)
             ]
             return sorted(states) == ["exited", "running"]
 
-        await eventually(one_left, within=120, what="the idle worker to exit")
+        await eventually(one_left, within=END_TIMEOUT_S, what="the idle worker to exit")
         assert not stopping.done()
         # The draining worker still serves the call to its end.
         await converse(compose_stack, caller)
         await caller.leave()
-        await asyncio.wait_for(stopping, 300)
+        await asyncio.wait_for(stopping, END_TIMEOUT_S)
         session = await wait_ended(client, tenant, body["session_id"])
         assert_charged(session)
     for worker in compose_stack.containers("worker"):

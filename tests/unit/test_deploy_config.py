@@ -30,6 +30,7 @@ from fastapi import FastAPI
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
+from callwright.cli import COMMAND_EXTRAS, EXTRA_MODULES
 from callwright.livekit_config import dev_config
 from callwright.web import WebSettings
 from callwright.web import create_app as create_web_app
@@ -304,8 +305,8 @@ def test_issuer_and_worker_share_the_compose_postgres() -> None:
     # The issuer migrates on start (`callwright issuer` without --no-migrate).
     assert service("issuer")["command"] == ["callwright", "issuer"]
     # SQLAlchemy loads the URL's driver by name: both images must carry it.
-    for member in ("callwright-issuer", "callwright-worker"):
-        assert "asyncpg" in image_distributions(member)
+    for extra in ("issuer", "worker"):
+        assert "asyncpg" in image_distributions(extra)
 
 
 def networks(name: str) -> set[str]:
@@ -455,15 +456,15 @@ def dockerfile(name: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("service_name", "dockerfile_name", "member"),
+    ("service_name", "dockerfile_name", "extra"),
     [
-        ("issuer", "issuer", "callwright-issuer"),
-        ("web", "issuer", "callwright-issuer"),
-        ("worker", "worker", "callwright-worker"),
+        ("issuer", "issuer", "issuer"),
+        ("web", "issuer", "issuer"),
+        ("worker", "worker", "worker"),
     ],
 )
 def test_images_are_built_from_the_root_with_one_members_dependencies(
-    service_name: str, dockerfile_name: str, member: str
+    service_name: str, dockerfile_name: str, extra: str
 ) -> None:
     build = service(service_name)["build"]
     assert build["context"] == "."
@@ -473,10 +474,15 @@ def test_images_are_built_from_the_root_with_one_members_dependencies(
     assert len(stages) >= 3, "multi-stage"
     final = build.get("target") or stages[-1]
     assert final in stages
+    # The CLI package with one extra, from the lock, as wheels; nothing installed by hand.
     syncs = re.findall(r"^\s+uv sync [^\n]*", text, re.MULTILINE)
     assert syncs and all(
-        "--frozen" in s and "--no-dev" in s and f"--package {member}" in s for s in syncs
+        {"--frozen", "--no-dev", "--no-editable"} <= set(s.split())
+        and f"--package callwright --extra {extra}" in s
+        and s.count("--extra") == 1
+        for s in syncs
     ), syncs
+    assert not re.search(r"\buv (pip|export)\b", text), "a hand-written install"
     # The final stage runs as the non-root user.
     body = text.split(f" AS {final}\n", 1)[1].split("\nFROM ", 1)[0]
     users = re.findall(r"^USER\s+(\S+)", body, re.MULTILINE)
@@ -502,11 +508,12 @@ def lock_packages() -> dict[str, dict[str, Any]]:
     return {package["name"]: package for package in lock["package"]}
 
 
-def lock_closure(roots: set[str]) -> set[str]:
-    """Every distribution uv.lock installs for `roots` (extras included, markers ignored)."""
+def lock_closure(roots: set[tuple[str, str | None]]) -> set[str]:
+    """Every distribution uv.lock installs for `roots`, (package, one of its extras or None
+    for its base) pairs: extras included, markers ignored, no dependency group."""
     packages = lock_packages()
-    visited: set[tuple[str, str | None]] = set()  # (package, extra or None for its base)
-    pending: list[tuple[str, str | None]] = [(root, None) for root in roots]
+    visited: set[tuple[str, str | None]] = set()
+    pending = list(roots)
     while pending:
         name, extra = pending.pop()
         if (name, extra) in visited:
@@ -524,19 +531,29 @@ def lock_closure(roots: set[str]) -> set[str]:
     return {name for name, _ in visited}
 
 
-def image_distributions(member: str) -> set[str]:
-    """What docker/<member>.Dockerfile installs: the member's locked dependencies, plus the
-    `callwright` CLI (the root package) with its own non-workspace dependencies."""
-    root = lock_packages()["callwright"]
-    cli = {d["name"] for d in root["dependencies"] if not d["name"].startswith("callwright")}
-    return lock_closure({member} | cli) | {"callwright"}
+def image_distributions(extra: str) -> set[str]:
+    """What an image's `uv sync --package callwright --extra <extra>` installs."""
+    return lock_closure({("callwright", extra)})
 
 
-def test_the_issuer_image_carries_no_onnxruntime() -> None:
-    issuer = image_distributions("callwright-issuer")
-    worker = image_distributions("callwright-worker")
-    assert "onnxruntime" not in issuer and "livekit-agents" not in issuer
+def test_each_extra_of_the_cli_is_one_member_the_cli_knows() -> None:
+    extras = lock_packages()["callwright"]["optional-dependencies"]
+    assert {extra: [d["name"] for d in dependencies] for extra, dependencies in extras.items()} == {
+        extra: [FIRST_PARTY[module]] for extra, module in EXTRA_MODULES.items()
+    }
+    # Without an extra the command has only callwright-shared of the members.
+    members = set(FIRST_PARTY.values()) - {"callwright"}
+    assert lock_closure({("callwright", None)}) & members == {"callwright-shared"}
+
+
+def test_each_image_carries_one_member() -> None:
+    issuer = image_distributions("issuer")
+    worker = image_distributions("worker")
+    assert "callwright-issuer" in issuer and "callwright-worker" not in issuer
+    assert not {"onnxruntime", "livekit-agents", "livekit-plugins-silero"} & issuer
+    assert "callwright-worker" in worker and "callwright-issuer" not in worker
     assert {"onnxruntime", "livekit-plugins-silero", "livekit-agents"} <= worker
+    assert "fastapi" not in worker
 
 
 def _normalize(name: str) -> str:
@@ -642,7 +659,7 @@ def command_imports(entries: tuple[str, ...]) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("command", "entries", "member"),
+    ("command", "entries", "extra"),
     [
         # uvicorn imports the app by its "module:factory" string, alembic its env.py by path.
         (
@@ -652,18 +669,21 @@ def command_imports(entries: tuple[str, ...]) -> set[str]:
                 "callwright_issuer.app",
                 "callwright_shared.migrations.env",
             ),
-            "callwright-issuer",
+            "issuer",
         ),
         # docs/deploy.md: `docker compose exec issuer callwright admin …`
-        ("admin", ("callwright.admin",), "callwright-issuer"),
-        ("worker", ("callwright_worker.server",), "callwright-worker"),
-        ("web", ("callwright.web",), "callwright-issuer"),
+        ("admin", ("callwright.admin",), "issuer"),
+        ("worker", ("callwright_worker.server",), "worker"),
+        ("web", ("callwright.web",), "issuer"),
     ],
 )
 def test_each_image_has_what_its_command_imports(
-    command: str, entries: tuple[str, ...], member: str
+    command: str, entries: tuple[str, ...], extra: str
 ) -> None:
-    installed = image_distributions(member)
+    # The CLI asks for no extra the image lacks ...
+    assert set(COMMAND_EXTRAS.get(command, ())) <= {extra}
+    # ... and the image has every distribution the command can import.
+    installed = image_distributions(extra)
     missing = {
         module: distribution
         for module in command_imports(entries)
