@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -15,6 +14,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
+from callwright.launch import AsyncService
 from tests.support.ports import free_tcp_port
 
 PROTOBUF = "application/x-protobuf"
@@ -35,7 +35,7 @@ def _value(value: AnyValue) -> Any:
     return None if kind is None else getattr(value, kind)
 
 
-class OtlpReceiver:
+class OtlpReceiver(AsyncService):
     def __init__(self) -> None:
         self.port = free_tcp_port()
         self.spans: list[ReceivedSpan] = []
@@ -75,19 +75,13 @@ class OtlpReceiver:
     def of_session(self, session_id: str) -> list[ReceivedSpan]:
         return [s for s in self.spans if s.attributes.get("callwright.session_id") == session_id]
 
-    async def __aenter__(self) -> Self:
+    async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v1/traces", self._traces)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()

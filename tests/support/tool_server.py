@@ -13,13 +13,13 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from callwright.launch import AsyncService
 from tests.support.ports import free_tcp_port
 
 
@@ -65,7 +65,7 @@ Script = Answer | Callable[[ToolRequest], Answer]
 
 
 @dataclass
-class ToolServer:
+class ToolServer(AsyncService):
     secret: str
     port: int = field(default_factory=free_tcp_port)
     requests: list[ToolRequest] = field(default_factory=list)
@@ -104,18 +104,6 @@ class ToolServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
