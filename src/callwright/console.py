@@ -204,7 +204,7 @@ def console_router(settings: WebSettings) -> APIRouter:
             "limit": limit,
         }
         query = urlencode({name: value for name, value in given.items() if value})
-        answer = await ask_issuer(request, f"/v1/sessions/search?{query}")
+        answer = await ask_issuer(request, f"/v1/sessions?{query}")
         if isinstance(answer, PageError):
             return answer.response()
         page = answer.json()
