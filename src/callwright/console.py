@@ -35,6 +35,7 @@ from callwright.web import (
     _ask_issuer,
 )
 from callwright_shared.call_records import LatencySummary, TranscriptEntry, TurnLatency
+from callwright_shared.errors import RateLimitedError
 
 # Requests one client may send at once before CALLWRIGHT_WEB_CONSOLE_REQUESTS_PER_MINUTE
 # applies (opening a session asks for two; a filter change for one).
@@ -153,11 +154,9 @@ def _row(session: dict[str, Any]) -> SessionRow:
 
 
 def too_many_requests(retry_after: int) -> PageError:
-    return PageError(
-        429,
-        "rate_limited",
+    return PageError.like(
+        RateLimitedError,
         f"Too many requests from this browser. Try again in {retry_after} seconds.",
-        "rate_limit_error",
         retry_after=str(retry_after),
     )
 
@@ -204,7 +203,7 @@ def console_router(settings: WebSettings) -> APIRouter:
             "limit": limit,
         }
         query = urlencode({name: value for name, value in given.items() if value})
-        answer = await ask_issuer(request, f"/v1/sessions/search?{query}")
+        answer = await ask_issuer(request, f"/v1/sessions?{query}")
         if isinstance(answer, PageError):
             return answer.response()
         page = answer.json()

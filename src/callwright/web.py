@@ -57,7 +57,24 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from callwright.livekit_config import REPO_ROOT
 from callwright_issuer.request_bodies import BodyLimitMiddleware
-from callwright_shared.errors import RequestTooLargeError
+from callwright_shared.agents import SESSION_ARCHITECTURES
+from callwright_shared.db.models import SessionKind
+from callwright_shared.errors import (
+    AgentArchitectureUnsupportedError,
+    AgentNotFoundError,
+    AuthenticationError,
+    CallwrightError,
+    ConcurrencyLimitError,
+    DatabaseUnavailableError,
+    InsufficientCreditsError,
+    InvalidRequestError,
+    LiveKitUnavailableError,
+    NotFoundError,
+    RateLimitedError,
+    RequestTooLargeError,
+    SessionNotFoundError,
+    error_body,
+)
 from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI, PROVIDERS, required_providers
 from callwright_shared.settings import EnvSettings
 
@@ -270,17 +287,24 @@ def keys_needed(agent: dict[str, Any]) -> set[str]:
 # --- errors ------------------------------------------------------------------------------
 
 _FRIENDLY: dict[str, str] = {
-    "insufficient_credits": "Your organization is out of credits. Add credits to place a call.",
-    "concurrency_limit": "Too many calls in progress. Hang up another call or try again shortly.",
-    "livekit_unavailable": "The call server (LiveKit) is unavailable right now. "
+    InsufficientCreditsError.code: "Your organization is out of credits. "
+    "Add credits to place a call.",
+    ConcurrencyLimitError.code: "Too many calls in progress. "
+    "Hang up another call or try again shortly.",
+    LiveKitUnavailableError.code: "The call server (LiveKit) is unavailable right now. "
     "Try again in a moment.",
-    "database_unavailable": "callwright is temporarily unavailable. Try again in a moment.",
-    "agent_not_found": "This agent no longer exists. Reload the page to see the current agents.",
-    "agent_architecture_unsupported": "This is a text agent; it cannot take voice calls.",
-    "invalid_api_key": "This page's server is not authorized by callwright: "
+    DatabaseUnavailableError.code: "callwright is temporarily unavailable. Try again in a moment.",
+    AgentNotFoundError.code: "This agent no longer exists. "
+    "Reload the page to see the current agents.",
+    AgentArchitectureUnsupportedError.code: "This is a text agent; it cannot take voice calls.",
+    AuthenticationError.code: "This page's server is not authorized by callwright: "
     "check CALLWRIGHT_WEB_API_KEY.",
-    "session_not_found": "This call is not known to callwright.",
+    SessionNotFoundError.code: "This call is not known to callwright.",
 }
+
+
+# Named outside PageError, whose `type` field hides the builtin in its body.
+ErrorClass = type[CallwrightError]
 
 
 @dataclass(frozen=True)
@@ -294,30 +318,39 @@ class PageError:
     param: str | None = None
     retry_after: str | None = None
 
-    def body(self) -> dict[str, str]:
-        body = {"type": self.type, "code": self.code, "message": self.message}
-        if self.param is not None:
-            body["param"] = self.param
-        return body
+    @classmethod
+    def like(
+        cls,
+        kind: ErrorClass,
+        message: str,
+        *,
+        param: str | None = None,
+        retry_after: str | None = None,
+    ) -> PageError:
+        """One of the API's errors (its status, code and type), said for people."""
+        return cls(kind.http_status, kind.code, message, kind.error_type, param, retry_after)
+
+    def body(self) -> dict[str, dict[str, str]]:
+        return error_body(self.type, self.code, self.message, self.param)
 
     def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
         headers = dict(headers or {})
         if self.retry_after is not None:
             headers["Retry-After"] = self.retry_after
-        return JSONResponse({"error": self.body()}, status_code=self.status, headers=headers)
+        return JSONResponse(self.body(), status_code=self.status, headers=headers)
 
 
 def friendly_error(response: httpx.Response) -> PageError:
     """The issuer's error, passed on with its status and code and a message for people."""
     try:
         error = response.json()["error"]
-        code, type_ = str(error["code"]), str(error.get("type", "api_error"))
+        code, type_ = str(error["code"]), str(error.get("type", CallwrightError.error_type))
         message, param = str(error.get("message", "")), error.get("param")
     except (ValueError, KeyError, TypeError):
-        code, type_, message, param = "internal_error", "api_error", "", None
+        code, type_, message, param = CallwrightError.code, CallwrightError.error_type, "", None
     message = _FRIENDLY.get(code) or message or "Something went wrong. Try again."
     retry_after = response.headers.get("Retry-After")
-    if code == "concurrency_limit" and retry_after is not None:
+    if code == ConcurrencyLimitError.code and retry_after is not None:
         message = f"Too many calls in progress. Try again in {retry_after} seconds."
     return PageError(
         status=response.status_code if response.status_code >= 400 else 502,
@@ -339,14 +372,13 @@ NO_API_KEY = PageError(
     503, "web_not_configured", "This page's server has no API key: set CALLWRIGHT_WEB_API_KEY."
 )
 NOT_JSON = PageError(
-    415, "invalid_request", "Send JSON (Content-Type: application/json).", "invalid_request_error"
+    415,
+    InvalidRequestError.code,
+    "Send JSON (Content-Type: application/json).",
+    InvalidRequestError.error_type,
 )
-NO_AGENT = PageError(
-    400, "invalid_request", "Choose an agent to call.", "invalid_request_error", "agent_id"
-)
-UNKNOWN_SESSION = PageError(
-    404, "session_not_found", _FRIENDLY["session_not_found"], "invalid_request_error"
-)
+NO_AGENT = PageError.like(InvalidRequestError, "Choose an agent to call.", param="agent_id")
+UNKNOWN_SESSION = PageError.like(SessionNotFoundError, _FRIENDLY[SessionNotFoundError.code])
 UNKNOWN_HOST = PageError(
     421,
     "host_not_allowed",
@@ -357,23 +389,18 @@ SIGN_IN = PageError(
     401,
     "authentication_required",
     "Sign in to use this page.",
-    "authentication_error",
+    AuthenticationError.error_type,
 )
-CONSOLE_OFF = PageError(
-    404,
-    "not_found",
-    "The console is turned off on this server (CALLWRIGHT_WEB_CONSOLE).",
-    "invalid_request_error",
+CONSOLE_OFF = PageError.like(
+    NotFoundError, "The console is turned off on this server (CALLWRIGHT_WEB_CONSOLE)."
 )
 _BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="callwright", charset="UTF-8"'}
 
 
 def too_many_calls(retry_after: int) -> PageError:
-    return PageError(
-        429,
-        "rate_limited",
+    return PageError.like(
+        RateLimitedError,
         f"Too many calls from this browser. Try again in {retry_after} seconds.",
-        "rate_limit_error",
         retry_after=str(retry_after),
     )
 
@@ -537,7 +564,7 @@ def create_app(
 
     async def on_too_large(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestTooLargeError)
-        return PageError(413, exc.code, exc.message, exc.error_type).response()
+        return PageError.like(type(exc), exc.message).response()
 
     app.add_exception_handler(RequestTooLargeError, on_too_large)
 
@@ -551,7 +578,7 @@ def create_app(
         missing_keys = [MissingKey(name=n, needed_for=_KEY_PURPOSES[n]) for n in sorted(missing)]
         answer = await _ask_issuer(request, "GET", "/v1/agents?limit=100")
         if isinstance(answer, PageError):
-            return PageConfig(agents=[], missing_keys=missing_keys, error=answer.body())
+            return PageConfig(agents=[], missing_keys=missing_keys, error=answer.body()["error"])
         agents = [
             AgentChoice(
                 id=agent["id"],
@@ -565,7 +592,7 @@ def create_app(
                 ],
             )
             for agent in answer.json()["data"]
-            if agent["architecture"] in ("pipeline", "realtime")
+            if agent["architecture"] in SESSION_ARCHITECTURES[SessionKind.VOICE]
         ]
         return PageConfig(agents=agents, missing_keys=missing_keys)
 

@@ -14,8 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from callwright.web import DEFAULT_STATIC_DIR, WebSettings
 from callwright.web import create_app as create_web_app
@@ -29,6 +27,7 @@ from tests.support import ARTIFACTS
 from tests.support.database import captures_of, database
 from tests.support.livekit_server import LiveKitServer, running_livekit
 from tests.support.ports import free_tcp_port
+from tests.support.served_app import served
 from tests.support.tenants import Tenant, seed_tenant
 from tests.support.tool_server import HOLD, Answer, ToolServer
 from tests.support.voice_stack import WorkerStack, worker_stack
@@ -56,25 +55,6 @@ class Stack:
     deepgram: DeepgramEmulator
     browser: Chromium
     issuer_port: int  # livekit-server's webhook goes there (livekit.yaml's webhook)
-
-
-@asynccontextmanager
-async def served(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
-    """`app` served by uvicorn on a loopback port (a free one by default), in this loop."""
-    port = port or free_tcp_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("uvicorn stopped before it started")
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ from callwright_shared.agents import AgentSpec
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
-from tests.browser.test_browser_call import served
 from tests.support import ARTIFACTS
 from tests.support.call_records import SeededCall, Turn, seed_call
 from tests.support.database import age_session, database
+from tests.support.served_app import served
 from tests.support.served_issuer import ServedIssuer
 from tests.support.tenants import make_settings, seed_tenant
 

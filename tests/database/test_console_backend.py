@@ -1,7 +1,8 @@
-"""The operator console's backend (src/callwright/console.py) and the issuer's
-GET /v1/sessions/search under it, on SQLite and Postgres, without a browser: filters and
-keyset pages, the session view (timeline, tools, per-turn bars, cost), one organization
-only, never the key, errors in the API's shape, and the console's own rate limit."""
+"""The operator console's backend (src/callwright/console.py) and the filters of the
+issuer's GET /v1/sessions under it, on SQLite and Postgres, without a browser: filters
+and keyset pages, the session view (timeline, tools, per-turn bars, cost), one
+organization only, never the key, errors in the API's shape, and the console's own rate
+limit."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared import agents
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.models import EndReason
-from tests.support.api import assert_error
+from tests.support.api import assert_error, issuer_client
 from tests.support.call_records import Turn, seed_call
 from tests.support.database import age_session, database
 from tests.support.tenants import Tenant, make_settings, seed_tenant
@@ -201,6 +202,42 @@ async def test_a_bad_filter_is_400_in_the_apis_shape(
     async with console(sqlite_url, tenant, tmp_path) as client:
         response = await client.get("/api/console/sessions", params=params)
     assert assert_error(response, 400, "invalid_request")["param"] == param
+
+
+async def test_the_session_list_filters_by_kind_and_says_which_filter_is_wrong(
+    sqlite_url: str,
+) -> None:
+    """The API itself (the console passes no `kind`): filters combine, an unfiltered list
+    is unchanged, and each bad value is a 400 naming its parameter."""
+    tenant = await seed_tenant(sqlite_url)
+    voice = await seed_call(sqlite_url, tenant, TURNS[:1])
+    async with issuer_client(make_settings(sqlite_url, None)) as client:
+        created = await client.post(
+            "/v1/sessions/chat", json={"agent_id": tenant.agent_id}, headers=tenant.headers
+        )
+        assert created.status_code == 200, created.text
+        chat = created.json()["session_id"]
+
+        async def ids(**filters: str) -> list[str]:
+            response = await client.get("/v1/sessions", params=filters, headers=tenant.headers)
+            assert response.status_code == 200, response.text
+            return [row["id"] for row in response.json()["data"]]
+
+        assert await ids() == [chat, voice.session_id]
+        assert await ids(kind="chat") == [chat]
+        assert await ids(kind="voice", status="ended") == [voice.session_id]
+        assert await ids(kind="chat", status="ended") == []
+        assert await ids(kind="voice", starting_after=chat) == [voice.session_id]
+
+        for params, param in [
+            ({"kind": "video"}, "kind"),
+            ({"to": "2026-13-45"}, "to"),
+            ({"to": "0001-01-01T00:00:00+01:00"}, "to"),  # before the calendar in UTC
+            ({"from": "2026-02-02T00:00:00Z", "to": "2026-02-01T00:00:00Z"}, "from"),
+            ({"agent_id": "a" * 65}, "agent_id"),
+        ]:
+            response = await client.get("/v1/sessions", params=params, headers=tenant.headers)
+            assert assert_error(response, 400, "invalid_request")["param"] == param, params
 
 
 async def test_console_requests_are_rate_limited_and_the_console_can_be_off(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callwright_shared import sessions
 from callwright_shared.call_records import (
     LatencySummary,
     Percentiles,
@@ -46,24 +47,21 @@ class AgentStats(BaseModel):
 
 
 def time_range(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-    """[from, to) in UTC (a time without an offset is UTC); to defaults to now, from to
-    seven days before to. InvalidRequestError for an empty, reversed or too long range."""
+    """[from, to) in UTC (`sessions.created_range`); to defaults to now, from to seven
+    days before to. InvalidRequestError for an empty, reversed or too long range."""
+    first, last = sessions.created_range(start, end)
+    last = last or datetime.now(UTC)
     try:
-        end = _utc(end) if end is not None else datetime.now(UTC)
-        start = _utc(start) if start is not None else end - DEFAULT_SPAN
-    except OverflowError:  # a time at the edge of the calendar, moved to UTC
-        raise InvalidRequestError("from: out of range", param="from") from None
-    if start >= end:
+        first = first or last - DEFAULT_SPAN
+    except OverflowError:  # seven days before the calendar's first day
+        raise InvalidRequestError("to: out of range", param="to") from None
+    if first >= last:
         raise InvalidRequestError("from: must be before to", param="from")
-    if end - start > MAX_SPAN:
+    if last - first > MAX_SPAN:
         raise InvalidRequestError(
             f"from: the range may span at most {MAX_SPAN.days} days", param="from"
         )
-    return start, end
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return first, last
 
 
 async def agent_stats(

@@ -25,7 +25,6 @@ from callwright_issuer.routes import (
     credits,
     health,
     livekit,
-    session_search,
     sessions,
     tool_secret,
     webhook_endpoints,
@@ -110,7 +109,6 @@ def create_app(
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     for router in (
-        session_search.router,  # before sessions: /{session_id} would take `search`
         sessions.router,
         agents.router,
         agent_stats.router,

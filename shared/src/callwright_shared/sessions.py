@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import credits, outbox, pagination
@@ -28,9 +28,10 @@ from callwright_shared.db.models import (
     Session,
     SessionKind,
     SessionStatus,
+    as_utc,
     utcnow,
 )
-from callwright_shared.errors import SessionNotFoundError
+from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
 
 OPEN_STATUSES = (SessionStatus.CREATED, SessionStatus.ACTIVE)
 
@@ -58,15 +59,70 @@ async def get_session_by_room(db: AsyncSession, room_name: str) -> Session | Non
     ).scalar_one_or_none()
 
 
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    """What `GET /v1/sessions` may filter on: exact matches, and `created_at` in
+    [created_from, created_to) (UTC, see `created_range`). None is no filter."""
+
+    agent_id: str | None = None
+    kind: SessionKind | None = None
+    status: SessionStatus | None = None
+    end_reason: EndReason | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def apply(self, query: Select[Session]) -> Select[Session]:
+        if self.agent_id is not None:
+            query = query.where(Session.agent_id == self.agent_id)
+        if self.kind is not None:
+            query = query.where(Session.kind == self.kind)
+        if self.status is not None:
+            query = query.where(Session.status == self.status)
+        if self.end_reason is not None:
+            query = query.where(Session.end_reason == self.end_reason)
+        if self.created_from is not None:
+            query = query.where(Session.created_at >= self.created_from)
+        if self.created_to is not None:
+            query = query.where(Session.created_at < self.created_to)
+        return query
+
+
+def created_range(
+    start: datetime | None, end: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """The API's `from`/`to` bounds on `created_at` in UTC (a time without an offset is
+    UTC); InvalidRequestError naming the bound that UTC cannot hold, or `from` when the
+    range is empty or reversed."""
+    bounds: list[datetime | None] = []
+    for moment, param in ((start, "from"), (end, "to")):
+        try:
+            bounds.append(None if moment is None else as_utc(moment))
+        except OverflowError:  # a time at the edge of the calendar, moved to UTC
+            raise InvalidRequestError(f"{param}: out of range", param=param) from None
+    first, last = bounds
+    if first is not None and last is not None and first >= last:
+        raise InvalidRequestError("from: must be before to", param="from")
+    return first, last
+
+
 async def list_sessions(
-    db: AsyncSession, *, org_id: str, limit: int, starting_after: str | None
+    db: AsyncSession,
+    *,
+    org_id: str,
+    limit: int,
+    starting_after: str | None,
+    where: SessionFilter | None = None,
 ) -> tuple[list[Session], bool]:
+    """A page of the organization's sessions matching `where`, newest first; the cursor
+    is the previous page's last id, read with the same filter (404 when unknown)."""
     cursor = (
         None
         if starting_after is None
         else await get_session(db, org_id=org_id, session_id=starting_after)
     )
     query = select(Session).where(Session.org_id == org_id)
+    if where is not None:
+        query = where.apply(query)
     return await pagination.newest_first(db, query, Session, cursor=cursor, limit=limit)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -43,6 +44,7 @@ from callwright_issuer.schemas import (
 from callwright_issuer.session_ending import end_session
 from callwright_issuer.voice_sessions import create_voice_session, rejoin_token
 from callwright_shared import sessions
+from callwright_shared.db.models import EndReason, SessionKind, SessionStatus
 from callwright_shared.session_public import SessionPublic, SessionTimeline
 
 router = APIRouter(
@@ -170,9 +172,27 @@ async def list_sessions(
     db: DbSessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     starting_after: Annotated[str | None, Query(max_length=64)] = None,
+    agent_id: Annotated[str | None, Query(max_length=64)] = None,
+    kind: SessionKind | None = None,
+    status: SessionStatus | None = None,
+    end_reason: EndReason | None = None,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> SessionList:
+    """Every filter given must match: `agent_id`, `kind`, `status`, `end_reason`, and
+    `created_at` in [from, to) (ISO 8601, UTC when no offset; either may be left out).
+    `starting_after` is the previous page's last id, with the same filters."""
+    created_from, created_to = sessions.created_range(start, end)
+    where = sessions.SessionFilter(
+        agent_id=agent_id,
+        kind=kind,
+        status=status,
+        end_reason=end_reason,
+        created_from=created_from,
+        created_to=created_to,
+    )
     rows, has_more = await sessions.list_sessions(
-        db, org_id=key.org_id, limit=limit, starting_after=starting_after
+        db, org_id=key.org_id, limit=limit, starting_after=starting_after, where=where
     )
     return SessionList(data=[SessionPublic.of(r) for r in rows], has_more=has_more)
 
