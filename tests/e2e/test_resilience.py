@@ -150,3 +150,35 @@ async def test_two_workers_share_calls_drain_on_sigterm_and_survive_a_kill(
             await wait_ended(client, tenant, body["session_id"])
         finally:
             await asyncio.to_thread(replacement.stop)
+
+
+async def test_a_worker_stopped_past_its_drain_ends_its_call_through_the_one_ending(
+    stack: Stack,
+) -> None:
+    """Past the drain timeout livekit-agents shuts the job down and then cancels it; the
+    call's one ending still runs in the worker: settled `worker_unavailable` with its
+    agent time and an `ended` event (the reconciler, the other way to this reason, writes
+    none), the room deleted."""
+    async with (
+        own_workers(stack, 1, worker_settings={"CALLWRIGHT_WORKER_DRAIN_TIMEOUT_SECONDS": "1"}) as (
+            settings,
+            (worker,),
+        ),
+        issuer_client(settings) as client,
+    ):
+        tenant = await new_tenant(stack)
+        body = await create_voice_session(client, tenant)
+        caller = await agent_in_call(client, tenant.headers, body)
+        await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+        worker.terminate()
+        session = await wait_ended(client, tenant, body["session_id"], within=120)
+        assert (session["status"], session["end_reason"]) == ("ended", "worker_unavailable")
+        assert session["duration_seconds"] > 0
+        response = await client.get(
+            f"/v1/sessions/{body['session_id']}/timeline", headers=tenant.headers
+        )
+        assert response.status_code == 200, response.text
+        events = [i for i in response.json()["items"] if i["role"] == "event"]
+        assert (events[-1]["content"], events[-1]["detail"]) == ("ended", "worker_unavailable")
+        await caller.leave()
+        assert await asyncio.to_thread(worker.wait, 60) is not None, "the worker exits"

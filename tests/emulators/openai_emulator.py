@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import ClientConnectionResetError, web
 
 from ._audio import chunked, text_to_speech_pcm
 from ._server import EmulatorServer, bearer_key
@@ -343,21 +343,27 @@ class OpenAIEmulator(EmulatorServer):
             headers={"Content-Type": "text/event-stream" if sse else "audio/pcm", **_request_id()}
         )
         await response.prepare(request)
-        await asyncio.sleep(self.tts_first_byte_delay_s)
-        for piece in chunked(pcm, TTS_CHUNK_BYTES):
+        try:
+            await asyncio.sleep(self.tts_first_byte_delay_s)
+            for piece in chunked(pcm, TTS_CHUNK_BYTES):
+                if sse:
+                    delta = {
+                        "type": "speech.audio.delta",
+                        "audio": base64.b64encode(piece).decode(),
+                    }
+                    await response.write(_sse(delta))
+                else:
+                    await response.write(piece)
             if sse:
-                delta = {"type": "speech.audio.delta", "audio": base64.b64encode(piece).decode()}
-                await response.write(_sse(delta))
-            else:
-                await response.write(piece)
-        if sse:
-            input_tokens = approximate_tokens(text)
-            output_tokens = len(pcm) // 2 // 240  # about one token per 10 ms of audio
-            usage = {
-                "input_tokens": input_tokens,
-                "output_tokens": output_tokens,
-                "total_tokens": input_tokens + output_tokens,
-            }
-            await response.write(_sse({"type": "speech.audio.done", "usage": usage}))
-        await response.write_eof()
+                input_tokens = approximate_tokens(text)
+                output_tokens = len(pcm) // 2 // 240  # about one token per 10 ms of audio
+                usage = {
+                    "input_tokens": input_tokens,
+                    "output_tokens": output_tokens,
+                    "total_tokens": input_tokens + output_tokens,
+                }
+                await response.write(_sse({"type": "speech.audio.done", "usage": usage}))
+            await response.write_eof()
+        except ClientConnectionResetError:
+            pass  # the worker cut the speech short (an interruption, the call ending)
         return response

@@ -4,9 +4,10 @@ build → greet → run until it ends → settle → delete the room.
 A call ends on the first of: the user leaving (`user_left`), End Session deleting the
 room (`api_ended`), the time limit (`max_duration_reached`, or `insufficient_credits`
 when the hold limited it — the agent says goodbye first), a provider failure
-(`provider_error`, the user is told on the room's chat topic), or an unexpected error
-(`internal_error`). Whatever ends it, the room is deleted and the session is settled
-through the one exactly-once settlement the issuer uses.
+(`provider_error`, the user is told on the room's chat topic), an unexpected error
+(`internal_error`), or the job shut down by its stopping worker (`worker_unavailable`).
+Whatever ends it, the recipe's one ending (`Call.run` → `_finish`) deletes the room and
+settles the session through the one exactly-once settlement the issuer uses.
 
 Billing policy: the agent time that is charged runs from the moment the agent session is
 running with the user in the room until either leaves. A call that ends with a provider
@@ -37,11 +38,12 @@ import json
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from livekit import rtc
-from livekit.agents import AgentSession, JobContext, llm
+from livekit.agents import AgentSession, JobContext, JobProcess, llm
 from livekit.agents.metrics import RealtimeModelMetrics
+from livekit.agents.vad import VAD
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import (
     AgentStateChangedEvent,
@@ -69,6 +71,7 @@ from callwright_worker.providers import (
     build_session,
     room_io_options,
     session_plan,
+    vad_model,
 )
 from callwright_worker.tools import TOOL_TOPIC, CallTools, TransferTarget
 
@@ -81,6 +84,7 @@ BUSY_JOIN_WINDOW_ATTRIBUTE = "callwright.join_window_seconds"
 HEARTBEAT_INTERVAL_S = 5.0
 GOODBYE_LEAD_S = 4.0
 CLOSE_TIMEOUT_S = 5.0
+SEND_TIMEOUT_S = 3.0  # a text message to the room (best effort)
 GOODBYES = {
     EndReason.MAX_DURATION_REACHED: "We've reached the time limit for this call. Goodbye!",
     EndReason.INSUFFICIENT_CREDITS: "This call has used all of its credits. Goodbye!",
@@ -120,7 +124,9 @@ class AgentClock:
         return self._counted + running
 
 
-def issued_for(record: CallRecord | None, room: RoomName, job_metadata: str) -> bool:
+def issued_for(
+    record: CallRecord | None, room: RoomName, job_metadata: str
+) -> TypeGuard[CallRecord]:
     """Whether callwright issued this room for this agent and user, and it is still open."""
     if record is None or record.status is not SessionStatus.CREATED:
         return False
@@ -136,36 +142,63 @@ def issued_for(record: CallRecord | None, room: RoomName, job_metadata: str) -> 
     return True
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class WorkerDeps:
+    """What a job process builds once, before any job (server.prewarm)."""
+
+    settings: CallwrightSettings
+    # Opens no connection; loads the database driver and SQLAlchemy's dialect.
+    store: CallStore
+    vad: VAD
+
+    KEY = "callwright"  # its one key in `JobProcess.userdata`
+
+    @classmethod
+    def load(cls) -> WorkerDeps:
+        settings = CallwrightSettings()
+        return cls(settings, CallStore(settings.database_url), vad_model(settings))
+
+    @classmethod
+    def of(cls, proc: JobProcess) -> WorkerDeps:
+        """The process's bundle; built now when the job runs without prewarm (console)."""
+        deps = proc.userdata.get(cls.KEY)
+        if not isinstance(deps, WorkerDeps):
+            deps = proc.userdata[cls.KEY] = cls.load()
+        return deps
+
+
 async def entrypoint(ctx: JobContext) -> None:
     started = time.perf_counter()
+    # Tags every log line of this job, livekit-agents' own included.
+    ctx.log_context_fields = {"room": ctx.room.name}
     try:
         room = parse_room_name(ctx.room.name)
     except RoomNameError:
-        logger.warning("refusing a room callwright did not name", extra={"room": ctx.room.name})
+        logger.warning("refusing a room callwright did not name")
         ctx.shutdown("room not named by callwright")
         return
-    # Built at prewarm (server.prewarm); built here when the entrypoint runs without it.
-    settings: CallwrightSettings = ctx.proc.userdata.get("settings") or CallwrightSettings()
-    store: CallStore = ctx.proc.userdata.get("store") or CallStore(settings.database_url)
+    deps = WorkerDeps.of(ctx.proc)
+    store = deps.store
     try:
         record = await store.load(ctx.room.name)
-        if record is None or not issued_for(record, room, ctx.job.metadata):
-            logger.warning(
-                "refusing a room callwright did not issue", extra={"room": ctx.room.name}
-            )
+        if not issued_for(record, room, ctx.job.metadata):
+            logger.warning("refusing a room callwright did not issue")
             ctx.shutdown("room not issued by callwright")
             return
         if not await store.claim(
-            record.session_id, ctx.job.id, grace_seconds=settings.worker_heartbeat_grace_seconds
+            record.session_id,
+            ctx.job.id,
+            grace_seconds=deps.settings.worker_heartbeat_grace_seconds,
         ):
             # A second dispatch of a session another live job serves: harmless, leave.
-            logger.info("session already served by another job", extra={"room": ctx.room.name})
+            logger.info("session already served by another job")
             ctx.shutdown("session already claimed")
             return
+        ctx.log_context_fields.update(session_id=record.session_id, agent_id=record.agent_id)
         telemetry.bind_call(
             session_id=record.session_id, agent_id=record.agent_id, org_id=record.org_id
         )
-        await Call(ctx, store, record, settings, started=started).run()
+        await Call(ctx, deps, record, started=started).run()
     finally:
         await store.aclose()
 
@@ -174,17 +207,17 @@ class Call:
     def __init__(
         self,
         ctx: JobContext,
-        store: CallStore,
+        deps: WorkerDeps,
         record: CallRecord,
-        settings: CallwrightSettings,
         *,
         started: float,
     ) -> None:
         self._started = started  # perf_counter when the job's entrypoint began
         self._ctx = ctx
-        self._store = store
+        self._store = deps.store
+        self._vad = deps.vad
         self._record = record
-        self._settings = settings
+        self._settings = deps.settings
         self._clock = AgentClock()
         self._ended = asyncio.Event()
         self._end_reason: EndReason | None = None
@@ -198,7 +231,6 @@ class Call:
         self._session_started = False
         self._away: asyncio.Task[None] | None = None
         self._back = asyncio.Event()
-        self._log = {"session_id": record.session_id, "agent_id": record.agent_id}
         self._http = outbound.new_client()  # the agent's tools' requests
         self._tools: CallTools | None = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -206,47 +238,58 @@ class Call:
     # -- the recipe ------------------------------------------------------------------
 
     async def run(self) -> None:
+        """The recipe and its one ending: whatever ends the call, `_finish` runs once,
+        here, with the first reason recorded (`_end`)."""
+        reason = EndReason.INTERNAL_ERROR
         # From the claim on: End Session or a webhook can end a call that has not started.
         heartbeat = asyncio.create_task(self._heartbeat(), name="callwright-heartbeat")
         try:
-            connecting = time.perf_counter()
-            await self._ctx.connect()
-            logger.info(
-                "agent joined the room",
-                extra={
-                    **self._log,
-                    "load_ms": round((connecting - self._started) * 1000, 1),
-                    "connect_ms": round((time.perf_counter() - connecting) * 1000, 1),
-                },
-            )
-            self._watch_room()
-            if not await self._wait_for_user():
-                await self._finish(EndReason.USER_NOT_JOINED)
-                return
-            await self._store.mark_active(self._record.session_id)
-            self._mark(CallEvent.USER_JOINED)
-            logger.info("user joined", extra=self._log)
+            reason = await self._serve()
+        except asyncio.CancelledError:  # the job shut down (its worker stopping) mid-call
+            reason = EndReason.WORKER_UNAVAILABLE
+            raise
+        except Exception:
+            logger.exception("call failed")
+            self._error_message = "internal error in the worker"
+        finally:
             try:
-                self._session = await self._start_session()
-            except ProviderConfigError as exc:
-                self._error_message = str(exc)
-                await self._finish(EndReason.PROVIDER_ERROR)
-                return
-            self._session_started = True
-            if self._away is None:
-                self._clock.start()
-            logger.info("agent session started", extra=self._log)
-            limit = asyncio.create_task(self._time_limit(), name="callwright-time-limit")
+                await self._finish(reason)
+            finally:
+                heartbeat.cancel()
+
+    async def _serve(self) -> EndReason:
+        """Join → wait for the user → build → greet → until it ends; returns why it ended."""
+        connecting = time.perf_counter()
+        await self._ctx.connect()
+        logger.info(
+            "agent joined the room",
+            extra={
+                "load_ms": round((connecting - self._started) * 1000, 1),
+                "connect_ms": round((time.perf_counter() - connecting) * 1000, 1),
+            },
+        )
+        self._watch_room()
+        if not await self._wait_for_user():
+            return EndReason.USER_NOT_JOINED
+        await self._store.mark_active(self._record.session_id)
+        self._mark(CallEvent.USER_JOINED)
+        logger.info("user joined")
+        try:
+            self._session = await self._start_session()
+        except ProviderConfigError as exc:
+            self._error_message = str(exc)
+            return EndReason.PROVIDER_ERROR
+        self._session_started = True
+        if self._away is None:
+            self._clock.start()
+        logger.info("agent session started")
+        limit = asyncio.create_task(self._time_limit(), name="callwright-time-limit")
+        try:
             self._greet()
             await self._ended.wait()
-            limit.cancel()
-            await self._finish(self._end_reason or EndReason.AGENT_ENDED)
-        except Exception:
-            logger.exception("call failed", extra=self._log)
-            self._error_message = "internal error in the worker"
-            await self._finish(EndReason.INTERNAL_ERROR)
         finally:
-            heartbeat.cancel()
+            limit.cancel()
+        return self._end_reason or EndReason.AGENT_ENDED
 
     async def _wait_for_user(self) -> bool:
         age = (datetime.now(UTC) - self._record.created_at).total_seconds()
@@ -290,7 +333,7 @@ class Call:
             self._record.architecture,
             config,
             self._settings,
-            vad_model=self._ctx.proc.userdata["vad"],
+            vad_model=self._vad,
         )
         session = build_session(plan)
         session.on("conversation_item_added", self._on_item)
@@ -348,10 +391,10 @@ class Call:
                     self._ctx.room.local_participant.send_text(
                         json.dumps(update), topic=TOOL_TOPIC
                     ),
-                    3.0,
+                    SEND_TIMEOUT_S,
                 )
             except Exception:
-                logger.info("could not tell the page about a tool call", extra=self._log)
+                logger.info("could not tell the page about a tool call")
 
         task = asyncio.create_task(send(), name="callwright-tool-update")
         self._background.add(task)
@@ -387,9 +430,9 @@ class Call:
         return TransferTarget(target.agent_id, target.name, resolved.config)
 
     def transferred(self, target: TransferTarget) -> None:
-        logger.info("call transferred", extra={**self._log, "to_agent_id": target.agent_id})
+        logger.info("call transferred", extra={"to_agent_id": target.agent_id})
         self._mark(CallEvent.TRANSFERRED, detail=target.agent_id)
-        self._log = {**self._log, "agent_id": target.agent_id}
+        self._ctx.log_context_fields["agent_id"] = target.agent_id
 
     async def _time_limit(self) -> None:
         limit = float(self._record.max_duration_seconds)
@@ -404,7 +447,7 @@ class Call:
             await asyncio.sleep(remaining)
         try:
             if self._session is not None and not self._ended.is_set():
-                logger.info("time limit reached, saying goodbye", extra=self._log)
+                logger.info("time limit reached, saying goodbye")
                 self._mark(CallEvent.TIME_LIMIT, detail=reason.value)
                 handle = self._speak(GOODBYES[reason])
                 await asyncio.wait_for(
@@ -414,9 +457,9 @@ class Call:
         except TimeoutError:
             pass
         except Exception:  # no goodbye (the session is closing): the limit still holds
-            logger.warning("could not say goodbye at the time limit", extra=self._log)
-        finally:
-            self._end(reason)
+            logger.warning("could not say goodbye at the time limit")
+        # Not in a `finally`: cancelled (the call ended otherwise), the limit ends nothing.
+        self._end(reason)
 
     async def _heartbeat(self) -> None:
         flushed = 0  # transcript entries already on record
@@ -433,7 +476,7 @@ class Call:
                 if transcript is not None:
                     flushed = len(transcript)
             except Exception:  # a missed heartbeat is retried on the next tick
-                logger.warning("heartbeat failed", extra=self._log)
+                logger.warning("heartbeat failed")
                 continue
             if not still_open:  # End Session, a webhook, the reconciler settled it
                 self._end(EndReason.API_ENDED)
@@ -486,10 +529,7 @@ class Call:
             return
         logger.info(
             "user away, waiting for a rejoin",
-            extra={
-                **self._log,
-                "reason": rtc.DisconnectReason.Name(reason) if reason is not None else None,
-            },
+            extra={"reason": rtc.DisconnectReason.Name(reason) if reason is not None else None},
         )
         self._clock.pause()
         if self._session is not None:
@@ -511,7 +551,7 @@ class Call:
                 return
         if self._ended.is_set():
             return
-        logger.info("user back", extra=self._log)
+        logger.info("user back")
         self._mark(CallEvent.USER_RETURNED)
         if self._session_started:
             self._clock.start()
@@ -559,7 +599,7 @@ class Call:
         )
         if not recoverable:
             self._error_message = f"{type(event.error).__name__} from {type(event.source).__name__}"
-            logger.warning("provider failed", extra={**self._log, "error": self._error_message})
+            logger.warning("provider failed", extra={"error": self._error_message})
             self._end(EndReason.PROVIDER_ERROR)
 
     def _on_agent_state(self, event: AgentStateChangedEvent) -> None:
@@ -575,6 +615,9 @@ class Call:
             self._end(EndReason.AGENT_ENDED)
 
     async def _finish(self, reason: EndReason) -> None:
+        """Tell → close → settle → delete the room → shut the job down; only `run` calls
+        it, once. A failed settlement is not retried here: the call still leaves its
+        room, and the reconciler settles a session whose heartbeats stopped."""
         self._end(reason)
         reason = self._end_reason or reason
         if reason is EndReason.PROVIDER_ERROR:
@@ -589,25 +632,28 @@ class Call:
         self._mark(CallEvent.ENDED, detail=reason.value)
         if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke:
             agent_seconds = 0.0  # the user never heard the agent: nothing to charge
-        settlement = await self._store.settle(
-            self._record.session_id,
-            end_reason=reason,
-            agent_seconds=agent_seconds,
-            usage=usage,
-            transcript=self._transcript,
-            error_message=self._error_message,
-            job_id=self._ctx.job.id,
-        )
-        logger.info(
-            "call ended",
-            extra={
-                **self._log,
-                "end_reason": reason.value,
-                "agent_seconds": agent_seconds,
-                "settled_here": settlement.applied,
-                "credits_charged": settlement.credits_charged,
-            },
-        )
+        try:
+            settlement = await self._store.settle(
+                self._record.session_id,
+                end_reason=reason,
+                agent_seconds=agent_seconds,
+                usage=usage,
+                transcript=self._transcript,
+                error_message=self._error_message,
+                job_id=self._ctx.job.id,
+            )
+        except Exception:
+            logger.exception("could not settle the call", extra={"end_reason": reason.value})
+        else:
+            logger.info(
+                "call ended",
+                extra={
+                    "end_reason": reason.value,
+                    "agent_seconds": agent_seconds,
+                    "settled_here": settlement.applied,
+                    "credits_charged": settlement.credits_charged,
+                },
+            )
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._ctx.delete_room(), CLOSE_TIMEOUT_S)
         await self._http.aclose()
@@ -616,10 +662,11 @@ class Call:
     async def _tell_user(self, message: str) -> None:
         try:
             await asyncio.wait_for(
-                self._ctx.room.local_participant.send_text(message, topic=CHAT_TOPIC), 3.0
+                self._ctx.room.local_participant.send_text(message, topic=CHAT_TOPIC),
+                SEND_TIMEOUT_S,
             )
         except Exception:
-            logger.warning("could not tell the user about the failure", extra=self._log)
+            logger.warning("could not tell the user about the failure")
 
 
 def turn_of(item: llm.ChatMessage, role: str, text: str) -> TranscriptEntry:

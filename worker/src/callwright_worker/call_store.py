@@ -2,6 +2,9 @@
 
 Every write goes through the same shared functions the issuer uses, so the worker's
 settlement is the one exactly-once settlement (`callwright_shared.sessions.settle`).
+Transactions follow the issuer's rule (callwright_issuer.deps): the settlement locks the
+organization row (`credits.lock`), so it runs in `org_write`, queued on SQLite like the
+issuer's holds; the other writes run in `session_factory.begin()`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ from sqlalchemy.pool import NullPool
 
 from callwright_shared import heartbeats, session_config, sessions, tools
 from callwright_shared.agents import AgentConfig, config_of
-from callwright_shared.db.engine import create_engine, create_session_factory, is_sqlite
+from callwright_shared.db.engine import (
+    create_engine,
+    create_session_factory,
+    is_sqlite,
+    org_write,
+)
 from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
 from callwright_shared.sessions import Settlement
 
@@ -99,22 +107,17 @@ class CallStore:
 
     async def signing_secret(self, org_id: str) -> str:
         """The organization's tool signing secret (made on first use)."""
-        async with self._sessions() as db:
-            secret = await tools.signing_secret_of(db, org_id)
-            await db.commit()
-            return secret
+        async with self._sessions.begin() as db:
+            return await tools.signing_secret_of(db, org_id)
 
     async def claim(self, session_id: str, job_id: str, *, grace_seconds: float) -> bool:
         """Make this job the one that serves the session (see callwright_shared.heartbeats)."""
-        async with self._sessions() as db:
-            claimed = await heartbeats.claim(db, session_id, job_id, grace_seconds=grace_seconds)
-            await db.commit()
-            return claimed
+        async with self._sessions.begin() as db:
+            return await heartbeats.claim(db, session_id, job_id, grace_seconds=grace_seconds)
 
     async def mark_active(self, session_id: str) -> None:
-        async with self._sessions() as db:
+        async with self._sessions.begin() as db:
             await sessions.mark_active(db, session_id)
-            await db.commit()
 
     async def heartbeat(
         self,
@@ -126,17 +129,14 @@ class CallStore:
     ) -> bool:
         """Record agent time (and the transcript) so far; False once another path has
         settled the session (or another job took it over)."""
-        async with self._sessions() as db:
-            open_ = await heartbeats.record_heartbeat(
+        async with self._sessions.begin() as db:
+            return await heartbeats.record_heartbeat(
                 db, session_id, agent_seconds, job_id=job_id, transcript=transcript
             )
-            await db.commit()
-            return open_
 
     async def set_away(self, session_id: str, *, since: datetime | None) -> None:
-        async with self._sessions() as db:
+        async with self._sessions.begin() as db:
             await sessions.set_away(db, session_id, since=since)
-            await db.commit()
 
     async def settle(
         self,
@@ -149,8 +149,8 @@ class CallStore:
         error_message: str | None = None,
         job_id: str,
     ) -> Settlement:
-        async with self._sessions() as db:
-            result = await sessions.settle(
+        async with self._sessions() as db, org_write(db):
+            return await sessions.settle(
                 db,
                 session_id,
                 end_reason=end_reason,
@@ -160,8 +160,6 @@ class CallStore:
                 error_message=error_message,
                 job_id=job_id,
             )
-            await db.commit()
-            return result
 
     async def aclose(self) -> None:
         await self._engine.dispose()

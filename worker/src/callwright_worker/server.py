@@ -19,19 +19,13 @@ from livekit.agents import AgentServer, JobProcess, JobRequest, cli
 from callwright_shared.db.engine import quiet_statement_logs
 from callwright_shared.room_names import RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
-from callwright_worker.call import BUSY_JOIN_WINDOW_ATTRIBUTE, entrypoint
-from callwright_worker.call_store import CallStore
-from callwright_worker.providers import vad_model
+from callwright_worker.call import BUSY_JOIN_WINDOW_ATTRIBUTE, WorkerDeps, entrypoint
 
 
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any job: what a dispatch should not wait for."""
     quiet_statement_logs()
-    settings = CallwrightSettings()
-    proc.userdata["vad"] = vad_model(settings)
-    proc.userdata["settings"] = settings
-    # Opens no connection; loads the database driver and SQLAlchemy's dialect now.
-    proc.userdata["store"] = CallStore(settings.database_url)
+    proc.userdata[WorkerDeps.KEY] = WorkerDeps.load()
 
 
 class CallwrightServer(AgentServer):

@@ -200,7 +200,6 @@ class CallTools:
         logger.info(
             "tool called",
             extra={
-                "session_id": self._context.session_id,
                 "tool": name,
                 "outcome": outcome.outcome,
                 "http_status": outcome.http_status,
@@ -279,7 +278,7 @@ class CallTools:
         try:
             await asyncio.wait_for(goodbye.wait_for_playout(), GOODBYE_PLAYOUT_TIMEOUT_S)
         except Exception:  # timed out, or the session is closing: the call ends anyway
-            logger.info("goodbye not played out", extra={"session_id": self._context.session_id})
+            logger.info("goodbye not played out")
         self._hooks.end(EndReason.AGENT_ENDED)
 
     def _transfer_handler(self, tool: TransferTool) -> Handler:
