@@ -37,6 +37,18 @@ SERVICE_START_TIMEOUT_S = 30.0
 WORKER_REGISTRATION_TIMEOUT_S = 120.0
 
 
+def _dev_tools_env(settings: CallwrightSettings) -> dict[str, str]:
+    """On a laptop the tool server being written is on localhost: `callwright dev` lets
+    agents' tools call private and loopback addresses (and plain http) unless the
+    developer set CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS. Production stays closed."""
+    allow = (
+        settings.tools_allow_private_networks
+        if "tools_allow_private_networks" in settings.model_fields_set
+        else True
+    )
+    return {"CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS": "true" if allow else "false"}
+
+
 def run_dir() -> Path:
     return Path(os.environ.get("CALLWRIGHT_RUN_DIR") or REPO_ROOT / ".run")
 
@@ -114,9 +126,13 @@ def run_dev() -> None:
         return Process(command, log_path=runs / f"{name}.log", env=env, log_mode=0o600)
 
     livekit = service("livekit", [str(LIVEKIT_BINARY), "--dev", "--config-body", dump(config)])
-    issuer = service("issuer", [*cli, "issuer", "--no-migrate"])
+    tools = _dev_tools_env(settings)
+    issuer = service("issuer", [*cli, "issuer", "--no-migrate"], **tools)
     worker = service(
-        "worker", [*cli, "worker", "dev"], CALLWRIGHT_WORKER_READY_FILE=str(ready_file)
+        "worker",
+        [*cli, "worker", "dev"],
+        CALLWRIGHT_WORKER_READY_FILE=str(ready_file),
+        **tools,
     )
     page = service("web", [*cli, "web"], **web.to_env("issuer_url", "api_key"))
     children = [livekit, issuer, worker, page]

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
 import pytest
 
 from callwright.livekit_config import LIVEKIT_BINARY
@@ -83,6 +84,15 @@ def dev_runner(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[str]
             process.stdout.close()
 
 
+LOCAL_TOOL = {
+    "type": "http",
+    "name": "lookup_order",
+    "description": "Look up an order.",
+    "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+    "url": "http://127.0.0.1:3000/orders/lookup",
+}
+
+
 async def test_the_printed_curl_run_at_once_gets_an_agent(tmp_path: Path) -> None:
     if not LIVEKIT_BINARY.exists():
         service_missing("livekit-server (make tools installs it into .tools/bin)")
@@ -130,5 +140,13 @@ async def test_the_printed_curl_run_at_once_gets_an_agent(tmp_path: Path) -> Non
                 )
             finally:
                 await caller.leave()
+            # A developer's tool server is on localhost: `callwright dev` allows it.
+            async with httpx.AsyncClient(base_url=printed["issuer_url"], timeout=30) as api:
+                created = await api.post(
+                    "/v1/agents",
+                    headers={"X-API-Key": printed["api_key"]},
+                    json={"name": "Local tools", "architecture": "pipeline", "tools": [LOCAL_TOOL]},
+                )
+            assert created.status_code == 200, created.text
         run_dir = tmp_path / "run"
         assert (run_dir / "demo.json").stat().st_mode & 0o777 == 0o600

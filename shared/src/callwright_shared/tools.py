@@ -260,6 +260,13 @@ def error_param(loc: Sequence[str | int]) -> str | None:
     return ".".join(kept) or None
 
 
+# Self-hosters are often their own operator: say which setting opens local tool servers.
+_PRIVATE_HINT = (
+    "plain http and private or loopback addresses need the operator's "
+    "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS=true (`callwright dev` sets it)"
+)
+
+
 # -- the parameters' schema ---------------------------------------------------------------
 
 _TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object"})
@@ -394,9 +401,13 @@ def check_tools(
             try:
                 outbound.check_url(tool.url, allow_private=allow_private)
             except OutboundAddressError as exc:
-                raise InvalidRequestError(f"tools.{index}.{exc.message}", param=param) from None
+                raise InvalidRequestError(
+                    f"tools.{index}.{exc.message}; {_PRIVATE_HINT}", param=param
+                ) from None
             if not allow_private and not tool.url.lower().startswith("https://"):
-                raise InvalidRequestError(f"{param}: must be an https URL", param=param)
+                raise InvalidRequestError(
+                    f"{param}: must be an https URL; {_PRIVATE_HINT}", param=param
+                )
 
 
 async def check_transfer_targets(
