@@ -81,7 +81,6 @@ class Console:
 @pytest.fixture(scope="module")
 async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Console]:
     tmp = tmp_path_factory.mktemp("console")
-    ARTIFACTS.mkdir(exist_ok=True)
     url = f"sqlite+aiosqlite:///{tmp / 'callwright.db'}"
     await upgrade_async(url)
     tenant = await seed_tenant(url, agent={"name": "Support line"})

@@ -105,7 +105,6 @@ def docker_env() -> Iterator[dict[str, str]]:
         service_missing("the compose plugin (make tools builds .tools/bin/docker-compose)")
     if os.geteuid() != 0:
         service_missing("root, to run dockerd")
-    ARTIFACTS.mkdir(exist_ok=True)
     env = _docker_env()
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     with open(ENGINE_LOCK, "w") as lock:

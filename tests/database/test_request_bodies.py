@@ -75,7 +75,6 @@ async def attack(process: CallwrightProcess, path: str, headers: dict[str, str])
 async def test_the_unauthenticated_webhook_stops_reading_past_the_limit(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "request-bodies-issuer.log"
     with CallwrightProcess(
         "issuer", "--no-migrate", env=issuer_env(sqlite_url), log=log, cwd=tmp_path
@@ -87,7 +86,6 @@ async def test_authenticated_routes_answer_401_before_413_and_413_before_parsing
     sqlite_url: str, tmp_path: Path
 ) -> None:
     tenant = await seed_tenant(sqlite_url)
-    ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "request-bodies-issuer.log"
     with CallwrightProcess(
         "issuer", "--no-migrate", env=issuer_env(sqlite_url), log=log, cwd=tmp_path
@@ -102,7 +100,6 @@ async def test_authenticated_routes_answer_401_before_413_and_413_before_parsing
 
 
 async def test_the_page_backend_stops_reading_past_the_limit(tmp_path: Path) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     env = {
         "CALLWRIGHT_WEB_API_KEY": "cw_test_key",
         # Never reached: the body is refused before the page calls the issuer.

@@ -50,7 +50,6 @@ def issuers() -> Iterator[list[CallwrightProcess]]:
 async def start_issuer(
     issuers: list[CallwrightProcess], env: dict[str, str], tmp_path: Path, name: str
 ) -> CallwrightProcess:
-    ARTIFACTS.mkdir(exist_ok=True)
     process = CallwrightProcess(
         "issuer", "--no-migrate", env=env, log=ARTIFACTS / f"{name}.log", cwd=tmp_path
     )

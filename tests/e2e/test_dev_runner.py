@@ -114,7 +114,6 @@ async def test_the_printed_curl_run_at_once_gets_an_agent(tmp_path: Path) -> Non
             "DEEPGRAM_BASE_URL": deepgram.base_url,
             "PYTHONUNBUFFERED": "1",
         }
-        ARTIFACTS.mkdir(exist_ok=True)
         with dev_runner(env, ARTIFACTS / "dev-runner.log") as runner:
             assert runner.stdout is not None
             printed = await asyncio.to_thread(read_printed_object, runner.stdout)

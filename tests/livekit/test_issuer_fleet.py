@@ -46,7 +46,6 @@ async def test_two_issuer_processes_hold_credits_exactly(
         "LIVEKIT_API_SECRET": livekit_server.api_secret,
         "CALLWRIGHT_RECONCILE_INTERVAL_SECONDS": "0",
     }
-    ARTIFACTS.mkdir(exist_ok=True)
     urls = []
     for index in range(2):
         process = CallwrightProcess(

@@ -124,7 +124,6 @@ def running_livekit(
     `redis_address`, a node of the cluster sharing that Redis."""
     if not LiveKitServer.available():
         service_missing("livekit-server (make tools installs it into .tools/bin)")
-    ARTIFACTS.mkdir(exist_ok=True)
     with LiveKitServer(
         webhook_url=webhook_url, log_path=ARTIFACTS / log_name, redis_address=redis_address
     ) as server:
