@@ -18,9 +18,11 @@ await build({
   logLevel: 'warning',
   legalComments: 'linked',
 });
-for (const file of ['index.html', 'style.css']) {
-  await copyFile(new URL(`./${file}`, import.meta.url), new URL(file, outdir));
-}
+await copyFile(new URL('./index.html', import.meta.url), new URL('index.html', outdir));
+// Each page gets one stylesheet: esbuild inlines the shared base.css it @imports.
+const stylesheet = (entry, outfile) =>
+  build({ entryPoints: [entry], bundle: true, minify: true, outfile, logLevel: 'warning' });
+await stylesheet('style.css', 'dist/style.css');
 const consoleDir = new URL('./console/', outdir);
 await mkdir(consoleDir, { recursive: true });
 await build({
@@ -35,5 +37,5 @@ await build({
   legalComments: 'linked',
 });
 await copyFile(new URL('./console.html', import.meta.url), new URL('index.html', consoleDir));
-await copyFile(new URL('./console.css', import.meta.url), new URL('console.css', consoleDir));
+await stylesheet('console.css', 'dist/console/console.css');
 console.log('built web/dist');

@@ -5,7 +5,6 @@ call through the containers charged, and a scaled worker fleet that drains on `s
 from __future__ import annotations
 
 import asyncio
-import math
 import subprocess
 from typing import Any
 
@@ -21,6 +20,7 @@ from tests.compose.conftest import (
     needs_worker_on_postgres,
 )
 from tests.support.api import create_voice_session, credits_of, session_of
+from tests.support.charges import expected_charge
 from tests.support.participant import Caller
 from tests.support.tenants import Tenant
 from tests.support.waiting import eventually
@@ -81,8 +81,7 @@ def assert_charged(session: dict[str, Any]) -> None:
     assert (session["status"], session["end_reason"]) == ("ended", "user_left")
     seconds: float = session["duration_seconds"]
     assert seconds > 1
-    expected = math.ceil(round(seconds * CREDITS_PER_MINUTE / 60, 6))
-    assert session["credits_charged"] == expected >= 1
+    assert session["credits_charged"] == expected_charge(session, CREDITS_PER_MINUTE) >= 1
     assert any(AGENT_REPLY in item["content"] for item in session["transcript"])
 
 

@@ -4,6 +4,7 @@ and before the delivery, and two issuers dispatching from one Postgres."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 from collections.abc import Iterator
@@ -103,12 +104,14 @@ async def test_an_issuer_killed_before_delivering_leaves_the_events_to_the_next(
         )
         endpoint = response.json()
         session_id = await lived_chat_session(client, first.url, tenant)
-        # The first event is being sent and the receiver holds it open: the issuer dies.
-        await receiver.wait_for(1)
+        # The first event is being sent and the receiver holds it open: the issuer dies
+        # while it waits (one endpoint's deliveries go one at a time, so nothing else has
+        # been answered). The held request never got its answer to the issuer.
+        held = await receiver.wait_held(1)
         os.kill(first.pid, signal.SIGKILL)
         first.stop()
-        assert receiver.held == 1
-        receiver.requests.clear()
+        assert [json.loads(r.body)["type"] for r in held] == ["session.created"]
+        assert receiver.requests == []
         receiver.release()
 
         second = await start_issuer(issuers, env, tmp_path, "webhook-issuer-restarted")

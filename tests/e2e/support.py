@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -79,15 +77,6 @@ async def wait_ended(
 
     await eventually(ended, within=within, what=f"session {session_id} to end")
     return latest
-
-
-def expected_charge(session: dict[str, Any], credits_per_minute: int) -> int:
-    """SPEC §7: each started minute fraction is paid, `ceil(seconds × price ÷ 60)`, written
-    here in exact rational arithmetic from the decimal duration the API shows (at the
-    tests' 6 a minute: one credit per started 10 s, so 10.0 s is 1 and 10.001 s is 2),
-    not with the production rule's float rounding."""
-    seconds = Fraction(str(session["duration_seconds"]))
-    return math.ceil(seconds * credits_per_minute / 60)
 
 
 def served_by(workers: list[WorkerProcess], session_id: str) -> int | None:

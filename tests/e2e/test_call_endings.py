@@ -12,9 +12,10 @@ import httpx
 import pytest
 from livekit import api
 
-from tests.e2e.support import AGENT_REPLY, Stack, expected_charge, join, new_tenant, wait_ended
+from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
 from tests.support import ARTIFACTS
 from tests.support.api import create_voice_session, credits_of, issuer_client
+from tests.support.charges import expected_charge
 from tests.support.database import captures_of
 from tests.support.participant import Caller
 from tests.support.waiting import eventually

@@ -12,8 +12,9 @@ import httpx
 import pytest
 from livekit import api
 
-from tests.e2e.support import Stack, expected_charge, join, new_tenant, own_workers, wait_ended
+from tests.e2e.support import Stack, join, new_tenant, own_workers, wait_ended
 from tests.support.api import create_voice_session, credits_of, issuer_client
+from tests.support.charges import expected_charge
 from tests.support.database import session_row
 from tests.support.participant import Caller
 from tests.support.waiting import eventually

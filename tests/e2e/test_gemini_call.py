@@ -17,12 +17,12 @@ from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
     Stack,
-    expected_charge,
     join,
     new_tenant,
     wait_ended,
 )
 from tests.support.api import create_voice_session
+from tests.support.charges import expected_charge
 from tests.support.participant import Caller
 from tests.support.tenants import Tenant
 from tests.support.waiting import eventually

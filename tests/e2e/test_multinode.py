@@ -23,7 +23,6 @@ from callwright_shared.settings import CallwrightSettings
 from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
-    expected_charge,
     served_by,
     wait_ended,
     webhook_url,
@@ -31,6 +30,7 @@ from tests.e2e.support import (
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.support import ARTIFACTS
 from tests.support.api import credits_of
+from tests.support.charges import expected_charge
 from tests.support.livekit_server import LiveKitServer, running_livekit
 from tests.support.participant import Caller
 from tests.support.ports import free_tcp_port

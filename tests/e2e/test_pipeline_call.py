@@ -8,8 +8,9 @@ import asyncio
 import httpx
 import pytest
 
-from tests.e2e.support import AGENT_REPLY, Stack, expected_charge, join, new_tenant, wait_ended
+from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
 from tests.support.api import create_voice_session, credits_of
+from tests.support.charges import expected_charge
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e

@@ -17,13 +17,13 @@ from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
     Stack,
-    expected_charge,
     join,
     new_tenant,
     own_workers,
     wait_ended,
 )
 from tests.support.api import create_voice_session, credits_of, issuer_client, session_of
+from tests.support.charges import expected_charge
 from tests.support.database import captures_of
 from tests.support.participant import Caller
 from tests.support.tenants import Tenant

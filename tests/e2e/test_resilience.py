@@ -12,7 +12,6 @@ import pytest
 from tests.e2e.support import (
     AGENT_REPLY,
     Stack,
-    expected_charge,
     join,
     new_tenant,
     own_workers,
@@ -20,6 +19,7 @@ from tests.e2e.support import (
     wait_ended,
 )
 from tests.support.api import create_voice_session, credits_of, issuer_client
+from tests.support.charges import expected_charge
 from tests.support.database import session_row
 from tests.support.participant import Caller
 from tests.support.waiting import eventually

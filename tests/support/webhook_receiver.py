@@ -2,13 +2,16 @@
 
 It answers from a script (`answers`: status codes, (status, headers) pairs, or "hold":
 keep the request open until `release()`; used in order, then `default_status`) and keeps
-every request it got. `verified(secret)` checks
+every request it answered in `requests`. A held request is kept apart, in `held`, the
+moment it arrives: its sender may be gone by the time it is released (a killed issuer),
+so it never counts as delivered and `wait_for` does not count it. `verified(secret)` checks
 each one with the `standardwebhooks` library, as the README tells customers to.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,8 +46,8 @@ class WebhookReceiver(AsyncService):
     answers: list[Answer] = field(default_factory=list)
     default_status: int = 200
     requests: list[Received] = field(default_factory=list)
+    held: list[Received] = field(default_factory=list)
     _runner: web.AppRunner | None = None
-    held: int = 0
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _released: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -67,15 +70,14 @@ class WebhookReceiver(AsyncService):
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         answer = self.answers.pop(0) if self.answers else self.default_status
+        headers_in = {k.lower(): v for k, v in request.headers.items()}
         if answer == "hold":
-            self.held += 1
+            self.held.append(Received(request.path, headers_in, body, self.default_status))
             self._arrived.set()
             await self._released.wait()
-            answer = self.default_status
+            return web.Response(status=self.default_status, text="released")
         status, headers = answer if isinstance(answer, tuple) else (answer, {})
-        self.requests.append(
-            Received(request.path, {k.lower(): v for k, v in request.headers.items()}, body, status)
-        )
+        self.requests.append(Received(request.path, headers_in, body, status))
         self._arrived.set()
         return web.Response(status=status, headers=headers, text=f"answered {status}")
 
@@ -87,9 +89,17 @@ class WebhookReceiver(AsyncService):
         return [Webhook(secret).verify(r.body, r.headers) for r in self.requests]
 
     async def wait_for(self, count: int, *, within: float = 60.0) -> list[Received]:
-        """Wait until at least `count` requests arrived."""
+        """Wait until at least `count` requests were answered."""
+        await self._wait_until(lambda: len(self.requests) >= count, within)
+        return self.requests
+
+    async def wait_held(self, count: int, *, within: float = 60.0) -> list[Received]:
+        """Wait until at least `count` requests are being held."""
+        await self._wait_until(lambda: len(self.held) >= count, within)
+        return self.held
+
+    async def _wait_until(self, done: Callable[[], bool], within: float) -> None:
         async with asyncio.timeout(within):
-            while len(self.requests) < count:
+            while not done():
                 self._arrived.clear()
                 await self._arrived.wait()
-        return self.requests
