@@ -4,12 +4,13 @@ emulators → back to a participant who speaks recorded speech and hears the age
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
-from tests.support.api import create_voice_session, credits_of
+from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.charges import expected_charge
 from tests.support.waiting import eventually
 
@@ -122,3 +123,59 @@ async def test_a_call_runs_its_rendered_snapshot_even_after_the_agent_is_edited(
     session = await wait_ended(client, tenant, body["session_id"])
     assert session["config"]["variables"]["crm_token"] == "[redacted]"
     assert session["config"]["agent"]["greeting"] == "Hello Ada, about order 42."
+
+
+async def test_a_call_of_minutes_stays_open_is_inspectable_and_charged_for_every_minute(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    """Three turns across more than two minutes, with quiet stretches longer than the
+    worker's heartbeat grace (30 s) between them and the reconciler passing every 15 s:
+    the session stays active, its record grows while the call goes on, and the charge
+    covers every started 10 s of the whole call."""
+    turns = 3
+    quiet_s = 45.0
+    tenant = await new_tenant(stack, greeting="Hi, this is the support line.")
+    body = await create_voice_session(client, tenant)
+    session_id = body["session_id"]
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 60)
+    loop = asyncio.get_running_loop()
+    agent_seen_at = loop.time()
+    await eventually(lambda: "support line" in caller.agent_text(), within=60, what="the greeting")
+    reply_mark = AGENT_REPLY.split(",")[1].strip()  # "I can hear you clearly. ..."
+    last_reply_at = agent_seen_at
+    for turn in range(1, turns + 1):
+        await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+        await caller.speak(stack.speech_wav, then_silence_s=1.0)
+        await eventually(
+            lambda turn=turn: caller.agent_text().count(reply_mark) >= turn,
+            within=60,
+            what=f"the agent's answer to turn {turn}",
+        )
+        last_reply_at = loop.time()
+        await caller.keep_quiet(quiet_s)
+        # Mid-call, the API shows the call open, with what was said so far (each heartbeat
+        # writes the transcript).
+        live: dict[str, Any] = {}
+
+        async def recorded(turn: int = turn) -> bool:
+            nonlocal live
+            live = await session_of(client, tenant, session_id)
+            answers = [i for i in live["transcript"] if AGENT_REPLY in i["content"]]
+            return len(answers) >= turn
+
+        await eventually(recorded, within=30, what=f"turn {turn} in the live record")
+        assert live["status"] == "active", live
+    await caller.leave()
+
+    session = await wait_ended(client, tenant, session_id)
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+    roles = [item["role"] for item in session["transcript"]]
+    assert roles.count("user") == turns
+    assert [i["content"] for i in session["transcript"]].count(AGENT_REPLY) == turns
+    # The agent was in the room at least from when the caller saw it until its last
+    # answer (the caller's own clock; load only lengthens the call).
+    assert session["duration_seconds"] >= last_reply_at - agent_seen_at
+    assert session["credits_charged"] == expected_charge(session, 6)
+    credits = await credits_of(client, tenant)
+    assert (credits["balance"], credits["held"]) == (1000 - session["credits_charged"], 0)
