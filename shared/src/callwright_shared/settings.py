@@ -390,6 +390,10 @@ class CallwrightSettings(EnvSettings):
     worker_sync_transcription: bool = Field(
         True, validation_alias=_env("CALLWRIGHT_WORKER_SYNC_TRANSCRIPTION")
     )
+    # The job processes' event loop: every audio frame of a call passes through it.
+    worker_event_loop: Literal["asyncio", "uvloop"] = Field(
+        "asyncio", validation_alias=_env("CALLWRIGHT_WORKER_EVENT_LOOP")
+    )
 
     @model_validator(mode="after")
     def _supported_sample_rates(self) -> CallwrightSettings:

@@ -9,6 +9,7 @@ CALLWRIGHT_WORKER_IDLE_PROCESSES processes kept warm in both modes.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,7 +26,13 @@ from callwright_worker.call import BUSY_JOIN_WINDOW_ATTRIBUTE, WorkerDeps, entry
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any job: what a dispatch should not wait for."""
     quiet_statement_logs()
-    proc.userdata[WorkerDeps.KEY] = WorkerDeps.load()
+    deps = proc.userdata[WorkerDeps.KEY] = WorkerDeps.load()
+    if deps.settings.worker_event_loop == "uvloop":
+        # livekit-agents makes the job's loop with asyncio.new_event_loop() after this
+        # returns, so the policy set here decides what loop the calls run on.
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 class CallwrightServer(AgentServer):
