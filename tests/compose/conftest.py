@@ -20,7 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from sqlalchemy.exc import ArgumentError
@@ -52,6 +52,9 @@ CREDITS_PER_MINUTE = 6
 # Slow machines (a clean-clone CI run shares 2 cores with everything else): every wait is
 # for a condition, bounded generously; a fast machine waits no longer for it.
 BUILD_TIMEOUT_S = 1800  # a cold build downloads and installs every locked wheel
+# The tier's fixtures have these deadlines of their own; pytest-timeout's 300 s applies
+# to the tests' bodies only (test_compose_stack.py: func_only).
+ENGINE_WAIT_S = 2400  # another suite's whole compose tier, its cold build included
 UP_TIMEOUT_S = 900  # above docker-compose.test.yml's start_period (300 s) and retries
 # For the agent: to join (a job process starts), to listen, to answer one turn.
 AGENT_TIMEOUT_S = 300
@@ -94,6 +97,20 @@ def _engine_answers(env: dict[str, str]) -> bool:
     return result.returncode == 0
 
 
+def _wait_for_engine_lock(lock: IO[str]) -> None:
+    """One suite at a time uses the engine: a second suite on this machine (another
+    clone's `make test`) waits for the first one's compose tier, within ENGINE_WAIT_S."""
+    deadline = time.monotonic() + ENGINE_WAIT_S
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"another suite held {ENGINE_LOCK} for {ENGINE_WAIT_S:.0f} s")
+            time.sleep(1)
+
+
 @pytest.fixture(scope="session")
 def docker_env() -> Iterator[dict[str, str]]:
     """The tier's Docker engine (started here unless one already answers on SOCKET), and
@@ -108,7 +125,7 @@ def docker_env() -> Iterator[dict[str, str]]:
     env = _docker_env()
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     with open(ENGINE_LOCK, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        _wait_for_engine_lock(lock)
         engine: subprocess.Popen[bytes] | None = None
         if not _engine_answers(env):
             DATA_ROOT.mkdir(parents=True, exist_ok=True)
@@ -150,7 +167,12 @@ def local_images(docker_env: dict[str, str]) -> dict[str, str]:
     """PYTHON_IMAGE, UV_IMAGE, NODE_IMAGE, LIVEKIT_IMAGE, POSTGRES_IMAGE, REDIS_IMAGE."""
     started = time.monotonic()
     result = subprocess.run(
-        [str(BUILD_IMAGES)], env=docker_env, capture_output=True, text=True, check=False
+        [str(BUILD_IMAGES)],
+        env=docker_env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=BUILD_TIMEOUT_S,
     )
     (ARTIFACTS / "compose-base-images.log").write_text(
         f"{result.stderr}\nbuild-images.sh: {time.monotonic() - started:.0f} s\n"

@@ -25,7 +25,9 @@ from tests.support.participant import Caller
 from tests.support.tenants import Tenant
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.compose
+# The fixtures (engine, base images, build, `up`) have deadlines of their own
+# (conftest.py); the 300 s timeout is each test's own.
+pytestmark = [pytest.mark.compose, pytest.mark.timeout(300, func_only=True)]
 
 SERVICES = ("livekit", "redis", "postgres", "issuer", "web")
 

@@ -77,14 +77,20 @@ async def test_turn_latency_matches_the_providers_delays_and_the_caller(
     answer = answer_in(items)
     assert answer is not None, items
     latency = answer["latency"]
-    # Each figure is its emulator's delay, plus at most that delay again (loopback HTTP,
-    # the plugin's parsing) — and the TTS figure holds no part of the LLM's wait.
+    # Each figure holds its emulator's delay (each is timed from its request, sent before
+    # the emulator starts waiting). Above, they are bounded by what was recorded, not by
+    # a fixed slack: the LLM's and the TTS's waits lie one after the other inside the
+    # turn's e2e (so the TTS figure holds no part of the LLM's wait), and e2e, measured at
+    # the agent, inside what the caller waited (less the network and its playout).
     llm_ms, tts_ms, e2e_ms = latency["llm_ttft_ms"], latency["tts_ttfb_ms"], latency["e2e_ms"]
-    assert LLM_FIRST_TOKEN_DELAY_S * 1000 <= llm_ms <= 2 * LLM_FIRST_TOKEN_DELAY_S * 1000
-    assert TTS_FIRST_BYTE_DELAY_S * 1000 <= tts_ms <= 2 * TTS_FIRST_BYTE_DELAY_S * 1000
-    assert e2e_ms >= llm_ms + tts_ms
-    # Measured at the agent, e2e leaves out the network and the caller's playout.
-    assert e2e_ms <= heard_ms + END_OF_SPEECH_SLACK_MS, (e2e_ms, heard_ms)
+    assert llm_ms >= LLM_FIRST_TOKEN_DELAY_S * 1000
+    assert tts_ms >= TTS_FIRST_BYTE_DELAY_S * 1000
+    assert llm_ms + tts_ms <= e2e_ms <= heard_ms + END_OF_SPEECH_SLACK_MS, (
+        llm_ms,
+        tts_ms,
+        e2e_ms,
+        heard_ms,
+    )
     assert answer["started_speaking_at"] <= answer["stopped_speaking_at"]
 
     user = items[items.index(answer) - 1]

@@ -5,7 +5,6 @@ while sessions wait, and short calls billed exactly with LiveKit's webhooks on."
 from __future__ import annotations
 
 import asyncio
-import math
 from typing import Any
 
 import httpx
@@ -160,7 +159,7 @@ async def test_short_calls_are_billed_exactly_with_webhooks_on(
     assert (session["status"], session["end_reason"]) == ("ended", expected_reason)
     # The worker settled it: its agent time, usage and transcript (the greeting).
     assert session["duration_seconds"] > 0
-    assert session["credits_charged"] == math.ceil(round(session["duration_seconds"] * 6 / 60, 6))
+    assert session["credits_charged"] == expected_charge(session, 6)
     assert session["credits_charged"] >= 1
     assert session["usage"] is not None and session["usage"]["models"]
     assert any(GREETING.split(",")[0] in t["content"] for t in session["transcript"])

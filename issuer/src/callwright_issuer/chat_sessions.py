@@ -216,6 +216,9 @@ async def start_message(
         history=history,
         tools=[tools.raw_schema(t) for t in http_tools],
     )
+    # The first token's latency counts from the request, connection and headers included
+    # (they are part of what the user waits for).
+    asked = time.perf_counter()
     try:
         deltas = await model.stream(request)
     except BaseException:
@@ -232,6 +235,7 @@ async def start_message(
     return MessageRun(
         deltas,
         settle=settle,
+        asked=asked,
         streamed=streamed,
         check_every=settings.chat_stream_check_seconds,
         tasks=tasks,
@@ -439,12 +443,14 @@ class MessageRun:
         deltas: AsyncGenerator[ChatDelta, None],
         *,
         settle: _MessageCredits,
+        asked: float,
         streamed: bool,
         check_every: float,
         tasks: set[asyncio.Task[Any]],
     ) -> None:
         self._events: asyncio.Queue[ReplyDelta | MessageReply | Exception] = asyncio.Queue()
         self._settle = settle
+        self._asked = asked  # perf_counter() when the model was asked
         self._streamed = streamed
         self._check_every = check_every
         self._task = asyncio.create_task(self._run(deltas))
@@ -466,8 +472,7 @@ class MessageRun:
         delivered: list[str] = []  # streamed words that went out: charged once the first did
         parts: list[str] = []
         usage: chat.MessageUsage | None = None
-        # The LLM's time to its first words, from when this reply began to be read.
-        asked = time.perf_counter()
+        asked = self._asked
         latency: TurnLatency | None = None
         ended = False
         # A whole reply's hold was just taken: its first check can wait an interval.

@@ -363,18 +363,22 @@ class Call:
         if greeting and self._session is not None:
             self._speak(greeting)
 
-    def _speak(self, text: str) -> SpeechHandle:
+    def _speak(self, text: str, *, last_words: bool = False) -> SpeechHandle:
+        """Have the agent say `text`. `last_words` (a goodbye before the call ends): the
+        caller talking over it does not cut it off, since the call ends either way. A
+        realtime model's server-side turn detection cannot be told so (livekit-agents
+        ignores it there); its goodbye ends at the playout timeout at worst."""
         assert self._session is not None
         if self._record.architecture is Architecture.REALTIME:
             return self._session.generate_reply(
                 instructions=f"Say exactly this to the user, and nothing else: {text}"
             )
-        return self._session.say(text)
+        return self._session.say(text, allow_interruptions=not last_words)
 
     # -- what the agent's tools need (callwright_worker.tools.CallHooks) ---------------
 
-    def speak(self, text: str) -> SpeechHandle:
-        return self._speak(text)
+    def speak(self, text: str, *, last_words: bool = False) -> SpeechHandle:
+        return self._speak(text, last_words=last_words)
 
     def end(self, reason: EndReason) -> None:
         self._end(reason)
@@ -449,7 +453,7 @@ class Call:
             if self._session is not None and not self._ended.is_set():
                 logger.info("time limit reached, saying goodbye")
                 self._mark(CallEvent.TIME_LIMIT, detail=reason.value)
-                handle = self._speak(GOODBYES[reason])
+                handle = self._speak(GOODBYES[reason], last_words=True)
                 await asyncio.wait_for(
                     asyncio.shield(asyncio.ensure_future(handle.wait_for_playout())),
                     timeout=max(limit - self._clock.seconds, 0.1),

@@ -9,8 +9,9 @@ from the session's configuration snapshot, the same in every architecture.
   exactly that and asks no reply of the model (the error stays in its context), one
   without it hands the model the short error to answer in its own words. The call
   goes on either way.
-- `end_call`: the agent says the goodbye (the tool's, or DEFAULT_GOODBYE), and once it
-  has played the call ends with `agent_ended` through the recipe's one ending
+- `end_call`: the agent says the goodbye (the tool's, or DEFAULT_GOODBYE; a pipeline
+  agent's is not cut off by the caller talking over it), and once it has played the
+  call ends with `agent_ended` through the recipe's one ending
   (`Call._end`), never livekit's EndCallTool, which shuts the session down itself and
   races the settlement.
 - `transfer`: another agent of the same organization takes over in the same room (a
@@ -82,7 +83,7 @@ class TransferTarget:
 class CallHooks(Protocol):
     """What the tools need of the call they run in (callwright_worker.call.Call)."""
 
-    def speak(self, text: str) -> SpeechHandle: ...
+    def speak(self, text: str, *, last_words: bool = False) -> SpeechHandle: ...
 
     def end(self, reason: EndReason) -> None: ...
 
@@ -256,7 +257,7 @@ class CallTools:
         async def handler(raw_arguments: dict[str, Any], ctx: RunContext[None]) -> Any:
             call_id = ctx.function_call.call_id
             started = self._started(tool.name, call_id)
-            goodbye = self._hooks.speak(tool.goodbye or DEFAULT_GOODBYE)
+            goodbye = self._hooks.speak(tool.goodbye or DEFAULT_GOODBYE, last_words=True)
             self._finished(
                 tool.name,
                 call_id=call_id,
