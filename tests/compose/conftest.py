@@ -99,7 +99,9 @@ def _engine_answers(env: dict[str, str]) -> bool:
 
 def _wait_for_engine_lock(lock: IO[str]) -> None:
     """One suite at a time uses the engine: a second suite on this machine (another
-    clone's `make test`) waits for the first one's compose tier, within ENGINE_WAIT_S."""
+    clone's `make test`) waits for the first one's compose tier, within ENGINE_WAIT_S.
+    The engine's fixtures are module-scoped, so the lock is held for the compose tests
+    only, not for the rest of the suite."""
     deadline = time.monotonic() + ENGINE_WAIT_S
     while True:
         try:
@@ -111,7 +113,7 @@ def _wait_for_engine_lock(lock: IO[str]) -> None:
             time.sleep(1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def docker_env() -> Iterator[dict[str, str]]:
     """The tier's Docker engine (started here unless one already answers on SOCKET), and
     the environment that points `docker` and `docker compose` at it."""
@@ -162,7 +164,7 @@ def docker_env() -> Iterator[dict[str, str]]:
                     engine.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_images(docker_env: dict[str, str]) -> dict[str, str]:
     """PYTHON_IMAGE, UV_IMAGE, NODE_IMAGE, LIVEKIT_IMAGE, POSTGRES_IMAGE, REDIS_IMAGE."""
     started = time.monotonic()
