@@ -42,7 +42,8 @@ class CallwrightProcess(Service):
     def pid(self) -> int:
         return self._process.pid
 
-    def start(self, timeout: float = 30.0) -> None:
+    # Generous: a busy machine (another suite, a CPU hog) once took over 30 s.
+    def start(self, timeout: float = 120.0) -> None:
         self._process.start()
         self._process.wait_ready(
             lambda: answers_http(f"{self.url}/healthz"),
