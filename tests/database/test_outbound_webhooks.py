@@ -401,11 +401,7 @@ async def test_an_address_refused_when_sent_is_a_failed_attempt_and_nothing_is_s
     url = f"http://localhost:{receiver.port}/hooks"
     async with issuer_client(webhook_settings(database_url)) as client:
         endpoint = await create_endpoint(client, tenant, url)
-    # The dispatcher off: the test event's own attempt is the only one (a dispatcher pass
-    # could otherwise claim the delivery first, and the answer would list no attempt).
-    settings = webhook_settings(
-        database_url, outbound_allow_private=False, webhook_dispatch_interval_seconds=0
-    )
+    settings = webhook_settings(database_url, outbound_allow_private=False)
     async with issuer_client(settings) as client:
         test = await client.post(
             f"/v1/webhook-endpoints/{endpoint['id']}/test", headers=tenant.headers

@@ -6,7 +6,8 @@ A pass claims due deliveries (`pending`, `next_attempt_at` passed) by moving
 LOCKED` on Postgres, so issuers take disjoint rows; the serialized writer on SQLite — and
 commits before sending. Only the holder of the token records the outcome; an issuer that
 died while sending loses the claim when the lease ends and another one sends again
-(at-least-once: receivers de-duplicate by `webhook-id`).
+(at-least-once: receivers de-duplicate by `webhook-id`). The test event is written
+already claimed by its request (`lease`), which sends it itself (`deliver_leased`).
 
 One request: POST of the message's exact bytes with the Standard Webhooks headers
 (`webhook-id` = the message id, `webhook-timestamp` = the attempt's Unix seconds,
@@ -78,6 +79,12 @@ class _Claimed:
 
 
 @dataclass(frozen=True, slots=True)
+class Lease:
+    token: str
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class _Result:
     sent_at: datetime
     status_code: int | None
@@ -114,7 +121,7 @@ class WebhookDispatcher:
 
     async def dispatch_due(self) -> int:
         """One pass: claim what is due, send it; returns how many deliveries were attempted."""
-        claimed = await self._claim(None)
+        claimed = await self._claim()
         by_endpoint: dict[str, list[_Claimed]] = {}
         for item in claimed:
             by_endpoint.setdefault(item.endpoint.id, []).append(item)
@@ -137,16 +144,27 @@ class WebhookDispatcher:
         WEBHOOK_BACKLOG.set(backlog or 0)
         return len(claimed)
 
-    async def deliver_now(self, delivery_id: str) -> None:
-        """Attempt this delivery at once if it is due and nobody holds it (the test event)."""
-        for item in await self._claim(delivery_id):
+    def lease(self) -> Lease:
+        """A claim for a delivery about to be written (the test event): written with the
+        lease's token and, as `next_attempt_at`, its end, the delivery is its writer's to
+        send first, and no pass takes it unless the writer dies and the lease runs out."""
+        return Lease(
+            token=secrets.token_hex(16),
+            until=utcnow() + timedelta(seconds=self._settings.webhook_lease_seconds),
+        )
+
+    async def deliver_leased(self, lease: Lease) -> None:
+        """Attempt, at once, what was written under `lease`."""
+        async with self._factory() as db:
+            claimed = await _held_by(db, lease.token)
+        for item in claimed:
             await self._attempt(item)
 
     async def _send_in_order(self, items: Sequence[_Claimed]) -> None:
         for item in items:
             await self._attempt(item)
 
-    async def _claim(self, delivery_id: str | None) -> list[_Claimed]:
+    async def _claim(self) -> list[_Claimed]:
         now = utcnow()
         token = secrets.token_hex(16)
         lease_until = now + timedelta(seconds=self._settings.webhook_lease_seconds)
@@ -160,8 +178,6 @@ class WebhookDispatcher:
             .limit(_BATCH)
             .with_for_update(skip_locked=True)
         )
-        if delivery_id is not None:
-            due = due.where(WebhookDelivery.id == delivery_id)
         async with self._factory() as db, serialized_writes(db):
             ids = list((await db.execute(due)).scalars())
             if not ids:
@@ -178,27 +194,9 @@ class WebhookDispatcher:
                 )
                 .values(next_attempt_at=lease_until, lease_token=token)
             )
-            rows = (
-                await db.execute(
-                    select(WebhookDelivery, WebhookMessage.payload, WebhookEndpoint)
-                    .join(WebhookMessage, WebhookMessage.id == WebhookDelivery.message_id)
-                    .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                    .where(WebhookDelivery.lease_token == token)
-                    .order_by(WebhookDelivery.created_at)
-                )
-            ).all()
+            claimed = await _held_by(db, token)
             await db.commit()
-        return [
-            _Claimed(
-                delivery_id=delivery.id,
-                token=token,
-                attempts=delivery.attempts,
-                message_id=delivery.message_id,
-                payload=payload,
-                endpoint=endpoint,
-            )
-            for delivery, payload, endpoint in rows
-        ]
+        return claimed
 
     async def _attempt(self, item: _Claimed) -> None:
         endpoint = item.endpoint
@@ -374,6 +372,30 @@ def _retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
     if seconds != seconds:  # NaN
         return None
     return min(max(seconds, 0.0), _MAX_RETRY_AFTER_S)
+
+
+async def _held_by(db: AsyncSession, token: str) -> list[_Claimed]:
+    """The deliveries claimed under `token`, oldest first, with what sending them needs."""
+    rows = (
+        await db.execute(
+            select(WebhookDelivery, WebhookMessage.payload, WebhookEndpoint)
+            .join(WebhookMessage, WebhookMessage.id == WebhookDelivery.message_id)
+            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+            .where(WebhookDelivery.lease_token == token)
+            .order_by(WebhookDelivery.created_at)
+        )
+    ).all()
+    return [
+        _Claimed(
+            delivery_id=delivery.id,
+            token=token,
+            attempts=delivery.attempts,
+            message_id=delivery.message_id,
+            payload=payload,
+            endpoint=endpoint,
+        )
+        for delivery, payload, endpoint in rows
+    ]
 
 
 async def redeliver(db: AsyncSession, delivery: WebhookDelivery) -> None:

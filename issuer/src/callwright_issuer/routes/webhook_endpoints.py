@@ -165,6 +165,9 @@ async def send_test_event(
     if not row.enabled:
         raise WebhookEndpointDisabledError("The webhook endpoint is disabled; enable it first.")
     now = utcnow()
+    # Written already claimed by this request, so its answer holds the first attempt:
+    # written due, a dispatcher pass could take it before this request did.
+    lease = dispatcher.lease()
     message = WebhookMessage(
         id=new_webhook_message_id(),
         org_id=key.org_id,
@@ -180,14 +183,15 @@ async def send_test_event(
         endpoint_id=row.id,
         status=DeliveryStatus.PENDING,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=lease.until,
+        lease_token=lease.token,
         created_at=now,
     )
     db.add(message)
     await db.flush()
     db.add(delivery)
     await db.commit()
-    await dispatcher.deliver_now(delivery.id)
+    await dispatcher.deliver_leased(lease)
     await db.refresh(delivery)
     return await delivery_view(db, delivery)
 
