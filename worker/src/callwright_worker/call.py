@@ -4,7 +4,8 @@ build → greet → run until it ends → settle → delete the room.
 A call ends on the first of: the user leaving (`user_left`), End Session deleting the
 room (`api_ended`), the time limit (`max_duration_reached`, or `insufficient_credits`
 when the hold limited it — the agent says goodbye first), a provider failure
-(`provider_error`, the user is told on the room's chat topic), an unexpected error
+(`provider_error`, the user is told on the room's chat topic, and the room is kept for
+up to TOLD_LINGER_S, until the user leaves, so the message arrives), an unexpected error
 (`internal_error`), or the job shut down by its stopping worker (`worker_unavailable`).
 Whatever ends it, the recipe's one ending (`Call.run` → `_finish`) deletes the room and
 settles the session through the one exactly-once settlement the issuer uses.
@@ -85,6 +86,8 @@ HEARTBEAT_INTERVAL_S = 5.0
 GOODBYE_LEAD_S = 4.0
 CLOSE_TIMEOUT_S = 5.0
 SEND_TIMEOUT_S = 3.0  # a text message to the room (best effort)
+# How long the room is kept after the user was told why the call ends (`_let_it_arrive`).
+TOLD_LINGER_S = 5.0
 GOODBYES = {
     EndReason.MAX_DURATION_REACHED: "We've reached the time limit for this call. Goodbye!",
     EndReason.INSUFFICIENT_CREDITS: "This call has used all of its credits. Goodbye!",
@@ -619,13 +622,13 @@ class Call:
             self._end(EndReason.AGENT_ENDED)
 
     async def _finish(self, reason: EndReason) -> None:
-        """Tell → close → settle → delete the room → shut the job down; only `run` calls
-        it, once. A failed settlement is not retried here: the call still leaves its
-        room, and the reconciler settles a session whose heartbeats stopped."""
+        """Tell → close → settle → let what was told arrive → delete the room → shut the
+        job down; only `run` calls it, once. A failed settlement is not retried here: the
+        call still leaves its room, and the reconciler settles a session whose heartbeats
+        stopped."""
         self._end(reason)
         reason = self._end_reason or reason
-        if reason is EndReason.PROVIDER_ERROR:
-            await self._tell_user(PROVIDER_ERROR_MESSAGE)
+        told = reason is EndReason.PROVIDER_ERROR and await self._tell_user(PROVIDER_ERROR_MESSAGE)
         usage: dict[str, Any] | None = None
         if self._session is not None:
             with contextlib.suppress(Exception):
@@ -658,12 +661,14 @@ class Call:
                     "credits_charged": settlement.credits_charged,
                 },
             )
+        if told:
+            await self._let_it_arrive()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._ctx.delete_room(), CLOSE_TIMEOUT_S)
         await self._http.aclose()
         self._ctx.shutdown(reason.value)
 
-    async def _tell_user(self, message: str) -> None:
+    async def _tell_user(self, message: str) -> bool:
         try:
             await asyncio.wait_for(
                 self._ctx.room.local_participant.send_text(message, topic=CHAT_TOPIC),
@@ -671,6 +676,28 @@ class Call:
             )
         except Exception:
             logger.warning("could not tell the user about the failure")
+            return False
+        return True
+
+    async def _let_it_arrive(self) -> None:
+        """Keep the room until the user leaves, at most TOLD_LINGER_S. `send_text` returns
+        once the message is queued, not delivered: a call that ends as it starts (a missing
+        key) has told the user before the agent's own publisher connection is up, and
+        deleting the room then drops the message (seen under load)."""
+        room = self._ctx.room
+        gone = asyncio.Event()
+
+        def on_disconnected(participant: rtc.RemoteParticipant) -> None:
+            if participant.identity == self._record.user_id and not self._user_in_room():
+                gone.set()
+
+        room.on("participant_disconnected", on_disconnected)
+        try:
+            if self._user_in_room():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(gone.wait(), TOLD_LINGER_S)
+        finally:
+            room.off("participant_disconnected", on_disconnected)
 
 
 def turn_of(item: llm.ChatMessage, role: str, text: str) -> TranscriptEntry:
