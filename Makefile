@@ -16,13 +16,14 @@ WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.ht
 REACT_EXAMPLE := examples/react-client
 REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock.json build.mjs index.html) $(wildcard $(REACT_EXAMPLE)/src/*.ts*)
 
-.PHONY: help install tools system-deps web-build examples-build test check format run bench
+.PHONY: help install tools system-deps web-build examples-build test check format run bench docs
 
 help:
 	@echo "make run    - start LiveKit, the issuer and the worker locally (demo tenant seeded)"
 	@echo "make test   - install everything and run every test tier"
 	@echo "make check  - ruff format --check, ruff, mypy"
 	@echo "make bench  - run the benchmarks"
+	@echo "make docs   - serve the documentation site (docs/, mkdocs.yml) on 127.0.0.1:8001"
 
 install:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -92,3 +93,7 @@ bench: install tools
 	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2
 	$(UV) run python -m bench.tool_roundtrip
 	$(UV) run python -m bench.call_components
+
+# The documentation site, rebuilt as its pages change; port 8000 is the issuer's.
+docs: install
+	$(UV) run --frozen mkdocs serve --dev-addr 127.0.0.1:8001

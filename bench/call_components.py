@@ -7,7 +7,7 @@ the agent's audio, in this process, over the same recorded speech (espeak-ng, lo
 silences, as a caller would talk), and prints each one's CPU seconds per minute of audio
 (`time.process_time`: every thread of the process, the ONNX and FFI ones included). CPU
 time, not wall time: the figures hold on a busy machine, unlike bench/turn_latency.py's
-latencies. The density settings (README, "Density") are measured here lever by lever.
+latencies. The density settings (docs/benchmarks.md, "Density") are measured here lever by lever.
 """
 
 from __future__ import annotations

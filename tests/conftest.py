@@ -42,6 +42,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Each tier's time (setup, call and teardown of its tests), to see where a run goes."""
+    seconds: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport):
+                tier = Path(report.location[0]).parts[1]  # tests/<tier>/…
+                seconds[tier] = seconds.get(tier, 0.0) + report.duration
+    if seconds:
+        terminalreporter.write_sep("-", "time per tier")
+        for tier, total in sorted(seconds.items(), key=lambda item: -item[1]):
+            terminalreporter.write_line(f"{tier:>10} {total:8.1f} s")
+
+
 @pytest.fixture(scope="session")
 def livekit_server() -> Iterator[LiveKitServer]:
     with running_livekit("livekit-server.log") as server:

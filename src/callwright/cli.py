@@ -1,4 +1,4 @@
-"""The `callwright` command (SPEC §9). Each admin subcommand prints one JSON object.
+"""The `callwright` command. Each admin subcommand prints one JSON object.
 
     callwright issuer [--host H] [--port P] [--workers N] [--no-migrate]
     callwright worker {dev,start,console} [livekit-agents options]

@@ -110,7 +110,7 @@ class WebSettings(EnvSettings):
         15.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_ISSUER_TIMEOUT_SECONDS")
     )
 
-    # Who may use the page (security review F3; docs/deploy.md, "Who may use the page").
+    # Who may use the page (docs/decisions.md#page-access-policy; docs/deploy.md section 9).
     # `user:password` of HTTP basic auth; required to listen beyond the loopback.
     basic_auth: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_WEB_BASIC_AUTH"))
     # Host names the page answers besides localhost, 127.0.0.1, ::1 and its own host
@@ -279,7 +279,7 @@ _VARIABLE_KEYS = ("type", "required", "default", "description")
 
 
 def keys_needed(agent: dict[str, Any]) -> set[str]:
-    """The provider keys the worker needs to run this agent (SPEC §6, §8)."""
+    """The provider keys the worker needs to run this agent."""
     needed = required_providers(str(agent.get("architecture")), agent.get("provider"))
     return {provider.key_env for provider in needed}
 
@@ -686,7 +686,7 @@ def serve(*, host: str | None = None, port: int | None = None) -> None:
     logging.basicConfig(level=logging.INFO)
     host = host or settings.host
     if settings.basic_auth is None and not is_loopback(host):
-        # Anyone who reaches the page spends the organization's credits (review F3).
+        # Anyone who reaches the page spends the organization's credits.
         sys.exit(
             f"callwright web: refusing to listen on {host} without CALLWRIGHT_WEB_BASIC_AUTH "
             "(user:password); only a loopback address may serve the page without it."

@@ -3,8 +3,8 @@ and issuer and a database holding calls settled by the worker's own code
 (tests/support/call_records.py): the list, its filters, a session with its transcript,
 tool call, cost and end reason, and the latency chart with one bar per agent turn.
 
-Screenshots land in tests/artifacts (console-list.png, console-session.png); the ones in
-docs/ are copies of them."""
+Screenshots land in tests/artifacts (console-list.png, console-session.png);
+docs/images/console-list.png is a copy of the first."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 Chromium with a fake microphone, served with its backend by examples/node-proxy (run by
 `node`) in front of a real issuer, livekit-server and worker.
 
-What issue 12 asks to measure, counted here from the issuer's own session list:
+What a page must not cost, counted here from the issuer's own session list:
 - sessions created by page loads without a call: 0 (useSession fetches a token on mount);
 - calls that fail because a prepared token went stale: 0, with Start pressed after a
   join window (shortened for the test) has passed since the page loaded, and a second

@@ -1,5 +1,5 @@
-"""API keys on both databases: a prefix collision is retried (security review F16), and a
-database error never carries its statement's parameters (F17)."""
+"""API keys on both databases: a prefix collision is retried with a fresh prefix, and a
+database error never carries its statement's parameters (they may hold secrets)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ async def test_a_job_loads_its_call_and_one_job_holds_it(database_url: str) -> N
         record = await store.load(room_name)
         assert record is not None
         assert (record.session_id, record.status) == (session_id, SessionStatus.CREATED)
-        assert record.metadata == {"order": 42}  # SPEC §4: handed to the worker
+        assert record.metadata == {"order": 42}  # the request's metadata, handed to the worker
         assert await store.claim(session_id, "AJ_first", grace_seconds=30)
         assert await store.claim(session_id, "AJ_first", grace_seconds=30)  # idempotent
         assert not await store.claim(session_id, "AJ_second", grace_seconds=30)

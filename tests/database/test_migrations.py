@@ -107,7 +107,7 @@ async def test_0003_moves_existing_agent_prices_to_operator_overrides(
         # id: (architecture, credits_per_minute, credits_per_message) in the old config
         "a0000001": ("pipeline", 10, 1),  # the old defaults: follow the (same) defaults
         "a0000002": ("pipeline", 6, 3),  # tenant- or operator-chosen: kept as overrides
-        "a0000003": ("pipeline", 0, 0),  # free: the F1 hole, dropped to the defaults
+        "a0000003": ("pipeline", 0, 0),  # free, as any key could set it: dropped to the defaults
         "a0000004": ("realtime", 10, 1),  # realtime's default is now 40: keep 10
         "a0000005": ("text", 25, 2),  # a text agent has no minute price
     }

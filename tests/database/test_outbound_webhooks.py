@@ -1,4 +1,4 @@
-"""Outbound lifecycle webhooks (issue 15) on both databases, with chat sessions (no worker
+"""Outbound lifecycle webhooks on both databases, with chat sessions (no worker
 needed): endpoints and their strict bodies, events signed per Standard Webhooks, retries,
 failure, redelivery, the disabling of a failing endpoint, and secret rotation.
 

@@ -1,8 +1,8 @@
-"""Request bodies are bounded while they stream in (security review F2, issue 10 item 2).
+"""Request bodies are bounded while they stream in (docs/decisions.md#request-body-limit).
 
 The issuer and the page backend run as real processes on a real SQLite database; a client
 streams a body far over the limit, generated lazily, to endpoints that anyone can reach.
-The answer is the SPEC's 413, and the process's resident memory grows by a small fraction
+The answer is the API's 413, and the process's resident memory grows by a small fraction
 of the body: it stopped reading instead of buffering it.
 """
 

@@ -1,4 +1,4 @@
-"""Agent tools in real calls (issue 14): the emulated model calls a tool, the worker
+"""Agent tools in real calls: the emulated model calls a tool, the worker
 sends the signed request to a customer's server on loopback (which verifies the
 signature and the idempotency key), and the agent speaks the answer; the session
 records the call. Failures (slow, 500, garbage, a refused address) have the agent say

@@ -1,4 +1,4 @@
-"""Bad input is 400 with `param`, never a 500 (security review F10), on SQLite and Postgres.
+"""Bad input is 400 with `param`, never a 500, on SQLite and Postgres.
 
 Postgres refuses NUL in text and NaN/Infinity in JSON; each of these once reached a query
 and came back as 500 `internal_error`.

@@ -139,7 +139,7 @@ async def test_chat_timeline_latency_stats_and_metrics(
         assert before.status_code == 200 and before.json()["sessions"] == 0
         assert before.json()["credits_charged"] is None
 
-        # Bad ranges are 400s with the SPEC's error body.
+        # Bad ranges are 400s with the API's error body.
         stats_url = f"/v1/agents/{tenant.agent_id}/stats"
         for params in (
             {"from": now.isoformat(), "to": now.isoformat()},

@@ -1,4 +1,4 @@
-"""Create Chat Session and Send Message (SPEC §5), the LLM being the OpenAI emulator.
+"""Create Chat Session and Send Message, the LLM being the OpenAI emulator.
 
 The issuer's real OpenAI client talks to `OpenAIEmulator` over loopback; every request
 the emulator received is asserted on (history, system prompt, model, temperature).
@@ -338,7 +338,7 @@ async def test_an_expired_chat_session_is_ended(
         assert await credits_of(client, tenant) == {"balance": 98, "held": 0, "available": 98}
 
 
-# -- a reply cut short by End Session (F5) ---------------------------------------------
+# -- a reply cut short by End Session ------------------------------------------------
 
 LONG_REPLY = " ".join(f"word{i}" for i in range(100))
 SSE_HEADERS = {"Accept": "text/event-stream"}
@@ -441,7 +441,7 @@ async def test_end_session_during_a_whole_reply_charges_nothing(
             assert await credits_of(client, tenant) == {"balance": 100, "held": 0, "available": 100}
 
 
-# -- bounded history (F18) ---------------------------------------------------------------
+# -- bounded history ---------------------------------------------------------------------
 
 
 async def test_the_llm_sees_the_newest_turns_and_a_session_takes_a_bounded_number_of_messages(

@@ -1,4 +1,4 @@
-"""Create Voice Session (SPEC §4) against a real livekit-server, one test per status code."""
+"""Create Voice Session against a real livekit-server, one test per status code."""
 
 from __future__ import annotations
 
@@ -270,7 +270,7 @@ async def test_503_livekit_unreachable_leaves_no_hold(sqlite_url: str, tenant: T
         assert response.headers["Retry-After"]
         assert await credits_of(client, tenant) == {"balance": 1000, "held": 0, "available": 1000}
         listed = (await client.get("/v1/sessions", headers=tenant.headers)).json()["data"]
-        # The attempt stays on record as failed (SPEC §4 step 5), holding and charging nothing.
+        # The attempt stays on record as failed, holding and charging nothing.
         assert [(s["status"], s["end_reason"], s["credits_charged"]) for s in listed] == [
             ("failed", "livekit_unavailable", 0)
         ]

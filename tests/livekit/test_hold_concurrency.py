@@ -1,4 +1,4 @@
-"""SPEC §7 invariants under concurrency, on SQLite and on a real Postgres."""
+"""The credit ledger's invariants under concurrency, on SQLite and on a real Postgres."""
 
 from __future__ import annotations
 

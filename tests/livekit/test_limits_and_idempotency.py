@@ -1,4 +1,4 @@
-"""Per-organization concurrency limits (429) and Idempotency-Key replay (SPEC §4, §5)."""
+"""Per-organization concurrency limits (429) and Idempotency-Key replay."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/readyz, /metrics and the API reference are not an open door (security review F14).
+"""/readyz, /metrics and the API reference are not an open door.
 
 `/readyz` asks LiveKit about one room name, whatever the number of rooms (seen on the
 wire, through a recording proxy in front of the real livekit-server); `/metrics` and the

@@ -1,4 +1,4 @@
-"""Prices are the operator's (security review F1, SPEC §7), and so are the models.
+"""Prices are the operator's (docs/decisions.md#operator-prices), and so are the models.
 
 A tenant's API key can neither set nor lower a price; the operator sets them with the real
 `callwright admin set-price`; agents and sessions show the effective price read-only; a

@@ -249,7 +249,7 @@ async def test_posts_must_be_json_and_session_ids_well_formed(tmp_path: Path) ->
         assert "callwright" in page_html.text
 
 
-# -- who may use the page (security review F3, F13, F15) ----------------------------------
+# -- who may use the page (docs/decisions.md#page-access-policy) ----------------------------------
 
 
 def created_call(request: httpx.Request) -> httpx.Response:

@@ -1,4 +1,4 @@
-"""Variables and overrides on Create Voice / Chat Session (SPEC §10), on both databases:
+"""Variables and overrides on Create Voice / Chat Session, on both databases:
 every problem is a 400 with code and param and leaves nothing held, no session and no
 room; what is accepted is rendered once and kept with the session (the snapshot)."""
 

@@ -25,7 +25,7 @@ async def issuer_client(settings: CallwrightSettings) -> AsyncIterator[httpx.Asy
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """The SPEC's error body with this status and code, and never a stack trace."""
+    """The API's error body with this status and code, and never a stack trace."""
     assert response.status_code == status, response.text
     error: dict[str, Any] = response.json()["error"]
     assert error["code"] == code

@@ -1,7 +1,7 @@
 """A customer's tool server on loopback, as a customer would write one.
 
 Every request is checked with the `standardwebhooks` library against the organization's
-signing secret, as the README tells customers to (`ToolRequest.verified`), and kept with
+signing secret, as docs/tools.md tells customers to (`ToolRequest.verified`), and kept with
 its `Idempotency-Key`. Each path answers from a script (`answer(path, ...)`): a JSON
 body, a status, garbage bytes, a redirect, or `hold` (kept open until the server stops:
 a tool slower than its timeout). A path without a script answers `{"result": "ok"}`.
@@ -108,7 +108,7 @@ class ToolServer(AsyncService):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items()}
-        # A GET has no body: its signature covers its raw query (README "Tools").
+        # A GET has no body: its signature covers its raw query (docs/tools.md).
         signed = (
             json.dumps({"query": request.rel_url.raw_query_string}, separators=(",", ":"))
             if request.method == "GET"

@@ -5,7 +5,7 @@ keep the request open until `release()`; used in order, then `default_status`) a
 every request it answered in `requests`. A held request is kept apart, in `held`, the
 moment it arrives: its sender may be gone by the time it is released (a killed issuer),
 so it never counts as delivered and `wait_for` does not count it. `verified(secret)` checks
-each one with the `standardwebhooks` library, as the README tells customers to.
+each one with the `standardwebhooks` library, as docs/webhooks.md tells customers to.
 """
 
 from __future__ import annotations

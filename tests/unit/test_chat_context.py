@@ -1,4 +1,4 @@
-"""What the LLM sees of a chat session's history (`chat.context_of`, F18)."""
+"""What the LLM sees of a chat session's history (`chat.context_of`)."""
 
 from __future__ import annotations
 

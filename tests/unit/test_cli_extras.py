@@ -1,4 +1,4 @@
-"""Each image installs the `callwright` command with one extra (issue 11): in a real
+"""Each image installs the `callwright` command with one extra: in a real
 environment synced the way docker/*.Dockerfile syncs it, the command runs what its extra
 installs and names the extra a command lacks.
 

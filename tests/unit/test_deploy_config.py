@@ -1,4 +1,4 @@
-"""The self-hosting files agree with each other and with the code (issue 6).
+"""The self-hosting files agree with each other and with the code.
 
 No Docker engine is needed: docker-compose.yml, livekit.yaml, .env.example, the Dockerfiles
 and docs/deploy.md are read as files and checked against what the code reads — the
@@ -692,7 +692,7 @@ def test_each_image_has_what_its_command_imports(
     assert not missing, f"`callwright {command}` imports what its image lacks: {missing}"
 
 
-# --- the development secret and the operator's lists (issue 10) -----------------------------
+# --- the development secret and the operator's lists -----------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 // One voice call: microphone first (so a refusal costs nothing), then a session from the
-// page's backend, then the LiveKit room. What the agent's worker publishes (SPEC §8):
+// page's backend, then the LiveKit room. What the agent's worker publishes:
 // its audio track, transcripts of both sides as text streams on `lk.transcription`, its
 // state as the participant attribute `lk.agent.state`, problems as text on `lk.chat`, and
 // its tool calls as JSON text on `callwright.tool_call` (one message when a call starts,

@@ -17,7 +17,7 @@ import {
 
 const PAGE_SIZE = '25';
 const STATUSES = ['created', 'active', 'ended', 'failed'];
-// SPEC §5's end reasons.
+// The API's end reasons (EndReason).
 const END_REASONS = [
   'user_left',
   'agent_ended',

@@ -1,4 +1,4 @@
-"""Create Chat Session and Send Message (SPEC §5).
+"""Create Chat Session and Send Message.
 
 Create Chat Session: the agent must have an LLM (`text` or `pipeline`; `realtime` → 400
 `agent_architecture_unsupported`); under the organization's lock (`admission.admitted`) the
@@ -13,7 +13,7 @@ Send Message: the session must be an open chat session of the key's organization
 it cannot be paid), and the agent's LLM runs with the agent's instructions, model and
 temperature and the newest turns of the session's history (`chat.context_of`).
 
-A reply is charged when it reaches the client, exactly once (SPEC §7):
+A reply is charged when it reaches the client, exactly once:
 - streamed (server-sent events): the price is captured as the first words go out, and
   the turn is recorded when the reply stops. The session's state is re-read at most every
   CALLWRIGHT_CHAT_STREAM_CHECK_SECONDS while the reply is written: once the session has

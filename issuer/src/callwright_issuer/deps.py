@@ -86,7 +86,7 @@ CurrentKey = Annotated[ApiKeyContext, Depends(authenticate)]
 def json_body(
     model: type[ModelT],
 ) -> Callable[[Request, ApiKeyContext], Coroutine[Any, Any, ModelT]]:
-    """A body dependency that runs after authentication (SPEC §4: 401 before 400); the
+    """A body dependency that runs after authentication (401 before 400); the
     body's size is bounded while it is read (`request_bodies.BodyLimitMiddleware`)."""
 
     async def parse(request: Request, _key: CurrentKey) -> ModelT:

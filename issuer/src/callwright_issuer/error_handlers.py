@@ -1,4 +1,4 @@
-"""The one place where errors become HTTP responses (SPEC §4's error body).
+"""The one place where errors become HTTP responses (the API's error body).
 
     {"error": {"type": ..., "code": ..., "message": ..., "param": ...}}
 

@@ -21,7 +21,7 @@ from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
 
-# Not a callwright room name (SPEC §2), so no room ever has it.
+# Not a callwright room name, so no room ever has it.
 READINESS_PROBE_ROOM = "callwright-readiness-probe"
 
 

@@ -1,4 +1,4 @@
-"""Path and query parameters checked before any query (security review F10).
+"""Path and query parameters checked before any query (docs/decisions.md#bad-input-is-400).
 
 Postgres refuses NUL in text, so `%00` in an id or a cursor that reached a query was a
 500. Every path and query parameter of the `/v1` routers that use `checked_parameters`

@@ -1,4 +1,4 @@
-"""The per-API-key rate limit of the two create calls (F6): a token bucket per key.
+"""The per-API-key rate limit of the two create calls: a token bucket per key.
 
 Each key may create CALLWRIGHT_SESSION_CREATE_BURST sessions at once, refilled at
 CALLWRIGHT_SESSION_CREATE_PER_SECOND; beyond that 429 `rate_limited`, with a Retry-After

@@ -25,7 +25,7 @@ class SessionCreate(BaseModel):
     agent_id: str = Field(min_length=1, max_length=64)
     metadata: dict[str, Any] | None = None
     # Values of the agent's declared variables, and fields of its `overridable` list
-    # (SPEC §10; checked against the agent in callwright_shared.session_config).
+    # (checked against the agent in callwright_shared.session_config).
     variables: dict[str, Any] | None = Field(None, max_length=64)
     overrides: dict[str, Any] | None = Field(None, max_length=16)
 
@@ -118,7 +118,7 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """SPEC §4's error body, on every 4xx and 5xx."""
+    """The API's error body, on every 4xx and 5xx."""
 
     error: ErrorDetail
 

@@ -1,4 +1,4 @@
-"""Create Voice Session: the six steps of SPEC §4, in order, leaving nothing behind.
+"""Create Voice Session: six steps, in order, leaving nothing behind.
 
 1. key validated (the `CurrentKey` dependency)   → 401
 2. body validated (the `json_body` dependency)   → 400

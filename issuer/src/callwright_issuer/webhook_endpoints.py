@@ -1,4 +1,4 @@
-"""The organization's webhook endpoints (SPEC §10): their bodies, their secrets, their log.
+"""The organization's webhook endpoints: their bodies, their secrets, their log.
 
 An endpoint names a URL, the events it wants and optionally one agent. Its signing secret
 (`whsec_` + 32 random bytes, base64: the Standard Webhooks format) is shown once, at

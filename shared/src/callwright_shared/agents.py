@@ -1,4 +1,4 @@
-"""Agents (SPEC §6): one flat JSON object, validated here, stored as name + architecture + config.
+"""Agents: one flat JSON object, validated here, stored as name + architecture + config.
 
 The same `AgentSpec` validates the body of `POST /v1/agents`, the content of
 `admin create-agent --config-file`, and (as `AgentConfig`) what the worker reads back.
@@ -56,7 +56,7 @@ SESSION_ARCHITECTURES: dict[SessionKind, frozenset[Architecture]] = {
 }
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-# The fields a session may override (SPEC §10), when the agent's owner lists them in
+# The fields a session may override, when the agent's owner lists them in
 # `overridable`; `max_duration_seconds` only downwards.
 OverridableField = Literal[
     "greeting",

@@ -1,4 +1,4 @@
-"""API keys (SPEC §3): `cw_<prefix>_<secret>`, shown once, stored as a SHA-256 hash.
+"""API keys: `cw_<prefix>_<secret>`, shown once, stored as a SHA-256 hash.
 
 The prefix (`cw_<8 hex>`) is visible and non-secret: it finds the row; the hash of the
 whole key is then compared in constant time.

@@ -1,4 +1,4 @@
-"""Credits: the append-only ledger and the operations on it (SPEC §7).
+"""Credits: the append-only ledger and the operations on it (docs/decisions.md#credit-ledger).
 
 Ledger kinds and their effect on the organization's cached totals:
 

@@ -62,14 +62,14 @@ class CallwrightError(Exception):
         self.param = param
 
     def body(self) -> dict[str, dict[str, str]]:
-        """SPEC §4's error body (the API, its server-sent `error` event, the CLI)."""
+        """The API's error body (the API, its server-sent `error` event, the CLI)."""
         return error_body(self.error_type, self.code, self.message, self.param)
 
 
 def error_body(
     error_type: str, code: str, message: str, param: str | None = None
 ) -> dict[str, dict[str, str]]:
-    """SPEC §4's error body, the one rendering of an error: `CallwrightError.body` and
+    """The API's error body, the one rendering of an error: `CallwrightError.body` and
     the page backend's errors, whose codes may be ones the issuer answered."""
     detail = {"type": error_type, "code": code, "message": message}
     if param is not None:

@@ -1,4 +1,4 @@
-"""Identifiers (SPEC §2): hex agent ids, operator-chosen user ids, prefixed other ids."""
+"""Identifiers: hex agent ids, operator-chosen user ids, prefixed other ids."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Requests callwright sends to URLs its tenants chose (webhooks, tools): the address policy.
 
-SPEC §10: outbound requests never follow redirects and refuse private, loopback and
+Outbound requests never follow redirects and refuse private, loopback and
 link-local addresses unless the operator allows them (`CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE`,
 for a receiver on the same network or a test's loopback receiver).
 

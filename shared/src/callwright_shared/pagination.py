@@ -1,4 +1,4 @@
-"""Keyset pagination of the API's lists (SPEC §4): newest first, `starting_after` an id.
+"""Keyset pagination of the API's lists: newest first, `starting_after` an id.
 
 The order is (created_at, id) descending, so a page never repeats or skips a row however
 many are added meanwhile; the cursor row is read by the caller (404 for an unknown id).

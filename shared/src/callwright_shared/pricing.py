@@ -1,4 +1,4 @@
-"""Prices (SPEC §7): the operator's, never the tenant's. The one resolution rule lives here.
+"""Prices: the operator's, never the tenant's. The one resolution rule lives here.
 
     per-agent price (admin set-price --org O --agent A)      if set, else
     per-organization price (admin set-price --org O)         if set, else

@@ -2,7 +2,7 @@
 the worker (the key and base URL each plugin gets), the page backend (which keys an
 agent is missing) and the test wiring read.
 
-A provider's key and base URL are operator settings (SPEC §6): `CallwrightSettings`
+A provider's key and base URL are operator settings: `CallwrightSettings`
 fields, named here; their environment names come from those fields' aliases. Adding a
 provider means its two settings, one `Provider` here and its plugin in the worker.
 """
@@ -76,7 +76,7 @@ PROVIDERS = (OPENAI, DEEPGRAM, GOOGLE)
 def required_providers(
     architecture: Architecture | str, realtime_provider: str | None = None
 ) -> tuple[Provider, ...]:
-    """What a voice agent's call needs (SPEC §6, §8): a pipeline Deepgram's STT and
+    """What a voice agent's call needs: a pipeline Deepgram's STT and
     OpenAI's LLM and TTS; a realtime agent its realtime provider (OpenAI by default).
     Text agents run in the issuer, not on a worker: none here."""
     if architecture == Architecture.PIPELINE:

@@ -1,4 +1,4 @@
-"""The room-name wire format: `agent_{agent_id}_{user_id}_{timestamp}` (SPEC §2).
+"""The room-name wire format: `agent_{agent_id}_{user_id}_{timestamp}`.
 
 Writer: the issuer (`format_room_name`) when it creates a voice session's room.
 Reader: the worker (`parse_room_name`) when it is dispatched into a room. Nothing else in

@@ -42,7 +42,7 @@ class SessionPublic(BaseModel):
     away_since: datetime | None
     duration_seconds: float
     max_duration_seconds: int
-    # The price the session was created with (the operator's, read-only; SPEC §7).
+    # The price the session was created with (the operator's, read-only).
     credits_per_minute: int | None
     credits_per_message: int | None
     credits_held: int

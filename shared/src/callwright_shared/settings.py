@@ -1,6 +1,6 @@
 """Settings shared by the issuer, the worker and the CLI.
 
-Read from the environment or a `.env` file, with the names of SPEC §9. Nothing here is
+Read from the environment or a `.env` file, with the names .env.example lists. Nothing here is
 read at import time: each process builds one `CallwrightSettings()` at start-up and passes
 it down (tests pass their own).
 """
@@ -200,14 +200,14 @@ class CallwrightSettings(EnvSettings):
     worker_ready_file: str | None = Field(
         None, validation_alias=_env("CALLWRIGHT_WORKER_READY_FILE")
     )
-    # --- operational endpoints (issue 10) ---
+    # --- operational endpoints ---
     # /metrics answers only `Authorization: Bearer <token>` when a token is set; with none,
     # it is served outside production only. /docs, /redoc and /openapi.json are served
     # when CALLWRIGHT_API_DOCS says so, by default outside production only.
     metrics_token: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_METRICS_TOKEN"))
     api_docs: bool | None = Field(None, validation_alias=_env("CALLWRIGHT_API_DOCS"))
     # --- end operational endpoints ---
-    # --- chat and tenant limits (issue 10) ---
+    # --- chat and tenant limits ---
     # What the LLM sees of a chat's history: its newest turns within both bounds (older
     # turns stay in the transcript); and how many messages one chat session takes.
     chat_history_max_turns: int = Field(
@@ -243,8 +243,8 @@ class CallwrightSettings(EnvSettings):
         60.0, gt=0, validation_alias=_env("CALLWRIGHT_VOICE_OVERRUN_MARGIN_SECONDS")
     )
     # --- end chat and tenant limits ---
-    # --- operator pricing (issue 10) ---
-    # Prices are the operator's (SPEC §7): these defaults apply to every agent that has no
+    # --- operator pricing ---
+    # Prices are the operator's: these defaults apply to every agent that has no
     # per-organization or per-agent price set with `callwright admin set-price`
     # (callwright_shared.pricing). Nonzero so that no call is free by accident. A pipeline
     # minute keeps the built-in price agents had before prices became the operator's; a
@@ -265,7 +265,7 @@ class CallwrightSettings(EnvSettings):
     price_chat_credits_per_message: int = Field(
         1, ge=0, le=1_000_000, validation_alias=_env("CALLWRIGHT_PRICE_CHAT_CREDITS_PER_MESSAGE")
     )
-    # What a tenant's agent may choose (SPEC §6), comma-separated in the environment. The
+    # What a tenant's agent may choose, comma-separated in the environment. The
     # built-in defaults of callwright_shared.agents are in each list.
     allowed_stt_models: _NameList = Field(
         ("nova-3", "nova-2"), validation_alias=_env("CALLWRIGHT_ALLOWED_STT_MODELS")
@@ -299,7 +299,7 @@ class CallwrightSettings(EnvSettings):
         validation_alias=_env("CALLWRIGHT_ALLOWED_GEMINI_LIVE_VOICES"),
     )
     # --- end operator pricing ---
-    # --- outbound webhooks (issue 15) ---
+    # --- outbound webhooks ---
     # Outbound webhooks refuse private, loopback and link-local
     # addresses unless this is true (callwright_shared.outbound).
     outbound_allow_private: bool = Field(
@@ -344,7 +344,7 @@ class CallwrightSettings(EnvSettings):
         return self
 
     # --- end outbound webhooks ---
-    # --- call records (issue 16) ---
+    # --- call records ---
     # How often the issuer observes the calls settled since its last look in its
     # Prometheus turn-latency histograms and end-reason counters
     # (callwright_issuer.call_metrics; 0 turns it off).
@@ -352,7 +352,7 @@ class CallwrightSettings(EnvSettings):
         15.0, ge=0, validation_alias=_env("CALLWRIGHT_CALL_METRICS_INTERVAL_SECONDS")
     )
     # --- end call records ---
-    # --- tools (issue 14) ---
+    # --- tools ---
     # Agent tools may call private, loopback and link-local addresses (and plain http)
     # only when this is true: separate from CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE, so an
     # operator can allow a webhook receiver on the internal network without letting any
@@ -366,7 +366,7 @@ class CallwrightSettings(EnvSettings):
     )
     # --- end tools ---
     # --- density ---
-    # The cost of each call in the worker (README, "Density"); none of these changes what
+    # The cost of each call in the worker (docs/benchmarks.md); none of these changes what
     # a caller hears or sees. The rate the worker decodes the caller's audio at (pipeline
     # calls; Deepgram is sent 16 kHz, so 16000 spares two resamplers), and the caller's
     # audio frame size.

@@ -1,4 +1,4 @@
-"""Agent tools (SPEC §10, issue 14): what an agent may call, validated once, run one way.
+"""Agent tools: what an agent may call, validated once, run one way.
 
 An agent's `tools` (every architecture) are `HttpTool`s (a request to the tenant's own
 server), `EndCallTool` (the agent ends the call after its goodbye) and `TransferTool`

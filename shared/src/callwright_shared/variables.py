@@ -1,4 +1,4 @@
-"""Per-session variables (SPEC §10): their declaration on an agent and the one renderer.
+"""Per-session variables: their declaration on an agent and the one renderer.
 
 Syntax, in an agent's `instructions` and `greeting`:
 

@@ -1,4 +1,4 @@
-"""/v1/agents: the organization's agents (SPEC §6)."""
+"""/v1/agents: the organization's agents."""
 
 from __future__ import annotations
 

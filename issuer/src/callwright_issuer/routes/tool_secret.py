@@ -1,4 +1,4 @@
-"""/v1/tool-secret: the organization's secret that signs its agents' tool calls (SPEC §10).
+"""/v1/tool-secret: the organization's secret that signs its agents' tool calls.
 
 Shown to the organization's own keys (its tool servers verify with it); created on the
 first GET or the first tool call, whichever comes first (callwright_shared.tools).

@@ -1,4 +1,4 @@
-"""/v1/webhook-endpoints: the organization's outbound webhooks, their log, redelivery (SPEC §10)."""
+"""/v1/webhook-endpoints: the organization's outbound webhooks, their log, redelivery."""
 
 from __future__ import annotations
 

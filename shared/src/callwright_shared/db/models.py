@@ -160,7 +160,7 @@ class Agent(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     architecture: Mapped[Architecture] = mapped_column(_enum(Architecture))
-    # Every other field of SPEC §6, validated by callwright_shared.agents.AgentConfig.
+    # Every other field of the agent object, validated by callwright_shared.agents.AgentConfig.
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The operator's per-agent prices (`admin set-price --agent`); NULL = the organization's.
     credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
