@@ -75,7 +75,7 @@ test: install tools $(COMPOSE) system-deps web-build examples-build
 check: install
 	$(UV) run ruff format --check .
 	$(UV) run ruff check .
-	$(UV) run mypy shared issuer worker src tests bench
+	$(UV) run mypy shared issuer worker http web/backend devstack src tests bench
 	cd web && npm ci --no-audit --no-fund && npm run check
 	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run check
 

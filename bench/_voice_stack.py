@@ -15,14 +15,14 @@ from typing import Any
 import httpx
 from livekit import api
 
+from callwright_devstack.api import issuer_client
+from callwright_devstack.emulators import DeepgramEmulator, OpenAIEmulator
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.services.worker_process import WorkerProcess
+from callwright_devstack.speech import make_speech_wav
+from callwright_devstack.tenants import Tenant, seed_tenant
+from callwright_devstack.voice_stack import worker_stack
 from callwright_shared.settings import CallwrightSettings
-from tests.emulators import DeepgramEmulator, OpenAIEmulator
-from tests.support.api import issuer_client
-from tests.support.livekit_server import LiveKitServer
-from tests.support.speech import make_speech_wav
-from tests.support.tenants import Tenant, seed_tenant
-from tests.support.voice_stack import worker_stack
-from tests.support.worker_process import WorkerProcess
 
 REPLY = "Sure, I can help with that."
 

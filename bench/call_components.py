@@ -26,8 +26,8 @@ from livekit import rtc
 from livekit.agents.voice.transcription._speaking_rate import SpeakingRateDetector
 from livekit.plugins import silero
 
+from callwright_devstack.speech import make_speech_wav
 from callwright_worker.providers import VAD_MIN_SILENCE_S
-from tests.support.speech import make_speech_wav
 
 
 def speech(minutes: float, rate: int, workdir: Path) -> np.ndarray:

@@ -42,6 +42,9 @@ from sqlalchemy.engine import make_url
 
 from bench._stats import Latency, Throughput
 from bench._timing import Target, measure_concurrent, measure_sequential
+from callwright_devstack.services.callwright_process import CallwrightProcess
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_issuer.livekit_rooms import create_room_request
 from callwright_issuer.livekit_tokens import mint_participant_token
 from callwright_shared.db.migrate import upgrade_async
@@ -49,9 +52,6 @@ from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
-from tests.support.callwright_process import CallwrightProcess
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 GOAL = 1.30
 POSTGRES_URL_ENV = "CALLWRIGHT_BENCH_POSTGRES_URL"

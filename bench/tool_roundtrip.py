@@ -30,12 +30,12 @@ from typing import Any
 
 from bench._stats import percentile
 from bench._voice_stack import VoiceStack, voice_stack
+from callwright_devstack.database import database
+from callwright_devstack.emulators.openai_emulator import call_tool_when
+from callwright_devstack.participant import Caller
+from callwright_devstack.services.tool_server import Answer, ToolServer
+from callwright_devstack.waiting import eventually
 from callwright_shared.tools import signing_secret_of
-from tests.emulators.openai_emulator import call_tool_when
-from tests.support.database import database
-from tests.support.participant import Caller
-from tests.support.tool_server import Answer, ToolServer
-from tests.support.waiting import eventually
 
 LLM_FIRST_TOKEN_S = 0.30
 TTS_FIRST_BYTE_S = 0.20

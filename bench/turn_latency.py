@@ -46,9 +46,9 @@ from pathlib import Path
 
 from bench._stats import percentile
 from bench._voice_stack import VoiceStack, voice_stack
+from callwright_devstack.participant import Caller
+from callwright_devstack.waiting import eventually
 from callwright_worker.providers import ENDPOINTING_DELAY_S, ENDPOINTING_MIN_DELAY_S
-from tests.support.participant import Caller
-from tests.support.waiting import eventually
 
 LLM_FIRST_TOKEN_S = 0.30
 TTS_FIRST_BYTE_S = 0.20

@@ -1,12 +1,11 @@
-# The issuer image (target `issuer`) and the browser page's image (target `web`), built
-# from the repository root:
+# The issuer image (target `issuer`), built from the repository root:
 #
 #   docker build -f docker/issuer.Dockerfile --target issuer -t callwright-issuer .
 #
 # The `callwright` command with its `issuer` extra (`uv sync --package callwright --extra
 # issuer`): the shared and issuer members and their locked dependencies, not the worker's
 # (no livekit-agents, no onnxruntime), installed from uv.lock into /app/.venv as wheels.
-# Its `issuer`, `db`, `admin` and `web` subcommands need nothing more
+# Its `issuer`, `db` and `admin` subcommands need nothing more
 # (tests/unit/test_deploy_config.py checks every module they import).
 
 # No `# syntax=` line: the engine's built-in Dockerfile frontend (Docker 20.10 and newer)
@@ -38,13 +37,19 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=shared/pyproject.toml,target=shared/pyproject.toml \
     --mount=type=bind,source=issuer/pyproject.toml,target=issuer/pyproject.toml \
     --mount=type=bind,source=worker/pyproject.toml,target=worker/pyproject.toml \
+    --mount=type=bind,source=http/pyproject.toml,target=http/pyproject.toml \
+    --mount=type=bind,source=web/backend/pyproject.toml,target=web/backend/pyproject.toml \
+    --mount=type=bind,source=devstack/pyproject.toml,target=devstack/pyproject.toml \
     uv sync --frozen --no-dev --no-editable --no-install-workspace --package callwright --extra issuer
 
-# Then callwright's own code, as wheels: the CLI (src/callwright), shared and issuer.
+# Then callwright's own code, as wheels: the CLI (src/callwright), shared, http and issuer.
 COPY pyproject.toml uv.lock README.md ./
 COPY shared/ shared/
+COPY http/ http/
 COPY issuer/ issuer/
 COPY worker/pyproject.toml worker/pyproject.toml
+COPY web/backend/pyproject.toml web/backend/pyproject.toml
+COPY devstack/pyproject.toml devstack/pyproject.toml
 COPY src/ src/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package callwright --extra issuer \
@@ -74,24 +79,3 @@ USER callwright
 EXPOSE 8000
 # Applies the migrations, then serves; SIGTERM lets in-flight requests finish.
 CMD ["callwright", "issuer"]
-
-# ---------------------------------------------------------------------------------------
-# The page's browser bundle: livekit-client from npm, bundled by esbuild into web/dist at
-# build time (nothing from a CDN at run time). Only web/dist goes into the image.
-FROM ${NODE_IMAGE} AS web-assets
-WORKDIR /app/web
-COPY web/package.json web/package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
-COPY web/ ./
-RUN npm run build
-
-FROM runtime AS web
-COPY --from=web-assets /app/web/dist /app/web/dist
-# Inside a container the page listens on every interface. The bundle's directory is named:
-# the default (web/dist beside the source tree) means nothing to an installed wheel.
-ENV CALLWRIGHT_WEB_HOST=0.0.0.0 \
-    CALLWRIGHT_WEB_PORT=3000 \
-    CALLWRIGHT_WEB_STATIC_DIR=/app/web/dist
-USER callwright
-EXPOSE 3000
-CMD ["callwright", "web"]

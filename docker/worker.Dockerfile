@@ -38,6 +38,9 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=shared/pyproject.toml,target=shared/pyproject.toml \
     --mount=type=bind,source=issuer/pyproject.toml,target=issuer/pyproject.toml \
     --mount=type=bind,source=worker/pyproject.toml,target=worker/pyproject.toml \
+    --mount=type=bind,source=http/pyproject.toml,target=http/pyproject.toml \
+    --mount=type=bind,source=web/backend/pyproject.toml,target=web/backend/pyproject.toml \
+    --mount=type=bind,source=devstack/pyproject.toml,target=devstack/pyproject.toml \
     uv sync --frozen --no-dev --no-editable --no-install-workspace --package callwright --extra worker
 
 # Then callwright's own code, as wheels: the CLI (src/callwright), shared and worker.
@@ -45,6 +48,9 @@ COPY pyproject.toml uv.lock README.md ./
 COPY shared/ shared/
 COPY worker/ worker/
 COPY issuer/pyproject.toml issuer/pyproject.toml
+COPY http/pyproject.toml http/pyproject.toml
+COPY web/backend/pyproject.toml web/backend/pyproject.toml
+COPY devstack/pyproject.toml devstack/pyproject.toml
 COPY src/ src/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package callwright --extra worker \

@@ -11,9 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from callwright_devstack.services.livekit_server import LiveKitServer, running_livekit
+from callwright_devstack.services.postgres_server import (
+    PostgresServer,
+    fresh_postgres_url,
+    running_postgres,
+)
 from callwright_shared.db.migrate import upgrade_async
-from tests.support.livekit_server import LiveKitServer, running_livekit
-from tests.support.postgres_server import PostgresServer, fresh_postgres_url, running_postgres
 
 TESTS = Path(__file__).parent
 

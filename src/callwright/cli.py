@@ -19,9 +19,11 @@
 Errors print `{"error": {...}}` (the API's error body) on stderr and exit 1.
 
 The command itself needs only callwright-shared; each service is an extra of the
-`callwright` package (pyproject.toml): `issuer` for `issuer` and `web`, `worker` for
-`worker`, both for `dev`. Each image installs one, so a command whose extra is missing
-says which one to install instead of failing with an ImportError.
+`callwright` package (pyproject.toml): `issuer` for `issuer`, `worker` for `worker`,
+`web` for `web`, all three for `dev`. Each image installs one, so a command whose extra is
+missing says which one to install instead of failing with an ImportError. (The web image
+installs callwright-web alone and runs its own `callwright-web`.) `dev` runs only from a
+checkout: it needs callwright-devstack, which the dev dependency group installs.
 """
 
 from __future__ import annotations
@@ -36,13 +38,17 @@ from callwright_shared.db.models import Architecture
 from callwright_shared.errors import CallwrightError, InvalidRequestError
 
 # The extras of the `callwright` package, by the member module each one installs.
-EXTRA_MODULES = {"issuer": "callwright_issuer", "worker": "callwright_worker"}
+EXTRA_MODULES = {
+    "issuer": "callwright_issuer",
+    "worker": "callwright_worker",
+    "web": "callwright_web",
+}
 # The extras each command needs; the others (db, admin) run on callwright-shared alone.
 COMMAND_EXTRAS = {
     "issuer": ("issuer",),
-    "web": ("issuer",),
+    "web": ("web",),
     "worker": ("worker",),
-    "dev": ("issuer", "worker"),
+    "dev": ("issuer", "worker", "web"),
 }
 
 
@@ -57,6 +63,17 @@ def require_extras(command: str) -> None:
         raise InvalidRequestError(
             f"`callwright {command}` needs callwright[{','.join(missing)}], which is not "
             f"installed (uv sync --package callwright {flags}).",
+            param="command",
+        )
+
+
+def require_checkout() -> None:
+    """`callwright dev` starts the checkout's LiveKit build and page bundle: it lives in
+    callwright-devstack, a member of the dev group, never in an image."""
+    if importlib.util.find_spec("callwright_devstack") is None:
+        raise InvalidRequestError(
+            "`callwright dev` runs from a checkout of the repository, with its dev "
+            "dependencies (uv sync): callwright-devstack is not installed.",
             param="command",
         )
 
@@ -150,11 +167,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             upgrade(CallwrightSettings().database_url)
             print(json.dumps({"upgraded": True}))
         elif args.command == "dev":
-            from callwright.dev import run_dev
+            require_checkout()
+            from callwright_devstack.dev import run_dev
 
             run_dev()
         elif args.command == "web":
-            from callwright.web import serve as serve_web
+            from callwright_web.app import serve as serve_web
 
             serve_web(host=args.host, port=args.port)
         elif args.command == "admin":

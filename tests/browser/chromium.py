@@ -24,8 +24,8 @@ from typing import Any
 
 import aiohttp
 
-from tests.support.required import service_missing
-from tests.support.speech import SAMPLE_RATE, make_speech_wav
+from callwright_devstack.required import service_missing
+from callwright_devstack.speech import SAMPLE_RATE, make_speech_wav
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "/usr/bin/chromium")
 

@@ -15,24 +15,25 @@ from typing import Any
 import httpx
 import pytest
 
-from callwright.web import DEFAULT_STATIC_DIR, WebSettings
-from callwright.web import create_app as create_web_app
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.checkout import WEB_DIST as DEFAULT_STATIC_DIR
+from callwright_devstack.database import captures_of, database
+from callwright_devstack.emulators import DeepgramEmulator, OpenAIEmulator
+from callwright_devstack.emulators.openai_emulator import call_tool_when
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.services.livekit_server import LiveKitServer, running_livekit
+from callwright_devstack.services.tool_server import HOLD, Answer, ToolServer
+from callwright_devstack.services.worker_process import DEEPGRAM_KEY, OPENAI_KEY
+from callwright_devstack.tenants import Tenant, seed_tenant
+from callwright_devstack.voice_stack import WorkerStack, worker_stack
+from callwright_devstack.waiting import eventually
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tools import signing_secret_of
+from callwright_web.app import create_app as create_web_app
+from callwright_web.settings import WebSettings
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
-from tests.emulators import DeepgramEmulator, OpenAIEmulator
-from tests.emulators.openai_emulator import call_tool_when
-from tests.support import ARTIFACTS
-from tests.support.database import captures_of, database
-from tests.support.livekit_server import LiveKitServer, running_livekit
-from tests.support.ports import free_tcp_port
 from tests.support.served_app import served
-from tests.support.tenants import Tenant, seed_tenant
-from tests.support.tool_server import HOLD, Answer, ToolServer
-from tests.support.voice_stack import WorkerStack, worker_stack
-from tests.support.waiting import eventually
-from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY
 
 pytestmark = pytest.mark.browser
 

@@ -16,19 +16,20 @@ from typing import Any
 
 import pytest
 
-from callwright.web import DEFAULT_STATIC_DIR, WebSettings
-from callwright.web import create_app as create_web_app
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.checkout import WEB_DIST as DEFAULT_STATIC_DIR
+from callwright_devstack.database import age_session, database
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.tenants import make_settings, seed_tenant
 from callwright_shared import agents
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason
+from callwright_web.app import create_app as create_web_app
+from callwright_web.settings import WebSettings
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
-from tests.support import ARTIFACTS
 from tests.support.call_records import SeededCall, Turn, seed_call
-from tests.support.database import age_session, database
 from tests.support.served_app import served
-from tests.support.served_issuer import ServedIssuer
-from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.browser
 

@@ -20,15 +20,15 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.emulators import DeepgramEmulator, OpenAIEmulator
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.tenants import Tenant, seed_tenant
+from callwright_devstack.voice_stack import worker_stack
 from callwright_shared.settings import CallwrightSettings
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
-from tests.emulators import DeepgramEmulator, OpenAIEmulator
-from tests.support import ARTIFACTS
 from tests.support.examples import REACT_CLIENT_DIST, node_proxy
-from tests.support.livekit_server import LiveKitServer
-from tests.support.served_issuer import ServedIssuer
-from tests.support.tenants import Tenant, seed_tenant
-from tests.support.voice_stack import worker_stack
 
 pytestmark = pytest.mark.browser
 

@@ -26,14 +26,14 @@ import pytest
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
-from callwright.livekit_config import dev_config, dump
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.emulators import DeepgramEmulator, OpenAIEmulator
+from callwright_devstack.livekit_config import dev_config, dump
+from callwright_devstack.ports import free_tcp_port, free_udp_port
+from callwright_devstack.required import service_missing
+from callwright_devstack.speech import make_speech_wav
+from callwright_devstack.tenants import Tenant
 from callwright_shared.db.engine import create_engine
-from tests.emulators import DeepgramEmulator, OpenAIEmulator
-from tests.support import ARTIFACTS
-from tests.support.ports import free_tcp_port, free_udp_port
-from tests.support.required import service_missing
-from tests.support.speech import make_speech_wav
-from tests.support.tenants import Tenant
 
 REPO = Path(__file__).resolve().parents[2]
 OVERRIDE = Path(__file__).with_name("docker-compose.test.yml")

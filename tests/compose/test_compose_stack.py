@@ -11,6 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import create_voice_session, credits_of, session_of
+from callwright_devstack.participant import Caller
+from callwright_devstack.tenants import Tenant
+from callwright_devstack.waiting import eventually
 from tests.compose.conftest import (
     AGENT_REPLY,
     AGENT_TIMEOUT_S,
@@ -19,11 +23,7 @@ from tests.compose.conftest import (
     ComposeStack,
     needs_worker_on_postgres,
 )
-from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.charges import expected_charge
-from tests.support.participant import Caller
-from tests.support.tenants import Tenant
-from tests.support.waiting import eventually
 
 # The fixtures (engine, base images, build, `up`) have deadlines of their own
 # (conftest.py); the 300 s timeout is each test's own.

@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import assert_error, credits_of, issuer_client, session_of
+from callwright_devstack.emulators import OpenAIEmulator
+from callwright_devstack.emulators.openai_emulator import ToolCallPlan, call_tool_when
+from callwright_devstack.services.callwright_process import run_cli
+from callwright_devstack.services.tool_server import HOLD, Answer, ToolServer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_shared.settings import CallwrightSettings
-from tests.emulators import OpenAIEmulator
-from tests.emulators.openai_emulator import ToolCallPlan, call_tool_when
-from tests.support.api import assert_error, credits_of, issuer_client, session_of
-from tests.support.callwright_process import run_cli
-from tests.support.tenants import Tenant, make_settings, seed_tenant
-from tests.support.tool_server import HOLD, Answer, ToolServer
 
 pytestmark = pytest.mark.database
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 
+from callwright_devstack.database import database, session_row
+from callwright_devstack.tenants import seed_tenant
 from callwright_shared import credits, sessions
 from callwright_shared.db.models import EndReason, Session, SessionStatus, utcnow
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_worker.call_store import CallStore
-from tests.support.database import database, session_row
-from tests.support.tenants import seed_tenant
 
 pytestmark = pytest.mark.database
 

@@ -1,4 +1,4 @@
-"""The operator console's backend (src/callwright/console.py) and the filters of the
+"""The operator console's backend (web/backend/src/callwright_web/console.py) and the filters of the
 issuer's GET /v1/sessions under it, on SQLite and Postgres, without a browser: filters
 and keyset pages, the session view (timeline, tools, per-turn bars, cost), one
 organization only, never the key, errors in the API's shape, and the console's own rate
@@ -14,15 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from callwright.web import WebSettings, create_app
+from callwright_devstack.api import assert_error, issuer_client
+from callwright_devstack.database import age_session, database
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared import agents
 from callwright_shared.agents import AgentSpec
 from callwright_shared.db.models import EndReason
-from tests.support.api import assert_error, issuer_client
+from callwright_web.app import create_app
+from callwright_web.settings import WebSettings
 from tests.support.call_records import Turn, seed_call
-from tests.support.database import age_session, database
-from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.database
 

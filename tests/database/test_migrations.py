@@ -15,12 +15,12 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
+from callwright_devstack.services.postgres_server import PostgresServer, fresh_postgres_url
 from callwright_shared import agents, pricing
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import MIGRATION_LOCK_KEY, upgrade_async
 from callwright_shared.db.models import Agent
 from callwright_shared.settings import CallwrightSettings
-from tests.support.postgres_server import PostgresServer, fresh_postgres_url
 
 pytestmark = pytest.mark.database
 

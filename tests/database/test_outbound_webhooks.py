@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import assert_error, issuer_client, session_of
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.services.webhook_receiver import WebhookReceiver
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
+from callwright_devstack.waiting import eventually
 from callwright_shared.settings import CallwrightSettings
-from tests.support.api import assert_error, issuer_client, session_of
-from tests.support.ports import free_tcp_port
-from tests.support.tenants import Tenant, make_settings, seed_tenant
-from tests.support.waiting import eventually
-from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.database
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import ARTIFACTS
-from tests.support.callwright_process import CallwrightProcess
-from tests.support.tenants import seed_tenant
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.services.callwright_process import CallwrightProcess
+from callwright_devstack.tenants import seed_tenant
 
 pytestmark = pytest.mark.database
 

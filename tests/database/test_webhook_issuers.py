@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.services.callwright_process import CallwrightProcess
+from callwright_devstack.services.postgres_server import PostgresServer, fresh_postgres_url
+from callwright_devstack.services.webhook_receiver import WebhookReceiver
+from callwright_devstack.tenants import Tenant, seed_tenant
+from callwright_devstack.waiting import eventually
 from callwright_shared.db.migrate import upgrade_async
-from tests.support import ARTIFACTS
-from tests.support.callwright_process import CallwrightProcess
-from tests.support.postgres_server import PostgresServer, fresh_postgres_url
-from tests.support.tenants import Tenant, seed_tenant
-from tests.support.waiting import eventually
-from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.database
 

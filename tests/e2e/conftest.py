@@ -11,20 +11,20 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.e2e.support import AGENT_REPLY, USER_TRANSCRIPT, Stack, webhook_url
-from tests.emulators import (
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.emulators import (
     DeepgramEmulator,
     GeminiLiveEmulator,
     OpenAIEmulator,
     OpenAIRealtimeEmulator,
 )
-from tests.support import ARTIFACTS
-from tests.support.livekit_server import running_livekit
-from tests.support.ports import free_tcp_port
-from tests.support.served_issuer import ServedIssuer
-from tests.support.speech import make_speech_wav
-from tests.support.voice_stack import worker_stack
-from tests.support.worker_process import GOOGLE_KEY, gemini_env
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.services.livekit_server import running_livekit
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.services.worker_process import GOOGLE_KEY, gemini_env
+from callwright_devstack.speech import make_speech_wav
+from callwright_devstack.voice_stack import worker_stack
+from tests.e2e.support import AGENT_REPLY, USER_TRANSCRIPT, Stack, webhook_url
 
 
 @pytest.fixture(scope="module")

@@ -15,20 +15,20 @@ from typing import Any
 
 import httpx
 
-from callwright_shared.settings import CallwrightSettings
-from tests.emulators import (
+from callwright_devstack.api import session_of
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.emulators import (
     DeepgramEmulator,
     GeminiLiveEmulator,
     OpenAIEmulator,
     OpenAIRealtimeEmulator,
 )
-from tests.support import ARTIFACTS
-from tests.support.api import session_of
-from tests.support.livekit_server import LiveKitServer
-from tests.support.participant import Caller
-from tests.support.tenants import Tenant, seed_tenant
-from tests.support.waiting import eventually
-from tests.support.worker_process import WorkerProcess, gemini_env, worker_env
+from callwright_devstack.participant import Caller
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.services.worker_process import WorkerProcess, gemini_env, worker_env
+from callwright_devstack.tenants import Tenant, seed_tenant
+from callwright_devstack.waiting import eventually
+from callwright_shared.settings import CallwrightSettings
 
 AGENT_REPLY = "Yes, I can hear you clearly. How can I help today?"
 USER_TRANSCRIPT = "hello can you hear me"

@@ -12,14 +12,14 @@ import httpx
 import pytest
 from livekit import api
 
+from callwright_devstack.api import create_voice_session, credits_of, issuer_client
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.database import captures_of
+from callwright_devstack.participant import Caller
+from callwright_devstack.services.worker_process import WorkerProcess
+from callwright_devstack.waiting import eventually
 from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
-from tests.support import ARTIFACTS
-from tests.support.api import create_voice_session, credits_of, issuer_client
 from tests.support.charges import expected_charge
-from tests.support.database import captures_of
-from tests.support.participant import Caller
-from tests.support.waiting import eventually
-from tests.support.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.e2e
 

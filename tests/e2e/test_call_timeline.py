@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import create_voice_session, issuer_client
+from callwright_devstack.participant import Caller
+from callwright_devstack.tenants import Tenant
+from callwright_devstack.waiting import eventually
 from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, own_workers, wait_ended
-from tests.support.api import create_voice_session, issuer_client
-from tests.support.participant import Caller
-from tests.support.tenants import Tenant
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

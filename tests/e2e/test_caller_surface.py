@@ -14,9 +14,9 @@ import pytest
 from livekit import rtc
 from livekit.agents.voice.remote_session import RemoteSession
 
+from callwright_devstack.api import create_voice_session
+from callwright_devstack.waiting import eventually
 from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
-from tests.support.api import create_voice_session
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

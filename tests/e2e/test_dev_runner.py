@@ -20,14 +20,14 @@ from typing import IO, Any
 import httpx
 import pytest
 
-from callwright.livekit_config import LIVEKIT_BINARY
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.emulators import DeepgramEmulator, OpenAIEmulator
+from callwright_devstack.livekit_config import LIVEKIT_BINARY
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.required import service_missing
+from callwright_devstack.services.worker_process import DEEPGRAM_KEY, OPENAI_KEY
+from callwright_devstack.waiting import eventually
 from tests.e2e.support import join
-from tests.emulators import DeepgramEmulator, OpenAIEmulator
-from tests.support import ARTIFACTS
-from tests.support.ports import free_tcp_port
-from tests.support.required import service_missing
-from tests.support.waiting import eventually
-from tests.support.worker_process import DEEPGRAM_KEY, OPENAI_KEY
 
 pytestmark = pytest.mark.e2e
 

@@ -18,6 +18,20 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import credits_of
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.emulators import DeepgramEmulator, OpenAIEmulator
+from callwright_devstack.participant import Caller
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.required import service_missing
+from callwright_devstack.services.livekit_server import LiveKitServer, running_livekit
+from callwright_devstack.services.redis_server import RedisServer
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.services.tcp_balancer import TcpBalancer
+from callwright_devstack.services.worker_process import WorkerProcess, worker_env
+from callwright_devstack.speech import make_speech_wav
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
+from callwright_devstack.waiting import eventually
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.settings import CallwrightSettings
 from tests.e2e.support import (
@@ -27,21 +41,7 @@ from tests.e2e.support import (
     wait_ended,
     webhook_url,
 )
-from tests.emulators import DeepgramEmulator, OpenAIEmulator
-from tests.support import ARTIFACTS
-from tests.support.api import credits_of
 from tests.support.charges import expected_charge
-from tests.support.livekit_server import LiveKitServer, running_livekit
-from tests.support.participant import Caller
-from tests.support.ports import free_tcp_port
-from tests.support.redis_server import RedisServer
-from tests.support.required import service_missing
-from tests.support.served_issuer import ServedIssuer
-from tests.support.speech import make_speech_wav
-from tests.support.tcp_balancer import TcpBalancer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
-from tests.support.waiting import eventually
-from tests.support.worker_process import WorkerProcess, worker_env
 
 pytestmark = pytest.mark.e2e
 

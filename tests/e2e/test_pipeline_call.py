@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import create_voice_session, credits_of, session_of
+from callwright_devstack.waiting import eventually
 from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
-from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.charges import expected_charge
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

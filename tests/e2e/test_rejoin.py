@@ -13,6 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import create_voice_session, credits_of, issuer_client, session_of
+from callwright_devstack.database import captures_of
+from callwright_devstack.participant import Caller
+from callwright_devstack.tenants import Tenant
+from callwright_devstack.waiting import eventually
 from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
@@ -22,12 +27,7 @@ from tests.e2e.support import (
     own_workers,
     wait_ended,
 )
-from tests.support.api import create_voice_session, credits_of, issuer_client, session_of
 from tests.support.charges import expected_charge
-from tests.support.database import captures_of
-from tests.support.participant import Caller
-from tests.support.tenants import Tenant
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

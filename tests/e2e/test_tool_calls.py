@@ -19,18 +19,18 @@ from typing import Any
 import httpx
 import pytest
 
+from callwright_devstack.api import create_voice_session, issuer_client
+from callwright_devstack.database import captures_of, database
+from callwright_devstack.emulators import FunctionCall
+from callwright_devstack.emulators.openai_emulator import call_tool_when
+from callwright_devstack.participant import Caller
+from callwright_devstack.services.tool_server import HOLD, Answer, ToolServer
+from callwright_devstack.tenants import Tenant
+from callwright_devstack.waiting import eventually
 from callwright_shared import agents
 from callwright_shared.agents import AgentSpec
 from callwright_shared.tools import signing_secret_of
 from tests.e2e.support import Stack, join, new_tenant, own_workers, wait_ended
-from tests.emulators import FunctionCall
-from tests.emulators.openai_emulator import call_tool_when
-from tests.support.api import create_voice_session, issuer_client
-from tests.support.database import captures_of, database
-from tests.support.participant import Caller
-from tests.support.tenants import Tenant
-from tests.support.tool_server import HOLD, Answer, ToolServer
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,10 @@ import asyncio
 
 import pytest
 
+from callwright_devstack.api import create_voice_session, issuer_client
+from callwright_devstack.services.otlp_receiver import OtlpReceiver
+from callwright_devstack.waiting import eventually
 from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, own_workers, wait_ended
-from tests.support.api import create_voice_session, issuer_client
-from tests.support.otlp_receiver import OtlpReceiver
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ import asyncio
 import httpx
 import pytest
 
+from callwright_devstack.api import create_voice_session, session_of
+from callwright_devstack.services.webhook_receiver import WebhookReceiver
 from tests.e2e.support import Stack, join, new_tenant, wait_ended
-from tests.support.api import create_voice_session, session_of
-from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
 

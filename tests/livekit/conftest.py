@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from callwright_devstack.api import issuer_client
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import make_settings
 from callwright_shared.settings import CallwrightSettings
-from tests.support.api import issuer_client
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import make_settings
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.api import assert_error, create_voice_session, credits_of
-from tests.support.tenants import seed_tenant
+from callwright_devstack.api import assert_error, create_voice_session, credits_of
+from callwright_devstack.tenants import seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.emulators import OpenAIEmulator
+from callwright_devstack.api import assert_error, issuer_client
+from callwright_devstack.emulators import OpenAIEmulator
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import seed_tenant
+from callwright_devstack.waiting import eventually
 from tests.livekit.test_chat_sessions import PROVIDER_KEY, TEXT_AGENT, chat_settings, echo
-from tests.support.api import assert_error, issuer_client
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import seed_tenant
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.livekit
 

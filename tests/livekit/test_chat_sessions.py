@@ -15,15 +15,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from callwright_devstack.api import assert_error, credits_of, issuer_client, session_of
+from callwright_devstack.database import age_session, database
+from callwright_devstack.emulators import OpenAIEmulator
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_shared import credits
 from callwright_shared.db.models import LedgerEntry
 from callwright_shared.settings import CallwrightSettings
-from tests.emulators import OpenAIEmulator
-from tests.support.api import assert_error, credits_of, issuer_client, session_of
-from tests.support.database import age_session, database
-from tests.support.livekit_server import LiveKitServer
-from tests.support.served_issuer import ServedIssuer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -11,13 +11,13 @@ import jwt
 import pytest
 from livekit import api
 
+from callwright_devstack.api import assert_error, credits_of, issuer_client, session_of
+from callwright_devstack.database import database
+from callwright_devstack.services.callwright_process import run_cli
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_shared import credits
 from callwright_shared.room_names import parse_room_name
-from tests.support.api import assert_error, credits_of, issuer_client, session_of
-from tests.support.callwright_process import run_cli
-from tests.support.database import database
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

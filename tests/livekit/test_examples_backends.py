@@ -15,13 +15,13 @@ import httpx
 import jwt
 import pytest
 
+from callwright_devstack.api import assert_error
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_shared.settings import CallwrightSettings
-from tests.support import ARTIFACTS
-from tests.support.api import assert_error
 from tests.support.examples import RouteAnswer, call_route, compile_route, node_proxy
-from tests.support.livekit_server import LiveKitServer
-from tests.support.served_issuer import ServedIssuer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -24,6 +24,15 @@ from google.protobuf.json_format import MessageToJson
 from livekit import api
 from sqlalchemy import func, select
 
+from callwright_devstack.api import assert_error, credits_of, issuer_client, session_of
+from callwright_devstack.database import database
+from callwright_devstack.services.livekit_server import LiveKitServer, running_livekit
+from callwright_devstack.services.postgres_server import (
+    PostgresServer,
+    fresh_postgres_url,
+    running_postgres,
+)
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_issuer.livekit_rooms import LiveKitRooms
 from callwright_issuer.reconciler import reconcile_once
 from callwright_shared import credits, heartbeats, sessions
@@ -31,11 +40,6 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason, LedgerEntry, LedgerKind, utcnow
 from callwright_shared.settings import CallwrightSettings
-from tests.support.api import assert_error, credits_of, issuer_client, session_of
-from tests.support.database import database
-from tests.support.livekit_server import LiveKitServer, running_livekit
-from tests.support.postgres_server import PostgresServer, fresh_postgres_url, running_postgres
-from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
+from callwright_devstack.api import credits_of, issuer_client
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import make_settings, seed_tenant
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
-from tests.support.api import credits_of, issuer_client
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.services.callwright_process import CallwrightProcess
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.services.postgres_server import PostgresServer, fresh_postgres_url
+from callwright_devstack.tenants import seed_tenant
 from callwright_shared import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
-from tests.support import ARTIFACTS
-from tests.support.callwright_process import CallwrightProcess
-from tests.support.livekit_server import LiveKitServer
-from tests.support.postgres_server import PostgresServer, fresh_postgres_url
-from tests.support.tenants import seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -10,11 +10,11 @@ import jwt
 import pytest
 from livekit import api
 
-from tests.support.api import assert_error, credits_of, issuer_client
-from tests.support.callwright_process import run_cli
-from tests.support.database import age_session
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
+from callwright_devstack.api import assert_error, credits_of, issuer_client
+from callwright_devstack.database import age_session
+from callwright_devstack.services.callwright_process import run_cli
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

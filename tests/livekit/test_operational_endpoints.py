@@ -17,11 +17,11 @@ import pytest
 from aiohttp import web
 from livekit import api
 
+from callwright_devstack.api import issuer_client
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import make_settings
 from callwright_issuer.livekit_rooms import READINESS_PROBE_ROOM
-from tests.support.api import issuer_client
-from tests.support.livekit_server import LiveKitServer
-from tests.support.ports import free_tcp_port
-from tests.support.tenants import make_settings
 
 pytestmark = pytest.mark.livekit
 

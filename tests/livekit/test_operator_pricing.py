@@ -12,16 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
-from callwright_shared.settings import CallwrightSettings
-from tests.support.api import (
+from callwright_devstack.api import (
     assert_error,
     create_voice_session,
     credits_of,
     issuer_client,
     session_of,
 )
-from tests.support.callwright_process import run_cli
-from tests.support.tenants import Tenant, seed_tenant
+from callwright_devstack.services.callwright_process import run_cli
+from callwright_devstack.tenants import Tenant, seed_tenant
+from callwright_shared.settings import CallwrightSettings
 
 pytestmark = pytest.mark.livekit
 

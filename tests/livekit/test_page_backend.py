@@ -1,4 +1,4 @@
-"""The page's backend (src/callwright/web.py), without a browser: it proxies the issuer,
+"""The page's backend (web/backend/src/callwright_web/), without a browser: it proxies the issuer,
 keeps the API key on the server and turns the API's errors into messages for people, and
 only for the people the operator lets in (Host allowlist, basic auth, a per-client rate
 limit on placing calls)."""
@@ -15,13 +15,14 @@ import pytest
 from fastapi import FastAPI
 from livekit import api
 
-from callwright.web import WebSettings, create_app
+from callwright_devstack.database import session_row
+from callwright_devstack.services.callwright_process import CallwrightProcess
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
-from tests.support.callwright_process import CallwrightProcess
-from tests.support.database import session_row
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
+from callwright_web.app import create_app
+from callwright_web.settings import WebSettings
 
 pytestmark = pytest.mark.livekit
 

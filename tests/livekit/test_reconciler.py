@@ -14,6 +14,10 @@ import httpx
 import pytest
 from livekit import api, rtc
 
+from callwright_devstack.api import create_voice_session, credits_of, issuer_client, session_of
+from callwright_devstack.database import database
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import make_settings, seed_tenant
 from callwright_issuer.livekit_rooms import LiveKitRooms
 from callwright_issuer.reconciler import ReconcileReport, reconcile_once
 from callwright_shared import chat, credits, heartbeats, sessions
@@ -21,10 +25,6 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow
 from callwright_shared.ids import new_session_id
 from callwright_shared.settings import CallwrightSettings
-from tests.support.api import create_voice_session, credits_of, issuer_client, session_of
-from tests.support.database import database
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

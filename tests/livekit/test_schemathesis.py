@@ -22,12 +22,12 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import Case
 
+from callwright_devstack.emulators import OpenAIEmulator
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_issuer.app import create_app
 from callwright_shared.db.migrate import upgrade_async
-from tests.emulators import OpenAIEmulator
-from tests.support.livekit_server import LiveKitServer
-from tests.support.served_issuer import ServedIssuer
-from tests.support.tenants import Tenant, make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from livekit import api
 
-from tests.emulators import OpenAIEmulator
+from callwright_devstack.api import assert_error, credits_of, issuer_client, session_of
+from callwright_devstack.emulators import OpenAIEmulator
+from callwright_devstack.services.livekit_server import LiveKitServer
+from callwright_devstack.tenants import Tenant, seed_tenant
 from tests.livekit.test_chat_sessions import PROVIDER_KEY, chat_settings, send
-from tests.support.api import assert_error, credits_of, issuer_client, session_of
-from tests.support.livekit_server import LiveKitServer
-from tests.support.tenants import Tenant, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

@@ -22,14 +22,14 @@ from google.protobuf.json_format import MessageToJson
 from livekit import api
 from sqlalchemy import select
 
+from callwright_devstack.api import create_voice_session, credits_of, session_of
+from callwright_devstack.database import database
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.services.livekit_server import LiveKitServer, running_livekit
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.tenants import make_settings, seed_tenant
 from callwright_shared import credits, heartbeats, sessions
 from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
-from tests.support.api import create_voice_session, credits_of, session_of
-from tests.support.database import database
-from tests.support.livekit_server import LiveKitServer, running_livekit
-from tests.support.ports import free_tcp_port
-from tests.support.served_issuer import ServedIssuer
-from tests.support.tenants import make_settings, seed_tenant
 
 pytestmark = pytest.mark.livekit
 

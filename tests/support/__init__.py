@@ -1,10 +1,4 @@
-"""The tests' library: real services, seeded tenants, clients and waits (fixtures that
-use them live in the conftest files)."""
-
-from pathlib import Path
-
-# Logs of the services the tests start, kept for CI to upload.
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-# Made here, once: a clean clone has no such folder, and a service whose log cannot be
-# opened fails its whole module before it starts (what a first browser module hit).
-ARTIFACTS.mkdir(exist_ok=True)
+"""The tests' own library: recorded calls, charges, the examples' builds, an app served
+in process. The services, tenants, clients and waits the tiers share with the benchmarks
+and the dev runner are in callwright_devstack (devstack/); fixtures live in the conftest
+files."""

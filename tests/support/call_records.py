@@ -15,6 +15,8 @@ from typing import Any
 from livekit.agents import llm
 from livekit.agents.metrics.usage import LLMModelUsage, STTModelUsage, TTSModelUsage
 
+from callwright_devstack.database import database
+from callwright_devstack.tenants import Tenant
 from callwright_shared import credits, sessions
 from callwright_shared.call_records import CallEvent, ToolCall, TranscriptEntry
 from callwright_shared.db.models import EndReason
@@ -22,8 +24,6 @@ from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
 from callwright_worker.call import turn_of
 from callwright_worker.call_store import CallStore
-from tests.support.database import database
-from tests.support.tenants import Tenant
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.ports import free_tcp_port
-from tests.support.required import service_missing
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.required import service_missing
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NODE_PROXY = EXAMPLES / "node-proxy" / "server.mjs"

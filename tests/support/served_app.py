@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from tests.support.ports import free_tcp_port
+from callwright_devstack.ports import free_tcp_port
 
 
 @asynccontextmanager

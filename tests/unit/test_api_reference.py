@@ -7,11 +7,13 @@ import re
 
 import pytest
 
-from callwright.api_reference import API_MD, METHODS, UNDOCUMENTED, current_schema, render
+from callwright_devstack.api_reference import API_MD, METHODS, UNDOCUMENTED, current_schema, render
 
 pytestmark = pytest.mark.unit
 
-REGENERATE = "docs/api.md is out of date: run `uv run python -m callwright.api_reference --write`"
+REGENERATE = (
+    "docs/api.md is out of date: run `uv run python -m callwright_devstack.api_reference --write`"
+)
 
 
 def test_api_md_is_the_rendered_schema() -> None:
@@ -34,7 +36,8 @@ def test_every_path_and_method_has_a_section_and_no_other() -> None:
 
 def test_every_operation_says_what_it_does() -> None:
     assert UNDOCUMENTED not in render(current_schema()), (
-        "an operation has neither a docstring nor an entry in callwright.api_reference.WHAT"
+        "an operation has neither a docstring nor an entry in "
+        "callwright_devstack.api_reference.WHAT"
     )
 
 

@@ -17,12 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.required import service_missing
+from callwright.cli import COMMAND_EXTRAS
+from callwright_devstack.required import service_missing
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
-WORKSPACE = ("callwright", "callwright-shared", "callwright-issuer", "callwright-worker")
+WORKSPACE = (
+    "callwright",
+    "callwright-shared",
+    "callwright-issuer",
+    "callwright-worker",
+    "callwright-http",
+    "callwright-web",
+)
 SYNC_TIMEOUT_S = 600
 
 
@@ -88,16 +96,16 @@ def test_the_environment_has_its_member_and_not_the_other(image_env: ImageEnv) -
 
 
 def test_a_command_without_its_extra_names_it(image_env: ImageEnv) -> None:
-    other = image_env.other
-    lacking = {"issuer": ["worker", "dev"], "worker": ["issuer", "web", "dev"]}[image_env.extra]
-    for command in lacking:
+    lacking = {"issuer": ["worker", "web", "dev"], "worker": ["issuer", "web", "dev"]}
+    for command in lacking[image_env.extra]:
+        other = ",".join(e for e in COMMAND_EXTRAS[command] if e != image_env.extra)
         args = [command, "start"] if command == "worker" else [command]
         result = image_env.callwright(*args)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         error = json.loads(result.stderr)["error"]
         assert error["type"] == "invalid_request_error" and error["param"] == "command"
         assert f"`callwright {command}` needs callwright[{other}]" in error["message"]
-        assert f"--extra {other}" in error["message"]
+        assert all(f"--extra {e}" in error["message"] for e in other.split(","))
 
 
 def test_db_upgrade_needs_no_extra(image_env: ImageEnv, tmp_path: Path) -> None:

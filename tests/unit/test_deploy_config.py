@@ -31,13 +31,13 @@ from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 from callwright.cli import COMMAND_EXTRAS, EXTRA_MODULES
-from callwright.livekit_config import dev_config
-from callwright.web import WebSettings
-from callwright.web import create_app as create_web_app
+from callwright_devstack.livekit_config import dev_config
+from callwright_http.body_limits import MAX_BODY_BYTES
 from callwright_issuer.app import create_app as create_issuer_app
-from callwright_issuer.request_bodies import MAX_BODY_BYTES
 from callwright_shared.agents import AgentConfig, check_choices
 from callwright_shared.settings import CallwrightSettings
+from callwright_web.app import create_app as create_web_app
+from callwright_web.settings import WebSettings
 
 pytestmark = pytest.mark.unit
 
@@ -56,6 +56,9 @@ FIRST_PARTY = {
     "callwright_shared": "callwright-shared",
     "callwright_issuer": "callwright-issuer",
     "callwright_worker": "callwright-worker",
+    "callwright_http": "callwright-http",
+    "callwright_web": "callwright-web",
+    "callwright_devstack": "callwright-devstack",
 }
 
 
@@ -456,15 +459,16 @@ def dockerfile(name: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("service_name", "dockerfile_name", "extra"),
+    ("service_name", "dockerfile_name", "package"),
     [
-        ("issuer", "issuer", "issuer"),
-        ("web", "issuer", "issuer"),
-        ("worker", "worker", "worker"),
+        ("issuer", "issuer", "--package callwright --extra issuer"),
+        # The page backend alone: not the CLI, whose base brings the database layer.
+        ("web", "web", "--package callwright-web"),
+        ("worker", "worker", "--package callwright --extra worker"),
     ],
 )
 def test_images_are_built_from_the_root_with_one_members_dependencies(
-    service_name: str, dockerfile_name: str, extra: str
+    service_name: str, dockerfile_name: str, package: str
 ) -> None:
     build = service(service_name)["build"]
     assert build["context"] == "."
@@ -474,12 +478,12 @@ def test_images_are_built_from_the_root_with_one_members_dependencies(
     assert len(stages) >= 3, "multi-stage"
     final = build.get("target") or stages[-1]
     assert final in stages
-    # The CLI package with one extra, from the lock, as wheels; nothing installed by hand.
+    # One package (the CLI with one extra), from the lock, as wheels; nothing by hand.
     syncs = re.findall(r"^\s+uv sync [^\n]*", text, re.MULTILINE)
     assert syncs and all(
         {"--frozen", "--no-dev", "--no-editable"} <= set(s.split())
-        and f"--package callwright --extra {extra}" in s
-        and s.count("--extra") == 1
+        and f"{package} " in f"{s} "
+        and s.count("--extra") == package.count("--extra")
         for s in syncs
     ), syncs
     assert not re.search(r"\buv (pip|export)\b", text), "a hand-written install"
@@ -544,6 +548,16 @@ def test_each_extra_of_the_cli_is_one_member_the_cli_knows() -> None:
     # Without an extra the command has only callwright-shared of the members.
     members = set(FIRST_PARTY.values()) - {"callwright"}
     assert lock_closure({("callwright", None)}) & members == {"callwright-shared"}
+
+
+def test_the_web_image_carries_no_database_layer() -> None:
+    """The page backend only proxies JSON to the issuer: its image (callwright-web alone)
+    has none of the issuer's or the worker's heavy dependencies."""
+    web = lock_closure({("callwright-web", None)})
+    assert {"callwright-web", "callwright-http", "fastapi", "httpx", "uvicorn"} <= web
+    heavy = {"sqlalchemy", "asyncpg", "aiosqlite", "alembic", "livekit-api", "openai"}
+    assert not heavy & web, heavy & web
+    assert not {"callwright", "callwright-shared", "callwright-issuer"} & web
 
 
 def test_each_image_carries_one_member() -> None:
@@ -641,10 +655,10 @@ def _imported_modules(module: str, *, in_functions: bool) -> set[str]:
     return found
 
 
-def command_imports(entries: tuple[str, ...]) -> set[str]:
+def command_imports(entries: tuple[str, ...], *, cli: bool = True) -> set[str]:
     """Every module `callwright <command>` can import: the CLI module's own top level (each
     command imports its entry lazily), then everything reachable from the entry modules."""
-    modules = _imported_modules("callwright.cli", in_functions=False)
+    modules = _imported_modules("callwright.cli", in_functions=False) if cli else set()
     pending, walked = list(entries), set()
     while pending:
         module = pending.pop()
@@ -674,7 +688,7 @@ def command_imports(entries: tuple[str, ...]) -> set[str]:
         # docs/deploy.md: `docker compose exec issuer callwright admin …`
         ("admin", ("callwright.admin",), "issuer"),
         ("worker", ("callwright_worker.server",), "worker"),
-        ("web", ("callwright.web",), "issuer"),
+        ("web", ("callwright_web.app",), "web"),
     ],
 )
 def test_each_image_has_what_its_command_imports(
@@ -690,6 +704,17 @@ def test_each_image_has_what_its_command_imports(
         if (distribution := distribution_of(module)) is not None and distribution not in installed
     }
     assert not missing, f"`callwright {command}` imports what its image lacks: {missing}"
+
+
+def test_the_web_image_has_what_callwright_web_imports() -> None:
+    """docker/web.Dockerfile installs callwright-web alone and runs `callwright-web`."""
+    installed = lock_closure({("callwright-web", None)})
+    missing = {
+        module: distribution
+        for module in command_imports(("callwright_web.app",), cli=False)
+        if (distribution := distribution_of(module)) is not None and distribution not in installed
+    }
+    assert not missing, f"`callwright-web` imports what its image lacks: {missing}"
 
 
 # --- the development secret and the operator's lists -----------------------------

@@ -17,7 +17,7 @@ from livekit.agents import NOT_GIVEN, APIConnectOptions, APIStatusError, functio
 from livekit.agents.metrics import RealtimeModelMetrics
 from livekit.plugins import deepgram, google, openai
 
-from tests.emulators import (
+from callwright_devstack.emulators import (
     DeepgramEmulator,
     FunctionCall,
     GeminiLiveEmulator,

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from callwright_devstack.services.tool_server import HOLD, Answer, ToolServer
 from callwright_shared import outbound, tools
 from callwright_shared.agents import AgentConfig, AgentPublic
 from callwright_shared.call_records import TranscriptEntry
 from callwright_shared.errors import InvalidRequestError
-from tests.support.tool_server import HOLD, Answer, ToolServer
 
 pytestmark = pytest.mark.unit
 

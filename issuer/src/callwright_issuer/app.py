@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from callwright_http.body_limits import BodyLimitMiddleware
 from callwright_issuer.call_metrics import run_call_metrics
 from callwright_issuer.chat_models import ChatModel, OpenAIChatModel
 from callwright_issuer.error_handlers import install_error_handlers
@@ -18,7 +19,6 @@ from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
 from callwright_issuer.metrics import MetricsMiddleware
 from callwright_issuer.reconciler import run_reconciler
 from callwright_issuer.redispatcher import run_redispatcher
-from callwright_issuer.request_bodies import BodyLimitMiddleware
 from callwright_issuer.routes import (
     agent_stats,
     agents,
@@ -32,6 +32,7 @@ from callwright_issuer.routes import (
 from callwright_issuer.webhook_dispatcher import WebhookDispatcher
 from callwright_shared import outbound
 from callwright_shared.db.engine import create_engine, create_session_factory
+from callwright_shared.errors import RequestTooLargeError
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware)
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(BodyLimitMiddleware, too_large=RequestTooLargeError)
     for router in (
         sessions.router,
         agents.router,

@@ -87,7 +87,7 @@ def json_body(
     model: type[ModelT],
 ) -> Callable[[Request, ApiKeyContext], Coroutine[Any, Any, ModelT]]:
     """A body dependency that runs after authentication (401 before 400); the
-    body's size is bounded while it is read (`request_bodies.BodyLimitMiddleware`)."""
+    body's size is bounded while it is read (`callwright_http.body_limits.BodyLimitMiddleware`)."""
 
     async def parse(request: Request, _key: CurrentKey) -> ModelT:
         raw = await request.body()
