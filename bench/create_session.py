@@ -42,8 +42,8 @@ from sqlalchemy.engine import make_url
 
 from bench._stats import Latency, Throughput
 from bench._timing import Target, measure_concurrent, measure_sequential
-from callwright_issuer.livekit_rooms import create_room_request
-from callwright_issuer.livekit_tokens import mint_participant_token
+from callwright_issuer.livekit.rooms import create_room_request
+from callwright_issuer.livekit.tokens import mint_participant_token
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.ids import new_session_id

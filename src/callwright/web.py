@@ -56,7 +56,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from callwright.livekit_config import REPO_ROOT
-from callwright_issuer.request_bodies import BodyLimitMiddleware
+from callwright_issuer.http.request_bodies import BodyLimitMiddleware
 from callwright_shared.agents import SESSION_ARCHITECTURES
 from callwright_shared.db.models import SessionKind
 from callwright_shared.errors import (

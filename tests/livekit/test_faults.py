@@ -24,8 +24,8 @@ from google.protobuf.json_format import MessageToJson
 from livekit import api
 from sqlalchemy import func, select
 
-from callwright_issuer.livekit_rooms import LiveKitRooms
-from callwright_issuer.reconciler import reconcile_once
+from callwright_issuer.livekit.rooms import LiveKitRooms
+from callwright_issuer.loops.reconciler import reconcile_once
 from callwright_shared import credits, heartbeats, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async

@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 from livekit import api
 
-from callwright_issuer.livekit_rooms import READINESS_PROBE_ROOM
+from callwright_issuer.livekit.rooms import READINESS_PROBE_ROOM
 from tests.support.api import issuer_client
 from tests.support.livekit_server import LiveKitServer
 from tests.support.ports import free_tcp_port

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from livekit import api, rtc
 
-from callwright_issuer.livekit_rooms import LiveKitRooms
-from callwright_issuer.reconciler import ReconcileReport, reconcile_once
+from callwright_issuer.livekit.rooms import LiveKitRooms
+from callwright_issuer.loops.reconciler import ReconcileReport, reconcile_once
 from callwright_shared import chat, credits, heartbeats, sessions
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow

@@ -6,7 +6,7 @@ Writers: the worker (`callwright_worker.call`: turns from livekit-agents'
 and the chat path (`callwright_shared.chat`: message turns with the LLM's latency).
 Readers: the API (`SessionPublic`, `GET /v1/sessions/{id}/timeline`,
 `GET /v1/agents/{id}/stats`), the outbound webhooks (they carry `SessionPublic`) and the
-issuer's Prometheus metrics (callwright_issuer.call_metrics).
+issuer's Prometheus metrics (callwright_issuer.loops.call_metrics).
 
 One record, not two: the `transcript` column holds every entry in the order it
 happened, turns and events alike, so a heartbeat flushes the timeline with the

@@ -1,6 +1,6 @@
 """Open sessions as the reconciler sweeps them: one query per rule, paged oldest first.
 
-Reader: the issuer's reconciler (callwright_issuer.reconciler), which narrows
+Reader: the issuer's reconciler (callwright_issuer.loops.reconciler), which narrows
 `open_sessions` with its rules and closes what `pages` yields through `sessions.settle`.
 `ends_before` is the SQL form of a session's time limit (`sessions.chat_expires_at` is
 the same rule for one chat row).

@@ -3,7 +3,7 @@ change it reports, so it is sent if and only if that change committed.
 
 Writers: `sessions.mark_active` and `sessions.settle` (any process: the worker, End
 Session, LiveKit's webhooks, the reconciler) and the issuer's session creation. Reader:
-the issuer's webhook dispatcher (callwright_issuer.webhook_dispatcher), which signs and
+the issuer's webhook dispatcher (callwright_issuer.outbound_webhooks.dispatcher), which signs and
 sends each delivery.
 
 A message is the exact body sent, in the Standard Webhooks shape:

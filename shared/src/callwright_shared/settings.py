@@ -141,7 +141,7 @@ class CallwrightSettings(EnvSettings):
         5.0, gt=0, validation_alias=_env("CALLWRIGHT_LIVEKIT_TIMEOUT_SECONDS")
     )
 
-    # The issuer's reconciler (callwright_issuer.reconciler): how often it runs (0 turns it
+    # The issuer's reconciler (callwright_issuer.loops.reconciler): how often it runs (0 turns it
     # off), and how long a worker may go without a heartbeat before its session is closed.
     reconcile_interval_seconds: float = Field(
         15.0, ge=0, validation_alias=_env("CALLWRIGHT_RECONCILE_INTERVAL_SECONDS")
@@ -149,7 +149,7 @@ class CallwrightSettings(EnvSettings):
     worker_heartbeat_grace_seconds: float = Field(
         30.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_HEARTBEAT_GRACE_SECONDS")
     )
-    # The issuer's re-dispatcher (callwright_issuer.redispatcher): how often it looks for
+    # The issuer's re-dispatcher (callwright_issuer.loops.redispatcher): how often it looks for
     # voice sessions no worker took (0 turns it off), and how long after a dispatch it
     # dispatches again. Self-hosted LiveKit drops a job when no worker is available.
     redispatch_interval_seconds: float = Field(
@@ -305,7 +305,7 @@ class CallwrightSettings(EnvSettings):
     outbound_allow_private: bool = Field(
         False, validation_alias=_env("CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE")
     )
-    # The issuer's webhook dispatcher (callwright_issuer.webhook_dispatcher): how often it
+    # The issuer's webhook dispatcher (callwright_issuer.outbound_webhooks.dispatcher): how often it
     # looks for due deliveries (0 turns it off), one request's time limit, and how long a
     # claimed delivery stays claimed (longer than the timeout: an issuer that died while
     # sending loses its claim after this and another one sends again).
@@ -347,7 +347,7 @@ class CallwrightSettings(EnvSettings):
     # --- call records (issue 16) ---
     # How often the issuer observes the calls settled since its last look in its
     # Prometheus turn-latency histograms and end-reason counters
-    # (callwright_issuer.call_metrics; 0 turns it off).
+    # (callwright_issuer.loops.call_metrics; 0 turns it off).
     call_metrics_interval_seconds: float = Field(
         15.0, ge=0, validation_alias=_env("CALLWRIGHT_CALL_METRICS_INTERVAL_SECONDS")
     )

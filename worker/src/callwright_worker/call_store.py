@@ -2,7 +2,7 @@
 
 Every write goes through the same shared functions the issuer uses, so the worker's
 settlement is the one exactly-once settlement (`callwright_shared.sessions.settle`).
-Transactions follow the issuer's rule (callwright_issuer.deps): the settlement locks the
+Transactions follow the issuer's rule (callwright_issuer.http.deps): the settlement locks the
 organization row (`credits.lock`), so it runs in `org_write`, queued on SQLite like the
 issuer's holds; the other writes run in `session_factory.begin()`.
 """

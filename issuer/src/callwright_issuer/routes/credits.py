@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from callwright_issuer.deps import CurrentKey, DbSessionDep
+from callwright_issuer.http.deps import CurrentKey, DbSessionDep
 from callwright_issuer.schemas import CreditsPublic, error_responses
 from callwright_shared import credits
 

@@ -11,8 +11,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from callwright_issuer.deps import CurrentKey, DbSessionDep
-from callwright_issuer.parameters import checked_parameters
+from callwright_issuer.http.deps import CurrentKey, DbSessionDep
+from callwright_issuer.http.parameters import checked_parameters
 from callwright_issuer.schemas import error_responses
 from callwright_shared import tools
 

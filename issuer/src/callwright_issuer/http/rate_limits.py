@@ -21,7 +21,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from callwright_issuer.deps import CurrentKey, SettingsDep
+from callwright_issuer.http.deps import CurrentKey, SettingsDep
 from callwright_shared.errors import RateLimitedError
 from callwright_shared.settings import CallwrightSettings
 

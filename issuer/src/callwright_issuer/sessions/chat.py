@@ -49,21 +49,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.admission import (
-    Created,
-    IdempotentRequest,
-    Replayed,
-    admitted,
-    plan_session,
-    remember,
-)
-from callwright_issuer.chat_models import (
-    ChatDelta,
-    ChatModel,
-    ChatRequest,
-    ToolCallRequest,
-    ToolRound,
-)
 from callwright_issuer.schemas import (
     ChatMessage,
     ChatSessionCreate,
@@ -71,6 +56,21 @@ from callwright_issuer.schemas import (
     MessageCreate,
     MessageReply,
     MessageUsage,
+)
+from callwright_issuer.sessions.admission import (
+    Created,
+    IdempotentRequest,
+    Replayed,
+    admitted,
+    plan_session,
+    remember,
+)
+from callwright_issuer.sessions.chat_models import (
+    ChatDelta,
+    ChatModel,
+    ChatRequest,
+    ToolCallRequest,
+    ToolRound,
 )
 from callwright_shared import agents, chat, session_config, sessions, tools
 from callwright_shared.api_keys import ApiKeyContext

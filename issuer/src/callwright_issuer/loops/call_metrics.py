@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.metrics import CALLS_ENDED, TURN_LATENCY
+from callwright_issuer.http.metrics import CALLS_ENDED, TURN_LATENCY
 from callwright_shared.call_records import entries_of, latency_values
 from callwright_shared.db.models import Session, utcnow
 from callwright_shared.settings import CallwrightSettings

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from callwright_issuer.deps import CurrentKey
+from callwright_issuer.http.deps import CurrentKey
 from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
 from callwright_shared.ids import SESSION_ID_PATTERN
 from callwright_shared.text import has_control_characters

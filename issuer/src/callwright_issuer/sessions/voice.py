@@ -26,7 +26,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_issuer.admission import (
+from callwright_issuer.livekit.rooms import Rooms
+from callwright_issuer.livekit.tokens import mint_participant_token
+from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
+from callwright_issuer.sessions.admission import (
     Created,
     IdempotentRequest,
     Plan,
@@ -35,9 +38,6 @@ from callwright_issuer.admission import (
     plan_session,
     remember,
 )
-from callwright_issuer.livekit_rooms import Rooms
-from callwright_issuer.livekit_tokens import mint_participant_token
-from callwright_issuer.schemas import VoiceSessionCreate, VoiceSessionCreated
 from callwright_shared import credits, idempotency, sessions
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.engine import org_write

@@ -44,7 +44,7 @@ class MetricsMiddleware:
             REQUESTS.labels(scope["method"], path, str(status)).inc()
 
 
-# Outbound webhooks (callwright_issuer.webhook_dispatcher).
+# Outbound webhooks (callwright_issuer.outbound_webhooks.dispatcher).
 WEBHOOK_DELIVERIES = Counter(
     "callwright_webhook_deliveries_total",
     "Webhook deliveries that finished, by outcome (succeeded, failed)",
@@ -61,7 +61,7 @@ WEBHOOK_BACKLOG = Gauge(
     "Webhook deliveries pending (due or waiting for a retry), as of this issuer's last pass",
 )
 
-# Calls, from the records of settled sessions (callwright_issuer.call_metrics).
+# Calls, from the records of settled sessions (callwright_issuer.loops.call_metrics).
 TURN_LATENCY = Histogram(
     "callwright_turn_latency_seconds",
     "Per-turn latency of settled sessions by part (end_of_turn, transcription, llm_ttft, "

@@ -41,8 +41,8 @@ import httpx
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_BACKLOG, WEBHOOK_DELIVERIES
-from callwright_issuer.webhook_endpoints import signing_secrets
+from callwright_issuer.http.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_BACKLOG, WEBHOOK_DELIVERIES
+from callwright_issuer.outbound_webhooks.endpoints import signing_secrets
 from callwright_shared import outbound
 from callwright_shared.db.engine import serialized_writes
 from callwright_shared.db.models import (

@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.background import every
-from callwright_issuer.livekit_rooms import RoomDispatches, Rooms
+from callwright_issuer.livekit.rooms import RoomDispatches, Rooms
+from callwright_issuer.loops.background import every
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import LiveKitUnavailableError

@@ -17,7 +17,7 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_issuer.livekit_rooms import Rooms
+from callwright_issuer.livekit.rooms import Rooms
 from callwright_shared import sessions
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import EndReason, Session, SessionKind, utcnow

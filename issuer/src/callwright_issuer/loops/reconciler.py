@@ -35,8 +35,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.background import every
-from callwright_issuer.livekit_rooms import RoomParticipant, Rooms
+from callwright_issuer.livekit.rooms import RoomParticipant, Rooms
+from callwright_issuer.loops.background import every
 from callwright_shared import idempotency, sessions, webhook_events
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus, utcnow

@@ -18,8 +18,8 @@ from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callwright_issuer.chat_models import ChatModel
-from callwright_issuer.livekit_rooms import Rooms
+from callwright_issuer.livekit.rooms import Rooms
+from callwright_issuer.sessions.chat_models import ChatModel
 from callwright_shared import api_keys
 from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.models import utcnow
