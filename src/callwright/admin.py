@@ -11,12 +11,15 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, api_keys, credits, organizations, pricing, tools
-from callwright_shared.agents import AgentSpec
+from callwright_shared import tools
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
+from callwright_shared.billing import credits, pricing
+from callwright_shared.billing.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.errors import InvalidRequestError
-from callwright_shared.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants import api_keys, organizations
 
 
 def _read_config_file(path: str | None) -> dict[str, Any]:

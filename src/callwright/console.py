@@ -34,7 +34,7 @@ from callwright.web import (
     WebSettings,
     _ask_issuer,
 )
-from callwright_shared.call_records import LatencySummary, TranscriptEntry, TurnLatency
+from callwright_shared.calls.records import LatencySummary, TranscriptEntry, TurnLatency
 from callwright_shared.errors import RateLimitedError
 
 # Requests one client may send at once before CALLWRIGHT_WEB_CONSOLE_REQUESTS_PER_MINUTE

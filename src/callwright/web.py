@@ -57,7 +57,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from callwright.livekit_config import REPO_ROOT
 from callwright_issuer.http.request_bodies import BodyLimitMiddleware
-from callwright_shared.agents import SESSION_ARCHITECTURES
+from callwright_shared.agents.definitions import SESSION_ARCHITECTURES
+from callwright_shared.agents.providers import (
+    DEEPGRAM,
+    GOOGLE,
+    OPENAI,
+    PROVIDERS,
+    required_providers,
+)
 from callwright_shared.db.models import SessionKind
 from callwright_shared.errors import (
     AgentArchitectureUnsupportedError,
@@ -75,7 +82,6 @@ from callwright_shared.errors import (
     SessionNotFoundError,
     error_body,
 )
-from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI, PROVIDERS, required_providers
 from callwright_shared.settings import EnvSettings
 
 logger = logging.getLogger(__name__)
@@ -168,7 +174,7 @@ class WebSettings(EnvSettings):
         return f"http://{self.host}:{self.port}"
 
     def missing_provider_keys(self) -> set[str]:
-        """The key names (callwright_shared.providers) the workers lack."""
+        """The key names (callwright_shared.agents.providers) the workers lack."""
         if self.configured_keys is not None:
             configured = {name.strip() for name in self.configured_keys.split(",")}
         else:

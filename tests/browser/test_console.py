@@ -18,8 +18,8 @@ import pytest
 
 from callwright.web import DEFAULT_STATIC_DIR, WebSettings
 from callwright.web import create_app as create_web_app
-from callwright_shared import agents
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from callwright_shared import credits, sessions
+from callwright_shared.billing import credits
+from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.models import EndReason, Session, SessionStatus, utcnow
 from callwright_shared.ids import new_session_id
-from callwright_shared.room_names import format_room_name
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_worker.call_store import CallStore
 from tests.support.database import database, session_row
 from tests.support.tenants import seed_tenant

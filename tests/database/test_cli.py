@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from callwright_shared import credits
+from callwright_shared.billing import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import Agent, Organization
 from tests.support.callwright_process import run_cli

@@ -16,8 +16,8 @@ import pytest
 
 from callwright.web import WebSettings, create_app
 from callwright_issuer.app import create_app as create_issuer_app
-from callwright_shared import agents
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
 from callwright_shared.db.models import EndReason
 from tests.support.api import assert_error, issuer_client
 from tests.support.call_records import Turn, seed_call

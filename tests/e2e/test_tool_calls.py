@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from callwright_shared import agents
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
 from callwright_shared.tools import signing_secret_of
 from tests.e2e.support import Stack, join, new_tenant, own_workers, wait_ended
 from tests.emulators import FunctionCall

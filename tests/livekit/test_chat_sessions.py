@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from callwright_shared import credits
+from callwright_shared.billing import credits
 from callwright_shared.db.models import LedgerEntry
 from callwright_shared.settings import CallwrightSettings
 from tests.emulators import OpenAIEmulator

@@ -11,8 +11,8 @@ import jwt
 import pytest
 from livekit import api
 
-from callwright_shared import credits
-from callwright_shared.room_names import parse_room_name
+from callwright_shared.billing import credits
+from callwright_shared.calls.room_names import parse_room_name
 from tests.support.api import assert_error, credits_of, issuer_client, session_of
 from tests.support.callwright_process import run_cli
 from tests.support.database import database

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from callwright_shared import credits
+from callwright_shared.billing import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from tests.support import ARTIFACTS

@@ -16,10 +16,13 @@ from livekit import api, rtc
 
 from callwright_issuer.livekit.rooms import LiveKitRooms
 from callwright_issuer.loops.reconciler import ReconcileReport, reconcile_once
-from callwright_shared import chat, credits, heartbeats, sessions
+from callwright_shared.billing import credits
+from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow
 from callwright_shared.ids import new_session_id
+from callwright_shared.sessions import chat
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
 from tests.support.api import create_voice_session, credits_of, issuer_client, session_of
 from tests.support.database import database

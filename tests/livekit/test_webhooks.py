@@ -22,8 +22,10 @@ from google.protobuf.json_format import MessageToJson
 from livekit import api
 from sqlalchemy import select
 
-from callwright_shared import credits, heartbeats, sessions
+from callwright_shared.billing import credits
+from callwright_shared.calls import heartbeats
 from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
+from callwright_shared.sessions import lifecycle as sessions
 from tests.support.api import create_voice_session, credits_of, session_of
 from tests.support.database import database
 from tests.support.livekit_server import LiveKitServer, running_livekit

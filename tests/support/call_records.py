@@ -15,11 +15,12 @@ from typing import Any
 from livekit.agents import llm
 from livekit.agents.metrics.usage import LLMModelUsage, STTModelUsage, TTSModelUsage
 
-from callwright_shared import credits, sessions
-from callwright_shared.call_records import CallEvent, ToolCall, TranscriptEntry
+from callwright_shared.billing import credits
+from callwright_shared.calls.records import CallEvent, ToolCall, TranscriptEntry
+from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.models import EndReason
 from callwright_shared.ids import new_session_id
-from callwright_shared.room_names import format_room_name
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_worker.call import turn_of
 from callwright_worker.call_store import CallStore
 from tests.support.database import database

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from callwright.launch import Process
-from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI
+from callwright_shared.agents.providers import DEEPGRAM, GOOGLE, OPENAI
 from callwright_shared.settings import CallwrightSettings
 from tests.emulators import DeepgramEmulator, GeminiLiveEmulator, OpenAIEmulator
 from tests.support.ports import free_tcp_port

@@ -36,7 +36,7 @@ from callwright.web import WebSettings
 from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_issuer.http.request_bodies import MAX_BODY_BYTES
-from callwright_shared.agents import AgentConfig, check_choices
+from callwright_shared.agents.definitions import AgentConfig, check_choices
 from callwright_shared.settings import CallwrightSettings
 
 pytestmark = pytest.mark.unit

@@ -11,8 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from callwright_shared import outbound, tools
-from callwright_shared.agents import AgentConfig, AgentPublic
-from callwright_shared.call_records import TranscriptEntry
+from callwright_shared.agents.definitions import AgentConfig, AgentPublic
+from callwright_shared.calls.records import TranscriptEntry
 from callwright_shared.errors import InvalidRequestError
 from tests.support.tool_server import HOLD, Answer, ToolServer
 

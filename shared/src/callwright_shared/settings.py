@@ -246,7 +246,7 @@ class CallwrightSettings(EnvSettings):
     # --- operator pricing (issue 10) ---
     # Prices are the operator's (SPEC §7): these defaults apply to every agent that has no
     # per-organization or per-agent price set with `callwright admin set-price`
-    # (callwright_shared.pricing). Nonzero so that no call is free by accident. A pipeline
+    # (callwright_shared.billing.pricing). Nonzero so that no call is free by accident. A pipeline
     # minute keeps the built-in price agents had before prices became the operator's; a
     # realtime minute costs four times that, as speech-to-speech audio tokens cost several
     # times a Deepgram + gpt-4o-mini + gpt-4o-mini-tts minute.
@@ -266,7 +266,7 @@ class CallwrightSettings(EnvSettings):
         1, ge=0, le=1_000_000, validation_alias=_env("CALLWRIGHT_PRICE_CHAT_CREDITS_PER_MESSAGE")
     )
     # What a tenant's agent may choose (SPEC §6), comma-separated in the environment. The
-    # built-in defaults of callwright_shared.agents are in each list.
+    # built-in defaults of callwright_shared.agents.definitions are in each list.
     allowed_stt_models: _NameList = Field(
         ("nova-3", "nova-2"), validation_alias=_env("CALLWRIGHT_ALLOWED_STT_MODELS")
     )

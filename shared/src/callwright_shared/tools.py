@@ -71,7 +71,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import outbound
-from callwright_shared.call_records import ToolCall, ToolOutcomeName
+from callwright_shared.calls.records import ToolCall, ToolOutcomeName
 from callwright_shared.db.models import Agent, Organization
 from callwright_shared.errors import InvalidRequestError, NotFoundError, OutboundAddressError
 from callwright_shared.ids import AGENT_ID_PATTERN

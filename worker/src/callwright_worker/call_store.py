@@ -1,7 +1,7 @@
 """The worker's view of the database: the call it was dispatched to, and how it ends.
 
 Every write goes through the same shared functions the issuer uses, so the worker's
-settlement is the one exactly-once settlement (`callwright_shared.sessions.settle`).
+settlement is the one exactly-once settlement (`callwright_shared.sessions.lifecycle.settle`).
 Transactions follow the issuer's rule (callwright_issuer.http.deps): the settlement locks the
 organization row (`credits.lock`), so it runs in `org_write`, queued on SQLite like the
 issuer's holds; the other writes run in `session_factory.begin()`.
@@ -18,8 +18,9 @@ import asyncpg  # noqa: F401
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from callwright_shared import heartbeats, session_config, sessions, tools
-from callwright_shared.agents import AgentConfig, config_of
+from callwright_shared import tools
+from callwright_shared.agents.definitions import AgentConfig, config_of
+from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import (
     create_engine,
     create_session_factory,
@@ -27,7 +28,9 @@ from callwright_shared.db.engine import (
     org_write,
 )
 from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
-from callwright_shared.sessions import Settlement
+from callwright_shared.sessions import config as session_config
+from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions.lifecycle import Settlement
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ class CallStore:
             return await tools.signing_secret_of(db, org_id)
 
     async def claim(self, session_id: str, job_id: str, *, grace_seconds: float) -> bool:
-        """Make this job the one that serves the session (see callwright_shared.heartbeats)."""
+        """Make this job the one that serves the session (callwright_shared.calls.heartbeats)."""
         async with self._sessions.begin() as db:
             return await heartbeats.claim(db, session_id, job_id, grace_seconds=grace_seconds)
 

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callwright_issuer.livekit.rooms import Rooms
 from callwright_issuer.sessions.chat_models import ChatModel
-from callwright_shared import api_keys
-from callwright_shared.api_keys import ApiKeyContext
 from callwright_shared.db.models import utcnow
 from callwright_shared.errors import InvalidRequestError
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants import api_keys
+from callwright_shared.tenants.api_keys import ApiKeyContext
 
 # The getters below are `async def`: FastAPI runs plain `def` dependencies in a thread pool.
 ModelT = TypeVar("ModelT", bound=BaseModel)

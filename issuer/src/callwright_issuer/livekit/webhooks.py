@@ -5,7 +5,7 @@ delivery with a JWT in the `Authorization` header carrying the sha256 of the bod
 Reader: this module, which verifies it with livekit-api's
 `WebhookReceiver(TokenVerifier(key, secret))` — a missing or bad signature is 401
 `invalid_signature` and changes nothing — and records the event's id
-(callwright_shared.webhook_events) in the same transaction as its effects, so a
+(callwright_shared.calls.livekit_events) in the same transaction as its effects, so a
 redelivered event changes nothing.
 
 - `room_finished`: the session of that room, if still open, is settled with the agent
@@ -29,10 +29,11 @@ from livekit import api
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.schemas import WebhookAck
-from callwright_shared import sessions, webhook_events
+from callwright_shared.calls import livekit_events
+from callwright_shared.calls.heartbeats import worker_is_alive
 from callwright_shared.db.models import EndReason, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import WebhookSignatureError
-from callwright_shared.heartbeats import worker_is_alive
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ async def handle(
 ) -> WebhookAck:
     """Apply one verified event, at most once per event id. The caller commits."""
     room_name = event.room.name or None
-    if event.id and not await webhook_events.claim(
+    if event.id and not await livekit_events.claim(
         db, event_id=event.id, event=event.event, room_name=room_name
     ):
         logger.info("webhook event already handled", extra={"event": event.event})

@@ -6,7 +6,7 @@ another process, so the issuer does not observe them at settlement: every
 CALLWRIGHT_CALL_METRICS_INTERVAL_SECONDS it reads the sessions settled since its last
 look (a watermark on `settled_at`, trailing the clock by `SETTLE_LAG` so a settlement
 committed a moment after its timestamp is not skipped) and observes their stored
-per-turn latency (callwright_shared.call_records). Each issuer observes every session
+per-turn latency (callwright_shared.calls.records). Each issuer observes every session
 settled after it started: with several issuers, aggregate with `max`, not `sum`.
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callwright_issuer.http.metrics import CALLS_ENDED, TURN_LATENCY
-from callwright_shared.call_records import entries_of, latency_values
+from callwright_shared.calls.records import entries_of, latency_values
 from callwright_shared.db.models import Session, utcnow
 from callwright_shared.settings import CallwrightSettings
 

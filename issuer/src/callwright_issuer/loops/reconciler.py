@@ -37,11 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callwright_issuer.livekit.rooms import RoomParticipant, Rooms
 from callwright_issuer.loops.background import every
-from callwright_shared import idempotency, sessions, webhook_events
+from callwright_shared.calls import livekit_events
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import LiveKitUnavailableError
-from callwright_shared.open_sessions import OpenSession, ends_before, open_sessions, pages
+from callwright_shared.sessions import idempotency
+from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions.open_sessions import OpenSession, ends_before, open_sessions, pages
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)
@@ -171,7 +173,7 @@ async def _close(
 async def _purge(session_factory: async_sessionmaker[AsyncSession], *, now: datetime) -> None:
     async with session_factory.begin() as db:
         await idempotency.purge_expired(db, now=now)
-        await webhook_events.purge_old(db, now=now)
+        await livekit_events.purge_old(db, now=now)
 
 
 async def run_reconciler(

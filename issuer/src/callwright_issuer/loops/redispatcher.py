@@ -31,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callwright_issuer.livekit.rooms import RoomDispatches, Rooms
 from callwright_issuer.loops.background import every
+from callwright_shared.calls.dispatch import DispatchMetadata
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
-from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import LiveKitUnavailableError
 from callwright_shared.settings import CallwrightSettings
 

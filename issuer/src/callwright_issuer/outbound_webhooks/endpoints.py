@@ -17,7 +17,8 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, outbound
+from callwright_shared import outbound
+from callwright_shared.agents import definitions as agents
 from callwright_shared.db.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -32,7 +33,7 @@ from callwright_shared.ids import (
     WEBHOOK_ENDPOINT_ID_PATTERN,
     new_webhook_endpoint_id,
 )
-from callwright_shared.outbox import SESSION_EVENTS, SessionEvent
+from callwright_shared.sessions.outbox import SESSION_EVENTS, SessionEvent
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.text import SingleLine
 

@@ -15,8 +15,9 @@ from callwright_issuer.http.deps import (
 )
 from callwright_issuer.http.parameters import checked_parameters
 from callwright_issuer.schemas import AgentList, DeletedAgent, error_responses
-from callwright_shared import agents, pricing
-from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentPublic, AgentSpec, AgentUpdate
+from callwright_shared.billing import pricing
 from callwright_shared.db.engine import transaction
 from callwright_shared.db.models import Agent
 from callwright_shared.settings import CallwrightSettings

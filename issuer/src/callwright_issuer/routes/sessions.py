@@ -43,9 +43,9 @@ from callwright_issuer.sessions.chat import (
 )
 from callwright_issuer.sessions.ending import end_session
 from callwright_issuer.sessions.voice import create_voice_session, rejoin_token
-from callwright_shared import sessions
 from callwright_shared.db.models import EndReason, SessionKind, SessionStatus
-from callwright_shared.session_public import SessionPublic, SessionTimeline
+from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions.public import SessionPublic, SessionTimeline
 
 router = APIRouter(
     prefix="/v1/sessions", tags=["sessions"], dependencies=[Depends(checked_parameters)]

@@ -43,7 +43,7 @@ from callwright_shared.db.models import (
 )
 from callwright_shared.errors import WebhookEndpointDisabledError
 from callwright_shared.ids import new_webhook_delivery_id, new_webhook_message_id
-from callwright_shared.outbox import TEST_EVENT, envelope
+from callwright_shared.sessions.outbox import TEST_EVENT, envelope
 
 router = APIRouter(
     prefix="/v1/webhook-endpoints",

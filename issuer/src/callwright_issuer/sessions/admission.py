@@ -5,7 +5,7 @@ organization's write lock (`credits.lock`: the same statement can prereserve a v
 credits, and reads the concurrency limit) and, under it:
 
 1. looks the request's `Idempotency-Key` up — a recorded request is replayed
-   (`Replayed`), a conflicting one is 409 (callwright_shared.idempotency);
+   (`Replayed`), a conflicting one is 409 (callwright_shared.sessions.idempotency);
 2. counts the organization's open sessions (`created` or `active`; a chat session past
    its `expires_at` no longer counts) against `max_concurrent_sessions` — the
    organization's own, else the deployment's CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS,
@@ -33,8 +33,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.schemas import SessionCreate
-from callwright_shared import agents, credits, idempotency, pricing, session_config, sessions
-from callwright_shared.api_keys import ApiKeyContext
+from callwright_shared.agents import definitions as agents
+from callwright_shared.billing import credits, pricing
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import Agent, SessionKind, utcnow
 from callwright_shared.errors import (
@@ -43,7 +43,11 @@ from callwright_shared.errors import (
     InvalidRequestError,
 )
 from callwright_shared.ids import new_session_id
+from callwright_shared.sessions import config as session_config
+from callwright_shared.sessions import idempotency
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants.api_keys import ApiKeyContext
 
 
 @dataclass(frozen=True, slots=True)

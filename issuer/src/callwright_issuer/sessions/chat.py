@@ -72,10 +72,9 @@ from callwright_issuer.sessions.chat_models import (
     ToolCallRequest,
     ToolRound,
 )
-from callwright_shared import agents, chat, session_config, sessions, tools
-from callwright_shared.api_keys import ApiKeyContext
-from callwright_shared.call_records import TurnLatency, milliseconds
-from callwright_shared.chat import Turn
+from callwright_shared import tools
+from callwright_shared.agents import definitions as agents
+from callwright_shared.calls.records import TurnLatency, milliseconds
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import EndReason, Session, SessionKind, utcnow
 from callwright_shared.errors import (
@@ -83,7 +82,12 @@ from callwright_shared.errors import (
     InvalidRequestError,
     SessionEndedError,
 )
+from callwright_shared.sessions import chat
+from callwright_shared.sessions import config as session_config
+from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions.chat import Turn
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants.api_keys import ApiKeyContext
 
 logger = logging.getLogger(__name__)
 

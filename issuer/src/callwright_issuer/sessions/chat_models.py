@@ -31,8 +31,8 @@ from openai.types.chat import (
 )
 from openai.types.shared_params import FunctionDefinition
 
-from callwright_shared.chat import MessageUsage, Turn
 from callwright_shared.errors import ProviderError
+from callwright_shared.sessions.chat import MessageUsage, Turn
 from callwright_shared.settings import CallwrightSettings
 
 logger = logging.getLogger(__name__)

@@ -18,10 +18,10 @@ import time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.livekit.rooms import Rooms
-from callwright_shared import sessions
+from callwright_shared.calls.heartbeats import worker_is_alive
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import EndReason, Session, SessionKind, utcnow
-from callwright_shared.heartbeats import worker_is_alive
+from callwright_shared.sessions import lifecycle as sessions
 
 # The worker closes its agent session (bounded by 5 s) before it settles.
 WORKER_SETTLE_WAIT_S = 8.0

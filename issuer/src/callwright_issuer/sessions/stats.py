@@ -2,7 +2,7 @@
 (`GET /v1/agents/{id}/stats`).
 
 Percentiles are taken over the stored per-turn values of every session in the range
-(callwright_shared.call_records), never averaged from per-session summaries. Cost is
+(callwright_shared.calls.records), never averaged from per-session summaries. Cost is
 each ended session's `credits_charged`.
 """
 
@@ -15,8 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import sessions
-from callwright_shared.call_records import (
+from callwright_shared.calls.records import (
     LatencySummary,
     Percentiles,
     entries_of,
@@ -25,6 +24,7 @@ from callwright_shared.call_records import (
 )
 from callwright_shared.db.models import Agent, Session
 from callwright_shared.errors import InvalidRequestError
+from callwright_shared.sessions import lifecycle as sessions
 
 DEFAULT_SPAN = timedelta(days=7)
 MAX_SPAN = timedelta(days=93)

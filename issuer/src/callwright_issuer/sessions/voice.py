@@ -38,14 +38,16 @@ from callwright_issuer.sessions.admission import (
     plan_session,
     remember,
 )
-from callwright_shared import credits, idempotency, sessions
-from callwright_shared.api_keys import ApiKeyContext
+from callwright_shared.billing import credits
+from callwright_shared.calls.dispatch import DispatchMetadata
+from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import Agent, EndReason, SessionKind, SessionStatus
-from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import InvalidRequestError, LiveKitUnavailableError, SessionEndedError
-from callwright_shared.room_names import format_room_name
+from callwright_shared.sessions import idempotency
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants.api_keys import ApiKeyContext
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from callwright_shared.db.models import (
     utcnow,
 )
 from callwright_shared.ids import new_webhook_delivery_id, new_webhook_message_id
-from callwright_shared.session_public import SessionPublic
+from callwright_shared.sessions.public import SessionPublic
 
 SessionEvent = Literal["session.created", "session.started", "session.ended"]
 SESSION_EVENTS: tuple[SessionEvent, ...] = ("session.created", "session.started", "session.ended")

@@ -1,6 +1,6 @@
 """The session object of the API: what GET /v1/sessions/{id} answers.
 
-Writers: the issuer's session routes, and the outbox (callwright_shared.outbox), whose
+Writers: the issuer's session routes, and the outbox (callwright_shared.sessions.outbox), whose
 `session.*` webhooks carry the same object; readers: the customer's backend.
 """
 
@@ -11,8 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from callwright_shared import session_config
-from callwright_shared.call_records import (
+from callwright_shared.calls.records import (
     ChatUsage,
     LatencySummary,
     TranscriptEntry,
@@ -23,6 +22,7 @@ from callwright_shared.call_records import (
     usage_of,
 )
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
+from callwright_shared.sessions import config as session_config
 
 
 class SessionPublic(BaseModel):
@@ -49,11 +49,11 @@ class SessionPublic(BaseModel):
     credits_charged: int
     usage: VoiceUsage | ChatUsage | None
     transcript: list[TranscriptEntry] | None
-    # Turns, interruptions and per-part latency percentiles (callwright_shared.call_records).
+    # Turns, interruptions and per-part latency percentiles (callwright_shared.calls.records).
     latency: LatencySummary
     metadata: dict[str, Any] | None
     # What ran: `{agent, variables, overrides}` resolved at creation, secret variables
-    # redacted (callwright_shared.session_config); null for sessions older than it.
+    # redacted (callwright_shared.sessions.config); null for sessions older than it.
     config: dict[str, Any] | None = None
 
     @classmethod

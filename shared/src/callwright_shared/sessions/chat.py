@@ -35,21 +35,22 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import credits, sessions
-from callwright_shared.call_records import ToolCall, TranscriptEntry, TurnLatency, entries_of
+from callwright_shared.billing import credits
+from callwright_shared.calls.records import ToolCall, TranscriptEntry, TurnLatency, entries_of
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import (
     InsufficientCreditsError,
     MessageLimitError,
     SessionEndedError,
 )
+from callwright_shared.sessions import lifecycle as sessions
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
     role: str
     content: str
-    # An assistant turn: how long the LLM took (callwright_shared.call_records).
+    # An assistant turn: how long the LLM took (callwright_shared.calls.records).
     latency: TurnLatency | None = None
     # A `tool` entry: the call the model made while answering (`content`: its name).
     tool: ToolCall | None = None

@@ -3,7 +3,7 @@ timeline), per-turn latency, usage, and the latency summary derived from them.
 
 Writers: the worker (`callwright_worker.call`: turns from livekit-agents'
 `ChatMessage.metrics`, lifecycle events, flushed with each heartbeat and at settlement)
-and the chat path (`callwright_shared.chat`: message turns with the LLM's latency).
+and the chat path (`callwright_shared.sessions.chat`: message turns with the LLM's latency).
 Readers: the API (`SessionPublic`, `GET /v1/sessions/{id}/timeline`,
 `GET /v1/agents/{id}/stats`), the outbound webhooks (they carry `SessionPublic`) and the
 issuer's Prometheus metrics (callwright_issuer.loops.call_metrics).

@@ -10,7 +10,7 @@ session (the worker, End Session, webhooks, the reconciler) calls it; the first 
 — a conditional UPDATE on `settled_at IS NULL` — and the others change nothing.
 
 `record_created`, `mark_active` and `settle` write the matching `session.*` webhook to
-the outbox in the caller's transaction (callwright_shared.outbox): one each per session.
+the outbox in the caller's transaction (callwright_shared.sessions.outbox): one each per session.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import credits, outbox, pagination
+from callwright_shared.billing import credits
+from callwright_shared.db import pagination
 from callwright_shared.db.models import (
     EndReason,
     Session,
@@ -32,6 +33,7 @@ from callwright_shared.db.models import (
     utcnow,
 )
 from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
+from callwright_shared.sessions import outbox
 
 OPEN_STATUSES = (SessionStatus.CREATED, SessionStatus.ACTIVE)
 

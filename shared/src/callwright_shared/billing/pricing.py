@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.models import Agent, Architecture, Organization
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
-from callwright_shared.organizations import get_org
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants.organizations import get_org
 
 MAX_PRICE = 1_000_000
 PRICE_FIELDS = ("credits_per_minute", "credits_per_message")

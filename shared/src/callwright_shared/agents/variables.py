@@ -12,7 +12,7 @@ Syntax, in an agent's `instructions` and `greeting`:
   what the model sees never holds a half-written placeholder.
 
 Writers: the agent routes and `admin create-agent` (`check_template` at save); the
-issuer renders once at session creation (callwright_shared.session_config). The worker
+issuer renders once at session creation (callwright_shared.sessions.config). The worker
 never renders: it runs the stored snapshot.
 """
 

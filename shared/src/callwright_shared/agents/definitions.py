@@ -3,7 +3,7 @@
 The same `AgentSpec` validates the body of `POST /v1/agents`, the content of
 `admin create-agent --config-file`, and (as `AgentConfig`) what the worker reads back.
 
-Prices are not part of it: they are the operator's (callwright_shared.pricing). A tenant
+Prices are not part of it: they are the operator's (callwright_shared.billing.pricing). A tenant
 body that names one is 400 with that field as `param`; `AgentPublic` shows the effective
 prices read-only. The models, voices and realtime provider a tenant chooses must be in
 the operator's allowlists of settings (`check_choices`).
@@ -29,15 +29,15 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import pagination
 from callwright_shared import tools as agent_tools
+from callwright_shared.agents.variables import VariableSpec, check_names, check_template
+from callwright_shared.billing.pricing import PRICE_FIELDS, Price
+from callwright_shared.db import pagination
 from callwright_shared.db.models import Agent, Architecture, SessionKind, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
-from callwright_shared.pricing import PRICE_FIELDS, Price
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
-from callwright_shared.variables import VariableSpec, check_names, check_template
 
 # Gemini: the Gemini API model livekit-plugins-google 1.8.9 defaults to (Google retired
 # gemini-2.0-flash-live-001 and gemini-live-2.5-flash-preview).
@@ -223,7 +223,7 @@ def _config_dict(spec: AgentConfig) -> dict[str, Any]:
 
 def check_templates(config: AgentConfig) -> None:
     """Refuse (400, `param`) bad variable names, and placeholders in what the model sees
-    that are unknown, secret or malformed (callwright_shared.variables)."""
+    that are unknown, secret or malformed (callwright_shared.agents.variables)."""
     check_names(config.variables)
     for field in TEMPLATE_FIELDS:
         text = getattr(config, field)

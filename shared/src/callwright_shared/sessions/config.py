@@ -19,8 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from callwright_shared import tools, variables
-from callwright_shared.agents import TEMPLATE_FIELDS, AgentConfig
+from callwright_shared import tools
+from callwright_shared.agents import variables
+from callwright_shared.agents.definitions import TEMPLATE_FIELDS, AgentConfig
 from callwright_shared.errors import (
     InvalidRequestError,
     InvalidVariableError,
