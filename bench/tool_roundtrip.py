@@ -30,7 +30,7 @@ from typing import Any
 
 from bench._stats import percentile
 from bench._voice_stack import VoiceStack, voice_stack
-from callwright_shared.tools import signing_secret_of
+from callwright_shared.tools.signing_secret import signing_secret_of
 from tests.emulators.openai_emulator import call_tool_when
 from tests.support.database import database
 from tests.support.participant import Caller

@@ -19,7 +19,7 @@ from callwright.web import DEFAULT_STATIC_DIR, WebSettings
 from callwright.web import create_app as create_web_app
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
-from callwright_shared.tools import signing_secret_of
+from callwright_shared.tools.signing_secret import signing_secret_of
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
 from tests.emulators import DeepgramEmulator, OpenAIEmulator
 from tests.emulators.openai_emulator import call_tool_when

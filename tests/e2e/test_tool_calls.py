@@ -21,7 +21,7 @@ import pytest
 
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentSpec
-from callwright_shared.tools import signing_secret_of
+from callwright_shared.tools.signing_secret import signing_secret_of
 from tests.e2e.support import Stack, join, new_tenant, own_workers, wait_ended
 from tests.emulators import FunctionCall
 from tests.emulators.openai_emulator import call_tool_when

@@ -65,7 +65,8 @@ from callwright_shared.db.models import Architecture, EndReason, SessionKind, Se
 from callwright_shared.errors import CallwrightError
 from callwright_shared.sessions import config as session_config
 from callwright_shared.settings import CallwrightSettings
-from callwright_shared.tools import HttpTool, ToolCallContext
+from callwright_shared.tools.executor import ToolCallContext
+from callwright_shared.tools.models import HttpTool
 from callwright_worker import telemetry
 from callwright_worker.call_store import CallRecord, CallStore
 from callwright_worker.providers import (

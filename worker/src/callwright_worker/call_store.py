@@ -18,7 +18,6 @@ import asyncpg  # noqa: F401
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from callwright_shared import tools
 from callwright_shared.agents.definitions import AgentConfig, config_of
 from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import (
@@ -31,6 +30,7 @@ from callwright_shared.db.models import Agent, Architecture, EndReason, SessionS
 from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions.lifecycle import Settlement
+from callwright_shared.tools.signing_secret import signing_secret_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class CallStore:
     async def signing_secret(self, org_id: str) -> str:
         """The organization's tool signing secret (made on first use)."""
         async with self._sessions.begin() as db:
-            return await tools.signing_secret_of(db, org_id)
+            return await signing_secret_of(db, org_id)
 
     async def claim(self, session_id: str, job_id: str, *, grace_seconds: float) -> bool:
         """Make this job the one that serves the session (callwright_shared.calls.heartbeats)."""

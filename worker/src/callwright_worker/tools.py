@@ -2,7 +2,7 @@
 from the session's configuration snapshot, the same in every architecture.
 
 - `http`: `function_tool(handler, raw_schema=raw_schema(tool))`; the handler runs the
-  shared executor (`callwright_shared.tools.call_http_tool`, signed with the
+  shared executor (`callwright_shared.tools.executor.call_http_tool`, signed with the
   organization's secret read once at job start). While it waits the agent says the
   tool's `messages.waiting` (after `waiting_after_ms`, through the call's own `speak`:
   realtime models cannot `say()`); a failure with `messages.failed` has the agent say
@@ -46,17 +46,8 @@ from livekit.agents.voice.speech_handle import SpeechHandle
 from callwright_shared.agents.definitions import AgentConfig
 from callwright_shared.calls.records import TranscriptEntry
 from callwright_shared.db.models import EndReason
-from callwright_shared.tools import (
-    EndCallTool,
-    HttpTool,
-    Tool,
-    ToolCallContext,
-    ToolOutcome,
-    TransferTool,
-    call_http_tool,
-    raw_schema,
-    record_of,
-)
+from callwright_shared.tools.executor import ToolCallContext, ToolOutcome, call_http_tool, record_of
+from callwright_shared.tools.models import EndCallTool, HttpTool, Tool, TransferTool, raw_schema
 
 logger = logging.getLogger(__name__)
 

@@ -72,7 +72,6 @@ from callwright_issuer.sessions.chat_models import (
     ToolCallRequest,
     ToolRound,
 )
-from callwright_shared import tools
 from callwright_shared.agents import definitions as agents
 from callwright_shared.calls.records import TurnLatency, milliseconds
 from callwright_shared.db.engine import org_write
@@ -88,6 +87,15 @@ from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions.chat import Turn
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tenants.api_keys import ApiKeyContext
+from callwright_shared.tools.executor import (
+    ToolCallContext,
+    ToolOutcome,
+    call_http_tool,
+    failure_message,
+    record_of,
+)
+from callwright_shared.tools.models import HttpTool, raw_schema
+from callwright_shared.tools.signing_secret import signing_secret_of
 
 logger = logging.getLogger(__name__)
 
@@ -188,12 +196,12 @@ async def start_message(
         max_chars=settings.chat_history_max_chars,
     )
     # Built-ins (end_call, transfer) act on a call: chat offers the HTTP tools only.
-    http_tools = [t for t in config.tools if isinstance(t, tools.HttpTool)]
+    http_tools = [t for t in config.tools if isinstance(t, HttpTool)]
     runner = (
         _ChatTools(
             http_tools,
             row=row,
-            secret=await tools.signing_secret_of(db, row.org_id),
+            secret=await signing_secret_of(db, row.org_id),
             allow_private=settings.tools_allow_private_networks,
         )
         if http_tools
@@ -218,7 +226,7 @@ async def start_message(
         temperature=config.temperature,
         instructions=config.instructions,
         history=history,
-        tools=[tools.raw_schema(t) for t in http_tools],
+        tools=[raw_schema(t) for t in http_tools],
     )
     # The first token's latency counts from the request, connection and headers included
     # (they are part of what the user waits for).
@@ -337,14 +345,14 @@ class _ChatTools:
 
     def __init__(
         self,
-        http_tools: Sequence[tools.HttpTool],
+        http_tools: Sequence[HttpTool],
         *,
         row: Session,
         secret: str,
         allow_private: bool,
     ) -> None:
         self._tools = {t.name: t for t in http_tools}
-        self._context = tools.ToolCallContext(
+        self._context = ToolCallContext(
             session_id=row.id,
             agent_id=row.agent_id,
             user_id=row.user_id,
@@ -364,11 +372,11 @@ class _ChatTools:
         for call in calls:
             tool = self._tools.get(call.name)
             if tool is None:
-                outcome = tools.ToolOutcome(
+                outcome = ToolOutcome(
                     ok=False, outcome="invalid_arguments", output=f"there is no tool {call.name}"
                 )
             else:
-                outcome = await tools.call_http_tool(
+                outcome = await call_http_tool(
                     tool,
                     arguments=call.arguments,
                     call_id=call.call_id,
@@ -376,8 +384,8 @@ class _ChatTools:
                     signing_secret=self._secret,
                     allow_private=self._allow_private,
                 )
-                said = said or tools.failure_message(tool, outcome)
-            record = tools.record_of(
+                said = said or failure_message(tool, outcome)
+            record = record_of(
                 call.name, call_id=call.call_id, arguments=call.arguments, outcome=outcome
             )
             self.turns.append(Turn(role="tool", content=call.name[:64], tool=record))

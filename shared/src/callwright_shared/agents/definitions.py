@@ -29,7 +29,6 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import tools as agent_tools
 from callwright_shared.agents.variables import VariableSpec, check_names, check_template
 from callwright_shared.billing.pricing import PRICE_FIELDS, Price
 from callwright_shared.db import pagination
@@ -38,6 +37,8 @@ from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
+from callwright_shared.tools.checks import check_tools, check_transfer_targets, keep_secrets
+from callwright_shared.tools.models import MAX_TOOLS, STORE, Tool, check_unique_names
 
 # Gemini: the Gemini API model livekit-plugins-google 1.8.9 defaults to (Google retired
 # gemini-2.0-flash-live-001 and gemini-live-2.5-flash-preview).
@@ -106,7 +107,7 @@ class AgentConfig(BaseModel):
     overridable: list[OverridableField] = Field(default_factory=list, max_length=7)
     timezone: SingleLine = Field("UTC", min_length=1, max_length=64)
     # What the agent may call (callwright_shared.tools); every architecture.
-    tools: list[agent_tools.Tool] = Field(default_factory=list, max_length=agent_tools.MAX_TOOLS)
+    tools: list[Tool] = Field(default_factory=list, max_length=MAX_TOOLS)
 
     _timezone = field_validator("timezone")(_check_timezone)
 
@@ -170,7 +171,7 @@ if TYPE_CHECKING:
         """The body of PATCH /v1/agents/{id} (its fields are generated below)."""
 
         # The one field `update_agent` reads by name, declared for the type checker.
-        tools: list[agent_tools.Tool] | None
+        tools: list[Tool] | None
 
 else:
     AgentUpdate = create_model(
@@ -218,7 +219,7 @@ def to_public(agent: Agent, price: Price) -> AgentPublic:
 def _config_dict(spec: AgentConfig) -> dict[str, Any]:
     # The price fields of a spec are never dumped (`exclude=True`); secret header values
     # are, for storage only (`STORE`).
-    return spec.model_dump(mode="json", exclude={"name", "architecture"}, context=agent_tools.STORE)
+    return spec.model_dump(mode="json", exclude={"name", "architecture"}, context=STORE)
 
 
 def check_templates(config: AgentConfig) -> None:
@@ -288,7 +289,7 @@ def check_choices(
             )
     # A schema is checked for Gemini whenever the agent may start running on it.
     if fields is None or {"tools", "architecture", "provider"} & set(fields):
-        agent_tools.check_tools(
+        check_tools(
             config.tools,
             gemini=architecture == "realtime" and config.provider == "gemini",
             allow_private=settings.tools_allow_private_networks,
@@ -298,9 +299,9 @@ def check_choices(
 
 async def create_agent(db: AsyncSession, *, org_id: str, spec: AgentSpec) -> Agent:
     check_templates(spec)
-    agent_tools.check_unique_names(spec.tools)
-    agent_tools.keep_secrets(spec.tools)
-    await agent_tools.check_transfer_targets(db, org_id=org_id, agent_id=None, tools=spec.tools)
+    check_unique_names(spec.tools)
+    keep_secrets(spec.tools)
+    await check_transfer_targets(db, org_id=org_id, agent_id=None, tools=spec.tools)
     agent = Agent(
         id=new_agent_id(),
         org_id=org_id,
@@ -334,8 +335,8 @@ async def get_agent(db: AsyncSession, *, org_id: str, agent_id: str) -> Agent:
 async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> Agent:
     if changes.tools is not None:
         # Before the dump: secret header values the tenant did not resend are kept.
-        agent_tools.keep_secrets(changes.tools, stored=config_of(agent).tools)
-    fields = changes.model_dump(mode="json", exclude_unset=True, context=agent_tools.STORE)
+        keep_secrets(changes.tools, stored=config_of(agent).tools)
+    fields = changes.model_dump(mode="json", exclude_unset=True, context=STORE)
     for required in ("name", "architecture"):
         if required in fields and fields[required] is None:
             raise InvalidRequestError(f"{required}: may not be null", param=required)
@@ -350,10 +351,8 @@ async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> 
         raise InvalidRequestError.from_validation(exc.errors()) from None
     check_templates(config)
     if "tools" in fields:
-        agent_tools.check_unique_names(config.tools)
-        await agent_tools.check_transfer_targets(
-            db, org_id=agent.org_id, agent_id=agent.id, tools=config.tools
-        )
+        check_unique_names(config.tools)
+        await check_transfer_targets(db, org_id=agent.org_id, agent_id=agent.id, tools=config.tools)
     agent.config = _config_dict(config)
     agent.updated_at = utcnow()
     await db.flush()

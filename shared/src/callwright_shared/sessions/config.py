@@ -19,7 +19,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from callwright_shared import tools
 from callwright_shared.agents import variables
 from callwright_shared.agents.definitions import TEMPLATE_FIELDS, AgentConfig
 from callwright_shared.errors import (
@@ -29,6 +28,8 @@ from callwright_shared.errors import (
     OverrideNotAllowedError,
     UnknownVariableError,
 )
+from callwright_shared.tools.checks import redact_stored
+from callwright_shared.tools.models import STORE
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Resolved:
     def snapshot(self) -> dict[str, Any]:
         return {
             # Secret header values too: the worker sends them (shown redacted, `public`).
-            "agent": self.config.model_dump(mode="json", context=tools.STORE),
+            "agent": self.config.model_dump(mode="json", context=STORE),
             "variables": self.values,
             "secrets": self.secrets,
             "overrides": self.overrides,
@@ -182,7 +183,7 @@ def public(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     secrets = list(snapshot.get("secrets", []))
     return {
-        "agent": tools.redact_stored(snapshot["agent"]),
+        "agent": redact_stored(snapshot["agent"]),
         "variables": _redacted(dict(snapshot.get("variables", {})), secrets),
         "overrides": list(snapshot.get("overrides", [])),
     }
