@@ -2,7 +2,7 @@
 
 Every write goes through the same shared functions the issuer uses, so the worker's
 settlement is the one exactly-once settlement (`callwright_shared.sessions.lifecycle.settle`).
-Transactions follow the issuer's rule (callwright_issuer.http.deps): the settlement locks the
+Transactions follow the rule of callwright_shared.db.engine: the settlement locks the
 organization row (`credits.lock`), so it runs in `org_write`, queued on SQLite like the
 issuer's holds; the other writes run in `session_factory.begin()`.
 """
@@ -15,7 +15,6 @@ from typing import Any
 
 import aiosqlite  # noqa: F401 - imported at prewarm, not on a job's first query
 import asyncpg  # noqa: F401
-from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
 from callwright_shared.agents.definitions import AgentConfig, config_of
@@ -30,6 +29,7 @@ from callwright_shared.db.models import Agent, Architecture, EndReason, SessionS
 from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions.lifecycle import Settlement
+from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.tools.signing_secret import signing_secret_of
 
 
@@ -97,13 +97,7 @@ class CallStore:
     async def agent_of(self, org_id: str, agent_id: str) -> StoredAgent | None:
         """A live agent of the organization (a transfer's target), or None."""
         async with self._sessions() as db:
-            agent = (
-                await db.execute(
-                    select(Agent).where(
-                        Agent.id == agent_id, Agent.org_id == org_id, Agent.deleted_at.is_(None)
-                    )
-                )
-            ).scalar_one_or_none()
+            agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
             if agent is None:
                 return None
             return StoredAgent(agent.id, agent.name, agent.architecture, config_of(agent))

@@ -1,11 +1,7 @@
 """Dependency shortcuts: what a route needs, read as prose in its signature.
 
-The transaction rule: a service function owns its transactions; a repository
-(callwright_shared) never commits. A write that locks an organization row (a hold, a
-settlement) runs in `callwright_shared.db.engine.org_write`, which queues it on SQLite
-and commits or rolls back; other writes use `async with db.begin()` /
-`session_factory.begin()`. `authenticate` commits `last_used_at` on its own, at once: on
-SQLite its write lock must not span the route.
+Transactions follow the rule of callwright_shared.db.engine. `authenticate` commits
+`last_used_at` on its own, at once: on SQLite its write lock must not span the route.
 """
 
 from __future__ import annotations

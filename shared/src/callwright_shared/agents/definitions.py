@@ -36,6 +36,7 @@ from callwright_shared.db.models import Agent, Architecture, SessionKind, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
 from callwright_shared.tools.checks import check_tools, check_transfer_targets, keep_secrets
 from callwright_shared.tools.models import MAX_TOOLS, STORE, Tool, check_unique_names
@@ -320,13 +321,7 @@ async def get_agent(db: AsyncSession, *, org_id: str, agent_id: str) -> Agent:
         raise InvalidRequestError("agent_id: must not contain control characters", param="agent_id")
     if not AGENT_ID_PATTERN.fullmatch(agent_id):
         raise AgentNotFoundError(f"No agent with id '{agent_id[:40]}'.", param="agent_id")
-    agent = (
-        await db.execute(
-            select(Agent).where(
-                Agent.id == agent_id, Agent.org_id == org_id, Agent.deleted_at.is_(None)
-            )
-        )
-    ).scalar_one_or_none()
+    agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
     if agent is None:
         raise AgentNotFoundError(f"No agent with id '{agent_id}'.", param="agent_id")
     return agent

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callwright_shared.db.models import Agent, Architecture, Organization
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.settings import CallwrightSettings
-from callwright_shared.tenants.organizations import get_org
+from callwright_shared.tenants.organizations import get_org, live_agent
 
 MAX_PRICE = 1_000_000
 PRICE_FIELDS = ("credits_per_minute", "credits_per_message")
@@ -150,13 +150,7 @@ async def _scope(db: AsyncSession, *, org_id: str, agent_id: str | None) -> Agen
     org = await get_org(db, org_id)
     if agent_id is None:
         return org
-    agent = (
-        await db.execute(
-            select(Agent).where(
-                Agent.id == agent_id, Agent.org_id == org_id, Agent.deleted_at.is_(None)
-            )
-        )
-    ).scalar_one_or_none()
+    agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
     if agent is None:
         raise AgentNotFoundError(
             f"No agent '{agent_id}' in organization '{org_id}'.", param="agent"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared.db.models import Organization, User
+from callwright_shared.db.models import Agent, Organization, User
 from callwright_shared.errors import ConflictError, InvalidRequestError, NotFoundError
 from callwright_shared.ids import is_valid_user_id, new_org_id
 
@@ -23,6 +24,19 @@ async def get_org(db: AsyncSession, org_id: str) -> Organization:
     if org is None:
         raise NotFoundError(f"No organization '{org_id}'.", param="org")
     return org
+
+
+async def live_agent(db: AsyncSession, *, org_id: str, agent_id: str) -> Agent | None:
+    """The organization's agent, unless deleted (or another organization's): the one query
+    the API, the prices and the worker's transfers read an agent by."""
+    agent: Agent | None = (
+        await db.execute(
+            select(Agent).where(
+                Agent.id == agent_id, Agent.org_id == org_id, Agent.deleted_at.is_(None)
+            )
+        )
+    ).scalar_one_or_none()
+    return agent
 
 
 async def create_user(db: AsyncSession, *, org_id: str, user_id: str) -> User:
