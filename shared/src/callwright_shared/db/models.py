@@ -202,7 +202,7 @@ class Session(Base):
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Chat sessions: the price of one message, fixed when the session was created.
     credits_per_message: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # Voice: the worker job that claimed the session (callwright_shared.dispatch_claims);
+    # Voice: the worker job that claimed the session (callwright_shared.calls.heartbeats);
     # a second job dispatched for the same session finds it claimed and leaves.
     job_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # When the agent was last dispatched, and how often: the issuer's re-dispatcher
@@ -263,7 +263,7 @@ class IdempotencyKey(Base):
 
 
 class WebhookEndpoint(Base):
-    """A customer's URL for outbound lifecycle webhooks (callwright_shared.webhook_endpoints).
+    """A customer's URL for outbound lifecycle webhooks (callwright_issuer.outbound_webhooks).
 
     The secrets sign Standard Webhooks signatures, so they are kept, not hashed; the
     previous secret still signs until `previous_secret_expires_at` (rotation).
