@@ -21,7 +21,7 @@ REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock
 help:
 	@echo "make run    - start LiveKit, the issuer and the worker locally (demo tenant seeded)"
 	@echo "make test   - install everything and run every test tier"
-	@echo "make check  - ruff format --check, ruff, mypy"
+	@echo "make check  - ruff format --check, ruff, mypy, import contracts"
 	@echo "make bench  - run the benchmarks"
 	@echo "make docs   - serve the documentation site (docs/, mkdocs.yml) on 127.0.0.1:8001"
 
@@ -76,6 +76,7 @@ check: install
 	$(UV) run ruff format --check .
 	$(UV) run ruff check .
 	$(UV) run mypy shared issuer worker http web/backend devstack src tests bench
+	$(UV) run lint-imports
 	cd web && npm ci --no-audit --no-fund && npm run check
 	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run check
 

@@ -45,12 +45,12 @@ from bench._timing import Target, measure_concurrent, measure_sequential
 from callwright_devstack.services.callwright_process import CallwrightProcess
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
-from callwright_issuer.livekit_rooms import create_room_request
-from callwright_issuer.livekit_tokens import mint_participant_token
+from callwright_issuer.livekit.rooms import create_room_request
+from callwright_issuer.livekit.tokens import mint_participant_token
+from callwright_shared.calls.dispatch import DispatchMetadata
+from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.migrate import upgrade_async
-from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.ids import new_session_id
-from callwright_shared.room_names import format_room_name
 from callwright_shared.settings import CallwrightSettings
 
 GOAL = 1.30

@@ -35,7 +35,7 @@ from callwright_devstack.emulators.openai_emulator import call_tool_when
 from callwright_devstack.participant import Caller
 from callwright_devstack.services.tool_server import Answer, ToolServer
 from callwright_devstack.waiting import eventually
-from callwright_shared.tools import signing_secret_of
+from callwright_shared.tools.signing_secret import signing_secret_of
 
 LLM_FIRST_TOKEN_S = 0.30
 TTS_FIRST_BYTE_S = 0.20

@@ -11,12 +11,16 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import agents, api_keys, credits, organizations, pricing, tools
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
+from callwright_shared.billing import credits, pricing
+from callwright_shared.billing.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.errors import InvalidRequestError
-from callwright_shared.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants import api_keys, organizations
+from callwright_shared.tools.checks import check_tools
+from callwright_shared.tools.signing_secret import rotate_signing_secret, signing_secret_of
 
 
 def _read_config_file(path: str | None) -> dict[str, Any]:
@@ -43,7 +47,7 @@ async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str,
         raise InvalidRequestError.from_validation(exc.errors()) from None
     await organizations.get_org(db, args.org)
     # The operator's own agent: its tool URLs may be private (still checked when sent).
-    tools.check_tools(
+    check_tools(
         spec.tools,
         gemini=spec.architecture == "realtime" and spec.provider == "gemini",
         allow_private=True,
@@ -98,9 +102,9 @@ async def _dispatch(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any
             await organizations.set_concurrency_limit(db, args.org, limit)
             return {"org_id": args.org, "max_concurrent_sessions": limit}
         case "tool-secret":
-            secret = await (
-                tools.rotate_signing_secret if args.rotate else tools.signing_secret_of
-            )(db, args.org)
+            secret = await (rotate_signing_secret if args.rotate else signing_secret_of)(
+                db, args.org
+            )
             return {"org_id": args.org, "tool_signing_secret": secret}
     raise InvalidRequestError(f"unknown admin command {args.admin_command}")
 

@@ -29,7 +29,7 @@ from callwright_devstack.voice_stack import WorkerStack, worker_stack
 from callwright_devstack.waiting import eventually
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.settings import CallwrightSettings
-from callwright_shared.tools import signing_secret_of
+from callwright_shared.tools.signing_secret import signing_secret_of
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium

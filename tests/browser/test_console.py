@@ -21,8 +21,8 @@ from callwright_devstack.checkout import WEB_DIST as DEFAULT_STATIC_DIR
 from callwright_devstack.database import age_session, database
 from callwright_devstack.services.served_issuer import ServedIssuer
 from callwright_devstack.tenants import make_settings, seed_tenant
-from callwright_shared import agents
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason
 from callwright_web.app import create_app as create_web_app

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import exc as sa_exc
 
-from callwright_shared import api_keys, organizations
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import ApiKey, utcnow
+from callwright_shared.tenants import api_keys, organizations
 
 pytestmark = pytest.mark.database
 

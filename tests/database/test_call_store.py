@@ -10,10 +10,11 @@ import pytest
 
 from callwright_devstack.database import database, session_row
 from callwright_devstack.tenants import seed_tenant
-from callwright_shared import credits, sessions
+from callwright_shared.billing import credits
+from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.models import EndReason, Session, SessionStatus, utcnow
 from callwright_shared.ids import new_session_id
-from callwright_shared.room_names import format_room_name
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_worker.call_store import CallStore
 
 pytestmark = pytest.mark.database

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from callwright_devstack.services.callwright_process import run_cli
-from callwright_shared import credits
+from callwright_shared.billing import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import Agent, Organization
 

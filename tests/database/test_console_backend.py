@@ -18,8 +18,8 @@ from callwright_devstack.api import assert_error, issuer_client
 from callwright_devstack.database import age_session, database
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_issuer.app import create_app as create_issuer_app
-from callwright_shared import agents
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
 from callwright_shared.db.models import EndReason
 from callwright_web.app import create_app
 from callwright_web.settings import WebSettings

@@ -27,9 +27,9 @@ from callwright_devstack.participant import Caller
 from callwright_devstack.services.tool_server import HOLD, Answer, ToolServer
 from callwright_devstack.tenants import Tenant
 from callwright_devstack.waiting import eventually
-from callwright_shared import agents
-from callwright_shared.agents import AgentSpec
-from callwright_shared.tools import signing_secret_of
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
+from callwright_shared.tools.signing_secret import signing_secret_of
 from tests.e2e.support import Stack, join, new_tenant, own_workers, wait_ended
 
 pytestmark = pytest.mark.e2e

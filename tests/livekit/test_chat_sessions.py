@@ -21,7 +21,7 @@ from callwright_devstack.emulators import OpenAIEmulator
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.services.served_issuer import ServedIssuer
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
-from callwright_shared import credits
+from callwright_shared.billing import credits
 from callwright_shared.db.models import LedgerEntry
 from callwright_shared.settings import CallwrightSettings
 

@@ -16,8 +16,8 @@ from callwright_devstack.database import database
 from callwright_devstack.services.callwright_process import run_cli
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
-from callwright_shared import credits
-from callwright_shared.room_names import parse_room_name
+from callwright_shared.billing import credits
+from callwright_shared.calls.room_names import parse_room_name
 
 pytestmark = pytest.mark.livekit
 

@@ -33,12 +33,14 @@ from callwright_devstack.services.postgres_server import (
     running_postgres,
 )
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
-from callwright_issuer.livekit_rooms import LiveKitRooms
-from callwright_issuer.reconciler import reconcile_once
-from callwright_shared import credits, heartbeats, sessions
+from callwright_issuer.livekit.rooms import LiveKitRooms
+from callwright_issuer.loops.reconciler import reconcile_once
+from callwright_shared.billing import credits
+from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason, LedgerEntry, LedgerKind, utcnow
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
 
 pytestmark = pytest.mark.livekit

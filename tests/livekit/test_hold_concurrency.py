@@ -9,7 +9,7 @@ import pytest
 from callwright_devstack.api import credits_of, issuer_client
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.tenants import make_settings, seed_tenant
-from callwright_shared import credits
+from callwright_shared.billing import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 
 pytestmark = pytest.mark.livekit
@@ -54,8 +54,9 @@ async def test_40_concurrent_creations_against_a_balance_for_10(
 async def test_concurrent_settlements_capture_once(
     database_url: str, livekit_server: LiveKitServer
 ) -> None:
-    from callwright_shared import heartbeats, sessions
+    from callwright_shared.calls import heartbeats
     from callwright_shared.db.models import EndReason
+    from callwright_shared.sessions import lifecycle as sessions
 
     tenant = await seed_tenant(database_url, credits_amount=1000)
     async with issuer_client(make_settings(database_url, livekit_server)) as client:

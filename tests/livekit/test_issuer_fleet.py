@@ -14,7 +14,7 @@ from callwright_devstack.services.callwright_process import CallwrightProcess
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.services.postgres_server import PostgresServer, fresh_postgres_url
 from callwright_devstack.tenants import seed_tenant
-from callwright_shared import credits
+from callwright_shared.billing import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 

@@ -21,7 +21,7 @@ from callwright_devstack.api import issuer_client
 from callwright_devstack.ports import free_tcp_port
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.tenants import make_settings
-from callwright_issuer.livekit_rooms import READINESS_PROBE_ROOM
+from callwright_issuer.livekit.rooms import READINESS_PROBE_ROOM
 
 pytestmark = pytest.mark.livekit
 

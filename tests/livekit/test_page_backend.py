@@ -110,8 +110,8 @@ async def test_config_lists_voice_agents_and_missing_keys_without_the_api_key(
 
 
 async def seed_text_agent(database_url: str, tenant: Tenant) -> None:
-    from callwright_shared import agents
-    from callwright_shared.agents import AgentSpec
+    from callwright_shared.agents import definitions as agents
+    from callwright_shared.agents.definitions import AgentSpec
     from callwright_shared.db.engine import create_engine, create_session_factory
 
     engine = create_engine(database_url)

@@ -18,12 +18,15 @@ from callwright_devstack.api import create_voice_session, credits_of, issuer_cli
 from callwright_devstack.database import database
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.tenants import make_settings, seed_tenant
-from callwright_issuer.livekit_rooms import LiveKitRooms
-from callwright_issuer.reconciler import ReconcileReport, reconcile_once
-from callwright_shared import chat, credits, heartbeats, sessions
+from callwright_issuer.livekit.rooms import LiveKitRooms
+from callwright_issuer.loops.reconciler import ReconcileReport, reconcile_once
+from callwright_shared.billing import credits
+from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.models import EndReason, utcnow
 from callwright_shared.ids import new_session_id
+from callwright_shared.sessions import chat
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
 
 pytestmark = pytest.mark.livekit

@@ -28,8 +28,10 @@ from callwright_devstack.ports import free_tcp_port
 from callwright_devstack.services.livekit_server import LiveKitServer, running_livekit
 from callwright_devstack.services.served_issuer import ServedIssuer
 from callwright_devstack.tenants import make_settings, seed_tenant
-from callwright_shared import credits, heartbeats, sessions
+from callwright_shared.billing import credits
+from callwright_shared.calls import heartbeats
 from callwright_shared.db.models import LedgerEntry, LedgerKind, utcnow
+from callwright_shared.sessions import lifecycle as sessions
 
 pytestmark = pytest.mark.livekit
 

@@ -17,11 +17,12 @@ from livekit.agents.metrics.usage import LLMModelUsage, STTModelUsage, TTSModelU
 
 from callwright_devstack.database import database
 from callwright_devstack.tenants import Tenant
-from callwright_shared import credits, sessions
-from callwright_shared.call_records import CallEvent, ToolCall, TranscriptEntry
+from callwright_shared.billing import credits
+from callwright_shared.calls.records import CallEvent, ToolCall, TranscriptEntry
+from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.models import EndReason
 from callwright_shared.ids import new_session_id
-from callwright_shared.room_names import format_room_name
+from callwright_shared.sessions import lifecycle as sessions
 from callwright_worker.call import turn_of
 from callwright_worker.call_store import CallStore
 

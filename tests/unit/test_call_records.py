@@ -1,4 +1,4 @@
-"""The call record formats (callwright_shared.call_records): rows stored before them
+"""The call record formats (callwright_shared.calls.records): rows stored before them
 stay readable, and the latency summary is exact nearest-rank percentiles."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from callwright_shared.call_records import (
+from callwright_shared.calls.records import (
     ChatUsage,
     TranscriptEntry,
     TurnLatency,

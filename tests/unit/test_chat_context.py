@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from callwright_shared import chat
-from callwright_shared.chat import Turn
 from callwright_shared.db.models import Session
+from callwright_shared.sessions import chat
+from callwright_shared.sessions.chat import Turn
 
 pytestmark = pytest.mark.unit
 

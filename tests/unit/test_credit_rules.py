@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from callwright_shared.credits import plan_voice_hold, voice_charge
+from callwright_shared.billing.credits import plan_voice_hold, voice_charge
 from callwright_shared.errors import InsufficientCreditsError
 
 pytestmark = pytest.mark.unit

@@ -34,7 +34,7 @@ from callwright.cli import COMMAND_EXTRAS, EXTRA_MODULES
 from callwright_devstack.livekit_config import dev_config
 from callwright_http.body_limits import MAX_BODY_BYTES
 from callwright_issuer.app import create_app as create_issuer_app
-from callwright_shared.agents import AgentConfig, check_choices
+from callwright_shared.agents.definitions import AgentConfig, check_choices
 from callwright_shared.settings import CallwrightSettings
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callwright_issuer.rate_limits import CreationRateLimiter
+from callwright_issuer.http.rate_limits import CreationRateLimiter
 from callwright_shared.errors import RateLimitedError
 
 pytestmark = pytest.mark.unit

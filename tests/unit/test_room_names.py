@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callwright_shared.room_names import RoomNameError, format_room_name, parse_room_name
+from callwright_shared.calls.room_names import RoomNameError, format_room_name, parse_room_name
 
 pytestmark = pytest.mark.unit
 

@@ -11,15 +11,25 @@ import pytest
 from pydantic import ValidationError
 
 from callwright_devstack.services.tool_server import HOLD, Answer, ToolServer
-from callwright_shared import outbound, tools
-from callwright_shared.agents import AgentConfig, AgentPublic
-from callwright_shared.call_records import TranscriptEntry
-from callwright_shared.errors import InvalidRequestError
+from callwright_shared import outbound
+from callwright_shared.agents.definitions import AgentConfig, AgentPublic
+from callwright_shared.calls.records import TranscriptEntry
+from callwright_shared.errors import InvalidRequestError, error_param
+from callwright_shared.tools.checks import check_tools, keep_secrets, redact_stored
+from callwright_shared.tools.executor import ToolCallContext, ToolOutcome, call_http_tool, record_of
+from callwright_shared.tools.models import (
+    REDACTED,
+    STORE,
+    HttpTool,
+    TransferTool,
+    check_unique_names,
+    raw_schema,
+)
 
 pytestmark = pytest.mark.unit
 
 SECRET = outbound.new_signing_secret()
-CONTEXT = tools.ToolCallContext(
+CONTEXT = ToolCallContext(
     session_id="ses_0123456789abcdef",
     agent_id="0123456789abcdef",
     user_id="u_1",
@@ -34,7 +44,7 @@ ORDER_SCHEMA = {
 }
 
 
-def http_tool(**fields: Any) -> tools.HttpTool:
+def http_tool(**fields: Any) -> HttpTool:
     body: dict[str, Any] = {
         "type": "http",
         "name": "lookup_order",
@@ -43,14 +53,14 @@ def http_tool(**fields: Any) -> tools.HttpTool:
         "url": "https://api.example.com/orders",
         **fields,
     }
-    return tools.HttpTool.model_validate(body)
+    return HttpTool.model_validate(body)
 
 
 def config_error(tool: dict[str, Any]) -> tuple[str | None, str]:
     with pytest.raises(ValidationError) as caught:
         AgentConfig.model_validate({"tools": [tool]})
     first = caught.value.errors()[0]
-    return tools.error_param(first["loc"]), first["msg"]
+    return error_param(first["loc"]), first["msg"]
 
 
 @pytest.fixture
@@ -60,13 +70,13 @@ async def server() -> AsyncIterator[ToolServer]:
 
 
 async def call(
-    tool: tools.HttpTool,
+    tool: HttpTool,
     arguments: dict[str, Any] | str | None = None,
     *,
     allow_private: bool = True,
     call_id: str = "call_1",
-) -> tools.ToolOutcome:
-    return await tools.call_http_tool(
+) -> ToolOutcome:
+    return await call_http_tool(
         tool,
         arguments={"order_id": "A42"} if arguments is None else arguments,
         call_id=call_id,
@@ -96,15 +106,15 @@ def test_a_tool_list_parses_and_the_model_gets_its_raw_schema() -> None:
         }
     )
     http, end, transfer = config.tools
-    assert isinstance(http, tools.HttpTool) and http.method == "POST"
+    assert isinstance(http, HttpTool) and http.method == "POST"
     assert http.timeout_ms == 10_000
-    assert tools.raw_schema(http) == {
+    assert raw_schema(http) == {
         "name": "lookup_order",
         "description": "Look up an order.",
         "parameters": ORDER_SCHEMA,
     }
-    assert tools.raw_schema(end)["parameters"] == {"type": "object", "properties": {}}
-    assert isinstance(transfer, tools.TransferTool) and transfer.name == "transfer"
+    assert raw_schema(end)["parameters"] == {"type": "object", "properties": {}}
+    assert isinstance(transfer, TransferTool) and transfer.name == "transfer"
 
 
 @pytest.mark.parametrize(
@@ -185,7 +195,7 @@ def test_duplicate_names_are_refused_with_the_second_ones_index() -> None:
         {"tools": [{"type": "end_call"}, {"type": "end_call", "description": "Hang up."}]}
     )
     with pytest.raises(InvalidRequestError) as caught:
-        tools.check_unique_names(config.tools)
+        check_unique_names(config.tools)
     assert caught.value.param == "tools.1.name"
 
 
@@ -196,15 +206,15 @@ def test_gemini_accepts_only_string_enums_and_its_own_formats() -> None:
             "properties": {"size": {"type": "integer", "enum": [1, 2, 3]}},
         }
     )
-    tools.check_tools([integer_enum], gemini=False, allow_private=False)
+    check_tools([integer_enum], gemini=False, allow_private=False)
     with pytest.raises(InvalidRequestError) as caught:
-        tools.check_tools([integer_enum], gemini=True, allow_private=False)
+        check_tools([integer_enum], gemini=True, allow_private=False)
     assert caught.value.param == "tools.0.parameters"
     email = http_tool(
         parameters={"type": "object", "properties": {"to": {"type": "string", "format": "email"}}}
     )
     with pytest.raises(InvalidRequestError):
-        tools.check_tools([email], gemini=True, allow_private=False)
+        check_tools([email], gemini=True, allow_private=False)
 
 
 @pytest.mark.parametrize(
@@ -214,10 +224,10 @@ def test_gemini_accepts_only_string_enums_and_its_own_formats() -> None:
 def test_a_url_must_be_public_https_unless_the_operator_allows_private(url: str) -> None:
     tool = http_tool(url=url)
     with pytest.raises(InvalidRequestError) as caught:
-        tools.check_tools([tool], gemini=False, allow_private=False)
+        check_tools([tool], gemini=False, allow_private=False)
     assert caught.value.param == "tools.0.url"
     if not url.startswith("ftp"):
-        tools.check_tools([tool], gemini=False, allow_private=True)
+        check_tools([tool], gemini=False, allow_private=True)
 
 
 # -- secret headers ----------------------------------------------------------------------------
@@ -228,8 +238,8 @@ def test_secret_header_values_appear_only_in_the_stored_dump() -> None:
     assert "s3cret" not in config.model_dump_json()
     assert "s3cret" not in repr(config) and "s3cret" not in str(config.tools)
     shown = config.model_dump(mode="json")["tools"][0]["secret_headers"]
-    assert shown == {"Authorization": tools.REDACTED}
-    stored = config.model_dump(mode="json", context=tools.STORE)
+    assert shown == {"Authorization": REDACTED}
+    stored = config.model_dump(mode="json", context=STORE)
     assert stored["tools"][0]["secret_headers"] == {"Authorization": "Bearer s3cret"}
     # What the API answers (AgentPublic) is built from the stored config.
     public = AgentPublic.model_validate(
@@ -246,29 +256,29 @@ def test_secret_header_values_appear_only_in_the_stored_dump() -> None:
         strict=False,
     )
     assert "s3cret" not in public.model_dump_json()
-    assert "s3cret" not in json.dumps(tools.redact_stored(stored))
+    assert "s3cret" not in json.dumps(redact_stored(stored))
 
 
 def test_a_patch_keeps_secret_values_it_does_not_resend() -> None:
     stored = [http_tool(secret_headers={"Authorization": "Bearer old", "X-Key": "k1"})]
     omitted = [http_tool(description="Now with a new description.")]
-    tools.keep_secrets(omitted, stored=stored)
-    assert isinstance(omitted[0], tools.HttpTool)
+    keep_secrets(omitted, stored=stored)
+    assert isinstance(omitted[0], HttpTool)
     assert omitted[0].secret_headers["Authorization"].get_secret_value() == "Bearer old"
     assert omitted[0].secret_headers["X-Key"].get_secret_value() == "k1"
 
-    echoed = [http_tool(secret_headers={"Authorization": tools.REDACTED, "X-Key": "k2"})]
-    tools.keep_secrets(echoed, stored=stored)
-    assert isinstance(echoed[0], tools.HttpTool)
+    echoed = [http_tool(secret_headers={"Authorization": REDACTED, "X-Key": "k2"})]
+    keep_secrets(echoed, stored=stored)
+    assert isinstance(echoed[0], HttpTool)
     kept = {k: v.get_secret_value() for k, v in echoed[0].secret_headers.items()}
     assert kept == {"Authorization": "Bearer old", "X-Key": "k2"}
 
     cleared = [http_tool(secret_headers={})]
-    tools.keep_secrets(cleared, stored=stored)
-    assert isinstance(cleared[0], tools.HttpTool) and cleared[0].secret_headers == {}
+    keep_secrets(cleared, stored=stored)
+    assert isinstance(cleared[0], HttpTool) and cleared[0].secret_headers == {}
 
     with pytest.raises(InvalidRequestError) as caught:
-        tools.keep_secrets([http_tool(secret_headers={"Authorization": tools.REDACTED})])
+        keep_secrets([http_tool(secret_headers={"Authorization": REDACTED})])
     assert caught.value.param == "tools.0.secret_headers.Authorization"
 
 
@@ -402,9 +412,7 @@ async def test_arguments_that_do_not_fit_the_schema_send_nothing(server: ToolSer
 async def test_a_call_becomes_a_typed_transcript_record(server: ToolServer) -> None:
     tool = http_tool(url=server.answer("/orders", Answer.result("shipped")))
     outcome = await call(tool)
-    record = tools.record_of(
-        tool.name, call_id="call_1", arguments={"order_id": "A42"}, outcome=outcome
-    )
+    record = record_of(tool.name, call_id="call_1", arguments={"order_id": "A42"}, outcome=outcome)
     entry = TranscriptEntry(role="tool", content=tool.name, tool=record)
     again = TranscriptEntry.model_validate(json.loads(json.dumps(entry.stored())))
     assert again.tool is not None

@@ -1,5 +1,5 @@
-"""The variable renderer (callwright_shared.variables) and session resolution
-(callwright_shared.session_config): single pass, escaping, missing, types, system values."""
+"""The variable renderer (callwright_shared.agents.variables) and session resolution
+(callwright_shared.sessions.config): single pass, escaping, missing, types, system values."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callwright_shared import session_config, variables
-from callwright_shared.agents import AgentConfig, AgentSpec, check_templates
+from callwright_shared.agents import variables
+from callwright_shared.agents.definitions import AgentConfig, AgentSpec, check_templates
 from callwright_shared.errors import (
     InvalidRequestError,
     InvalidVariableError,
@@ -19,6 +19,7 @@ from callwright_shared.errors import (
     OverrideNotAllowedError,
     UnknownVariableError,
 )
+from callwright_shared.sessions import config as session_config
 
 pytestmark = pytest.mark.unit
 

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from callwright_shared import call_records, errors
-from callwright_shared.agents import SESSION_ARCHITECTURES
+from callwright_shared import errors
+from callwright_shared.agents.definitions import SESSION_ARCHITECTURES
+from callwright_shared.agents.providers import PROVIDERS, required_providers
+from callwright_shared.calls import records as call_records
 from callwright_shared.db.models import Architecture, SessionKind
-from callwright_shared.providers import PROVIDERS, required_providers
 from callwright_web import errors as web_errors
 from callwright_web import providers as web_providers
 from callwright_web import timeline

@@ -12,10 +12,10 @@ from livekit.agents.vad import VAD
 from livekit.plugins import deepgram, google, openai, silero
 from livekit.plugins.google.realtime.realtime_api import KNOWN_GEMINI_API_MODELS
 
-from callwright_shared.agents import DEFAULT_REALTIME_MODELS, AgentConfig
+from callwright_shared.agents.definitions import DEFAULT_REALTIME_MODELS, AgentConfig
+from callwright_shared.calls.dispatch import DispatchMetadata
+from callwright_shared.calls.room_names import parse_room_name
 from callwright_shared.db.models import Architecture, SessionStatus
-from callwright_shared.dispatch import DispatchMetadata
-from callwright_shared.room_names import parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import issued_for
 from callwright_worker.call_store import CallRecord

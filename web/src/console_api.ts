@@ -33,7 +33,7 @@ export interface SessionPage {
   has_more: boolean;
 }
 
-/** One turn's latency parts in milliseconds (callwright_shared.call_records.TurnLatency). */
+/** One turn's latency parts in milliseconds (callwright_shared.calls.records.TurnLatency). */
 export interface TurnLatency {
   end_of_turn_ms: number | null;
   transcription_ms: number | null;

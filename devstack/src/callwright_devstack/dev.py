@@ -25,12 +25,14 @@ from urllib.parse import urlsplit
 from callwright_devstack.checkout import REPO_ROOT, WEB_DIST
 from callwright_devstack.launch import Process, answers_http
 from callwright_devstack.livekit_config import LIVEKIT_BINARY, dev_config, dump
-from callwright_shared import agents, api_keys, credits, organizations
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
+from callwright_shared.billing import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade
 from callwright_shared.db.models import Organization
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants import api_keys, organizations
 from callwright_web.settings import WebSettings
 
 DEMO_CREDITS = 10_000

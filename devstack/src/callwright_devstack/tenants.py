@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from callwright_devstack.services.livekit_server import LiveKitServer
-from callwright_shared import agents, api_keys, credits, organizations, pricing
-from callwright_shared.agents import AgentSpec
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentSpec
+from callwright_shared.billing import credits, pricing
+from callwright_shared.billing.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.db.engine import create_engine, create_session_factory
-from callwright_shared.pricing import PRICE_FIELDS, PriceOverride
 from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants import api_keys, organizations
 
 
 def make_settings(

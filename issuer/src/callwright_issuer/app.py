@@ -12,13 +12,13 @@ from typing import Any
 from fastapi import FastAPI
 
 from callwright_http.body_limits import BodyLimitMiddleware
-from callwright_issuer.call_metrics import run_call_metrics
-from callwright_issuer.chat_models import ChatModel, OpenAIChatModel
-from callwright_issuer.error_handlers import install_error_handlers
-from callwright_issuer.livekit_rooms import LiveKitRooms, Rooms
-from callwright_issuer.metrics import MetricsMiddleware
-from callwright_issuer.reconciler import run_reconciler
-from callwright_issuer.redispatcher import run_redispatcher
+from callwright_issuer.http.error_handlers import install_error_handlers
+from callwright_issuer.http.metrics import MetricsMiddleware
+from callwright_issuer.livekit.rooms import LiveKitRooms, Rooms
+from callwright_issuer.loops.call_metrics import run_call_metrics
+from callwright_issuer.loops.reconciler import run_reconciler
+from callwright_issuer.loops.redispatcher import run_redispatcher
+from callwright_issuer.outbound_webhooks.dispatcher import WebhookDispatcher
 from callwright_issuer.routes import (
     agent_stats,
     agents,
@@ -29,7 +29,7 @@ from callwright_issuer.routes import (
     tool_secret,
     webhook_endpoints,
 )
-from callwright_issuer.webhook_dispatcher import WebhookDispatcher
+from callwright_issuer.sessions.chat_models import ChatModel, OpenAIChatModel
 from callwright_shared import outbound
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.errors import RequestTooLargeError

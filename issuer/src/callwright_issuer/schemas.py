@@ -9,8 +9,8 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from callwright_shared.agents import AgentPublic
-from callwright_shared.session_public import SessionPublic
+from callwright_shared.agents.definitions import AgentPublic
+from callwright_shared.sessions.public import SessionPublic
 from callwright_shared.text import MultiLine
 
 MAX_METADATA_BYTES = 4096
@@ -25,7 +25,7 @@ class SessionCreate(BaseModel):
     agent_id: str = Field(min_length=1, max_length=64)
     metadata: dict[str, Any] | None = None
     # Values of the agent's declared variables, and fields of its `overridable` list
-    # (checked against the agent in callwright_shared.session_config).
+    # (checked against the agent in callwright_shared.sessions.config).
     variables: dict[str, Any] | None = Field(None, max_length=64)
     overrides: dict[str, Any] | None = Field(None, max_length=16)
 

@@ -44,6 +44,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from callwright_shared.tool_types import TOOL_TYPES
+
 # FastAPI's location of a request field (RequestValidationError), not part of its name.
 _REQUEST_PARTS = ("body", "query", "path", "header")
 
@@ -94,10 +96,8 @@ class InvalidRequestError(CallwrightError):
         loc = [str(part) for part in first.get("loc", ())]
         if loc and loc[0] in _REQUEST_PARTS:
             loc = loc[1:]
-        # Imported here: tools imports this module. It drops the union tag pydantic puts
-        # after a tool's index, which is not part of what the client sent.
-        from callwright_shared.tools import error_param
-
+        # Without the union tag pydantic puts after a tool's index, which is not part of
+        # what the client sent.
         path = error_param(loc)
         loc = path.split(".") if path else []
         param = ".".join([prefix, *loc] if prefix else loc) or None
@@ -226,3 +226,15 @@ class LiveKitUnavailableError(ServiceUnavailableError):
 
 class DatabaseUnavailableError(ServiceUnavailableError):
     code = "database_unavailable"
+
+
+def error_param(loc: Sequence[str | int]) -> str | None:
+    """The `param` of a pydantic error's location, without the union tag pydantic puts
+    after a tool's index (`tools.0.http.parameters` → `tools.0.parameters`)."""
+    parts = [str(p) for p in loc]
+    kept = [
+        part
+        for i, part in enumerate(parts)
+        if not (part in TOOL_TYPES and i >= 2 and parts[i - 2] == "tools")
+    ]
+    return ".".join(kept) or None

@@ -141,7 +141,7 @@ class CallwrightSettings(EnvSettings):
         5.0, gt=0, validation_alias=_env("CALLWRIGHT_LIVEKIT_TIMEOUT_SECONDS")
     )
 
-    # The issuer's reconciler (callwright_issuer.reconciler): how often it runs (0 turns it
+    # The issuer's reconciler (callwright_issuer.loops.reconciler): how often it runs (0 turns it
     # off), and how long a worker may go without a heartbeat before its session is closed.
     reconcile_interval_seconds: float = Field(
         15.0, ge=0, validation_alias=_env("CALLWRIGHT_RECONCILE_INTERVAL_SECONDS")
@@ -149,7 +149,7 @@ class CallwrightSettings(EnvSettings):
     worker_heartbeat_grace_seconds: float = Field(
         30.0, gt=0, validation_alias=_env("CALLWRIGHT_WORKER_HEARTBEAT_GRACE_SECONDS")
     )
-    # The issuer's re-dispatcher (callwright_issuer.redispatcher): how often it looks for
+    # The issuer's re-dispatcher (callwright_issuer.loops.redispatcher): how often it looks for
     # voice sessions no worker took (0 turns it off), and how long after a dispatch it
     # dispatches again. Self-hosted LiveKit drops a job when no worker is available.
     redispatch_interval_seconds: float = Field(
@@ -246,7 +246,7 @@ class CallwrightSettings(EnvSettings):
     # --- operator pricing ---
     # Prices are the operator's: these defaults apply to every agent that has no
     # per-organization or per-agent price set with `callwright admin set-price`
-    # (callwright_shared.pricing). Nonzero so that no call is free by accident. A pipeline
+    # (callwright_shared.billing.pricing). Nonzero so that no call is free by accident. A pipeline
     # minute keeps the built-in price agents had before prices became the operator's; a
     # realtime minute costs four times that, as speech-to-speech audio tokens cost several
     # times a Deepgram + gpt-4o-mini + gpt-4o-mini-tts minute.
@@ -266,7 +266,7 @@ class CallwrightSettings(EnvSettings):
         1, ge=0, le=1_000_000, validation_alias=_env("CALLWRIGHT_PRICE_CHAT_CREDITS_PER_MESSAGE")
     )
     # What a tenant's agent may choose, comma-separated in the environment. The
-    # built-in defaults of callwright_shared.agents are in each list.
+    # built-in defaults of callwright_shared.agents.definitions are in each list.
     allowed_stt_models: _NameList = Field(
         ("nova-3", "nova-2"), validation_alias=_env("CALLWRIGHT_ALLOWED_STT_MODELS")
     )
@@ -305,7 +305,7 @@ class CallwrightSettings(EnvSettings):
     outbound_allow_private: bool = Field(
         False, validation_alias=_env("CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE")
     )
-    # The issuer's webhook dispatcher (callwright_issuer.webhook_dispatcher): how often it
+    # The issuer's webhook dispatcher (callwright_issuer.outbound_webhooks.dispatcher): how often it
     # looks for due deliveries (0 turns it off), one request's time limit, and how long a
     # claimed delivery stays claimed (longer than the timeout: an issuer that died while
     # sending loses its claim after this and another one sends again).
@@ -347,7 +347,7 @@ class CallwrightSettings(EnvSettings):
     # --- call records ---
     # How often the issuer observes the calls settled since its last look in its
     # Prometheus turn-latency histograms and end-reason counters
-    # (callwright_issuer.call_metrics; 0 turns it off).
+    # (callwright_issuer.loops.call_metrics; 0 turns it off).
     call_metrics_interval_seconds: float = Field(
         15.0, ge=0, validation_alias=_env("CALLWRIGHT_CALL_METRICS_INTERVAL_SECONDS")
     )

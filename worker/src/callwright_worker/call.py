@@ -15,14 +15,14 @@ running with the user in the room until either leaves. A call that ends with a p
 failure before the agent said anything (a missing key, a provider down) is charged
 nothing.
 
-The job claims its session before it joins the room (callwright_shared.heartbeats), and
+The job claims its session before it joins the room (callwright_shared.calls.heartbeats), and
 the claim is its first heartbeat: a job dispatched twice for one session (the issuer's
 re-dispatcher) leaves when it finds the session claimed, and a call shorter than the
 heartbeat interval is still known to have a live worker. The end user gets the
 microphone only: livekit-agents' session host (`lk.agent.session`, which would hand any
 participant the instructions and a control channel) and text input on `lk.chat` are off.
 
-The transcript is the call's timeline (callwright_shared.call_records): turns with their
+The transcript is the call's timeline (callwright_shared.calls.records): turns with their
 speaking times and livekit-agents' per-turn latency, and events (joined, away, back, time
 limit, errors, ended); each heartbeat flushes it, so a worker that dies leaves it too.
 
@@ -57,14 +57,16 @@ from livekit.agents.voice.events import (
 from livekit.agents.voice.speech_handle import SpeechHandle
 from pydantic import BaseModel, ValidationError
 
-from callwright_shared import outbound, session_config
-from callwright_shared.call_records import CallEvent, TranscriptEntry, TurnLatency, milliseconds
+from callwright_shared import outbound
+from callwright_shared.calls.dispatch import DispatchMetadata
+from callwright_shared.calls.records import CallEvent, TranscriptEntry, TurnLatency, milliseconds
+from callwright_shared.calls.room_names import RoomName, RoomNameError, parse_room_name
 from callwright_shared.db.models import Architecture, EndReason, SessionKind, SessionStatus
-from callwright_shared.dispatch import DispatchMetadata
 from callwright_shared.errors import CallwrightError
-from callwright_shared.room_names import RoomName, RoomNameError, parse_room_name
+from callwright_shared.sessions import config as session_config
 from callwright_shared.settings import CallwrightSettings
-from callwright_shared.tools import HttpTool, ToolCallContext
+from callwright_shared.tools.executor import ToolCallContext
+from callwright_shared.tools.models import HttpTool
 from callwright_worker import telemetry
 from callwright_worker.call_store import CallRecord, CallStore
 from callwright_worker.providers import (

@@ -1,8 +1,8 @@
 """The worker's view of the database: the call it was dispatched to, and how it ends.
 
 Every write goes through the same shared functions the issuer uses, so the worker's
-settlement is the one exactly-once settlement (`callwright_shared.sessions.settle`).
-Transactions follow the issuer's rule (callwright_issuer.deps): the settlement locks the
+settlement is the one exactly-once settlement (`callwright_shared.sessions.lifecycle.settle`).
+Transactions follow the rule of callwright_shared.db.engine: the settlement locks the
 organization row (`credits.lock`), so it runs in `org_write`, queued on SQLite like the
 issuer's holds; the other writes run in `session_factory.begin()`.
 """
@@ -15,11 +15,10 @@ from typing import Any
 
 import aiosqlite  # noqa: F401 - imported at prewarm, not on a job's first query
 import asyncpg  # noqa: F401
-from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from callwright_shared import heartbeats, session_config, sessions, tools
-from callwright_shared.agents import AgentConfig, config_of
+from callwright_shared.agents.definitions import AgentConfig, config_of
+from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import (
     create_engine,
     create_session_factory,
@@ -27,7 +26,11 @@ from callwright_shared.db.engine import (
     org_write,
 )
 from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
-from callwright_shared.sessions import Settlement
+from callwright_shared.sessions import config as session_config
+from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions.lifecycle import Settlement
+from callwright_shared.tenants.organizations import live_agent
+from callwright_shared.tools.signing_secret import signing_secret_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +97,7 @@ class CallStore:
     async def agent_of(self, org_id: str, agent_id: str) -> StoredAgent | None:
         """A live agent of the organization (a transfer's target), or None."""
         async with self._sessions() as db:
-            agent = (
-                await db.execute(
-                    select(Agent).where(
-                        Agent.id == agent_id, Agent.org_id == org_id, Agent.deleted_at.is_(None)
-                    )
-                )
-            ).scalar_one_or_none()
+            agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
             if agent is None:
                 return None
             return StoredAgent(agent.id, agent.name, agent.architecture, config_of(agent))
@@ -108,10 +105,10 @@ class CallStore:
     async def signing_secret(self, org_id: str) -> str:
         """The organization's tool signing secret (made on first use)."""
         async with self._sessions.begin() as db:
-            return await tools.signing_secret_of(db, org_id)
+            return await signing_secret_of(db, org_id)
 
     async def claim(self, session_id: str, job_id: str, *, grace_seconds: float) -> bool:
-        """Make this job the one that serves the session (see callwright_shared.heartbeats)."""
+        """Make this job the one that serves the session (callwright_shared.calls.heartbeats)."""
         async with self._sessions.begin() as db:
             return await heartbeats.claim(db, session_id, job_id, grace_seconds=grace_seconds)
 

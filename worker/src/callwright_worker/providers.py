@@ -1,7 +1,7 @@
 """Building an agent's models from its configuration and the operator's settings.
 
 Provider endpoints and keys come only from settings (SPEC §6), read through the registry
-of callwright_shared.providers: an agent chooses models and voices, never URLs. Nothing
+of callwright_shared.agents.providers: an agent chooses models and voices, never URLs. Nothing
 here touches LiveKit Cloud inference: turn detection is pinned to local VAD (pipeline) or
 the realtime model's own server VAD, and interruption handling to VAD, so no default
 silently calls the cloud (LIVEKIT-NOTES, "Self-hosting trap").
@@ -18,10 +18,10 @@ from livekit.agents.voice import room_io
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import deepgram, google, openai, silero
 
-from callwright_shared.agents import AgentConfig
+from callwright_shared.agents.definitions import AgentConfig
+from callwright_shared.agents.providers import DEEPGRAM, GOOGLE, OPENAI
+from callwright_shared.agents.providers import ProviderConfigError as ProviderConfigError
 from callwright_shared.db.models import Architecture
-from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI
-from callwright_shared.providers import ProviderConfigError as ProviderConfigError
 from callwright_shared.settings import CallwrightSettings
 
 # Turn taking (pipeline). Silero VAD reports the end of speech after VAD_MIN_SILENCE_S of

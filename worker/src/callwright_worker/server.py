@@ -17,8 +17,8 @@ from typing import Any
 
 from livekit.agents import AgentServer, JobProcess, JobRequest, cli
 
+from callwright_shared.calls.room_names import RoomNameError, parse_room_name
 from callwright_shared.db.engine import quiet_statement_logs
-from callwright_shared.room_names import RoomNameError, parse_room_name
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import BUSY_JOIN_WINDOW_ATTRIBUTE, WorkerDeps, entrypoint
 

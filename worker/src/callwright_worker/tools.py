@@ -2,7 +2,7 @@
 from the session's configuration snapshot, the same in every architecture.
 
 - `http`: `function_tool(handler, raw_schema=raw_schema(tool))`; the handler runs the
-  shared executor (`callwright_shared.tools.call_http_tool`, signed with the
+  shared executor (`callwright_shared.tools.executor.call_http_tool`, signed with the
   organization's secret read once at job start). While it waits the agent says the
   tool's `messages.waiting` (after `waiting_after_ms`, through the call's own `speak`:
   realtime models cannot `say()`); a failure with `messages.failed` has the agent say
@@ -21,7 +21,7 @@ from the session's configuration snapshot, the same in every architecture.
   of another architecture or realtime provider, deleted or of another organization is
   refused: the agent says TRANSFER_FAILED and carries on.
 
-Every call is one transcript entry of role `tool` (`callwright_shared.call_records.ToolCall`:
+Every call is one transcript entry of role `tool` (`callwright_shared.calls.records.ToolCall`:
 name, arguments, outcome, HTTP status, latency), and the caller's page is told on the
 TOOL_TOPIC text stream when it starts and ends (the tool's name and status only: never
 its arguments or result).
@@ -43,20 +43,11 @@ import httpx
 from livekit.agents import Agent, RunContext, ToolResult, function_tool, llm
 from livekit.agents.voice.speech_handle import SpeechHandle
 
-from callwright_shared.agents import AgentConfig
-from callwright_shared.call_records import TranscriptEntry
+from callwright_shared.agents.definitions import AgentConfig
+from callwright_shared.calls.records import TranscriptEntry
 from callwright_shared.db.models import EndReason
-from callwright_shared.tools import (
-    EndCallTool,
-    HttpTool,
-    Tool,
-    ToolCallContext,
-    ToolOutcome,
-    TransferTool,
-    call_http_tool,
-    raw_schema,
-    record_of,
-)
+from callwright_shared.tools.executor import ToolCallContext, ToolOutcome, call_http_tool, record_of
+from callwright_shared.tools.models import EndCallTool, HttpTool, Tool, TransferTool, raw_schema
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from callwright_devstack.emulators import DeepgramEmulator, GeminiLiveEmulator, OpenAIEmulator
 from callwright_devstack.launch import Process
 from callwright_devstack.ports import free_tcp_port
-from callwright_shared.providers import DEEPGRAM, GOOGLE, OPENAI
+from callwright_shared.agents.providers import DEEPGRAM, GOOGLE, OPENAI
 from callwright_shared.settings import CallwrightSettings
 
 OPENAI_KEY = "sk-test-callwright"

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from callwright_issuer.agent_stats import AgentStats, agent_stats, time_range
-from callwright_issuer.deps import CurrentKey, DbSessionDep
-from callwright_issuer.parameters import checked_parameters
+from callwright_issuer.http.deps import CurrentKey, DbSessionDep
+from callwright_issuer.http.parameters import checked_parameters
 from callwright_issuer.schemas import error_responses
-from callwright_shared import agents
+from callwright_issuer.sessions.stats import AgentStats, agent_stats, time_range
+from callwright_shared.agents import definitions as agents
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"], dependencies=[Depends(checked_parameters)])
 

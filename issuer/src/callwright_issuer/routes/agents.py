@@ -6,11 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from callwright_issuer.deps import CurrentKey, DbSessionDep, SettingsDep, body_schema, json_body
-from callwright_issuer.parameters import checked_parameters
+from callwright_issuer.http.deps import (
+    CurrentKey,
+    DbSessionDep,
+    SettingsDep,
+    body_schema,
+    json_body,
+)
+from callwright_issuer.http.parameters import checked_parameters
 from callwright_issuer.schemas import AgentList, DeletedAgent, error_responses
-from callwright_shared import agents, pricing
-from callwright_shared.agents import AgentPublic, AgentSpec, AgentUpdate
+from callwright_shared.agents import definitions as agents
+from callwright_shared.agents.definitions import AgentPublic, AgentSpec, AgentUpdate
+from callwright_shared.billing import pricing
 from callwright_shared.db.engine import transaction
 from callwright_shared.db.models import Agent
 from callwright_shared.settings import CallwrightSettings

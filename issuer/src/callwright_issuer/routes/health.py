@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from callwright_issuer.deps import DbSessionDep, RoomsDep, SettingsDep
+from callwright_issuer.http.deps import DbSessionDep, RoomsDep, SettingsDep
 from callwright_shared.errors import AuthenticationError, CallwrightError, NotFoundError
 
 router = APIRouter(tags=["health"])

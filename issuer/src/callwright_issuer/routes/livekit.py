@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 
-from callwright_issuer import livekit_webhooks
-from callwright_issuer.deps import DbSessionDep, SettingsDep
+from callwright_issuer.http.deps import DbSessionDep, SettingsDep
+from callwright_issuer.livekit import webhooks as livekit_webhooks
 from callwright_issuer.schemas import WebhookAck, error_responses
 from callwright_shared.db.engine import org_write
 

@@ -10,13 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from callwright_issuer.chat_sessions import (
-    MessageRun,
-    ReplyDelta,
-    create_chat_session,
-    start_message,
-)
-from callwright_issuer.deps import (
+from callwright_issuer.http.deps import (
     BackgroundTasksDep,
     ChatModelDep,
     CurrentKey,
@@ -28,9 +22,9 @@ from callwright_issuer.deps import (
     body_schema,
     json_body,
 )
-from callwright_issuer.error_handlers import as_callwright_error
-from callwright_issuer.parameters import checked_parameters
-from callwright_issuer.rate_limits import CreationAllowed
+from callwright_issuer.http.error_handlers import as_callwright_error
+from callwright_issuer.http.parameters import checked_parameters
+from callwright_issuer.http.rate_limits import CreationAllowed
 from callwright_issuer.schemas import (
     ChatSessionCreate,
     ChatSessionCreated,
@@ -41,11 +35,17 @@ from callwright_issuer.schemas import (
     VoiceSessionCreated,
     error_responses,
 )
-from callwright_issuer.session_ending import end_session
-from callwright_issuer.voice_sessions import create_voice_session, rejoin_token
-from callwright_shared import sessions
+from callwright_issuer.sessions.chat import (
+    MessageRun,
+    ReplyDelta,
+    create_chat_session,
+    start_message,
+)
+from callwright_issuer.sessions.ending import end_session
+from callwright_issuer.sessions.voice import create_voice_session, rejoin_token
 from callwright_shared.db.models import EndReason, SessionKind, SessionStatus
-from callwright_shared.session_public import SessionPublic, SessionTimeline
+from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions.public import SessionPublic, SessionTimeline
 
 router = APIRouter(
     prefix="/v1/sessions", tags=["sessions"], dependencies=[Depends(checked_parameters)]

@@ -11,10 +11,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from callwright_issuer.deps import CurrentKey, DbSessionDep
-from callwright_issuer.parameters import checked_parameters
+from callwright_issuer.http.deps import CurrentKey, DbSessionDep
+from callwright_issuer.http.parameters import checked_parameters
 from callwright_issuer.schemas import error_responses
-from callwright_shared import tools
+from callwright_shared.tools.signing_secret import rotate_signing_secret, signing_secret_of
 
 router = APIRouter(
     prefix="/v1/tool-secret", tags=["tools"], dependencies=[Depends(checked_parameters)]
@@ -30,7 +30,7 @@ class ToolSecret(BaseModel):
 @router.get("", response_model=ToolSecret, responses=error_responses(400, 401))
 async def get_tool_secret(*, key: CurrentKey, db: DbSessionDep) -> ToolSecret:
     """The organization's tool signing secret (`whsec_…`), created on first use."""
-    secret = await tools.signing_secret_of(db, key.org_id)
+    secret = await signing_secret_of(db, key.org_id)
     await db.commit()
     return ToolSecret(secret=secret)
 
@@ -38,6 +38,6 @@ async def get_tool_secret(*, key: CurrentKey, db: DbSessionDep) -> ToolSecret:
 @router.post("/rotate", response_model=ToolSecret, responses=error_responses(400, 401))
 async def rotate_tool_secret(*, key: CurrentKey, db: DbSessionDep) -> ToolSecret:
     """A new secret at once: tool calls from now on are signed with it only."""
-    secret = await tools.rotate_signing_secret(db, key.org_id)
+    secret = await rotate_signing_secret(db, key.org_id)
     await db.commit()
     return ToolSecret(secret=secret)

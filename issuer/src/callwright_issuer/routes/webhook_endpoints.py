@@ -6,11 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from callwright_issuer.deps import CurrentKey, DbSessionDep, SettingsDep, body_schema, json_body
-from callwright_issuer.parameters import checked_parameters
-from callwright_issuer.schemas import error_responses
-from callwright_issuer.webhook_dispatcher import WebhookDispatcher, redeliver
-from callwright_issuer.webhook_endpoints import (
+from callwright_issuer.http.deps import (
+    CurrentKey,
+    DbSessionDep,
+    SettingsDep,
+    body_schema,
+    json_body,
+)
+from callwright_issuer.http.parameters import checked_parameters
+from callwright_issuer.outbound_webhooks.dispatcher import WebhookDispatcher, redeliver
+from callwright_issuer.outbound_webhooks.endpoints import (
     DeletedWebhookEndpoint,
     DeliveryList,
     DeliveryPublic,
@@ -29,6 +34,7 @@ from callwright_issuer.webhook_endpoints import (
     rotate_secret,
     update_endpoint,
 )
+from callwright_issuer.schemas import error_responses
 from callwright_shared.db.models import (
     DeliveryStatus,
     WebhookDelivery,
@@ -37,7 +43,7 @@ from callwright_shared.db.models import (
 )
 from callwright_shared.errors import WebhookEndpointDisabledError
 from callwright_shared.ids import new_webhook_delivery_id, new_webhook_message_id
-from callwright_shared.outbox import TEST_EVENT, envelope
+from callwright_shared.sessions.outbox import TEST_EVENT, envelope
 
 router = APIRouter(
     prefix="/v1/webhook-endpoints",

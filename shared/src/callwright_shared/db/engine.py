@@ -1,4 +1,11 @@
-"""Engine and session factory. Opened by each process at start-up, never at import."""
+"""Engine and session factory. Opened by each process at start-up, never at import.
+
+The transaction rule, for the issuer and the worker alike: a service function owns its
+transactions; a repository (callwright_shared) never commits. A write that locks an
+organization row (a hold, a settlement) runs in `org_write`, which queues it on SQLite
+and commits or rolls back; other writes use `async with db.begin()` /
+`session_factory.begin()`.
+"""
 
 from __future__ import annotations
 

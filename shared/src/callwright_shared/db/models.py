@@ -120,7 +120,7 @@ class Organization(Base):
     held: Mapped[int] = mapped_column(BigInteger, default=0)
     max_concurrent_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The operator's prices for this organization (`admin set-price`); NULL = the default
-    # of settings. Resolved by callwright_shared.pricing.
+    # of settings. Resolved by callwright_shared.billing.pricing.
     credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credits_per_message: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The `whsec_` secret that signs its agents' tool calls (callwright_shared.tools),
@@ -160,7 +160,8 @@ class Agent(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     architecture: Mapped[Architecture] = mapped_column(_enum(Architecture))
-    # Every other field of the agent object, validated by callwright_shared.agents.AgentConfig.
+    # Every other field of the agent object, validated by
+    # callwright_shared.agents.definitions.AgentConfig.
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The operator's per-agent prices (`admin set-price --agent`); NULL = the organization's.
     credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -197,7 +198,7 @@ class Session(Base):
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
     settled_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    # The worker's last heartbeat (callwright_shared.heartbeats); the reconciler closes
+    # The worker's last heartbeat (callwright_shared.calls.heartbeats); the reconciler closes
     # an active session whose worker stopped beating.
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Chat sessions: the price of one message, fixed when the session was created.
@@ -216,7 +217,7 @@ class Session(Base):
     # reload); the worker waits CALLWRIGHT_REJOIN_GRACE_SECONDS for them. None: present.
     away_since: Mapped[datetime | None] = mapped_column(nullable=True)
     # The configuration the session runs, resolved at creation (variables rendered,
-    # overrides applied; callwright_shared.session_config). None: created before 0006.
+    # overrides applied; callwright_shared.sessions.config). None: created before 0006.
     config: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 

@@ -1,5 +1,5 @@
 """The provider keys a voice agent's call needs, as the page tells the operator which are
-missing. A copy of the key names and purposes of `callwright_shared.providers` (the one
+missing. A copy of the key names and purposes of `callwright_shared.agents.providers` (the one
 registry the worker reads), held here so that the page's image carries no database layer;
 tests/unit/test_web_member.py checks that the two agree."""
 

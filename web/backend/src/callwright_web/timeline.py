@@ -1,7 +1,7 @@
 """The session timeline as the issuer's API answers it (`GET /v1/sessions/{id}/timeline`):
 the shapes the console reads and passes on to the browser.
 
-Copies of `callwright_shared.call_records`' models (which this member does not import: the
+Copies of `callwright_shared.calls.records`' models (which this member does not import: the
 page's image carries no database layer); tests/unit/test_web_member.py checks that their
 JSON schemas are the same.
 """
@@ -51,7 +51,7 @@ ToolOutcomeName = Literal[
 
 class ToolCall(BaseModel):
     """A tool the agent ran (role `tool`; `content` is the tool's name), written by
-    `callwright_shared.tools.record_of` from a call's outcome.
+    `callwright_shared.tools.executor.record_of` from a call's outcome.
 
     `arguments` are the model's (never a secret header); `output` is an excerpt of what
     the model was given back (the answer, or the short error). `outcome`: `ok`;

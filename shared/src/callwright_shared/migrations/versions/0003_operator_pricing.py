@@ -2,7 +2,7 @@
 
 Until this revision an agent's `credits_per_minute` / `credits_per_message` lived in its
 `config` JSON, where any API key could set them and so lower their own bills. Prices are now the
-operator's (callwright_shared.pricing): NULL-able columns on `organizations` (the
+operator's (callwright_shared.billing.pricing): NULL-able columns on `organizations` (the
 organization's price) and on `agents` (a per-agent override), set only by
 `callwright admin set-price`, with the defaults of settings behind them.
 

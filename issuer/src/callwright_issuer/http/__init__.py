@@ -1,0 +1,1 @@
+"""HTTP plumbing: dependencies, error responses, body and rate limits, parameters, metrics."""

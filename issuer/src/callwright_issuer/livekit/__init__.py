@@ -1,0 +1,1 @@
+"""The issuer's boundary with LiveKit: rooms, participant tokens, inbound webhooks."""

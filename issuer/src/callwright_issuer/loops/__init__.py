@@ -1,0 +1,1 @@
+"""The issuer's background loops: reconciler, re-dispatcher, call metrics."""

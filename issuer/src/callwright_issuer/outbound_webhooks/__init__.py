@@ -1,0 +1,1 @@
+"""Webhooks to the tenants' backends: endpoints and the dispatcher."""

@@ -1,0 +1,1 @@
+"""Creating, running and ending sessions: admission, voice, chat, stats."""

@@ -1,0 +1,1 @@
+"""Agents: their definition, variables, and the providers they need."""

@@ -1,0 +1,158 @@
+"""Prices: the operator's, never the tenant's. The one resolution rule lives here.
+
+    per-agent price (admin set-price --org O --agent A)      if set, else
+    per-organization price (admin set-price --org O)         if set, else
+    the default of settings, by architecture:
+        pipeline minute  CALLWRIGHT_PRICE_PIPELINE_CREDITS_PER_MINUTE
+        realtime minute  CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE
+        chat message     CALLWRIGHT_PRICE_CHAT_CREDITS_PER_MESSAGE
+
+Each of the two prices (a voice minute, a chat message) resolves on its own. A price of 0
+exists only where an operator set one. Sessions snapshot the resolved price when they are
+created, so a later change never reprices a running session. The API shows a price only
+where the architecture has it (`shown`): a text agent has no minute, a realtime agent no
+message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callwright_shared.db.models import Agent, Architecture, Organization
+from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
+from callwright_shared.settings import CallwrightSettings
+from callwright_shared.tenants.organizations import get_org, live_agent
+
+MAX_PRICE = 1_000_000
+PRICE_FIELDS = ("credits_per_minute", "credits_per_message")
+_VOICE = (Architecture.PIPELINE, Architecture.REALTIME)
+_CHAT = (Architecture.PIPELINE, Architecture.TEXT)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceOverride:
+    """Prices one scope (an organization or an agent) sets; None = inherit."""
+
+    credits_per_minute: int | None = None
+    credits_per_message: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """The effective prices of an agent."""
+
+    credits_per_minute: int
+    credits_per_message: int
+
+    def shown(self, architecture: Architecture) -> PriceOverride:
+        """The prices the agent's architecture has; None for the other."""
+        return PriceOverride(
+            self.credits_per_minute if architecture in _VOICE else None,
+            self.credits_per_message if architecture in _CHAT else None,
+        )
+
+
+def resolve(
+    architecture: Architecture,
+    *,
+    agent: PriceOverride,
+    org: PriceOverride,
+    settings: CallwrightSettings,
+) -> Price:
+    """Agent override > organization price > default of settings."""
+    default_minute = (
+        settings.price_realtime_credits_per_minute
+        if architecture is Architecture.REALTIME
+        else settings.price_pipeline_credits_per_minute
+    )
+    return Price(
+        credits_per_minute=_first(agent.credits_per_minute, org.credits_per_minute, default_minute),
+        credits_per_message=_first(
+            agent.credits_per_message,
+            org.credits_per_message,
+            settings.price_chat_credits_per_message,
+        ),
+    )
+
+
+def _first(*prices: int | None) -> int:
+    return next(price for price in prices if price is not None)
+
+
+def override_of(row: Agent | Organization) -> PriceOverride:
+    return PriceOverride(row.credits_per_minute, row.credits_per_message)
+
+
+async def org_override(db: AsyncSession, org_id: str) -> PriceOverride:
+    row = (
+        await db.execute(
+            select(Organization.credits_per_minute, Organization.credits_per_message).where(
+                Organization.id == org_id
+            )
+        )
+    ).one_or_none()
+    return PriceOverride() if row is None else PriceOverride(*row)
+
+
+async def price_of(db: AsyncSession, agent: Agent, settings: CallwrightSettings) -> Price:
+    """The agent's effective prices (what a new session snapshots)."""
+    return resolve(
+        agent.architecture,
+        agent=override_of(agent),
+        org=await org_override(db, agent.org_id),
+        settings=settings,
+    )
+
+
+async def set_price(
+    db: AsyncSession,
+    *,
+    org_id: str,
+    agent_id: str | None,
+    prices: PriceOverride,
+    clear: bool = False,
+) -> PriceOverride:
+    """The operator sets (or with `clear`, removes, so they inherit again) a scope's prices.
+
+    Only `callwright admin set-price` calls this: no tenant API can. Returns the scope's
+    prices after the change.
+    """
+    given = {
+        field: value
+        for field, value in (
+            ("credits_per_minute", prices.credits_per_minute),
+            ("credits_per_message", prices.credits_per_message),
+        )
+        if value is not None
+    }
+    for field, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PRICE:
+            raise InvalidRequestError(
+                f"{field}: must be an integer from 0 to {MAX_PRICE} credits", param=field
+            )
+    if not given and not clear:
+        raise InvalidRequestError(
+            "Give --credits-per-minute and/or --credits-per-message, or --clear."
+        )
+    values: dict[str, int | None] = dict.fromkeys(PRICE_FIELDS) if clear else {}
+    values.update(given)
+    row = await _scope(db, org_id=org_id, agent_id=agent_id)
+    for field, price in values.items():
+        setattr(row, field, price)
+    await db.flush()
+    return override_of(row)
+
+
+async def _scope(db: AsyncSession, *, org_id: str, agent_id: str | None) -> Agent | Organization:
+    org = await get_org(db, org_id)
+    if agent_id is None:
+        return org
+    agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
+    if agent is None:
+        raise AgentNotFoundError(
+            f"No agent '{agent_id}' in organization '{org_id}'.", param="agent"
+        )
+    return agent

@@ -1,0 +1,1 @@
+"""Sessions: lifecycle and settlement, configuration, public view, outbox, chat, idempotency."""
