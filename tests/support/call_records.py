@@ -20,8 +20,8 @@ from callwright_shared.call_records import CallEvent, ToolCall, TranscriptEntry
 from callwright_shared.db.models import EndReason
 from callwright_shared.ids import new_session_id
 from callwright_shared.room_names import format_room_name
-from callwright_worker.call import turn_of
 from callwright_worker.call_store import CallStore
+from callwright_worker.timeline import turn_of
 from tests.support.database import database
 from tests.support.tenants import Tenant
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.genai import types as genai
-from livekit.agents import NOT_GIVEN, AgentSession, NotGivenOr, llm, vad
+from livekit import rtc
+from livekit.agents import NOT_GIVEN, Agent, AgentSession, NotGivenOr, llm, vad
 from livekit.agents.voice import room_io
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import deepgram, google, openai, silero
@@ -163,5 +164,30 @@ def session_plan(
     return pipeline_plan(config, settings, vad_model=vad_model)
 
 
-def build_session(plan: SessionPlan) -> AgentSession[None]:
-    return AgentSession(**plan.kwargs)
+class CallAgentSession(AgentSession[None]):
+    """An agent session bound to its job's room."""
+
+    def __init__(self, room: rtc.Room, plan: SessionPlan) -> None:
+        super().__init__(**plan.kwargs)
+        self._room = room
+
+    async def start_in_room(self, agent: Agent, *, room_options: room_io.RoomOptions) -> None:
+        # No session host: livekit-agents' `lk.agent.session` would hand any participant
+        # the instructions and a control channel; the end user gets the microphone only.
+        await self.start(agent, room=self._room, room_options=room_options, session_host=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSessions:
+    """Builds a job's agent sessions on the operator's providers, in the job's room
+    (callwright_worker.deps.SessionFactory)."""
+
+    vad: vad.VAD
+    room: rtc.Room
+
+    def __call__(
+        self, architecture: Architecture, config: AgentConfig, settings: CallwrightSettings
+    ) -> CallAgentSession:
+        return CallAgentSession(
+            self.room, session_plan(architecture, config, settings, vad_model=self.vad)
+        )
