@@ -136,6 +136,11 @@ class Call:
         self._tools: CallTools | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
+    @property
+    def user_away(self) -> bool:
+        """The user left and the call waits for them (the rejoin grace)."""
+        return self._away is not None
+
     # -- the recipe ------------------------------------------------------------------
 
     async def run(self) -> None:
