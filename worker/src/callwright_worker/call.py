@@ -1,5 +1,5 @@
-"""One call, as a recipe: parse → load → check → claim → join → wait for the user →
-build → greet → run until it ends → settle → delete the room.
+"""One call, as a recipe: (callwright_worker.job: parse → load → check → claim) → join →
+wait for the user → build → greet → run until it ends → settle → delete the room.
 
 A call ends on the first of: the user leaving (`user_left`), End Session deleting the
 room (`api_ended`), the time limit (`max_duration_reached`, or `insufficient_credits`
@@ -395,6 +395,7 @@ class Call:
         def on_participant_disconnected(participant: CallParticipant) -> None:
             if participant.identity != self._record.user_id:
                 return
+            self._log_connection("user connection left", participant)
             if participant.disconnect_reason == rtc.DisconnectReason.ROOM_DELETED:
                 self._end(EndReason.API_ENDED)
             elif self._user_in_room():
@@ -404,7 +405,18 @@ class Call:
 
         def on_participant_connected(participant: CallParticipant) -> None:
             if participant.identity == self._record.user_id:
+                self._log_connection("user connection joined", participant)
                 self._back.set()
+
+        def on_track_subscribed(
+            track: rtc.Track, publication: rtc.RemoteTrackPublication, participant: CallParticipant
+        ) -> None:
+            # When the agent can hear a connection: the session's audio input follows the
+            # user's identity to the newest microphone track it is subscribed to.
+            if participant.identity == self._record.user_id:
+                self._log_connection(
+                    "user track subscribed", participant, track_sid=publication.sid
+                )
 
         def on_disconnected(reason: rtc.DisconnectReason.ValueType) -> None:
             if reason == rtc.DisconnectReason.ROOM_DELETED:
@@ -417,6 +429,26 @@ class Call:
         self._ctx.room.on("participant_disconnected", on_participant_disconnected)
         self._ctx.room.on("participant_connected", on_participant_connected)
         self._ctx.room.on("disconnected", on_disconnected)
+        self._ctx.room.on("track_subscribed", on_track_subscribed)
+
+    def _log_connection(
+        self, message: str, participant: CallParticipant, *, track_sid: str | None = None
+    ) -> None:
+        """Which connection of the user the agent sees come and go (a second tab, a
+        rejoin), to follow a call whose user stopped being heard."""
+        reason = participant.disconnect_reason
+        logger.info(
+            message,
+            extra={
+                "participant_sid": participant.sid,
+                "track_sid": track_sid,
+                "reason": rtc.DisconnectReason.Name(reason) if reason else None,
+                "connections_seen": sorted(
+                    p.sid for p in self._ctx.room.remote_participants.values()
+                ),
+                "away": self._away is not None,
+            },
+        )
 
     def _user_in_room(self) -> bool:
         return self._record.user_id in self._ctx.room.remote_participants

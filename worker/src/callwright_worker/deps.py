@@ -66,6 +66,9 @@ class CallParticipant(Protocol):
     def identity(self) -> str: ...
 
     @property
+    def sid(self) -> str: ...
+
+    @property
     def disconnect_reason(self) -> rtc.DisconnectReason.ValueType | None: ...
 
 

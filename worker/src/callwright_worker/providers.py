@@ -1,10 +1,12 @@
 """Building an agent's models from its configuration and the operator's settings.
 
-Provider endpoints and keys come only from settings (SPEC §6), read through the registry
-of callwright_shared.providers: an agent chooses models and voices, never URLs. Nothing
+Provider endpoints and keys come only from the operator's settings, read through the
+registry of callwright_shared.providers: an agent chooses models and voices, never URLs
+(a tenant must not point the worker, and the operator's keys, at a server of its own). Nothing
 here touches LiveKit Cloud inference: turn detection is pinned to local VAD (pipeline) or
 the realtime model's own server VAD, and interruption handling to VAD, so no default
-silently calls the cloud (LIVEKIT-NOTES, "Self-hosting trap").
+silently calls the cloud: livekit-agents' default turn detector and, in dev mode, its
+adaptive interruption detector call LiveKit Cloud inference with the API key.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ VAD_MIN_SILENCE_S = 0.55
 ENDPOINTING_MIN_DELAY_S = 0.4
 ENDPOINTING_DELAY_S = max(VAD_MIN_SILENCE_S, ENDPOINTING_MIN_DELAY_S)
 DEEPGRAM_LISTEN_URL = "https://api.deepgram.com/v1/listen"
-# Provider session limits (README, "Realtime providers"). OpenAI Realtime ends a session
+# Provider session limits. OpenAI Realtime ends a session
 # at 60 minutes: the plugin opens a new one this often, replaying the conversation. Gemini
 # Live resets a connection about every 10 minutes (goAway; the plugin reconnects with its
 # resumption handle) and ends an audio session at about 15 minutes unless the context is
