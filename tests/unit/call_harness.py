@@ -145,9 +145,14 @@ class CallUnderTest:
         return await captures_of(self.url, self.record.session_id)
 
     async def aclose(self) -> None:
+        # What the call leaves running (its rejoin wait, a tool's ending, the page's
+        # updates) goes with it, as the job process would end it; before the engines go.
         if self.task is not None and not self.task.done():
             self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+        left = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
         await self.store.aclose()
         await self.engine.dispose()
 

@@ -88,9 +88,10 @@ class FakeRoom(rtc.EventEmitter[RoomEventTypes]):
         self.emit("participant_disconnected", participant)
 
     def second_connection(self, identity: str) -> FakeParticipant:
-        """The same identity connects again: livekit-server drops the first connection
-        (DUPLICATE_IDENTITY), then the second one joins."""
-        self.leave(identity, rtc.DisconnectReason.DUPLICATE_IDENTITY)
+        """The same identity connects again. As the agent sees it (measured on
+        livekit-server 1.13 with the rtc SDK): the first connection leaves with no reason
+        (UNKNOWN_REASON, not DUPLICATE_IDENTITY), then the second one joins."""
+        self.leave(identity, rtc.DisconnectReason.UNKNOWN_REASON)
         return self.join(identity)
 
     def delete(self) -> None:
