@@ -23,8 +23,8 @@ from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.models import EndReason
 from callwright_shared.ids import new_session_id
 from callwright_shared.sessions import lifecycle as sessions
-from callwright_worker.call import turn_of
 from callwright_worker.call_store import CallStore
+from callwright_worker.timeline import turn_of
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from callwright_shared.calls.dispatch import DispatchMetadata
 from callwright_shared.calls.room_names import parse_room_name
 from callwright_shared.db.models import Architecture, SessionStatus
 from callwright_shared.settings import CallwrightSettings
-from callwright_worker.call import issued_for
 from callwright_worker.call_store import CallRecord
+from callwright_worker.job import issued_for
 from callwright_worker.providers import (
     ProviderConfigError,
     room_io_options,

@@ -1,5 +1,5 @@
-"""One call, as a recipe: parse → load → check → claim → join → wait for the user →
-build → greet → run until it ends → settle → delete the room.
+"""One call, as a recipe: (callwright_worker.job: parse → load → check → claim) → join →
+wait for the user → build → greet → run until it ends → settle → delete the room.
 
 A call ends on the first of: the user leaving (`user_left`), End Session deleting the
 room (`api_ended`), the time limit (`max_duration_reached`, or `insufficient_credits`
@@ -39,51 +39,42 @@ import json
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeGuard
+from typing import Any
 
 from livekit import rtc
-from livekit.agents import AgentSession, JobContext, JobProcess, llm
-from livekit.agents.metrics import RealtimeModelMetrics
-from livekit.agents.vad import VAD
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import (
     AgentStateChangedEvent,
     CloseEvent,
     CloseReason,
-    ConversationItemAddedEvent,
     ErrorEvent,
-    MetricsCollectedEvent,
 )
 from livekit.agents.voice.speech_handle import SpeechHandle
-from pydantic import BaseModel, ValidationError
 
 from callwright_shared import outbound
-from callwright_shared.calls.dispatch import DispatchMetadata
-from callwright_shared.calls.records import CallEvent, TranscriptEntry, TurnLatency, milliseconds
-from callwright_shared.calls.room_names import RoomName, RoomNameError, parse_room_name
-from callwright_shared.db.models import Architecture, EndReason, SessionKind, SessionStatus
+from callwright_shared.calls.records import CallEvent, TranscriptEntry
+from callwright_shared.db.models import Architecture, EndReason, SessionKind
 from callwright_shared.errors import CallwrightError
 from callwright_shared.sessions import config as session_config
-from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tools.executor import ToolCallContext
 from callwright_shared.tools.models import HttpTool
-from callwright_worker import telemetry
-from callwright_worker.call_store import CallRecord, CallStore
-from callwright_worker.providers import (
-    ProviderConfigError,
-    build_session,
-    room_io_options,
-    session_plan,
-    vad_model,
+from callwright_worker.call_store import CallRecord
+from callwright_worker.clock import AgentClock
+from callwright_worker.deps import (
+    BUSY_JOIN_WINDOW_ATTRIBUTE,
+    CallJob,
+    CallParticipant,
+    CallSession,
+    SessionFactory,
+    WorkerDeps,
 )
+from callwright_worker.providers import ProviderConfigError, room_io_options
+from callwright_worker.timeline import CallTimeline, usage_of
 from callwright_worker.tools import TOOL_TOPIC, CallTools, TransferTarget
 
 logger = logging.getLogger(__name__)
 
 CHAT_TOPIC = "lk.chat"
-# Set by the worker process on a job it accepted while half full or more
-# (server.request_handler): the user's join window for this job, in seconds.
-BUSY_JOIN_WINDOW_ATTRIBUTE = "callwright.join_window_seconds"
 HEARTBEAT_INTERVAL_S = 5.0
 GOODBYE_LEAD_S = 4.0
 CLOSE_TIMEOUT_S = 5.0
@@ -100,138 +91,45 @@ PROVIDER_ERROR_MESSAGE = (
 )
 
 
-class AgentClock:
-    """Seconds the agent spent in the room with the user (what a call is charged for):
-    paused while the user is away, stopped for good when the call ends."""
-
-    def __init__(self) -> None:
-        self._counted = 0.0
-        self._running_since: float | None = None
-        self._stopped = False
-
-    def start(self) -> None:
-        """Start, or resume after a pause."""
-        if not self._stopped and self._running_since is None:
-            self._running_since = time.monotonic()
-
-    def pause(self) -> None:
-        if self._running_since is not None:
-            self._counted += time.monotonic() - self._running_since
-            self._running_since = None
-
-    def stop(self) -> None:
-        self.pause()
-        self._stopped = True
-
-    @property
-    def seconds(self) -> float:
-        running = 0.0 if self._running_since is None else time.monotonic() - self._running_since
-        return self._counted + running
-
-
-def issued_for(
-    record: CallRecord | None, room: RoomName, job_metadata: str
-) -> TypeGuard[CallRecord]:
-    """Whether callwright issued this room for this agent and user, and it is still open."""
-    if record is None or record.status is not SessionStatus.CREATED:
-        return False
-    if (record.agent_id, record.user_id) != (room.agent_id, room.user_id):
-        return False
-    if job_metadata:
-        try:
-            dispatched = DispatchMetadata.from_json(job_metadata)
-        except ValidationError:
-            return False
-        if dispatched.session_id != record.session_id:
-            return False
-    return True
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
-class WorkerDeps:
-    """What a job process builds once, before any job (server.prewarm)."""
+class CallTimings:
+    """How long a call waits for what it does around the conversation (seconds)."""
 
-    settings: CallwrightSettings
-    # Opens no connection; loads the database driver and SQLAlchemy's dialect.
-    store: CallStore
-    vad: VAD
-
-    KEY = "callwright"  # its one key in `JobProcess.userdata`
-
-    @classmethod
-    def load(cls) -> WorkerDeps:
-        settings = CallwrightSettings()
-        return cls(settings, CallStore(settings.database_url), vad_model(settings))
-
-    @classmethod
-    def of(cls, proc: JobProcess) -> WorkerDeps:
-        """The process's bundle; built now when the job runs without prewarm (console)."""
-        deps = proc.userdata.get(cls.KEY)
-        if not isinstance(deps, WorkerDeps):
-            deps = proc.userdata[cls.KEY] = cls.load()
-        return deps
-
-
-async def entrypoint(ctx: JobContext) -> None:
-    started = time.perf_counter()
-    # Tags every log line of this job, livekit-agents' own included.
-    ctx.log_context_fields = {"room": ctx.room.name}
-    try:
-        room = parse_room_name(ctx.room.name)
-    except RoomNameError:
-        logger.warning("refusing a room callwright did not name")
-        ctx.shutdown("room not named by callwright")
-        return
-    deps = WorkerDeps.of(ctx.proc)
-    store = deps.store
-    try:
-        record = await store.load(ctx.room.name)
-        if not issued_for(record, room, ctx.job.metadata):
-            logger.warning("refusing a room callwright did not issue")
-            ctx.shutdown("room not issued by callwright")
-            return
-        if not await store.claim(
-            record.session_id,
-            ctx.job.id,
-            grace_seconds=deps.settings.worker_heartbeat_grace_seconds,
-        ):
-            # A second dispatch of a session another live job serves: harmless, leave.
-            logger.info("session already served by another job")
-            ctx.shutdown("session already claimed")
-            return
-        ctx.log_context_fields.update(session_id=record.session_id, agent_id=record.agent_id)
-        telemetry.bind_call(
-            session_id=record.session_id, agent_id=record.agent_id, org_id=record.org_id
-        )
-        await Call(ctx, deps, record, started=started).run()
-    finally:
-        await store.aclose()
+    heartbeat_interval: float = HEARTBEAT_INTERVAL_S
+    goodbye_lead: float = GOODBYE_LEAD_S
+    close_timeout: float = CLOSE_TIMEOUT_S
+    send_timeout: float = SEND_TIMEOUT_S
+    told_linger: float = TOLD_LINGER_S
 
 
 class Call:
+    """One call in its job: `ctx` is the LiveKit job (or a test's stand-in), `sessions`
+    builds its agent session, `clock` counts its agent time."""
+
     def __init__(
         self,
-        ctx: JobContext,
+        ctx: CallJob,
         deps: WorkerDeps,
         record: CallRecord,
         *,
+        sessions: SessionFactory,
         started: float,
+        timings: CallTimings = CallTimings(),
+        clock: AgentClock | None = None,
     ) -> None:
         self._started = started  # perf_counter when the job's entrypoint began
         self._ctx = ctx
         self._store = deps.store
-        self._vad = deps.vad
+        self._sessions = sessions
         self._record = record
         self._settings = deps.settings
-        self._clock = AgentClock()
+        self._timings = timings
+        self._clock = clock or AgentClock()
         self._ended = asyncio.Event()
         self._end_reason: EndReason | None = None
         self._error_message: str | None = None
-        self._transcript: list[dict[str, Any]] = []
-        # Realtime turns and their model's TTFT, joined by response id (either comes first).
-        self._turn_of_response: dict[str, dict[str, Any]] = {}
-        self._ttft_of_response: dict[str, float] = {}
-        self._session: AgentSession[None] | None = None
+        self._timeline = CallTimeline(realtime=record.architecture is Architecture.REALTIME)
+        self._session: CallSession | None = None
         self._agent_spoke = False
         self._session_started = False
         self._away: asyncio.Task[None] | None = None
@@ -239,6 +137,11 @@ class Call:
         self._http = outbound.new_client()  # the agent's tools' requests
         self._tools: CallTools | None = None
         self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def user_away(self) -> bool:
+        """The user left and the call waits for them (the rejoin grace)."""
+        return self._away is not None
 
     # -- the recipe ------------------------------------------------------------------
 
@@ -331,27 +234,20 @@ class Call:
             client=self._http,
         )
 
-    async def _start_session(self) -> AgentSession[None]:
+    async def _start_session(self) -> CallSession:
         config = self._record.config
         self._tools = await self._call_tools()
-        plan = session_plan(
-            self._record.architecture,
-            config,
-            self._settings,
-            vad_model=self._vad,
-        )
-        session = build_session(plan)
-        session.on("conversation_item_added", self._on_item)
+        session = self._sessions(self._record.architecture, config, self._settings)
+        session.on("conversation_item_added", self._timeline.on_item)
         session.on("error", self._on_error)
         session.on("close", self._on_close)
         session.on("agent_state_changed", self._on_agent_state)
         if self._record.architecture is Architecture.REALTIME:
             # The only source of a speech-to-speech model's time to first audio (the
             # session-level event is deprecated for everything else, and logs so once).
-            session.on("metrics_collected", self._on_metrics)
-        await session.start(
+            session.on("metrics_collected", self._timeline.on_metrics)
+        await session.start_in_room(
             self._tools.agent(config),
-            room=self._ctx.room,
             room_options=room_io.RoomOptions(
                 participant_identity=self._record.user_id,
                 close_on_disconnect=False,  # a leave may be a rejoin: the recipe decides
@@ -359,7 +255,6 @@ class Call:
                 text_input=False,
                 **room_io_options(self._record.architecture, self._settings),
             ),
-            session_host=False,
         )
         return session
 
@@ -389,7 +284,7 @@ class Call:
         self._end(reason)
 
     def record(self, entry: TranscriptEntry) -> None:
-        self._transcript.append(entry.stored())
+        self._timeline.record(entry)
 
     def publish(self, update: dict[str, str]) -> None:
         """Tell the caller's page (best effort: a missed update is only a display)."""
@@ -400,7 +295,7 @@ class Call:
                     self._ctx.room.local_participant.send_text(
                         json.dumps(update), topic=TOOL_TOPIC
                     ),
-                    SEND_TIMEOUT_S,
+                    self._timings.send_timeout,
                 )
             except Exception:
                 logger.info("could not tell the page about a tool call")
@@ -450,10 +345,9 @@ class Call:
             if self._record.limited_by_credits
             else EndReason.MAX_DURATION_REACHED
         )
-        lead = min(GOODBYE_LEAD_S, limit / 3)
+        lead = min(self._timings.goodbye_lead, limit / 3)
         # The limit is agent time: time the user was away does not count towards it.
-        while (remaining := limit - lead - self._clock.seconds) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(remaining)
+        await self._clock.reached(limit - lead)
         try:
             if self._session is not None and not self._ended.is_set():
                 logger.info("time limit reached, saying goodbye")
@@ -473,8 +367,8 @@ class Call:
     async def _heartbeat(self) -> None:
         flushed = 0  # transcript entries already on record
         while True:
-            await asyncio.sleep(HEARTBEAT_INTERVAL_S)
-            transcript = list(self._transcript) if len(self._transcript) != flushed else None
+            await asyncio.sleep(self._timings.heartbeat_interval)
+            transcript = self._timeline.stored() if len(self._timeline) != flushed else None
             try:
                 still_open = await self._store.heartbeat(
                     self._record.session_id,
@@ -500,9 +394,10 @@ class Call:
         self._ended.set()
 
     def _watch_room(self) -> None:
-        def on_participant_disconnected(participant: rtc.RemoteParticipant) -> None:
+        def on_participant_disconnected(participant: CallParticipant) -> None:
             if participant.identity != self._record.user_id:
                 return
+            self._log_connection("user connection left", participant)
             if participant.disconnect_reason == rtc.DisconnectReason.ROOM_DELETED:
                 self._end(EndReason.API_ENDED)
             elif self._user_in_room():
@@ -510,9 +405,20 @@ class Call:
             else:
                 self._user_left(participant.disconnect_reason)
 
-        def on_participant_connected(participant: rtc.RemoteParticipant) -> None:
+        def on_participant_connected(participant: CallParticipant) -> None:
             if participant.identity == self._record.user_id:
+                self._log_connection("user connection joined", participant)
                 self._back.set()
+
+        def on_track_subscribed(
+            track: rtc.Track, publication: rtc.RemoteTrackPublication, participant: CallParticipant
+        ) -> None:
+            # When the agent can hear a connection: the session's audio input follows the
+            # user's identity to the newest microphone track it is subscribed to.
+            if participant.identity == self._record.user_id:
+                self._log_connection(
+                    "user track subscribed", participant, track_sid=publication.sid
+                )
 
         def on_disconnected(reason: rtc.DisconnectReason.ValueType) -> None:
             if reason == rtc.DisconnectReason.ROOM_DELETED:
@@ -525,6 +431,26 @@ class Call:
         self._ctx.room.on("participant_disconnected", on_participant_disconnected)
         self._ctx.room.on("participant_connected", on_participant_connected)
         self._ctx.room.on("disconnected", on_disconnected)
+        self._ctx.room.on("track_subscribed", on_track_subscribed)
+
+    def _log_connection(
+        self, message: str, participant: CallParticipant, *, track_sid: str | None = None
+    ) -> None:
+        """Which connection of the user the agent sees come and go (a second tab, a
+        rejoin), to follow a call whose user stopped being heard."""
+        reason = participant.disconnect_reason
+        logger.info(
+            message,
+            extra={
+                "participant_sid": participant.sid,
+                "track_sid": track_sid,
+                "reason": rtc.DisconnectReason.Name(reason) if reason else None,
+                "connections_seen": sorted(
+                    p.sid for p in self._ctx.room.remote_participants.values()
+                ),
+                "away": self._away is not None,
+            },
+        )
 
     def _user_in_room(self) -> bool:
         return self._record.user_id in self._ctx.room.remote_participants
@@ -568,37 +494,7 @@ class Call:
         await self._store.set_away(self._record.session_id, since=None)
 
     def _mark(self, event: CallEvent, *, detail: str | None = None) -> None:
-        """A moment of the call on its timeline (a transcript entry with role `event`)."""
-        entry = TranscriptEntry(role="event", content=event, at=datetime.now(UTC), detail=detail)
-        self._transcript.append(entry.stored())
-
-    def _on_item(self, event: ConversationItemAddedEvent) -> None:
-        item = event.item
-        if not isinstance(item, llm.ChatMessage):
-            return
-        text, role = item.text_content, item.role
-        if text and role in ("user", "assistant"):
-            entry = turn_of(item, role, text).stored()
-            self._transcript.append(entry)
-            realtime = self._record.architecture is Architecture.REALTIME
-            for response_id in item.metrics.get("provider_request_ids", []) if realtime else []:
-                self._turn_of_response[response_id] = entry
-                self._join_realtime_ttft(response_id)
-
-    def _on_metrics(self, event: MetricsCollectedEvent) -> None:
-        metrics = event.metrics
-        if isinstance(metrics, RealtimeModelMetrics) and metrics.request_id:
-            ttft = milliseconds(metrics.ttft)  # -1: no audio came
-            if ttft is not None:
-                self._ttft_of_response[metrics.request_id] = ttft
-                self._join_realtime_ttft(metrics.request_id)
-
-    def _join_realtime_ttft(self, response_id: str) -> None:
-        entry = self._turn_of_response.get(response_id)
-        ttft = self._ttft_of_response.get(response_id)
-        if entry is not None and ttft is not None:
-            # In place: the next heartbeat or the settlement writes it.
-            entry.setdefault("latency", {})["realtime_ttft_ms"] = ttft
+        self._timeline.mark(event, detail=detail)
 
     def _on_error(self, event: ErrorEvent) -> None:
         recoverable = getattr(event.error, "recoverable", True)
@@ -634,8 +530,8 @@ class Call:
         usage: dict[str, Any] | None = None
         if self._session is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._session.aclose(), CLOSE_TIMEOUT_S)
-            usage = usage_of(self._session)
+                await asyncio.wait_for(self._session.aclose(), self._timings.close_timeout)
+            usage = usage_of(self._session.usage)
             usage["tool_calls"] = self._tools.calls if self._tools is not None else 0
         agent_seconds = round(self._clock.seconds, 3)
         self._mark(CallEvent.ENDED, detail=reason.value)
@@ -647,7 +543,7 @@ class Call:
                 end_reason=reason,
                 agent_seconds=agent_seconds,
                 usage=usage,
-                transcript=self._transcript,
+                transcript=self._timeline.stored(),
                 error_message=self._error_message,
                 job_id=self._ctx.job.id,
             )
@@ -666,7 +562,7 @@ class Call:
         if told:
             await self._let_it_arrive()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._ctx.delete_room(), CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(self._ctx.delete_room(), self._timings.close_timeout)
         await self._http.aclose()
         self._ctx.shutdown(reason.value)
 
@@ -674,7 +570,7 @@ class Call:
         try:
             await asyncio.wait_for(
                 self._ctx.room.local_participant.send_text(message, topic=CHAT_TOPIC),
-                SEND_TIMEOUT_S,
+                self._timings.send_timeout,
             )
         except Exception:
             logger.warning("could not tell the user about the failure")
@@ -689,7 +585,7 @@ class Call:
         room = self._ctx.room
         gone = asyncio.Event()
 
-        def on_disconnected(participant: rtc.RemoteParticipant) -> None:
+        def on_disconnected(participant: CallParticipant) -> None:
             if participant.identity == self._record.user_id and not self._user_in_room():
                 gone.set()
 
@@ -697,44 +593,6 @@ class Call:
         try:
             if self._user_in_room():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(gone.wait(), TOLD_LINGER_S)
+                    await asyncio.wait_for(gone.wait(), self._timings.told_linger)
         finally:
             room.off("participant_disconnected", on_disconnected)
-
-
-def turn_of(item: llm.ChatMessage, role: str, text: str) -> TranscriptEntry:
-    """A user or agent turn with its speaking times and latency parts, from livekit-agents'
-    per-turn `ChatMessage.metrics` (seconds; a part it did not measure is absent)."""
-    metrics = item.metrics
-
-    def moment(key: Literal["started_speaking_at", "stopped_speaking_at"]) -> datetime | None:
-        value = metrics.get(key)
-        return datetime.fromtimestamp(value, UTC) if value else None
-
-    latency = TurnLatency(
-        end_of_turn_ms=milliseconds(metrics.get("end_of_turn_delay")),
-        transcription_ms=milliseconds(metrics.get("transcription_delay")),
-        llm_ttft_ms=milliseconds(metrics.get("llm_node_ttft")),
-        tts_ttfb_ms=milliseconds(metrics.get("tts_node_ttfb")),
-        e2e_ms=milliseconds(metrics.get("e2e_latency")),
-    )
-    return TranscriptEntry(
-        role="user" if role == "user" else "assistant",
-        content=text,
-        at=datetime.fromtimestamp(item.created_at, UTC),
-        started_speaking_at=moment("started_speaking_at"),
-        stopped_speaking_at=moment("stopped_speaking_at"),
-        interrupted=item.interrupted or None,
-        latency=latency if latency.model_dump(exclude_none=True) else None,
-    )
-
-
-def usage_of(session: AgentSession[None]) -> dict[str, Any]:
-    """`session.usage` as JSON: one entry per provider and model."""
-    entries: list[Any] = []
-    for item in session.usage.model_usage:
-        if isinstance(item, BaseModel):
-            entries.append(item.model_dump(mode="json"))
-        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            entries.append(dataclasses.asdict(item))
-    return {"models": entries}

@@ -47,7 +47,7 @@ class CallRecord:
     agent_name: str
     architecture: Architecture
     config: AgentConfig
-    # The `metadata` of the Create Voice Session request (SPEC §4), as stored.
+    # The `metadata` of the Create Voice Session request, as stored (tools send it on).
     metadata: dict[str, Any] | None
     # The session's variable values (its configuration snapshot), for a transfer's target.
     variables: dict[str, Any] = field(default_factory=dict)

@@ -1,10 +1,12 @@
 """Building an agent's models from its configuration and the operator's settings.
 
-Provider endpoints and keys come only from settings (SPEC §6), read through the registry
-of callwright_shared.agents.providers: an agent chooses models and voices, never URLs. Nothing
+Provider endpoints and keys come only from the operator's settings, read through the
+registry of callwright_shared.agents.providers: an agent chooses models and voices, never URLs
+(a tenant must not point the worker, and the operator's keys, at a server of its own). Nothing
 here touches LiveKit Cloud inference: turn detection is pinned to local VAD (pipeline) or
 the realtime model's own server VAD, and interruption handling to VAD, so no default
-silently calls the cloud (LIVEKIT-NOTES, "Self-hosting trap").
+silently calls the cloud: livekit-agents' default turn detector and, in dev mode, its
+adaptive interruption detector call LiveKit Cloud inference with the API key.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.genai import types as genai
-from livekit.agents import NOT_GIVEN, AgentSession, NotGivenOr, llm, vad
+from livekit import rtc
+from livekit.agents import NOT_GIVEN, Agent, AgentSession, NotGivenOr, llm, vad
 from livekit.agents.voice import room_io
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import deepgram, google, openai, silero
@@ -32,7 +35,7 @@ VAD_MIN_SILENCE_S = 0.55
 ENDPOINTING_MIN_DELAY_S = 0.4
 ENDPOINTING_DELAY_S = max(VAD_MIN_SILENCE_S, ENDPOINTING_MIN_DELAY_S)
 DEEPGRAM_LISTEN_URL = "https://api.deepgram.com/v1/listen"
-# Provider session limits (README, "Realtime providers"). OpenAI Realtime ends a session
+# Provider session limits. OpenAI Realtime ends a session
 # at 60 minutes: the plugin opens a new one this often, replaying the conversation. Gemini
 # Live resets a connection about every 10 minutes (goAway; the plugin reconnects with its
 # resumption handle) and ends an audio session at about 15 minutes unless the context is
@@ -163,5 +166,30 @@ def session_plan(
     return pipeline_plan(config, settings, vad_model=vad_model)
 
 
-def build_session(plan: SessionPlan) -> AgentSession[None]:
-    return AgentSession(**plan.kwargs)
+class CallAgentSession(AgentSession[None]):
+    """An agent session bound to its job's room."""
+
+    def __init__(self, room: rtc.Room, plan: SessionPlan) -> None:
+        super().__init__(**plan.kwargs)
+        self._room = room
+
+    async def start_in_room(self, agent: Agent, *, room_options: room_io.RoomOptions) -> None:
+        # No session host: livekit-agents' `lk.agent.session` would hand any participant
+        # the instructions and a control channel; the end user gets the microphone only.
+        await self.start(agent, room=self._room, room_options=room_options, session_host=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSessions:
+    """Builds a job's agent sessions on the operator's providers, in the job's room
+    (callwright_worker.deps.SessionFactory)."""
+
+    vad: vad.VAD
+    room: rtc.Room
+
+    def __call__(
+        self, architecture: Architecture, config: AgentConfig, settings: CallwrightSettings
+    ) -> CallAgentSession:
+        return CallAgentSession(
+            self.room, session_plan(architecture, config, settings, vad_model=self.vad)
+        )

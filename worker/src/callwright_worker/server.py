@@ -20,7 +20,8 @@ from livekit.agents import AgentServer, JobProcess, JobRequest, cli
 from callwright_shared.calls.room_names import RoomNameError, parse_room_name
 from callwright_shared.db.engine import quiet_statement_logs
 from callwright_shared.settings import CallwrightSettings
-from callwright_worker.call import BUSY_JOIN_WINDOW_ATTRIBUTE, WorkerDeps, entrypoint
+from callwright_worker.deps import BUSY_JOIN_WINDOW_ATTRIBUTE, WorkerDeps
+from callwright_worker.job import entrypoint
 
 
 def prewarm(proc: JobProcess) -> None:

@@ -10,7 +10,7 @@ livekit-agents' own (`agent_session`, `user_turn`, `agent_turn`, `llm_node`, `tt
 livekit-agents sends conversation text on its spans unless LIVEKIT_TELEMETRY_ALLOW_PII
 is false: transcripts reach the collector as they reach the database.
 
-`bind_call()` runs once per job, after its claim (call.entrypoint): it sets the job
+`bind_call()` runs once per job, after its claim (job.entrypoint): it sets the job
 process's exporter up the first time, and flushes the job's spans when it shuts down.
 """
 

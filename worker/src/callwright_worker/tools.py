@@ -1,4 +1,4 @@
-"""An agent's tools in a call (SPEC §10, issue 14): livekit-agents function tools built
+"""An agent's tools in a call: livekit-agents function tools built
 from the session's configuration snapshot, the same in every architecture.
 
 - `http`: `function_tool(handler, raw_schema=raw_schema(tool))`; the handler runs the
