@@ -1,7 +1,7 @@
 """What a session records about its call: transcript entries (which are also its
 timeline), per-turn latency, usage, and the latency summary derived from them.
 
-Writers: the worker (`callwright_worker.call`: turns from livekit-agents'
+Writers: the worker (`callwright_worker.timeline`: turns from livekit-agents'
 `ChatMessage.metrics`, lifecycle events, flushed with each heartbeat and at settlement)
 and the chat path (`callwright_shared.sessions.chat`: message turns with the LLM's latency).
 Readers: the API (`SessionPublic`, `GET /v1/sessions/{id}/timeline`,
