@@ -56,7 +56,6 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from jsonschema.exceptions import ValidationError as SchemaValidationError
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -70,7 +69,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared import outbound
+from callwright_shared import outbound, tool_arguments
 from callwright_shared.call_records import ToolCall, ToolOutcomeName
 from callwright_shared.db.models import Agent, Organization
 from callwright_shared.errors import InvalidRequestError, NotFoundError, OutboundAddressError
@@ -316,7 +315,8 @@ def schema_problem(schema: Any, *, gemini: bool) -> str | None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         return f"not a valid JSON Schema: {exc.message[:200]}"
-    return _node_problem(schema, path="", depth=0, gemini=gemini)
+    problem = _node_problem(schema, path="", depth=0, gemini=gemini)
+    return problem or tool_arguments.pattern_problem(schema)
 
 
 def _node_problem(node: Any, *, path: str, depth: int, gemini: bool) -> str | None:
@@ -585,29 +585,8 @@ def parse_arguments(
     tool: HttpTool | EndCallTool | TransferTool, arguments: Mapping[str, Any] | str | None
 ) -> dict[str, Any] | str:
     """The model's arguments as a dict, or why they do not fit the tool (for the model)."""
-    if arguments is None or arguments == "":
-        value: Any = {}
-    elif isinstance(arguments, str):
-        try:
-            value = json.loads(arguments)
-        except ValueError:
-            return f"{tool.name}: the arguments are not valid JSON; send a JSON object"
-    else:
-        value = dict(arguments)
-    if not isinstance(value, dict):
-        return f"{tool.name}: the arguments must be a JSON object"
-    if isinstance(tool, HttpTool):
-        errors = sorted(Draft202012Validator(tool.parameters).iter_errors(value), key=_error_order)
-        if errors:
-            first = errors[0]
-            where = ".".join(str(p) for p in first.absolute_path)
-            detail = f"{where}: {first.message}" if where else first.message
-            return f"{tool.name}: invalid arguments ({detail[:200]}); fix them and call again"
-    return value
-
-
-def _error_order(error: SchemaValidationError) -> tuple[int, str]:
-    return (len(error.absolute_path), error.message)
+    parameters = tool.parameters if isinstance(tool, HttpTool) else None
+    return tool_arguments.parse(tool.name, parameters, arguments)
 
 
 async def call_http_tool(
