@@ -8,7 +8,9 @@ for a receiver on the same network or a test's loopback receiver).
 - `send` (and `post`) when a request is sent: resolves again, checks every address, and
   connects to the checked address itself (the Host header and TLS name stay the URL's),
   so a second DNS answer cannot swap in a private address (DNS rebinding). Redirects are
-  answers, never followed; the body read back is bounded.
+  answers, never followed; the body read back is bounded, decoded included (only
+  `identity` is asked for; gzip or deflate is decoded up to the bound, another
+  encoding is refused).
 - `signature_headers`: the Standard Webhooks signature both webhooks and tools carry
   (`webhook-id`, `webhook-timestamp`, `webhook-signature`: `v1,<base64 HMAC-SHA256>` of
   `id.timestamp.body` per secret, space-separated), with secrets from `new_signing_secret`.
@@ -22,6 +24,7 @@ import ipaddress
 import secrets
 import socket
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -182,7 +185,12 @@ async def send(
     netloc = f"[{address}]" if address.version == 6 else str(address)
     pinned = parts._replace(netloc=f"{netloc}:{port}").geturl()
     default_port = _SCHEMES[parts.scheme] == port
-    request_headers = {**headers, "Host": host if default_port else f"{host}:{port}"}
+    request_headers = {
+        **{k: v for k, v in headers.items() if k.lower() != "accept-encoding"},
+        # Only identity is asked for: a compressed answer is decoded by `_read_bounded`.
+        "Accept-Encoding": "identity",
+        "Host": host if default_port else f"{host}:{port}",
+    }
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     started = time.perf_counter()
     async with asyncio.timeout(timeout_seconds):
@@ -196,11 +204,7 @@ async def send(
         )
         response = await client.send(request, stream=True)
         try:
-            body = b""
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) >= excerpt_bytes:
-                    break
+            body = await _read_bounded(response, excerpt_bytes)
         finally:
             await response.aclose()
     return OutboundResponse(
@@ -211,3 +215,36 @@ async def send(
         latency_ms=round((time.perf_counter() - started) * 1000),
         body=body[:excerpt_bytes],
     )
+
+
+# zlib's window bits: 47 reads a gzip or a zlib header, -15 raw deflate.
+_DECODERS = {"gzip": 47, "x-gzip": 47, "deflate": 47}
+
+
+async def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+    """At most `limit` bytes of the body, decoded. httpx's own decoding hands over each
+    network read decoded in one piece (64 KB of gzip is 64 MB), so the raw bytes are read
+    and decoded here, never more than `limit` out (see
+    docs/security-decisions.md#n3-compressed-answers-are-decoded-within-the-cap). An
+    encoding zlib cannot bound (br, zstd, several stacked) raises httpx.DecodingError."""
+    if limit <= 0:
+        return b""  # decompress's max_length 0 would mean no bound at all
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        decoder = None
+    elif encoding in _DECODERS:
+        decoder = zlib.decompressobj(_DECODERS[encoding])
+    else:
+        raise httpx.DecodingError(f"unsupported content-encoding {encoding[:40]!r}")
+    body = b""
+    async for chunk in response.aiter_raw():
+        if decoder is not None:
+            try:
+                # max_length bounds the output; the input left over is never needed.
+                chunk = decoder.decompress(chunk, limit - len(body))
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"invalid {encoding} body: {exc}") from None
+        body += chunk
+        if len(body) >= limit:
+            break
+    return body
