@@ -28,6 +28,7 @@ DANGLING = re.compile(
             r"\bSPEC\b",  # the product contract, not shipped here
             r"\b[Ii]ssue [0-9]+\b",  # an issue tracker's numbers
             r"\bF[0-9]{1,2}\b",  # a review's finding numbers
+            r"\bN[0-9]{1,2}\b",  # the security review's finding numbers
         )
     )
 )

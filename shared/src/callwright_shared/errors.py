@@ -23,11 +23,13 @@
     │   ├── MessageLimitError            409 message_limit_reached (a chat session's
     │   │                                    messages are used up)
     │   ├── IdempotencyConflictError     409 idempotency_conflict
-    │   └── WebhookEndpointDisabledError 409 endpoint_disabled (redeliver to a disabled
-    │                                        webhook endpoint)
+    │   ├── WebhookEndpointDisabledError 409 endpoint_disabled (redeliver to a disabled
+    │   │                                    webhook endpoint)
+    │   └── WebhookEndpointLimitError    409 endpoint_limit_reached (the organization
+    │                                        has CALLWRIGHT_WEBHOOK_ENDPOINTS_PER_ORG)
     ├── RequestTooLargeError             413 request_too_large
     ├── RateLimitedError                 429 rate_limited (Retry-After: when the next
-    │   │                                    creation is allowed)
+    │   │                                    creation or webhook test is allowed)
     │   └── ConcurrencyLimitError        429 concurrency_limit (Retry-After)
     ├── ProviderError                    502 provider_error (the LLM provider failed or
     │                                        is not configured; nothing is charged
@@ -179,6 +181,10 @@ class IdempotencyConflictError(ConflictError):
 
 class WebhookEndpointDisabledError(ConflictError):
     code = "endpoint_disabled"
+
+
+class WebhookEndpointLimitError(ConflictError):
+    code = "endpoint_limit_reached"
 
 
 class RequestTooLargeError(CallwrightError):

@@ -333,6 +333,23 @@ class CallwrightSettings(EnvSettings):
         86400, ge=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_SECRET_OVERLAP_SECONDS")
     )
 
+    # Limits one organization cannot pass (docs/security.md#fair-webhook-dispatch):
+    # its endpoints, its test events a minute, and the endpoints one issuer sends to at once.
+    webhook_endpoints_per_org: int = Field(
+        16, gt=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_ENDPOINTS_PER_ORG")
+    )
+    webhook_test_events_per_minute: int = Field(
+        10, gt=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE")
+    )
+    webhook_concurrency: int = Field(
+        64, gt=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_CONCURRENCY")
+    )
+    # Webhook messages, their deliveries and attempts are deleted this many days after the
+    # delivery ended (0 keeps them for ever): a message holds the whole session's answer.
+    webhook_retention_days: float = Field(
+        30.0, ge=0, validation_alias=_env("CALLWRIGHT_WEBHOOK_RETENTION_DAYS")
+    )
+
     @model_validator(mode="after")
     def _lease_outlasts_a_request(self) -> CallwrightSettings:
         # A lease shorter than a request would let a second issuer send it meanwhile.

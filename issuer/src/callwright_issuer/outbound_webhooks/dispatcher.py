@@ -22,8 +22,16 @@ CALLWRIGHT_WEBHOOK_TIMEOUT_SECONDS. Outcomes:
   after the schedule, `failed`. CALLWRIGHT_WEBHOOK_DISABLE_AFTER_FAILURES failed
   deliveries in a row disable the endpoint, with the reason on it.
 
-Within a pass, one endpoint's deliveries go out one at a time in the order they were
-written (created → started → ended), different endpoints concurrently.
+Fairness (docs/security.md#fair-webhook-dispatch): a pass claims at most
+`_PER_ENDPOINT` deliveries of one endpoint and `_PER_ORG` of one organization, round-robin
+across organizations (each one's oldest first, then each one's second, ...), and skips
+endpoints that have a delivery being sent (by any issuer), so one endpoint is never sent
+to twice at once and its deliveries go out in the order they were written (created →
+started → ended). Each endpoint's deliveries are their own task, at most
+CALLWRIGHT_WEBHOOK_CONCURRENCY endpoints at once; a pass does not wait for them, so a
+slow endpoint holds only itself. No request starts that could outlast its lease: what is
+left of a claim then is handed back at once. Once an hour the loop deletes messages,
+deliveries and attempts that ended more than CALLWRIGHT_WEBHOOK_RETENTION_DAYS ago.
 """
 
 from __future__ import annotations
@@ -38,8 +46,9 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import httpx
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from callwright_issuer.http.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_BACKLOG, WEBHOOK_DELIVERIES
 from callwright_issuer.outbound_webhooks.endpoints import signing_secrets
@@ -60,6 +69,11 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT = "callwright-webhooks/1"
 _BATCH = 100
+# Per pass: one endpoint's deliveries (sent in order) and one organization's.
+_PER_ENDPOINT = 10
+_PER_ORG = 20
+_PURGE_EVERY_S = 3600.0
+_PURGE_BATCH = 1000
 _EXCERPT_CHARS = 1024
 # A Retry-After longer than this is read as this (a receiver cannot park a delivery for ever).
 _MAX_RETRY_AFTER_S = 24 * 3600.0
@@ -104,37 +118,69 @@ class WebhookDispatcher:
         self._factory = session_factory
         self._settings = settings
         self._client = client
+        self._slots = asyncio.Semaphore(settings.webhook_concurrency)
+        self._sending: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self._purged_at: float | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Dispatch every interval (± 10 % jitter, so issuers spread out) until `stop`."""
+        """Dispatch every interval (± 10 % jitter, so issuers spread out) until `stop`;
+        then let the requests in flight end (no new one starts)."""
         interval = self._settings.webhook_dispatch_interval_seconds
-        while True:
+        try:
+            while True:
+                try:
+                    await asyncio.wait_for(
+                        stop.wait(), timeout=interval * _jitter.uniform(0.9, 1.1)
+                    )
+                    return
+                except TimeoutError:
+                    pass
+                try:
+                    if len(self._sending) < self._settings.webhook_concurrency:
+                        await self._start_pass()
+                    await self._purge_when_due()
+                except Exception as exc:  # a failed pass is retried at the next interval
+                    logger.warning(
+                        "webhook dispatch pass failed", extra={"error": type(exc).__name__}
+                    )
+        finally:
+            self._stopping = True
             try:
-                await asyncio.wait_for(stop.wait(), timeout=interval * _jitter.uniform(0.9, 1.1))
-                return
-            except TimeoutError:
-                pass
-            try:
-                await self.dispatch_due()
-            except Exception as exc:  # a failed pass is retried at the next interval
-                logger.warning("webhook dispatch pass failed", extra={"error": type(exc).__name__})
+                if self._sending:
+                    await asyncio.wait(set(self._sending))
+            finally:
+                for task in self._sending:
+                    task.cancel()
 
     async def dispatch_due(self) -> int:
-        """One pass: claim what is due, send it; returns how many deliveries were attempted."""
+        """One pass, waited for: claim what is due, send it; returns how many deliveries
+        were claimed."""
+        claimed, tasks = await self._start_pass()
+        if tasks:
+            await asyncio.wait(tasks)
+        return claimed
+
+    async def _start_pass(self) -> tuple[int, set[asyncio.Task[None]]]:
+        """Claim what is due and start one task per endpoint; does not wait for them."""
+        loop = asyncio.get_running_loop()
+        # The last moment a request may start and still end (its timeout) within the
+        # lease, measured from before the claim (the lease starts in the claim).
+        deadline = (
+            loop.time()
+            + self._settings.webhook_lease_seconds
+            - self._settings.webhook_timeout_seconds
+        )
         claimed = await self._claim()
         by_endpoint: dict[str, list[_Claimed]] = {}
         for item in claimed:
             by_endpoint.setdefault(item.endpoint.id, []).append(item)
-        results = await asyncio.gather(
-            *(self._send_in_order(items) for items in by_endpoint.values()),
-            return_exceptions=True,
-        )
-        for result in results:
-            # Recording failed (the database): the lease runs out and the delivery is retried.
-            if isinstance(result, BaseException):
-                logger.warning(
-                    "webhook delivery not recorded", extra={"error": type(result).__name__}
-                )
+        tasks: set[asyncio.Task[None]] = set()
+        for items in by_endpoint.values():
+            task = asyncio.create_task(self._send_in_order(items, deadline))
+            tasks.add(task)
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
         async with self._factory() as db:
             backlog = await db.scalar(
                 select(func.count())
@@ -142,7 +188,7 @@ class WebhookDispatcher:
                 .where(WebhookDelivery.status == DeliveryStatus.PENDING)
             )
         WEBHOOK_BACKLOG.set(backlog or 0)
-        return len(claimed)
+        return len(claimed), tasks
 
     def lease(self) -> Lease:
         """A claim for a delivery about to be written (the test event): written with the
@@ -160,24 +206,81 @@ class WebhookDispatcher:
         for item in claimed:
             await self._attempt(item)
 
-    async def _send_in_order(self, items: Sequence[_Claimed]) -> None:
-        for item in items:
-            await self._attempt(item)
+    async def _send_in_order(self, items: Sequence[_Claimed], deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            async with self._slots:
+                for index, item in enumerate(items):
+                    if self._stopping or loop.time() > deadline:
+                        await _hand_back(self._factory, items[index:])
+                        return
+                    await self._attempt(item)
+        except Exception as exc:
+            # Recording failed (the database): the lease runs out and the delivery is retried.
+            logger.warning("webhook delivery not recorded", extra={"error": type(exc).__name__})
+
+    async def _purge_when_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if self._purged_at is not None and now - self._purged_at < _PURGE_EVERY_S:
+            return
+        self._purged_at = now
+        await self.purge_expired()
+
+    async def purge_expired(self) -> int:
+        """Delete what ended more than CALLWRIGHT_WEBHOOK_RETENTION_DAYS ago: finished
+        deliveries with their attempts, then messages no delivery needs any more (a
+        message holds the whole session's answer, transcript excerpt included). Pending
+        deliveries are kept whatever their age. Returns the deliveries deleted."""
+        days = self._settings.webhook_retention_days
+        if days <= 0:
+            return 0
+        cutoff = utcnow() - timedelta(days=days)
+        deleted = 0
+        while True:
+            async with self._factory() as db, serialized_writes(db):
+                ids = list(
+                    (
+                        await db.execute(
+                            select(WebhookDelivery.id)
+                            .where(
+                                WebhookDelivery.status != DeliveryStatus.PENDING,
+                                WebhookDelivery.completed_at < cutoff,
+                            )
+                            .limit(_PURGE_BATCH)
+                        )
+                    ).scalars()
+                )
+                if ids:
+                    await db.execute(
+                        delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids))
+                    )
+                    await db.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+                needed = (
+                    select(WebhookDelivery.id)
+                    .where(WebhookDelivery.message_id == WebhookMessage.id)
+                    .exists()
+                )
+                messages = list(
+                    (
+                        await db.execute(
+                            select(WebhookMessage.id)
+                            .where(WebhookMessage.created_at < cutoff, ~needed)
+                            .limit(_PURGE_BATCH)
+                        )
+                    ).scalars()
+                )
+                if messages:
+                    await db.execute(delete(WebhookMessage).where(WebhookMessage.id.in_(messages)))
+                await db.commit()
+            deleted += len(ids)
+            if len(ids) < _PURGE_BATCH and len(messages) < _PURGE_BATCH:
+                return deleted
 
     async def _claim(self) -> list[_Claimed]:
         now = utcnow()
         token = secrets.token_hex(16)
         lease_until = now + timedelta(seconds=self._settings.webhook_lease_seconds)
-        due = (
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.next_attempt_at <= now,
-            )
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.created_at)
-            .limit(_BATCH)
-            .with_for_update(skip_locked=True)
-        )
+        due = _fair_due(now).with_for_update(skip_locked=True)
         async with self._factory() as db, serialized_writes(db):
             ids = list((await db.execute(due)).scalars())
             if not ids:
@@ -396,6 +499,80 @@ async def _held_by(db: AsyncSession, token: str) -> list[_Claimed]:
         )
         for delivery, payload, endpoint in rows
     ]
+
+
+def _fair_due(now: datetime) -> Select[str]:
+    """The ids of the deliveries a pass takes: due, of no endpoint being sent to, the
+    oldest `_PER_ENDPOINT` of each endpoint, then the oldest `_PER_ORG` of those per
+    organization, round-robin across organizations, `_BATCH` in all. (The window
+    functions are in subqueries: Postgres refuses FOR UPDATE beside them.)"""
+    table = WebhookDelivery
+    sending = aliased(WebhookDelivery)
+    busy = (
+        select(sending.id)
+        .where(
+            sending.endpoint_id == table.endpoint_id,
+            sending.status == DeliveryStatus.PENDING,
+            sending.lease_token.is_not(None),
+            sending.next_attempt_at > now,
+        )
+        .exists()
+    )
+    age = (table.next_attempt_at, table.created_at, table.id)
+    ranked = (
+        select(
+            table.id,
+            table.org_id,
+            table.next_attempt_at,
+            table.created_at,
+            func.row_number().over(partition_by=table.endpoint_id, order_by=age).label("rank"),
+        )
+        .where(table.status == DeliveryStatus.PENDING, table.next_attempt_at <= now, ~busy)
+        .subquery()
+    )
+    per_org = (
+        select(
+            ranked.c.id,
+            ranked.c.next_attempt_at,
+            ranked.c.created_at,
+            func.row_number()
+            .over(
+                partition_by=ranked.c.org_id,
+                order_by=(ranked.c.next_attempt_at, ranked.c.created_at, ranked.c.id),
+            )
+            .label("turn"),
+        )
+        .where(ranked.c.rank <= _PER_ENDPOINT)
+        .subquery()
+    )
+    chosen = (
+        select(per_org.c.id)
+        .where(per_org.c.turn <= _PER_ORG)
+        .order_by(per_org.c.turn, per_org.c.next_attempt_at, per_org.c.created_at)
+        .limit(_BATCH)
+    )
+    return select(table.id).where(
+        table.id.in_(chosen),
+        table.status == DeliveryStatus.PENDING,
+        table.next_attempt_at <= now,
+    )
+
+
+async def _hand_back(factory: async_sessionmaker[AsyncSession], items: Sequence[_Claimed]) -> None:
+    """Release claimed deliveries not sent (the pass's deadline, or the issuer stopping):
+    due at once, for the next pass of any issuer."""
+    if not items:
+        return
+    async with factory() as db, serialized_writes(db):
+        await db.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id.in_([item.delivery_id for item in items]),
+                WebhookDelivery.lease_token == items[0].token,
+            )
+            .values(lease_token=None, next_attempt_at=utcnow())
+        )
+        await db.commit()
 
 
 async def redeliver(db: AsyncSession, delivery: WebhookDelivery) -> None:

@@ -9,31 +9,38 @@ organization's endpoint or delivery is 404.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import outbound
 from callwright_shared.agents import definitions as agents
 from callwright_shared.db.models import (
     DeliveryStatus,
+    Organization,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookMessage,
     utcnow,
 )
-from callwright_shared.errors import InvalidRequestError, NotFoundError
+from callwright_shared.errors import (
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitedError,
+    WebhookEndpointLimitError,
+)
 from callwright_shared.ids import (
     WEBHOOK_DELIVERY_ID_PATTERN,
     WEBHOOK_ENDPOINT_ID_PATTERN,
     new_webhook_endpoint_id,
 )
-from callwright_shared.sessions.outbox import SESSION_EVENTS, SessionEvent
+from callwright_shared.sessions.outbox import SESSION_EVENTS, TEST_EVENT, SessionEvent
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.text import SingleLine
 
@@ -175,6 +182,7 @@ async def create_endpoint(
         agent_id=body.agent_id,
         allow_private=settings.outbound_allow_private,
     )
+    await _check_room(db, org_id=org_id, limit=settings.webhook_endpoints_per_org)
     now = utcnow()
     row = WebhookEndpoint(
         id=new_webhook_endpoint_id(),
@@ -192,6 +200,54 @@ async def create_endpoint(
     db.add(row)
     await db.flush()
     return row
+
+
+async def _check_room(db: AsyncSession, *, org_id: str, limit: int) -> None:
+    """At most `limit` live endpoints per organization: each one is a concurrent sender in
+    every dispatcher pass. The organization's row is locked first (Postgres), so two
+    creations at once cannot both take the last place."""
+    await db.execute(select(Organization.id).where(Organization.id == org_id).with_for_update())
+    count = await db.scalar(
+        select(func.count())
+        .select_from(WebhookEndpoint)
+        .where(WebhookEndpoint.org_id == org_id, WebhookEndpoint.deleted_at.is_(None))
+    )
+    if (count or 0) >= limit:
+        raise WebhookEndpointLimitError(
+            f"This organization has {limit} webhook endpoints, the most allowed; delete one first.",
+            param="url",
+        )
+
+
+async def check_test_rate(db: AsyncSession, *, org_id: str, settings: CallwrightSettings) -> None:
+    """At most CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE test events per organization in
+    any minute, counted in the database (every issuer sees the same count): each is sent
+    inside its request."""
+    limit = settings.webhook_test_events_per_minute
+    since = utcnow() - timedelta(minutes=1)
+    recent = (
+        (
+            await db.execute(
+                select(WebhookMessage.created_at)
+                .where(
+                    WebhookMessage.org_id == org_id,
+                    WebhookMessage.type == TEST_EVENT,
+                    WebhookMessage.created_at > since,
+                )
+                .order_by(WebhookMessage.created_at.desc())
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if len(recent) >= limit:
+        # The oldest of the last `limit` leaves the window first.
+        wait = (recent[-1] - since).total_seconds()
+        raise RateLimitedError(
+            f"At most {limit} webhook test events a minute; retry after the delay in Retry-After.",
+            retry_after_seconds=math.ceil(wait),
+        )
 
 
 async def get_endpoint(db: AsyncSession, *, org_id: str, endpoint_id: str) -> WebhookEndpoint:

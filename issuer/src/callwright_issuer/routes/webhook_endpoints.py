@@ -24,6 +24,7 @@ from callwright_issuer.outbound_webhooks.endpoints import (
     WebhookEndpointPublic,
     WebhookEndpointUpdate,
     WebhookEndpointWithSecret,
+    check_test_rate,
     create_endpoint,
     delete_endpoint,
     delivery_view,
@@ -68,7 +69,7 @@ def _with_secret(row_public: WebhookEndpointPublic, secret: str) -> WebhookEndpo
     "",
     response_model=WebhookEndpointWithSecret,
     openapi_extra=body_schema(WebhookEndpointCreate),
-    responses=error_responses(400, 401, 404, 413),
+    responses=error_responses(400, 401, 404, 409, 413),
 )
 async def create_webhook_endpoint(
     *,
@@ -160,16 +161,23 @@ async def rotate_webhook_secret(
 @router.post(
     "/{endpoint_id}/test",
     response_model=DeliveryPublic,
-    responses=error_responses(400, 401, 404, 409),
+    responses=error_responses(400, 401, 404, 409, 429),
 )
 async def send_test_event(
-    *, endpoint_id: str, key: CurrentKey, db: DbSessionDep, dispatcher: DispatcherDep
+    *,
+    endpoint_id: str,
+    key: CurrentKey,
+    db: DbSessionDep,
+    dispatcher: DispatcherDep,
+    settings: SettingsDep,
 ) -> DeliveryPublic:
     """Send a `webhook.test` event now; answers the delivery with its first attempt (a
-    failed one is retried on the schedule like any other)."""
+    failed one is retried on the schedule like any other). At most
+    CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE per organization (429 beyond)."""
     row = await get_endpoint(db, org_id=key.org_id, endpoint_id=endpoint_id)
     if not row.enabled:
         raise WebhookEndpointDisabledError("The webhook endpoint is disabled; enable it first.")
+    await check_test_rate(db, org_id=key.org_id, settings=settings)
     now = utcnow()
     # Written already claimed by this request, so its answer holds the first attempt:
     # written due, a dispatcher pass could take it before this request did.

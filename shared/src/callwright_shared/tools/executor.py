@@ -31,13 +31,12 @@ from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaValidationError
 
 from callwright_shared import outbound
 from callwright_shared.calls.records import ToolCall, ToolOutcomeName
 from callwright_shared.errors import OutboundAddressError
 from callwright_shared.text import has_control_characters
+from callwright_shared.tools import arguments as tool_arguments
 from callwright_shared.tools.models import EndCallTool, HttpTool, TransferTool
 
 logger = logging.getLogger(__name__)
@@ -139,29 +138,8 @@ def parse_arguments(
     tool: HttpTool | EndCallTool | TransferTool, arguments: Mapping[str, Any] | str | None
 ) -> dict[str, Any] | str:
     """The model's arguments as a dict, or why they do not fit the tool (for the model)."""
-    if arguments is None or arguments == "":
-        value: Any = {}
-    elif isinstance(arguments, str):
-        try:
-            value = json.loads(arguments)
-        except ValueError:
-            return f"{tool.name}: the arguments are not valid JSON; send a JSON object"
-    else:
-        value = dict(arguments)
-    if not isinstance(value, dict):
-        return f"{tool.name}: the arguments must be a JSON object"
-    if isinstance(tool, HttpTool):
-        errors = sorted(Draft202012Validator(tool.parameters).iter_errors(value), key=_error_order)
-        if errors:
-            first = errors[0]
-            where = ".".join(str(p) for p in first.absolute_path)
-            detail = f"{where}: {first.message}" if where else first.message
-            return f"{tool.name}: invalid arguments ({detail[:200]}); fix them and call again"
-    return value
-
-
-def _error_order(error: SchemaValidationError) -> tuple[int, str]:
-    return (len(error.absolute_path), error.message)
+    parameters = tool.parameters if isinstance(tool, HttpTool) else None
+    return tool_arguments.parse(tool.name, parameters, arguments)
 
 
 async def call_http_tool(

@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from callwright_shared.text import has_control_characters
+from callwright_shared.tools import arguments as tool_arguments
 
 # -- the parameters' schema ---------------------------------------------------------------
 
@@ -59,7 +60,8 @@ def schema_problem(schema: Any, *, gemini: bool) -> str | None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         return f"not a valid JSON Schema: {exc.message[:200]}"
-    return _node_problem(schema, path="", depth=0, gemini=gemini)
+    problem = _node_problem(schema, path="", depth=0, gemini=gemini)
+    return problem or tool_arguments.pattern_problem(schema)
 
 
 def _node_problem(node: Any, *, path: str, depth: int, gemini: bool) -> str | None:
