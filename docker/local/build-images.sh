@@ -22,8 +22,9 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 PYTHON="${PYTHON:-python3}"
 LIVEKIT="$REPO/.tools/bin/livekit-server"
 LIVEKIT_VERSION="$(sed -n 's/^LIVEKIT_VERSION := //p' "$REPO/Makefile")"
-# uv's binary from its PyPI wheel: the one running us (`uv run` sets UV), else the installed one.
-UV_BIN="${UV:-$(command -v uv || "$PYTHON" -c 'import uv; print(uv.find_uv_bin())')}"
+# uv's binary from its PyPI wheel: the one running us (`uv run` sets UV), else the installed
+# wheel's (`command -v uv` last: a pyenv shim named uv is a script, not the binary).
+UV_BIN="${UV:-$("$PYTHON" -c 'import uv; print(uv.find_uv_bin())' 2>/dev/null || command -v uv)}"
 UV_VERSION="$("$UV_BIN" --version | cut -d' ' -f2)"
 
 log() { echo "build-images: $*" >&2; }
