@@ -15,14 +15,17 @@ COMPOSE_VERSION := v2.29.7
 WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.html web/style.css web/console.html web/console.css $(wildcard web/src/*.ts)
 REACT_EXAMPLE := examples/react-client
 REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock.json build.mjs index.html) $(wildcard $(REACT_EXAMPLE)/src/*.ts*)
+TS_CLIENT := clients/typescript
+TS_CLIENT_SOURCES := $(addprefix $(TS_CLIENT)/,package.json package-lock.json tsconfig.json) $(wildcard $(TS_CLIENT)/src/*.ts)
 
-.PHONY: help install tools system-deps web-build examples-build test check format run bench docs
+.PHONY: help install tools system-deps web-build examples-build clients-build sdk test check format run bench docs
 
 help:
 	@echo "make run    - start LiveKit, the issuer and the worker locally (demo tenant seeded)"
 	@echo "make test   - install everything and run every test tier"
 	@echo "make check  - ruff format --check, ruff, mypy, import contracts"
 	@echo "make bench  - run the benchmarks"
+	@echo "make sdk    - regenerate clients/ (openapi.json, the Python and TypeScript SDKs)"
 	@echo "make docs   - serve the documentation site (docs/, mkdocs.yml) on 127.0.0.1:8001"
 
 install:
@@ -69,7 +72,21 @@ examples-build: $(REACT_EXAMPLE)/dist/index.html
 $(REACT_EXAMPLE)/dist/index.html: $(REACT_EXAMPLE_SOURCES)
 	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run build
 
-test: install tools $(COMPOSE) system-deps web-build examples-build
+# The TypeScript SDK's build (tsc); its node_modules also hold the pinned generator that
+# `make sdk` and the sync test run.
+clients-build: $(TS_CLIENT)/dist/index.js
+
+$(TS_CLIENT)/dist/index.js: $(TS_CLIENT_SOURCES)
+	cd $(TS_CLIENT) && npm ci --no-audit --no-fund && npm run build
+
+# clients/ from the issuer's OpenAPI schema: after any change to the API (a unit test fails
+# until then).
+sdk: install
+	cd $(TS_CLIENT) && npm ci --no-audit --no-fund
+	$(UV) run --frozen python -m callwright_devstack.sdk --write
+	$(MAKE) clients-build
+
+test: install tools $(COMPOSE) system-deps web-build examples-build clients-build
 	$(UV) run --frozen pytest
 
 check: install
@@ -79,6 +96,7 @@ check: install
 	$(UV) run lint-imports
 	cd web && npm ci --no-audit --no-fund && npm run check
 	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run check
+	cd $(TS_CLIENT) && npm ci --no-audit --no-fund && npm run check
 
 format: install
 	$(UV) run ruff format .

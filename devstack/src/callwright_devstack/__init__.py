@@ -8,4 +8,5 @@ image): what `callwright dev`, the tests and the benchmarks start and talk to.
     emulators/                  the paid providers' wire protocols, on loopback
     tenants.py, api.py, ...     seeded tenants, clients, recorded speech, a caller, waits
     api_reference.py            renders docs/api.md from the issuer's OpenAPI schema
+    sdk.py                      generates clients/ (the SDKs) from the same schema
 """

@@ -263,9 +263,9 @@ def render(schema: dict[str, Any]) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def current_schema() -> dict[str, Any]:
+def schema_settings() -> CallwrightSettings:
     # The schema does not depend on the deployment: any valid settings give the same paths.
-    settings = CallwrightSettings.model_validate(
+    return CallwrightSettings.model_validate(
         {
             "environment": "test",
             "database_url": "sqlite+aiosqlite:///:memory:",
@@ -274,7 +274,10 @@ def current_schema() -> dict[str, Any]:
             "livekit_api_secret": "x" * 40,
         }
     )
-    schema: dict[str, Any] = create_app(settings).openapi()
+
+
+def current_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = create_app(schema_settings()).openapi()
     return schema
 
 

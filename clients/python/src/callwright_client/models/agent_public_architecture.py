@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class AgentPublicArchitecture(StrEnum):
+    PIPELINE = "pipeline"
+    REALTIME = "realtime"
+    TEXT = "text"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,317 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.agent_spec_architecture import AgentSpecArchitecture
+from ..models.agent_spec_overridable_item import AgentSpecOverridableItem
+from ..models.agent_spec_provider import AgentSpecProvider
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.agent_spec_variables import AgentSpecVariables
+    from ..models.end_call_tool import EndCallTool
+    from ..models.http_tool_input import HttpToolInput
+    from ..models.transfer_tool import TransferTool
+
+
+T = TypeVar("T", bound="AgentSpec")
+
+
+@_attrs_define
+class AgentSpec:
+    """The body of POST /v1/agents: name and architecture required, the rest defaulted.
+
+    Attributes:
+        name (str):
+        architecture (AgentSpecArchitecture):
+        instructions (str | Unset):  Default: 'You are a friendly, concise voice assistant. Keep answers short.'.
+        greeting (None | str | Unset):
+        language (str | Unset):  Default: 'en'.
+        max_duration_seconds (int | Unset):  Default: 600.
+        stt_model (str | Unset):  Default: 'nova-3'.
+        llm_model (str | Unset):  Default: 'gpt-4o-mini'.
+        temperature (float | Unset):  Default: 0.8.
+        tts_model (str | Unset):  Default: 'gpt-4o-mini-tts'.
+        tts_voice (str | Unset):  Default: 'alloy'.
+        provider (AgentSpecProvider | Unset):  Default: AgentSpecProvider.OPENAI.
+        model (None | str | Unset):
+        voice (None | str | Unset):
+        variables (AgentSpecVariables | Unset):
+        overridable (list[AgentSpecOverridableItem] | Unset):
+        timezone (str | Unset):  Default: 'UTC'.
+        tools (list[EndCallTool | HttpToolInput | TransferTool] | Unset):
+    """
+
+    name: str
+    architecture: AgentSpecArchitecture
+    instructions: str | Unset = "You are a friendly, concise voice assistant. Keep answers short."
+    greeting: str | Unset | None = UNSET
+    language: str | Unset = "en"
+    max_duration_seconds: int | Unset = 600
+    stt_model: str | Unset = "nova-3"
+    llm_model: str | Unset = "gpt-4o-mini"
+    temperature: float | Unset = 0.8
+    tts_model: str | Unset = "gpt-4o-mini-tts"
+    tts_voice: str | Unset = "alloy"
+    provider: AgentSpecProvider | Unset = AgentSpecProvider.OPENAI
+    model: str | Unset | None = UNSET
+    voice: str | Unset | None = UNSET
+    variables: AgentSpecVariables | Unset = UNSET
+    overridable: list[AgentSpecOverridableItem] | Unset = UNSET
+    timezone: str | Unset = "UTC"
+    tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.end_call_tool import EndCallTool
+        from ..models.http_tool_input import HttpToolInput
+
+        name = self.name
+
+        architecture = self.architecture.value
+
+        instructions = self.instructions
+
+        greeting: str | Unset | None
+        if isinstance(self.greeting, Unset):
+            greeting = UNSET
+        else:
+            greeting = self.greeting
+
+        language = self.language
+
+        max_duration_seconds = self.max_duration_seconds
+
+        stt_model = self.stt_model
+
+        llm_model = self.llm_model
+
+        temperature = self.temperature
+
+        tts_model = self.tts_model
+
+        tts_voice = self.tts_voice
+
+        provider: str | Unset = UNSET
+        if not isinstance(self.provider, Unset):
+            provider = self.provider.value
+
+        model: str | Unset | None
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
+
+        voice: str | Unset | None
+        if isinstance(self.voice, Unset):
+            voice = UNSET
+        else:
+            voice = self.voice
+
+        variables: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.variables, Unset):
+            variables = self.variables.to_dict()
+
+        overridable: list[str] | Unset = UNSET
+        if not isinstance(self.overridable, Unset):
+            overridable = []
+            for overridable_item_data in self.overridable:
+                overridable_item = overridable_item_data.value
+                overridable.append(overridable_item)
+
+        timezone = self.timezone
+
+        tools: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.tools, Unset):
+            tools = []
+            for tools_item_data in self.tools:
+                tools_item: dict[str, Any]
+                if isinstance(tools_item_data, HttpToolInput) or isinstance(
+                    tools_item_data, EndCallTool
+                ):
+                    tools_item = tools_item_data.to_dict()
+                else:
+                    tools_item = tools_item_data.to_dict()
+
+                tools.append(tools_item)
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "name": name,
+                "architecture": architecture,
+            }
+        )
+        if instructions is not UNSET:
+            field_dict["instructions"] = instructions
+        if greeting is not UNSET:
+            field_dict["greeting"] = greeting
+        if language is not UNSET:
+            field_dict["language"] = language
+        if max_duration_seconds is not UNSET:
+            field_dict["max_duration_seconds"] = max_duration_seconds
+        if stt_model is not UNSET:
+            field_dict["stt_model"] = stt_model
+        if llm_model is not UNSET:
+            field_dict["llm_model"] = llm_model
+        if temperature is not UNSET:
+            field_dict["temperature"] = temperature
+        if tts_model is not UNSET:
+            field_dict["tts_model"] = tts_model
+        if tts_voice is not UNSET:
+            field_dict["tts_voice"] = tts_voice
+        if provider is not UNSET:
+            field_dict["provider"] = provider
+        if model is not UNSET:
+            field_dict["model"] = model
+        if voice is not UNSET:
+            field_dict["voice"] = voice
+        if variables is not UNSET:
+            field_dict["variables"] = variables
+        if overridable is not UNSET:
+            field_dict["overridable"] = overridable
+        if timezone is not UNSET:
+            field_dict["timezone"] = timezone
+        if tools is not UNSET:
+            field_dict["tools"] = tools
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.agent_spec_variables import AgentSpecVariables
+        from ..models.end_call_tool import EndCallTool
+        from ..models.http_tool_input import HttpToolInput
+        from ..models.transfer_tool import TransferTool
+
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        architecture = AgentSpecArchitecture(d.pop("architecture"))
+
+        instructions = d.pop("instructions", UNSET)
+
+        def _parse_greeting(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        greeting = _parse_greeting(d.pop("greeting", UNSET))
+
+        language = d.pop("language", UNSET)
+
+        max_duration_seconds = d.pop("max_duration_seconds", UNSET)
+
+        stt_model = d.pop("stt_model", UNSET)
+
+        llm_model = d.pop("llm_model", UNSET)
+
+        temperature = d.pop("temperature", UNSET)
+
+        tts_model = d.pop("tts_model", UNSET)
+
+        tts_voice = d.pop("tts_voice", UNSET)
+
+        _provider = d.pop("provider", UNSET)
+        provider: AgentSpecProvider | Unset
+        if isinstance(_provider, Unset):
+            provider = UNSET
+        else:
+            provider = AgentSpecProvider(_provider)
+
+        def _parse_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        model = _parse_model(d.pop("model", UNSET))
+
+        def _parse_voice(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        voice = _parse_voice(d.pop("voice", UNSET))
+
+        _variables = d.pop("variables", UNSET)
+        variables: AgentSpecVariables | Unset
+        if isinstance(_variables, Unset):
+            variables = UNSET
+        else:
+            variables = AgentSpecVariables.from_dict(_variables)
+
+        _overridable = d.pop("overridable", UNSET)
+        overridable: list[AgentSpecOverridableItem] | Unset = UNSET
+        if _overridable is not UNSET:
+            overridable = []
+            for overridable_item_data in _overridable:
+                overridable_item = AgentSpecOverridableItem(overridable_item_data)
+
+                overridable.append(overridable_item)
+
+        timezone = d.pop("timezone", UNSET)
+
+        _tools = d.pop("tools", UNSET)
+        tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset = UNSET
+        if _tools is not UNSET:
+            tools = []
+            for tools_item_data in _tools:
+
+                def _parse_tools_item(data: object) -> EndCallTool | HttpToolInput | TransferTool:
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        tools_item_type_0 = HttpToolInput.from_dict(data)
+
+                        return tools_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        tools_item_type_1 = EndCallTool.from_dict(data)
+
+                        return tools_item_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    tools_item_type_2 = TransferTool.from_dict(data)
+
+                    return tools_item_type_2
+
+                tools_item = _parse_tools_item(tools_item_data)
+
+                tools.append(tools_item)
+
+        agent_spec = cls(
+            name=name,
+            architecture=architecture,
+            instructions=instructions,
+            greeting=greeting,
+            language=language,
+            max_duration_seconds=max_duration_seconds,
+            stt_model=stt_model,
+            llm_model=llm_model,
+            temperature=temperature,
+            tts_model=tts_model,
+            tts_voice=tts_voice,
+            provider=provider,
+            model=model,
+            voice=voice,
+            variables=variables,
+            overridable=overridable,
+            timezone=timezone,
+            tools=tools,
+        )
+
+        return agent_spec

@@ -1,0 +1,521 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.agent_update_architecture_type_0 import AgentUpdateArchitectureType0
+from ..models.agent_update_overridable_type_0_item import AgentUpdateOverridableType0Item
+from ..models.agent_update_provider_type_0 import AgentUpdateProviderType0
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+    from ..models.end_call_tool import EndCallTool
+    from ..models.http_tool_input import HttpToolInput
+    from ..models.transfer_tool import TransferTool
+
+
+T = TypeVar("T", bound="AgentUpdate")
+
+
+@_attrs_define
+class AgentUpdate:
+    """The body of PATCH /v1/agents/{id}: any subset of the fields.
+
+    Attributes:
+        name (None | str | Unset):
+        architecture (AgentUpdateArchitectureType0 | None | Unset):
+        instructions (None | str | Unset):
+        greeting (None | str | Unset):
+        language (None | str | Unset):
+        max_duration_seconds (int | None | Unset):
+        stt_model (None | str | Unset):
+        llm_model (None | str | Unset):
+        temperature (float | None | Unset):
+        tts_model (None | str | Unset):
+        tts_voice (None | str | Unset):
+        provider (AgentUpdateProviderType0 | None | Unset):
+        model (None | str | Unset):
+        voice (None | str | Unset):
+        variables (AgentUpdateVariablesType0 | None | Unset):
+        overridable (list[AgentUpdateOverridableType0Item] | None | Unset):
+        timezone (None | str | Unset):
+        tools (list[EndCallTool | HttpToolInput | TransferTool] | None | Unset):
+    """
+
+    name: str | Unset | None = UNSET
+    architecture: AgentUpdateArchitectureType0 | Unset | None = UNSET
+    instructions: str | Unset | None = UNSET
+    greeting: str | Unset | None = UNSET
+    language: str | Unset | None = UNSET
+    max_duration_seconds: int | Unset | None = UNSET
+    stt_model: str | Unset | None = UNSET
+    llm_model: str | Unset | None = UNSET
+    temperature: float | Unset | None = UNSET
+    tts_model: str | Unset | None = UNSET
+    tts_voice: str | Unset | None = UNSET
+    provider: AgentUpdateProviderType0 | Unset | None = UNSET
+    model: str | Unset | None = UNSET
+    voice: str | Unset | None = UNSET
+    variables: AgentUpdateVariablesType0 | Unset | None = UNSET
+    overridable: list[AgentUpdateOverridableType0Item] | Unset | None = UNSET
+    timezone: str | Unset | None = UNSET
+    tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset | None = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+        from ..models.end_call_tool import EndCallTool
+        from ..models.http_tool_input import HttpToolInput
+
+        name: str | Unset | None
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
+
+        architecture: str | Unset | None
+        if isinstance(self.architecture, Unset):
+            architecture = UNSET
+        elif isinstance(self.architecture, AgentUpdateArchitectureType0):
+            architecture = self.architecture.value
+        else:
+            architecture = self.architecture
+
+        instructions: str | Unset | None
+        if isinstance(self.instructions, Unset):
+            instructions = UNSET
+        else:
+            instructions = self.instructions
+
+        greeting: str | Unset | None
+        if isinstance(self.greeting, Unset):
+            greeting = UNSET
+        else:
+            greeting = self.greeting
+
+        language: str | Unset | None
+        if isinstance(self.language, Unset):
+            language = UNSET
+        else:
+            language = self.language
+
+        max_duration_seconds: int | Unset | None
+        if isinstance(self.max_duration_seconds, Unset):
+            max_duration_seconds = UNSET
+        else:
+            max_duration_seconds = self.max_duration_seconds
+
+        stt_model: str | Unset | None
+        if isinstance(self.stt_model, Unset):
+            stt_model = UNSET
+        else:
+            stt_model = self.stt_model
+
+        llm_model: str | Unset | None
+        if isinstance(self.llm_model, Unset):
+            llm_model = UNSET
+        else:
+            llm_model = self.llm_model
+
+        temperature: float | Unset | None
+        if isinstance(self.temperature, Unset):
+            temperature = UNSET
+        else:
+            temperature = self.temperature
+
+        tts_model: str | Unset | None
+        if isinstance(self.tts_model, Unset):
+            tts_model = UNSET
+        else:
+            tts_model = self.tts_model
+
+        tts_voice: str | Unset | None
+        if isinstance(self.tts_voice, Unset):
+            tts_voice = UNSET
+        else:
+            tts_voice = self.tts_voice
+
+        provider: str | Unset | None
+        if isinstance(self.provider, Unset):
+            provider = UNSET
+        elif isinstance(self.provider, AgentUpdateProviderType0):
+            provider = self.provider.value
+        else:
+            provider = self.provider
+
+        model: str | Unset | None
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
+
+        voice: str | Unset | None
+        if isinstance(self.voice, Unset):
+            voice = UNSET
+        else:
+            voice = self.voice
+
+        variables: dict[str, Any] | Unset | None
+        if isinstance(self.variables, Unset):
+            variables = UNSET
+        elif isinstance(self.variables, AgentUpdateVariablesType0):
+            variables = self.variables.to_dict()
+        else:
+            variables = self.variables
+
+        overridable: list[str] | Unset | None
+        if isinstance(self.overridable, Unset):
+            overridable = UNSET
+        elif isinstance(self.overridable, list):
+            overridable = []
+            for overridable_type_0_item_data in self.overridable:
+                overridable_type_0_item = overridable_type_0_item_data.value
+                overridable.append(overridable_type_0_item)
+
+        else:
+            overridable = self.overridable
+
+        timezone: str | Unset | None
+        if isinstance(self.timezone, Unset):
+            timezone = UNSET
+        else:
+            timezone = self.timezone
+
+        tools: list[dict[str, Any]] | Unset | None
+        if isinstance(self.tools, Unset):
+            tools = UNSET
+        elif isinstance(self.tools, list):
+            tools = []
+            for tools_type_0_item_data in self.tools:
+                tools_type_0_item: dict[str, Any]
+                if isinstance(tools_type_0_item_data, HttpToolInput) or isinstance(
+                    tools_type_0_item_data, EndCallTool
+                ):
+                    tools_type_0_item = tools_type_0_item_data.to_dict()
+                else:
+                    tools_type_0_item = tools_type_0_item_data.to_dict()
+
+                tools.append(tools_type_0_item)
+
+        else:
+            tools = self.tools
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if name is not UNSET:
+            field_dict["name"] = name
+        if architecture is not UNSET:
+            field_dict["architecture"] = architecture
+        if instructions is not UNSET:
+            field_dict["instructions"] = instructions
+        if greeting is not UNSET:
+            field_dict["greeting"] = greeting
+        if language is not UNSET:
+            field_dict["language"] = language
+        if max_duration_seconds is not UNSET:
+            field_dict["max_duration_seconds"] = max_duration_seconds
+        if stt_model is not UNSET:
+            field_dict["stt_model"] = stt_model
+        if llm_model is not UNSET:
+            field_dict["llm_model"] = llm_model
+        if temperature is not UNSET:
+            field_dict["temperature"] = temperature
+        if tts_model is not UNSET:
+            field_dict["tts_model"] = tts_model
+        if tts_voice is not UNSET:
+            field_dict["tts_voice"] = tts_voice
+        if provider is not UNSET:
+            field_dict["provider"] = provider
+        if model is not UNSET:
+            field_dict["model"] = model
+        if voice is not UNSET:
+            field_dict["voice"] = voice
+        if variables is not UNSET:
+            field_dict["variables"] = variables
+        if overridable is not UNSET:
+            field_dict["overridable"] = overridable
+        if timezone is not UNSET:
+            field_dict["timezone"] = timezone
+        if tools is not UNSET:
+            field_dict["tools"] = tools
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+        from ..models.end_call_tool import EndCallTool
+        from ..models.http_tool_input import HttpToolInput
+        from ..models.transfer_tool import TransferTool
+
+        d = dict(src_dict)
+
+        def _parse_name(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
+
+        def _parse_architecture(data: object) -> AgentUpdateArchitectureType0 | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                architecture_type_0 = AgentUpdateArchitectureType0(data)
+
+                return architecture_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AgentUpdateArchitectureType0 | None | Unset, data)
+
+        architecture = _parse_architecture(d.pop("architecture", UNSET))
+
+        def _parse_instructions(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        instructions = _parse_instructions(d.pop("instructions", UNSET))
+
+        def _parse_greeting(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        greeting = _parse_greeting(d.pop("greeting", UNSET))
+
+        def _parse_language(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        language = _parse_language(d.pop("language", UNSET))
+
+        def _parse_max_duration_seconds(data: object) -> int | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_duration_seconds = _parse_max_duration_seconds(d.pop("max_duration_seconds", UNSET))
+
+        def _parse_stt_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        stt_model = _parse_stt_model(d.pop("stt_model", UNSET))
+
+        def _parse_llm_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        llm_model = _parse_llm_model(d.pop("llm_model", UNSET))
+
+        def _parse_temperature(data: object) -> float | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        temperature = _parse_temperature(d.pop("temperature", UNSET))
+
+        def _parse_tts_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tts_model = _parse_tts_model(d.pop("tts_model", UNSET))
+
+        def _parse_tts_voice(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tts_voice = _parse_tts_voice(d.pop("tts_voice", UNSET))
+
+        def _parse_provider(data: object) -> AgentUpdateProviderType0 | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                provider_type_0 = AgentUpdateProviderType0(data)
+
+                return provider_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AgentUpdateProviderType0 | None | Unset, data)
+
+        provider = _parse_provider(d.pop("provider", UNSET))
+
+        def _parse_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        model = _parse_model(d.pop("model", UNSET))
+
+        def _parse_voice(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        voice = _parse_voice(d.pop("voice", UNSET))
+
+        def _parse_variables(data: object) -> AgentUpdateVariablesType0 | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                variables_type_0 = AgentUpdateVariablesType0.from_dict(data)
+
+                return variables_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AgentUpdateVariablesType0 | None | Unset, data)
+
+        variables = _parse_variables(d.pop("variables", UNSET))
+
+        def _parse_overridable(
+            data: object,
+        ) -> list[AgentUpdateOverridableType0Item] | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                overridable_type_0 = []
+                _overridable_type_0 = data
+                for overridable_type_0_item_data in _overridable_type_0:
+                    overridable_type_0_item = AgentUpdateOverridableType0Item(
+                        overridable_type_0_item_data
+                    )
+
+                    overridable_type_0.append(overridable_type_0_item)
+
+                return overridable_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AgentUpdateOverridableType0Item] | None | Unset, data)
+
+        overridable = _parse_overridable(d.pop("overridable", UNSET))
+
+        def _parse_timezone(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        timezone = _parse_timezone(d.pop("timezone", UNSET))
+
+        def _parse_tools(
+            data: object,
+        ) -> list[EndCallTool | HttpToolInput | TransferTool] | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                tools_type_0 = []
+                _tools_type_0 = data
+                for tools_type_0_item_data in _tools_type_0:
+
+                    def _parse_tools_type_0_item(
+                        data: object,
+                    ) -> EndCallTool | HttpToolInput | TransferTool:
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            tools_type_0_item_type_0 = HttpToolInput.from_dict(data)
+
+                            return tools_type_0_item_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            tools_type_0_item_type_1 = EndCallTool.from_dict(data)
+
+                            return tools_type_0_item_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        tools_type_0_item_type_2 = TransferTool.from_dict(data)
+
+                        return tools_type_0_item_type_2
+
+                    tools_type_0_item = _parse_tools_type_0_item(tools_type_0_item_data)
+
+                    tools_type_0.append(tools_type_0_item)
+
+                return tools_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[EndCallTool | HttpToolInput | TransferTool] | None | Unset, data)
+
+        tools = _parse_tools(d.pop("tools", UNSET))
+
+        agent_update = cls(
+            name=name,
+            architecture=architecture,
+            instructions=instructions,
+            greeting=greeting,
+            language=language,
+            max_duration_seconds=max_duration_seconds,
+            stt_model=stt_model,
+            llm_model=llm_model,
+            temperature=temperature,
+            tts_model=tts_model,
+            tts_voice=tts_voice,
+            provider=provider,
+            model=model,
+            voice=voice,
+            variables=variables,
+            overridable=overridable,
+            timezone=timezone,
+            tools=tools,
+        )
+
+        return agent_update

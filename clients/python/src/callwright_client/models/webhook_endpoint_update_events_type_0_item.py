@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class WebhookEndpointUpdateEventsType0Item(StrEnum):
+    SESSION_CREATED = "session.created"
+    SESSION_ENDED = "session.ended"
+    SESSION_STARTED = "session.started"
+
+    def __str__(self) -> str:
+        return str(self.value)
