@@ -20,7 +20,14 @@ from callwright_client.signatures import (
 from callwright_devstack import sdk
 from callwright_devstack.api_reference import METHODS, current_schema
 from callwright_devstack.required import service_missing
-from callwright_shared import outbound, tools
+from callwright_shared import outbound
+from callwright_shared.tools.executor import (
+    ToolCallContext,
+    get_signed_content,
+    request_body,
+    with_query,
+)
+from callwright_shared.tools.models import HttpTool
 from tests.support.typescript_client import run_with_client
 
 pytestmark = pytest.mark.unit
@@ -85,7 +92,7 @@ def signed(body: str, *keys: str, message_id: str = "msg_1") -> dict[str, str]:
 
 
 def tool_call_body() -> str:
-    tool = tools.HttpTool.model_validate(
+    tool = HttpTool.model_validate(
         {
             "type": "http",
             "name": "lookup_order",
@@ -93,7 +100,7 @@ def tool_call_body() -> str:
             "url": "https://api.example.com/orders/lookup",
         }
     )
-    context = tools.ToolCallContext(
+    context = ToolCallContext(
         session_id="ses_1",
         agent_id="agt_1",
         user_id="u_1",
@@ -101,7 +108,7 @@ def tool_call_body() -> str:
         kind="voice",
         metadata={"ticket": "é"},
     )
-    body = tools.request_body(
+    body = request_body(
         tool, arguments={"order_id": "A42"}, call_id="call_1", context=context, at=AT
     )
     return json.dumps(body, separators=(",", ":"))
@@ -150,8 +157,8 @@ def test_python_verifies_tool_calls_signed_by_the_product() -> None:
     with pytest.raises(SignatureError):
         verify_tool_call(body, signed(body, SECRET), OTHER, now=NOW)
 
-    url = tools.with_query("https://api.example.com/stock?w=1", {"sku": "A 42", "n": 2})
-    get_headers = signed(tools.get_signed_content(url), SECRET, message_id="tool_2")
+    url = with_query("https://api.example.com/stock?w=1", {"sku": "A 42", "n": 2})
+    get_headers = signed(get_signed_content(url), SECRET, message_id="tool_2")
     verify_get_tool_call(urlsplit(url).query, get_headers, SECRET, now=NOW)
     with pytest.raises(SignatureError):
         verify_get_tool_call("sku=B", get_headers, SECRET, now=NOW)
@@ -177,9 +184,9 @@ console.log(JSON.stringify(results));
 
 def test_typescript_verifies_what_the_product_signs_and_nothing_else() -> None:
     body = tool_call_body()
-    url = tools.with_query("https://api.example.com/stock", {"sku": "A 42"})
+    url = with_query("https://api.example.com/stock", {"sku": "A 42"})
     query = urlsplit(url).query
-    get_headers = signed(tools.get_signed_content(url), SECRET)
+    get_headers = signed(get_signed_content(url), SECRET)
     cases: list[tuple[dict[str, Any], bool]] = [
         ({"kind": "webhook", "payload": EVENT, "headers": signed(EVENT, SECRET)}, True),
         ({"kind": "webhook", "payload": EVENT, "headers": signed(EVENT, OTHER, SECRET)}, True),

@@ -303,7 +303,8 @@ export interface paths {
         /**
          * Send Test Event
          * @description Send a `webhook.test` event now; answers the delivery with its first attempt (a
-         *     failed one is retried on the schedule like any other).
+         *     failed one is retried on the schedule like any other). At most
+         *     CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE per organization (429 beyond).
          */
         post: operations["send_test_event"];
         delete?: never;
@@ -1001,7 +1002,7 @@ export interface components {
         /**
          * ToolCall
          * @description A tool the agent ran (role `tool`; `content` is the tool's name), written by
-         *     `callwright_shared.tools.record_of` from a call's outcome.
+         *     `callwright_shared.tools.executor.record_of` from a call's outcome.
          *
          *     `arguments` are the model's (never a secret header); `output` is an excerpt of what
          *     the model was given back (the answer, or the short error). `outcome`: `ok`;
@@ -2591,6 +2592,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request Entity Too Large */
             413: {
                 headers: {
@@ -2860,6 +2870,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,7 +19,7 @@ T = TypeVar("T", bound="ToolCall")
 @_attrs_define
 class ToolCall:
     """A tool the agent ran (role `tool`; `content` is the tool's name), written by
-    `callwright_shared.tools.record_of` from a call's outcome.
+    `callwright_shared.tools.executor.record_of` from a call's outcome.
 
     `arguments` are the model's (never a secret header); `output` is an excerpt of what
     the model was given back (the answer, or the short error). `outcome`: `ok`;

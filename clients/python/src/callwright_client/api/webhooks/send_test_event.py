@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -78,7 +83,8 @@ def sync_detailed(
     """Send Test Event
 
      Send a `webhook.test` event now; answers the delivery with its first attempt (a
-    failed one is retried on the schedule like any other).
+    failed one is retried on the schedule like any other). At most
+    CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE per organization (429 beyond).
 
     Args:
         endpoint_id (str):
@@ -110,7 +116,8 @@ def sync(
     """Send Test Event
 
      Send a `webhook.test` event now; answers the delivery with its first attempt (a
-    failed one is retried on the schedule like any other).
+    failed one is retried on the schedule like any other). At most
+    CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE per organization (429 beyond).
 
     Args:
         endpoint_id (str):
@@ -137,7 +144,8 @@ async def asyncio_detailed(
     """Send Test Event
 
      Send a `webhook.test` event now; answers the delivery with its first attempt (a
-    failed one is retried on the schedule like any other).
+    failed one is retried on the schedule like any other). At most
+    CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE per organization (429 beyond).
 
     Args:
         endpoint_id (str):
@@ -167,7 +175,8 @@ async def asyncio(
     """Send Test Event
 
      Send a `webhook.test` event now; answers the delivery with its first attempt (a
-    failed one is retried on the schedule like any other).
+    failed one is retried on the schedule like any other). At most
+    CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE per organization (429 beyond).
 
     Args:
         endpoint_id (str):
