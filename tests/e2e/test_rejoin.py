@@ -154,6 +154,9 @@ async def test_a_second_connection_with_the_same_token_takes_the_call_over(
         first = await in_call(body)
         second = await join(body)  # the same token in a second tab
         await eventually(second.agent_joined.is_set, within=30, what="the agent, in tab two")
+        # The question is asked once the agent listens to tab two's microphone: what was
+        # said before that never reached it (the flake this test had under load).
+        await asyncio.wait_for(second.wait_until_heard(), 30)
         await ask(stack, second)
         ended = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
         session = ended.json()

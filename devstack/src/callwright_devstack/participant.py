@@ -78,6 +78,16 @@ class Caller:
             self.agent_states.append(state)
             self._state_changed.set()
 
+    async def wait_until_heard(self) -> None:
+        """Until a participant (the agent) has subscribed to this caller's microphone.
+
+        Words spoken before that are lost, as in a browser: WebRTC does not buffer unsent
+        audio. A second tab joining a live call is heard only once the agent has moved its
+        audio input over, which takes longer than the join itself on a loaded machine."""
+        for publication in self.room.local_participant.track_publications.values():
+            if isinstance(publication, rtc.LocalTrackPublication):
+                await publication.wait_for_subscription()
+
     async def wait_for_agent_state(self, state: str) -> None:
         """Until the agent reports `state` (lk.agent.state: listening, thinking, speaking)."""
         while not self.agent_states or self.agent_states[-1] != state:
