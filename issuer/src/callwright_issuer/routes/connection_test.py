@@ -26,7 +26,6 @@ class ConnectionTestPublic(BaseModel):
 
 @router.post(
     "/connection-test",
-    status_code=201,
     response_model=ConnectionTestPublic,
     responses=error_responses(401, 429, 503),
 )
