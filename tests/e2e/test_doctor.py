@@ -10,15 +10,18 @@ import os
 import sys
 import uuid
 
+import httpx
 import pytest
+from livekit import api
 from pydantic import SecretStr
 
 from callwright.doctor import Finding, examine
 from callwright_devstack.ports import free_tcp_port
 from callwright_devstack.services.livekit_server import running_livekit
 from callwright_devstack.services.worker_process import DEEPGRAM_KEY, OPENAI_KEY
+from callwright_issuer.connection_probes import CONNECTION_TEST_BURST
 from callwright_shared.settings import CallwrightSettings
-from tests.e2e.support import Stack, webhook_url
+from tests.e2e.support import Stack, new_tenant, webhook_url
 
 pytestmark = pytest.mark.e2e
 
@@ -117,3 +120,36 @@ async def test_a_provider_refusing_the_key_is_named(stack: Stack) -> None:
     openai = by_check(findings)["provider OpenAI"]
     assert "refused OPENAI_API_KEY (401)" in openai.detail
     assert openai.fix and "OPENAI_API_KEY" in openai.fix
+
+
+async def test_a_connection_test_opens_a_room_and_nothing_else(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    tenant = await new_tenant(stack)
+    assert (await client.post("/v1/connection-test")).json()["error"]["code"] == "invalid_api_key"
+    opened = [
+        await client.post("/v1/connection-test", headers=tenant.headers)
+        for _ in range(CONNECTION_TEST_BURST)
+    ]
+    assert [r.status_code for r in opened] == [200] * CONNECTION_TEST_BURST
+    body = opened[0].json()
+    assert body["livekit_url"] == stack.settings.client_livekit_url
+    livekit = api.LiveKitAPI(
+        stack.livekit.http_url, stack.livekit.api_key, stack.livekit.api_secret
+    )
+    try:
+        rooms = await livekit.room.list_rooms(api.ListRoomsRequest(names=[body["room_name"]]))
+        assert [r.name for r in rooms.rooms] == [body["room_name"]]
+        # LiveKit lists its automatic dispatch (no agent name), which a named worker
+        # never takes: no agent is dispatched.
+        dispatches = await livekit.agent_dispatch.list_dispatch(body["room_name"])
+        assert [d.agent_name for d in dispatches if d.agent_name] == []
+    finally:
+        await livekit.aclose()
+    refused = await client.post("/v1/connection-test", headers=tenant.headers)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
+    sessions = await client.get("/v1/sessions", headers=tenant.headers)
+    assert sessions.json()["data"] == []
+    credits = (await client.get("/v1/credits", headers=tenant.headers)).json()
+    assert credits["held"] == 0
