@@ -73,7 +73,7 @@ def _skipped(check: str, detail: str) -> Finding:
     return Finding(check, "skipped", detail)
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """A URL without its password, for printing."""
     parts = urlsplit(url)
     if parts.password is None:
@@ -93,7 +93,7 @@ async def check_database(settings: CallwrightSettings) -> Finding:
     from callwright_shared.db.migrate import alembic_config
 
     name = "database"
-    url = _redacted(settings.database_url)
+    url = redacted(settings.database_url)
     heads = set(ScriptDirectory.from_config(alembic_config(settings.database_url)).get_heads())
     engine = create_engine(settings.database_url)
     try:
@@ -276,7 +276,7 @@ class ProviderProbe:
     request: httpx.Request
 
 
-def _deepgram_api_root(base_url: str | None) -> str:
+def deepgram_api_root(base_url: str | None) -> str:
     """DEEPGRAM_BASE_URL is the streaming endpoint (`…/v1/listen`, http or ws): its API
     root is the part before `/listen`."""
     if not base_url:
@@ -300,7 +300,7 @@ def provider_probes(settings: CallwrightSettings) -> list[ProviderProbe | str]:
         probes.append("OpenAI")
     if settings.deepgram_api_key and settings.deepgram_api_key.get_secret_value():
         key = settings.deepgram_api_key.get_secret_value()
-        root = _deepgram_api_root(settings.deepgram_base_url)
+        root = deepgram_api_root(settings.deepgram_base_url)
         request = httpx.Request(
             "GET", f"{root}/projects", headers={"Authorization": f"Token {key}"}
         )
