@@ -5,6 +5,7 @@
     callwright db upgrade
     callwright dev                      what `make run` starts
     callwright web [--host H] [--port P]  the browser page and its backend proxy
+    callwright doctor [--json]          what is wrong with this deployment, and how to fix it
     callwright admin create-org --name N
     callwright admin create-user --org ORG --user-id U
     callwright admin create-key --org ORG --user U
@@ -102,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--host")
     web.add_argument("--port", type=int)
 
+    doctor = sub.add_parser(
+        "doctor", help="check the database, LiveKit, the worker, webhooks and providers"
+    )
+    doctor.add_argument("--json", action="store_true", help="one JSON object instead of lines")
+
     admin = sub.add_parser("admin", help="operator commands")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
     p = admin_sub.add_parser("create-org")
@@ -175,6 +181,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             from callwright_web.app import serve as serve_web
 
             serve_web(host=args.host, port=args.port)
+        elif args.command == "doctor":
+            from callwright.doctor import run_doctor
+            from callwright_shared.settings import CallwrightSettings
+
+            sys.exit(run_doctor(CallwrightSettings(), as_json=args.json))
         elif args.command == "admin":
             from callwright.admin import run_admin
 

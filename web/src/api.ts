@@ -120,3 +120,12 @@ export const endCall = (sessionId: string): Promise<CallEnded> =>
 
 export const rejoinCall = (sessionId: string): Promise<CallRejoined> =>
   request('POST', `/api/calls/${encodeURIComponent(sessionId)}/rejoin`, {});
+
+/** A room with no agent and a short-lived token for it: what `ConnectionCheck` needs. */
+export interface ConnectionTestOpened {
+  livekit_url: string;
+  token: string;
+}
+
+export const openConnectionTest = (): Promise<ConnectionTestOpened> =>
+  request('POST', '/api/connection-test', {});

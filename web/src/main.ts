@@ -4,6 +4,7 @@
 
 import { type PageConfig, type VariableValues, loadConfig } from './api';
 import { Call, rememberedCall } from './call';
+import { wireConnectionTest } from './connection_test';
 import { exposeStatus } from './status';
 
 const STATE_LABELS: Record<string, string> = {
@@ -72,6 +73,10 @@ class Page {
 
   async init(): Promise<void> {
     exposeStatus(() => ({ call: this.call, config: this.config }));
+    wireConnectionTest(
+      byId<HTMLButtonElement>('test-connection'),
+      byId<HTMLElement>('connection-checks'),
+    );
     this.ui.callButton.addEventListener('click', () => void this.placeCall());
     this.ui.hangupButton.addEventListener('click', () => void this.call?.hangUp());
     this.ui.enableAudio.addEventListener('click', () => void this.call?.resumeAudio());

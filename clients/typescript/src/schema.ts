@@ -393,6 +393,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connection-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Connection Test
+         * @description A room with no agent and a participant token valid for two minutes, for
+         *     livekit-client's `ConnectionCheck` (signal, WebRTC, TURN, publishing audio). No session
+         *     is created and nothing is charged; LiveKit closes the room soon after the check leaves
+         *     it. Rate-limited per API key: 429 `rate_limited` with Retry-After.
+         */
+        post: operations["create_connection_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -652,6 +675,25 @@ export interface components {
              * @default 0
              */
             tool_calls: number;
+        };
+        /** ConnectionTestPublic */
+        ConnectionTestPublic: {
+            /**
+             * Object
+             * @default connection_test
+             */
+            object: string;
+            /** Livekit Url */
+            livekit_url: string;
+            /** Token */
+            token: string;
+            /** Room Name */
+            room_name: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
         };
         /** CreditsPublic */
         CreditsPublic: {
@@ -3067,6 +3109,53 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_connection_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTestPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

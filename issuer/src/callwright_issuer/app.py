@@ -22,6 +22,7 @@ from callwright_issuer.outbound_webhooks.dispatcher import WebhookDispatcher
 from callwright_issuer.routes import (
     agent_stats,
     agents,
+    connection_test,
     credits,
     health,
     livekit,
@@ -117,6 +118,7 @@ def create_app(
         livekit.router,
         webhook_endpoints.router,
         tool_secret.router,
+        connection_test.router,
         health.router,
     ):
         app.include_router(router)

@@ -119,7 +119,17 @@ class DeepgramEmulator(EmulatorServer):
         return f"{self.origin}/v1/listen"
 
     def _routes(self) -> list[web.RouteDef]:
-        return [web.get("/v1/listen", self._listen), web.post("/v1/listen", self._prerecorded)]
+        return [
+            web.get("/v1/listen", self._listen),
+            web.post("/v1/listen", self._prerecorded),
+            web.get("/v1/projects", self._projects),
+        ]
+
+    async def _projects(self, request: web.Request) -> web.Response:
+        """The projects list `callwright doctor` reads to test the key."""
+        if (denied := _deny(request, self.require_key)) is not None:
+            return denied
+        return web.json_response({"projects": [{"project_id": "emulated", "name": "emulator"}]})
 
     def _next_transcript(self) -> str:
         if isinstance(self.transcript, str):

@@ -170,12 +170,21 @@ class OpenAIEmulator(EmulatorServer):
         routes = [
             web.post("/v1/chat/completions", self._chat_completions),
             web.post("/v1/audio/speech", self._speech),
+            web.get("/v1/models", self._models),
         ]
         # One host for every OpenAI API, as api.openai.com is: the worker has one
         # OPENAI_BASE_URL for its LLM, TTS and Realtime models.
         if self.realtime is not None:
             routes += self.realtime._routes()
         return routes
+
+    async def _models(self, request: web.Request) -> web.Response:
+        """The models list `callwright doctor` reads to test the key."""
+        if (denied := unauthorized(request, self.require_key)) is not None:
+            return denied
+        models = ("gpt-4o-mini", "gpt-4o-mini-tts", "gpt-realtime")
+        data = [{"id": m, "object": "model", "created": 0, "owned_by": "system"} for m in models]
+        return web.json_response({"object": "list", "data": data})
 
     def _reply_for(self, messages: ChatMessages) -> str:
         if messages and messages[-1].get("role") == "tool":

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Request
 
 from callwright_issuer.http.deps import DbSessionDep, SettingsDep
 from callwright_issuer.livekit import webhooks as livekit_webhooks
+from callwright_issuer.livekit.probes import answer_webhook_probe
 from callwright_issuer.schemas import WebhookAck, error_responses
 from callwright_shared.db.engine import org_write
 
@@ -41,6 +42,8 @@ async def livekit_webhook(
     # Read before the signature check: BodyLimitMiddleware stops an oversized body early.
     raw = await request.body()
     event = livekit_webhooks.verify(settings, raw, authorization)
+    if await answer_webhook_probe(event, settings):  # `callwright doctor`'s test room
+        return WebhookAck()
     # An event may settle a session: a write that locks its organization.
     async with org_write(db):
         return await livekit_webhooks.handle(db, event, settings=settings)

@@ -3,6 +3,7 @@ policy and body limit, and the built page (web/dist) at `/`.
 
     GET  /healthz     liveness
     /api/…            the call page (callwright_web.calls)
+    /api/connection-test  the page's "Test connection" (callwright_web.connection_test)
     /api/console/…    the operator console (callwright_web.console)
     GET  /            the built page
 
@@ -26,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from callwright_http.body_limits import BodyLimitMiddleware
 from callwright_web.access import PageAccessMiddleware
 from callwright_web.calls import calls_router
+from callwright_web.connection_test import connection_test_router
 from callwright_web.console import console_router
 from callwright_web.errors import CONSOLE_OFF, PageRequestTooLarge
 from callwright_web.settings import WebSettings, is_loopback
@@ -75,6 +77,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(calls_router(settings))
+    app.include_router(connection_test_router(settings))
     if settings.console:
         app.include_router(console_router(settings))
     else:

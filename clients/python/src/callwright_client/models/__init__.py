@@ -26,6 +26,7 @@ from .chat_session_create_variables_type_0 import ChatSessionCreateVariablesType
 from .chat_session_created import ChatSessionCreated
 from .chat_session_created_variables import ChatSessionCreatedVariables
 from .chat_usage import ChatUsage
+from .connection_test_public import ConnectionTestPublic
 from .credits_public import CreditsPublic
 from .deleted_agent import DeletedAgent
 from .deleted_webhook_endpoint import DeletedWebhookEndpoint
@@ -114,6 +115,7 @@ __all__ = (
     "ChatSessionCreated",
     "ChatSessionCreatedVariables",
     "ChatUsage",
+    "ConnectionTestPublic",
     "CreditsPublic",
     "DeletedAgent",
     "DeletedWebhookEndpoint",
