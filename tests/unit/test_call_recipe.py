@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from livekit import rtc
+from livekit.agents.voice import room_io
 from livekit.agents.voice.events import CloseReason
 
 from callwright_devstack.database import database
@@ -85,6 +86,20 @@ async def test_the_user_joins_the_agent_greets_and_the_call_starts(make_call: Ne
         False,
     )
     assert (await call.row()).status is SessionStatus.ACTIVE
+
+
+@pytest.mark.parametrize("architecture", [Architecture.PIPELINE, Architecture.REALTIME])
+async def test_a_caller_s_pre_connect_audio_buffer_is_not_read(
+    make_call: NewCall, architecture: Architecture
+) -> None:
+    """A buffer on `lk.agent.pre-connect-audio-buffer` would be decoded whole and sent
+    to the STT faster than real time; the page never sends one."""
+    call = await make_call(architecture=architecture)
+    session = await call.in_conversation()
+    assert session.room_options is not None
+    audio = session.room_options.audio_input
+    assert isinstance(audio, room_io.AudioInputOptions)
+    assert audio.pre_connect_audio is False
 
 
 async def test_a_user_who_never_joins_ends_the_call_user_not_joined(make_call: NewCall) -> None:
