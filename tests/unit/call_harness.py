@@ -111,13 +111,21 @@ class CallUnderTest:
 
     async def in_conversation(self) -> FakeSession:
         """Start the call, the user joins, the agent session runs."""
+        session = await self.in_conversation_without_greeting()
+        # The agent clock starts as the session does, before the greeting.
+        await until(lambda: bool(session.said or session.replies), "the greeting")
+        return session
+
+    async def in_conversation_without_greeting(self) -> FakeSession:
+        """As `in_conversation`, for an agent that has no greeting: the session has
+        started in the room (its agent is set) and the agent clock runs."""
         if self.task is None:
             self.start()
         self.room.join(USER)
         await until(lambda: bool(self.sessions.sessions), "the agent session")
         session = self.sessions.session
-        # The agent clock starts as the session does, before the greeting.
-        await until(lambda: bool(session.said or session.replies), "the greeting")
+        # Set as the session starts in the room; the agent clock starts in the same step.
+        await until(lambda: session.agent is not None, "the session in the room")
         return session
 
     async def ended(self) -> Session:

@@ -347,6 +347,33 @@ async def test_a_failure_after_the_agent_spoke_is_charged(make_call: NewCall) ->
     assert (row.agent_seconds, row.credits_charged) == (30, 3)
 
 
+async def test_a_failure_after_a_user_turn_is_charged_though_the_agent_never_spoke(
+    make_call: NewCall,
+) -> None:
+    """An agent told to stay silent, then to say what its TTS refuses: the minutes of
+    transcription and model before the failure are not free."""
+    call = await make_call(config=AgentConfig(), timings=CallTimings(told_linger=0.01))
+    session = await call.in_conversation_without_greeting()
+    session.turn("user", "Tell me everything.")
+    call.time.advance(600)
+    session.provider_fails()
+    row = await call.ended()
+    assert row.end_reason is EndReason.PROVIDER_ERROR
+    assert (row.agent_seconds, row.credits_charged) == (600, 60)
+
+
+async def test_a_failure_after_a_tool_call_is_charged(make_call: NewCall) -> None:
+    tool = EndCallTool(type="end_call", name="hang_up")
+    call = await make_call(config=AgentConfig(tools=[tool]), timings=CallTimings(told_linger=0.01))
+    session = await call.in_conversation_without_greeting()
+    session.hold_playout = True
+    await session.call_tool("hang_up")
+    call.time.advance(30)
+    session.provider_fails()
+    row = await call.ended()
+    assert (row.agent_seconds, row.credits_charged) == (30, 3)
+
+
 async def test_a_missing_provider_key_ends_the_call_provider_error(make_call: NewCall) -> None:
     call = await make_call(
         settings={"deepgram_api_key": None}, timings=CallTimings(told_linger=0.01)

@@ -12,8 +12,10 @@ settles the session through the one exactly-once settlement the issuer uses.
 
 Billing policy: the agent time that is charged runs from the moment the agent session is
 running with the user in the room until either leaves. A call that ends with a provider
-failure before the agent said anything (a missing key, a provider down) is charged
-nothing.
+failure before the agent said anything and before the first user turn or tool call (a
+missing key, a provider down) is charged nothing; once the user was heard, the STT and
+the model have worked for the call, so it is charged
+(docs/security.md#provider-failure-waiver).
 
 The job claims its session before it joins the room (callwright_shared.calls.heartbeats), and
 the claim is its first heartbeat: a job dispatched twice for one session (the issuer's
@@ -535,8 +537,8 @@ class Call:
             usage["tool_calls"] = self._tools.calls if self._tools is not None else 0
         agent_seconds = round(self._clock.seconds, 3)
         self._mark(CallEvent.ENDED, detail=reason.value)
-        if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke:
-            agent_seconds = 0.0  # the user never heard the agent: nothing to charge
+        if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke and not self._served():
+            agent_seconds = 0.0  # the call did nothing for anyone: nothing to charge
         try:
             settlement = await self._store.settle(
                 self._record.session_id,
@@ -565,6 +567,11 @@ class Call:
             await asyncio.wait_for(self._ctx.delete_room(), self._timings.close_timeout)
         await self._http.aclose()
         self._ctx.shutdown(reason.value)
+
+    def _served(self) -> bool:
+        """The call transcribed a user turn or ran a tool: a provider failure after that
+        is not free, or an agent kept silent on purpose would make a long call free."""
+        return any(entry.role in ("user", "tool") for entry in self._timeline.entries)
 
     async def _tell_user(self, message: str) -> bool:
         try:
