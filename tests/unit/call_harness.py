@@ -35,6 +35,8 @@ from callwright_worker.deps import WorkerDeps
 from tests.unit.fake_livekit import FakeJob, FakeRoom, FakeSession, FakeSessions, FakeVAD
 
 USER = "user_1"
+# The session's price, and the operator's default the settings give every agent.
+CREDITS_PER_MINUTE = 6
 WAIT_S = 5.0  # a bound on waiting for a condition, never an expectation
 
 
@@ -201,6 +203,8 @@ async def new_call(
         "deepgram_api_key": "dg-test",
         "rejoin_grace_seconds": 30.0,
         "join_window_seconds": 30.0,
+        "price_pipeline_credits_per_minute": CREDITS_PER_MINUTE,
+        "price_realtime_credits_per_minute": CREDITS_PER_MINUTE,
         **(settings or {}),
     }
     call_settings = make_settings(url, None, **values)
@@ -219,7 +223,7 @@ async def new_call(
                 agent_id=tenant.agent_id,
                 room_name=room_name,
                 hold=hold,
-                credits_per_minute=6,
+                credits_per_minute=CREDITS_PER_MINUTE,
                 metadata=None,
             )
         )

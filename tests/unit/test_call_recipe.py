@@ -20,6 +20,7 @@ from callwright_devstack.database import database
 from callwright_devstack.tenants import Tenant
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentConfig, AgentSpec
+from callwright_shared.billing import pricing
 from callwright_shared.calls.records import CallEvent
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
 from callwright_shared.tools.models import EndCallTool, TransferTool
@@ -32,6 +33,7 @@ from callwright_worker.call import (
 from callwright_worker.deps import BUSY_JOIN_WINDOW_ATTRIBUTE
 from callwright_worker.tools import DEFAULT_GOODBYE, TOOL_TOPIC, TRANSFER_FAILED, CallAgent
 from tests.unit.call_harness import (
+    CREDITS_PER_MINUTE,
     USER,
     CallUnderTest,
     entries,
@@ -452,6 +454,40 @@ async def test_transfer_hands_the_call_to_another_agent(make_call: NewCall) -> N
     call.room.delete()
     row = await call.ended()
     assert (CallEvent.TRANSFERRED, target_id) in events_of(row)
+
+
+async def test_a_transfer_to_an_agent_priced_higher_than_the_call_is_refused(
+    make_call: NewCall,
+) -> None:
+    """The session keeps its price and hold: a cheap agent must not hand its caller to a
+    premium one that would then run at the cheap price."""
+
+    async def with_a_premium_agent(url: str, tenant: Tenant) -> AgentConfig:
+        async with database(url) as db:
+            spec = {"name": "Premium", "architecture": "pipeline", "instructions": "Advise."}
+            target = await agents.create_agent(
+                db, org_id=tenant.org_id, spec=AgentSpec.model_validate(spec)
+            )
+            await pricing.set_price(
+                db,
+                org_id=tenant.org_id,
+                agent_id=target.id,
+                prices=pricing.PriceOverride(credits_per_minute=CREDITS_PER_MINUTE + 1),
+            )
+        tool = TransferTool(type="transfer", agent_id=target.id, description="To premium.")
+        return AgentConfig(greeting="Hi!", tools=[tool])
+
+    call = await make_call(arrange=with_a_premium_agent)
+    session = await call.in_conversation()
+    result = await session.call_tool("transfer")
+    assert not result.reply_required
+    assert session.said[-1] == (TRANSFER_FAILED, True)
+    call.room.delete()
+    row = await call.ended()
+    (refused,) = [e.tool for e in entries(row) if e.role == "tool"]
+    assert refused is not None and refused.outcome == "refused"
+    assert "costs more per minute" in (refused.output or "")
+    assert CallEvent.TRANSFERRED not in [e for e, _ in events_of(row)]
 
 
 async def test_a_transfer_to_an_unknown_agent_is_refused_and_the_call_goes_on(

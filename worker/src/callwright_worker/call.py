@@ -308,9 +308,12 @@ class Call:
 
     async def transfer_target(self, agent_id: str) -> TransferTarget | str:
         record = self._record
-        target = await self._store.agent_of(record.org_id, agent_id)
+        target = await self._store.agent_of(record.org_id, agent_id, settings=self._settings)
         if target is None:
             return "the agent no longer exists"
+        if target.credits_per_minute > record.credits_per_minute:
+            # The session keeps its price and hold: docs/security.md#transfer-price.
+            return "the agent costs more per minute than this call"
         if target.architecture is not record.architecture:
             return f"the agent is a {target.architecture.value} agent, this call is not"
         if (

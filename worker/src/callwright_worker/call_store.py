@@ -18,6 +18,7 @@ import asyncpg  # noqa: F401
 from sqlalchemy.pool import NullPool
 
 from callwright_shared.agents.definitions import AgentConfig, config_of
+from callwright_shared.billing import pricing
 from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import (
     create_engine,
@@ -29,6 +30,7 @@ from callwright_shared.db.models import Agent, Architecture, EndReason, SessionS
 from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions.lifecycle import Settlement
+from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.tools.signing_secret import signing_secret_of
 
@@ -59,6 +61,8 @@ class StoredAgent:
     name: str
     architecture: Architecture
     config: AgentConfig
+    # Its price now (a transfer must not make a pricier agent run at the session's price).
+    credits_per_minute: int
 
 
 class CallStore:
@@ -94,13 +98,22 @@ class CallStore:
                 variables=dict((row.config or {}).get("variables") or {}),
             )
 
-    async def agent_of(self, org_id: str, agent_id: str) -> StoredAgent | None:
-        """A live agent of the organization (a transfer's target), or None."""
+    async def agent_of(
+        self, org_id: str, agent_id: str, *, settings: CallwrightSettings
+    ) -> StoredAgent | None:
+        """A live agent of the organization (a transfer's target) and its price, or None."""
         async with self._sessions() as db:
             agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
             if agent is None:
                 return None
-            return StoredAgent(agent.id, agent.name, agent.architecture, config_of(agent))
+            price = await pricing.price_of(db, agent, settings)
+            return StoredAgent(
+                agent.id,
+                agent.name,
+                agent.architecture,
+                config_of(agent),
+                credits_per_minute=price.credits_per_minute,
+            )
 
     async def signing_secret(self, org_id: str) -> str:
         """The organization's tool signing secret (made on first use)."""
