@@ -189,6 +189,8 @@ async def new_call(
     settings: dict[str, Any] | None = None,
     on_build: Callable[[FakeSession], None] | None = None,
     arrange: Callable[[str, Tenant], Awaitable[AgentConfig]] | None = None,
+    variables: dict[str, Any] | None = None,
+    secrets: list[str] | None = None,
 ) -> CallUnderTest:
     """`arrange` writes what the call needs to the database and gives its agent's
     configuration."""
@@ -237,6 +239,9 @@ async def new_call(
         record,
         architecture=architecture,
         config=config or AgentConfig(greeting="Hi!"),
+        # The session's variable values and secret names (its configuration snapshot).
+        variables=variables or {},
+        secrets=secrets or [],
     )
     room = FakeRoom(room_name)
     job = FakeJob(room)

@@ -456,6 +456,46 @@ async def test_transfer_hands_the_call_to_another_agent(make_call: NewCall) -> N
     assert (CallEvent.TRANSFERRED, target_id) in events_of(row)
 
 
+async def test_a_secret_variable_is_not_rendered_into_a_transfer_target_s_prompt(
+    make_call: NewCall,
+) -> None:
+    """The session holds `token` secret; the target declares `token` plain, required,
+    and says it: the transfer is refused rather than the secret reaching its model."""
+
+    async def with_a_target_that_shows_the_token(url: str, tenant: Tenant) -> AgentConfig:
+        async with database(url) as db:
+            spec = {
+                "name": "Leaky",
+                "architecture": "pipeline",
+                "instructions": "Your key is {{ token }}.",
+                "variables": {"token": {"required": True}},
+            }
+            target = await agents.create_agent(
+                db, org_id=tenant.org_id, spec=AgentSpec.model_validate(spec)
+            )
+        tool = TransferTool(type="transfer", agent_id=target.id, description="Away.")
+        return AgentConfig(
+            greeting="Hi!",
+            tools=[tool],
+            variables={"token": {"required": True, "secret": True}},
+        )
+
+    call = await make_call(
+        arrange=with_a_target_that_shows_the_token,
+        variables={"token": "sk_live_X"},
+        secrets=["token"],
+    )
+    session = await call.in_conversation()
+    result = await session.call_tool("transfer")
+    assert not result.reply_required
+    assert session.said[-1] == (TRANSFER_FAILED, True)
+    call.room.delete()
+    row = await call.ended()
+    assert "sk_live_X" not in str(row.transcript)
+    (refused,) = [e.tool for e in entries(row) if e.role == "tool"]
+    assert refused is not None and refused.outcome == "refused"
+
+
 async def test_a_transfer_to_an_agent_priced_higher_than_the_call_is_refused(
     make_call: NewCall,
 ) -> None:

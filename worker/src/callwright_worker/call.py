@@ -321,7 +321,9 @@ class Call:
             and target.config.provider != record.config.provider
         ):
             return "the agent runs on another realtime provider"
-        given = {k: v for k, v in record.variables.items() if k in target.config.variables}
+        given = session_config.carried_values(
+            record.variables, secrets=record.secrets, target=target.config
+        )
         try:
             resolved = session_config.resolve(
                 target.config,

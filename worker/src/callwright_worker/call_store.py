@@ -53,6 +53,8 @@ class CallRecord:
     metadata: dict[str, Any] | None
     # The session's variable values (its configuration snapshot), for a transfer's target.
     variables: dict[str, Any] = field(default_factory=dict)
+    # Which of them are secret (never handed to a transfer target that would show them).
+    secrets: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class CallStore:
                 config=session_config.stored_config(row.config) or config_of(agent),
                 metadata=row.request_metadata,
                 variables=dict((row.config or {}).get("variables") or {}),
+                secrets=session_config.secrets_of(row.config),
             )
 
     async def agent_of(
