@@ -13,17 +13,20 @@ from typing import Any
 
 import pytest
 from livekit import rtc
+from livekit.agents import llm
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import CloseReason
 
 from callwright_devstack.database import database
+from callwright_devstack.services.tool_server import ToolServer
 from callwright_devstack.tenants import Tenant
+from callwright_shared import outbound
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentConfig, AgentSpec
 from callwright_shared.billing import pricing
 from callwright_shared.calls.records import CallEvent
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
-from callwright_shared.tools.models import EndCallTool, TransferTool
+from callwright_shared.tools.models import EndCallTool, HttpTool, TransferTool
 from callwright_worker.call import (
     CHAT_TOPIC,
     GOODBYES,
@@ -410,6 +413,40 @@ async def test_a_recoverable_error_is_marked_and_the_call_goes_on(make_call: New
 
 
 # -- the agent's tools -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("allowed", "reached"),
+    [("127.0.0.0/8", True), ("10.0.0.0/8, fd00::/8", False), ("false", False)],
+)
+async def test_the_operator_s_private_networks_bound_the_call_s_tools(
+    make_call: NewCall, allowed: str, reached: bool
+) -> None:
+    """CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS as a list of networks reaches the tools."""
+    async with ToolServer(secret=outbound.new_signing_secret()) as server:
+        tool = HttpTool.model_validate(
+            {
+                "type": "http",
+                "name": "lookup",
+                "description": "Look up.",
+                "url": server.url("/lookup"),
+            }
+        )
+        call = await make_call(
+            config=AgentConfig(tools=[tool]),
+            settings={"tools_allow_private_networks": allowed},
+        )
+        session = await call.in_conversation_without_greeting()
+        if reached:
+            await session.call_tool("lookup")
+        else:
+            with pytest.raises(llm.ToolError):
+                await session.call_tool("lookup")
+        assert len(server.to("/lookup")) == (1 if reached else 0)
+        call.room.delete()
+        row = await call.ended()
+    (record,) = [e.tool for e in entries(row) if e.role == "tool"]
+    assert record is not None and record.outcome == ("ok" if reached else "refused")
 
 
 async def test_end_call_says_goodbye_then_ends_agent_ended(make_call: NewCall) -> None:

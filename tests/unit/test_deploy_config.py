@@ -14,6 +14,7 @@ import ast
 import importlib.metadata
 import importlib.resources
 import importlib.util
+import ipaddress
 import re
 import sys
 import tomllib
@@ -789,3 +790,26 @@ def test_settings_write_the_environment_that_reads_them_back() -> None:
     assert WebSettings.model_validate({"issuer_url": "http://i:1"}).to_env("issuer_url") == {
         "CALLWRIGHT_WEB_ISSUER_URL": "http://i:1"
     }
+
+
+@pytest.mark.parametrize(
+    "name", ["CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE", "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS"]
+)
+def test_allow_private_is_true_false_or_a_list_of_networks(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    field = {
+        "CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE": "outbound_allow_private",
+        "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS": "tools_allow_private_networks",
+    }[name]
+    for value, expected in (("true", True), ("False", False), ("", False)):
+        monkeypatch.setenv(name, value)
+        assert getattr(CallwrightSettings(_env_file=None), field) is expected
+    monkeypatch.setenv(name, " 10.8.0.0/16, fd12::/48 ,")
+    settings = CallwrightSettings(_env_file=None)
+    networks = (ipaddress.ip_network("10.8.0.0/16"), ipaddress.ip_network("fd12::/48"))
+    assert getattr(settings, field) == networks
+    assert settings.to_env(field) == {name: "10.8.0.0/16,fd12::/48"}
+    monkeypatch.setenv(name, "10.0.0.1/8")
+    with pytest.raises(ValueError):
+        CallwrightSettings(_env_file=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from livekit.agents import telemetry as agents_telemetry
 from opentelemetry.sdk.trace import TracerProvider
 
 from callwright_worker import telemetry
@@ -21,7 +22,7 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     def set_tracer_provider(provider: TracerProvider, **kwargs: Any) -> None:
         calls.append({"provider": provider, **kwargs})
 
-    monkeypatch.setattr(telemetry.agents_telemetry, "set_tracer_provider", set_tracer_provider)
+    monkeypatch.setattr(agents_telemetry, "set_tracer_provider", set_tracer_provider)
     monkeypatch.setattr(telemetry, "_provider", None)
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
     monkeypatch.delenv("LIVEKIT_TELEMETRY_ALLOW_PII", raising=False)
