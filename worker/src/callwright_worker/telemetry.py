@@ -35,6 +35,14 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 logger = logging.getLogger(__name__)
 
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+# Every variable of the export an operator sets (docker-compose.yml passes each to the worker).
+VARIABLES = (
+    *ENDPOINT_VARIABLES,
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+    "OTEL_SERVICE_NAME",
+    "LIVEKIT_TELEMETRY_ALLOW_PII",
+)
 SESSION_ATTRIBUTE = "callwright.session_id"
 FLUSH_TIMEOUT_MS = 5000
 
