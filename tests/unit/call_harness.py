@@ -35,6 +35,8 @@ from callwright_worker.deps import WorkerDeps
 from tests.unit.fake_livekit import FakeJob, FakeRoom, FakeSession, FakeSessions, FakeVAD
 
 USER = "user_1"
+# The session's price, and the operator's default the settings give every agent.
+CREDITS_PER_MINUTE = 6
 WAIT_S = 5.0  # a bound on waiting for a condition, never an expectation
 
 
@@ -111,13 +113,21 @@ class CallUnderTest:
 
     async def in_conversation(self) -> FakeSession:
         """Start the call, the user joins, the agent session runs."""
+        session = await self.in_conversation_without_greeting()
+        # The agent clock starts as the session does, before the greeting.
+        await until(lambda: bool(session.said or session.replies), "the greeting")
+        return session
+
+    async def in_conversation_without_greeting(self) -> FakeSession:
+        """As `in_conversation`, for an agent that has no greeting: the session has
+        started in the room (its agent is set) and the agent clock runs."""
         if self.task is None:
             self.start()
         self.room.join(USER)
         await until(lambda: bool(self.sessions.sessions), "the agent session")
         session = self.sessions.session
-        # The agent clock starts as the session does, before the greeting.
-        await until(lambda: bool(session.said or session.replies), "the greeting")
+        # Set as the session starts in the room; the agent clock starts in the same step.
+        await until(lambda: session.agent is not None, "the session in the room")
         return session
 
     async def ended(self) -> Session:
@@ -179,6 +189,8 @@ async def new_call(
     settings: dict[str, Any] | None = None,
     on_build: Callable[[FakeSession], None] | None = None,
     arrange: Callable[[str, Tenant], Awaitable[AgentConfig]] | None = None,
+    variables: dict[str, Any] | None = None,
+    secrets: list[str] | None = None,
 ) -> CallUnderTest:
     """`arrange` writes what the call needs to the database and gives its agent's
     configuration."""
@@ -193,6 +205,8 @@ async def new_call(
         "deepgram_api_key": "dg-test",
         "rejoin_grace_seconds": 30.0,
         "join_window_seconds": 30.0,
+        "price_pipeline_credits_per_minute": CREDITS_PER_MINUTE,
+        "price_realtime_credits_per_minute": CREDITS_PER_MINUTE,
         **(settings or {}),
     }
     call_settings = make_settings(url, None, **values)
@@ -211,7 +225,7 @@ async def new_call(
                 agent_id=tenant.agent_id,
                 room_name=room_name,
                 hold=hold,
-                credits_per_minute=6,
+                credits_per_minute=CREDITS_PER_MINUTE,
                 metadata=None,
             )
         )
@@ -225,6 +239,9 @@ async def new_call(
         record,
         architecture=architecture,
         config=config or AgentConfig(greeting="Hi!"),
+        # The session's variable values and secret names (its configuration snapshot).
+        variables=variables or {},
+        secrets=secrets or [],
     )
     room = FakeRoom(room_name)
     job = FakeJob(room)

@@ -13,15 +13,20 @@ from typing import Any
 
 import pytest
 from livekit import rtc
+from livekit.agents import llm
+from livekit.agents.voice import room_io
 from livekit.agents.voice.events import CloseReason
 
 from callwright_devstack.database import database
+from callwright_devstack.services.tool_server import ToolServer
 from callwright_devstack.tenants import Tenant
+from callwright_shared import outbound
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentConfig, AgentSpec
+from callwright_shared.billing import pricing
 from callwright_shared.calls.records import CallEvent
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
-from callwright_shared.tools.models import EndCallTool, TransferTool
+from callwright_shared.tools.models import EndCallTool, HttpTool, TransferTool
 from callwright_worker.call import (
     CHAT_TOPIC,
     GOODBYES,
@@ -31,6 +36,7 @@ from callwright_worker.call import (
 from callwright_worker.deps import BUSY_JOIN_WINDOW_ATTRIBUTE
 from callwright_worker.tools import DEFAULT_GOODBYE, TOOL_TOPIC, TRANSFER_FAILED, CallAgent
 from tests.unit.call_harness import (
+    CREDITS_PER_MINUTE,
     USER,
     CallUnderTest,
     entries,
@@ -85,6 +91,20 @@ async def test_the_user_joins_the_agent_greets_and_the_call_starts(make_call: Ne
         False,
     )
     assert (await call.row()).status is SessionStatus.ACTIVE
+
+
+@pytest.mark.parametrize("architecture", [Architecture.PIPELINE, Architecture.REALTIME])
+async def test_a_caller_s_pre_connect_audio_buffer_is_not_read(
+    make_call: NewCall, architecture: Architecture
+) -> None:
+    """A buffer on `lk.agent.pre-connect-audio-buffer` would be decoded whole and sent
+    to the STT faster than real time; the page never sends one."""
+    call = await make_call(architecture=architecture)
+    session = await call.in_conversation()
+    assert session.room_options is not None
+    audio = session.room_options.audio_input
+    assert isinstance(audio, room_io.AudioInputOptions)
+    assert audio.pre_connect_audio is False
 
 
 async def test_a_user_who_never_joins_ends_the_call_user_not_joined(make_call: NewCall) -> None:
@@ -332,6 +352,33 @@ async def test_a_failure_after_the_agent_spoke_is_charged(make_call: NewCall) ->
     assert (row.agent_seconds, row.credits_charged) == (30, 3)
 
 
+async def test_a_failure_after_a_user_turn_is_charged_though_the_agent_never_spoke(
+    make_call: NewCall,
+) -> None:
+    """An agent told to stay silent, then to say what its TTS refuses: the minutes of
+    transcription and model before the failure are not free."""
+    call = await make_call(config=AgentConfig(), timings=CallTimings(told_linger=0.01))
+    session = await call.in_conversation_without_greeting()
+    session.turn("user", "Tell me everything.")
+    call.time.advance(600)
+    session.provider_fails()
+    row = await call.ended()
+    assert row.end_reason is EndReason.PROVIDER_ERROR
+    assert (row.agent_seconds, row.credits_charged) == (600, 60)
+
+
+async def test_a_failure_after_a_tool_call_is_charged(make_call: NewCall) -> None:
+    tool = EndCallTool(type="end_call", name="hang_up")
+    call = await make_call(config=AgentConfig(tools=[tool]), timings=CallTimings(told_linger=0.01))
+    session = await call.in_conversation_without_greeting()
+    session.hold_playout = True
+    await session.call_tool("hang_up")
+    call.time.advance(30)
+    session.provider_fails()
+    row = await call.ended()
+    assert (row.agent_seconds, row.credits_charged) == (30, 3)
+
+
 async def test_a_missing_provider_key_ends_the_call_provider_error(make_call: NewCall) -> None:
     call = await make_call(
         settings={"deepgram_api_key": None}, timings=CallTimings(told_linger=0.01)
@@ -366,6 +413,40 @@ async def test_a_recoverable_error_is_marked_and_the_call_goes_on(make_call: New
 
 
 # -- the agent's tools -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("allowed", "reached"),
+    [("127.0.0.0/8", True), ("10.0.0.0/8, fd00::/8", False), ("false", False)],
+)
+async def test_the_operator_s_private_networks_bound_the_call_s_tools(
+    make_call: NewCall, allowed: str, reached: bool
+) -> None:
+    """CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS as a list of networks reaches the tools."""
+    async with ToolServer(secret=outbound.new_signing_secret()) as server:
+        tool = HttpTool.model_validate(
+            {
+                "type": "http",
+                "name": "lookup",
+                "description": "Look up.",
+                "url": server.url("/lookup"),
+            }
+        )
+        call = await make_call(
+            config=AgentConfig(tools=[tool]),
+            settings={"tools_allow_private_networks": allowed},
+        )
+        session = await call.in_conversation_without_greeting()
+        if reached:
+            await session.call_tool("lookup")
+        else:
+            with pytest.raises(llm.ToolError):
+                await session.call_tool("lookup")
+        assert len(server.to("/lookup")) == (1 if reached else 0)
+        call.room.delete()
+        row = await call.ended()
+    (record,) = [e.tool for e in entries(row) if e.role == "tool"]
+    assert record is not None and record.outcome == ("ok" if reached else "refused")
 
 
 async def test_end_call_says_goodbye_then_ends_agent_ended(make_call: NewCall) -> None:
@@ -410,6 +491,80 @@ async def test_transfer_hands_the_call_to_another_agent(make_call: NewCall) -> N
     call.room.delete()
     row = await call.ended()
     assert (CallEvent.TRANSFERRED, target_id) in events_of(row)
+
+
+async def test_a_secret_variable_is_not_rendered_into_a_transfer_target_s_prompt(
+    make_call: NewCall,
+) -> None:
+    """The session holds `token` secret; the target declares `token` plain, required,
+    and says it: the transfer is refused rather than the secret reaching its model."""
+
+    async def with_a_target_that_shows_the_token(url: str, tenant: Tenant) -> AgentConfig:
+        async with database(url) as db:
+            spec = {
+                "name": "Leaky",
+                "architecture": "pipeline",
+                "instructions": "Your key is {{ token }}.",
+                "variables": {"token": {"required": True}},
+            }
+            target = await agents.create_agent(
+                db, org_id=tenant.org_id, spec=AgentSpec.model_validate(spec)
+            )
+        tool = TransferTool(type="transfer", agent_id=target.id, description="Away.")
+        return AgentConfig(
+            greeting="Hi!",
+            tools=[tool],
+            variables={"token": {"required": True, "secret": True}},
+        )
+
+    call = await make_call(
+        arrange=with_a_target_that_shows_the_token,
+        variables={"token": "sk_live_X"},
+        secrets=["token"],
+    )
+    session = await call.in_conversation()
+    result = await session.call_tool("transfer")
+    assert not result.reply_required
+    assert session.said[-1] == (TRANSFER_FAILED, True)
+    call.room.delete()
+    row = await call.ended()
+    assert "sk_live_X" not in str(row.transcript)
+    (refused,) = [e.tool for e in entries(row) if e.role == "tool"]
+    assert refused is not None and refused.outcome == "refused"
+
+
+async def test_a_transfer_to_an_agent_priced_higher_than_the_call_is_refused(
+    make_call: NewCall,
+) -> None:
+    """The session keeps its price and hold: a cheap agent must not hand its caller to a
+    premium one that would then run at the cheap price."""
+
+    async def with_a_premium_agent(url: str, tenant: Tenant) -> AgentConfig:
+        async with database(url) as db:
+            spec = {"name": "Premium", "architecture": "pipeline", "instructions": "Advise."}
+            target = await agents.create_agent(
+                db, org_id=tenant.org_id, spec=AgentSpec.model_validate(spec)
+            )
+            await pricing.set_price(
+                db,
+                org_id=tenant.org_id,
+                agent_id=target.id,
+                prices=pricing.PriceOverride(credits_per_minute=CREDITS_PER_MINUTE + 1),
+            )
+        tool = TransferTool(type="transfer", agent_id=target.id, description="To premium.")
+        return AgentConfig(greeting="Hi!", tools=[tool])
+
+    call = await make_call(arrange=with_a_premium_agent)
+    session = await call.in_conversation()
+    result = await session.call_tool("transfer")
+    assert not result.reply_required
+    assert session.said[-1] == (TRANSFER_FAILED, True)
+    call.room.delete()
+    row = await call.ended()
+    (refused,) = [e.tool for e in entries(row) if e.role == "tool"]
+    assert refused is not None and refused.outcome == "refused"
+    assert "costs more per minute" in (refused.output or "")
+    assert CallEvent.TRANSFERRED not in [e for e, _ in events_of(row)]
 
 
 async def test_a_transfer_to_an_unknown_agent_is_refused_and_the_call_goes_on(

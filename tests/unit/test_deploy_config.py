@@ -14,6 +14,7 @@ import ast
 import importlib.metadata
 import importlib.resources
 import importlib.util
+import ipaddress
 import re
 import sys
 import tomllib
@@ -35,9 +36,11 @@ from callwright_devstack.livekit_config import dev_config
 from callwright_http.body_limits import MAX_BODY_BYTES
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.agents.definitions import AgentConfig, check_choices
+from callwright_shared.agents.providers import PROVIDERS
 from callwright_shared.settings import CallwrightSettings
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
+from callwright_worker import telemetry
 
 pytestmark = pytest.mark.unit
 
@@ -132,10 +135,23 @@ def variables_used(text: str) -> set[str]:
 
 
 def resolved_environment(name: str, env: Mapping[str, str]) -> dict[str, str]:
+    """A service's environment; a name without a value takes .env's, if .env sets it."""
     raw = service(name).get("environment") or {}
     if isinstance(raw, list):
-        raw = dict(item.split("=", 1) for item in raw)
-    return {key: interpolate(str(value), env) for key, value in raw.items()}
+        raw = dict(item.split("=", 1) if "=" in item else (item, None) for item in raw)
+    return {
+        key: env[key] if value is None else interpolate(str(value), env)
+        for key, value in raw.items()
+        if value is not None or key in env
+    }
+
+
+def environment_names(name: str) -> set[str]:
+    """Every name a service's environment lists, with or without a value."""
+    raw = service(name).get("environment") or {}
+    if isinstance(raw, list):
+        return {item.split("=", 1)[0] for item in raw}
+    return set(raw)
 
 
 def settings_env_names(settings_class: type[BaseSettings]) -> set[str]:
@@ -196,16 +212,19 @@ async def answers_ok(app: FastAPI, path: str) -> bool:
 
 
 def test_compose_sets_only_settings_the_code_reads() -> None:
-    callwright_names = settings_env_names(CallwrightSettings)
-    for name in CALLWRIGHT_SERVICES:
-        unknown = set(resolved_environment(name, user_env())) - callwright_names
-        assert not unknown, f"{name} sets variables CallwrightSettings does not read: {unknown}"
-    unknown = set(resolved_environment("web", user_env())) - settings_env_names(WebSettings)
-    assert not unknown, f"web sets variables WebSettings does not read: {unknown}"
-    for name in CALLWRIGHT_SERVICES:
-        assert service(name)["env_file"] in (".env", [".env"]), name
-    # The page is the most exposed service: no .env, so no database or LiveKit secret.
+    readable = {
+        "issuer": settings_env_names(CallwrightSettings),
+        "worker": settings_env_names(CallwrightSettings) | set(telemetry.VARIABLES),
+        "web": settings_env_names(WebSettings),
+    }
+    for name, names in readable.items():
+        unknown = environment_names(name) - names
+        assert not unknown, f"{name} sets variables its settings do not read: {unknown}"
+    assert service("issuer")["env_file"] in (".env", [".env"])
+    # The page is the most exposed service, the worker the one that decodes untrusted
+    # media: no .env, so no secret either does not read.
     assert "env_file" not in service("web")
+    assert "env_file" not in service("worker")
 
 
 def test_env_example_names_every_setting_and_every_compose_variable() -> None:
@@ -789,3 +808,117 @@ def test_settings_write_the_environment_that_reads_them_back() -> None:
     assert WebSettings.model_validate({"issuer_url": "http://i:1"}).to_env("issuer_url") == {
         "CALLWRIGHT_WEB_ISSUER_URL": "http://i:1"
     }
+
+
+@pytest.mark.parametrize(
+    "name", ["CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE", "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS"]
+)
+def test_allow_private_is_true_false_or_a_list_of_networks(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    field = {
+        "CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE": "outbound_allow_private",
+        "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS": "tools_allow_private_networks",
+    }[name]
+    for value, expected in (("true", True), ("False", False), ("", False)):
+        monkeypatch.setenv(name, value)
+        assert getattr(CallwrightSettings(_env_file=None), field) is expected
+    monkeypatch.setenv(name, " 10.8.0.0/16, fd12::/48 ,")
+    settings = CallwrightSettings(_env_file=None)
+    networks = (ipaddress.ip_network("10.8.0.0/16"), ipaddress.ip_network("fd12::/48"))
+    assert getattr(settings, field) == networks
+    assert settings.to_env(field) == {name: "10.8.0.0/16,fd12::/48"}
+    monkeypatch.setenv(name, "10.0.0.1/8")
+    with pytest.raises(ValueError):
+        CallwrightSettings(_env_file=None)
+
+
+# --- hardening (docs/security.md#compose-hardening) ----------------------------------------
+
+# What a service's image needs root's capabilities for, and nothing else.
+ALLOWED_CAPABILITIES = {
+    "postgres": {"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"},  # its entrypoint
+    "caddy": {"NET_BIND_SERVICE"},  # ports 80 and 443
+}
+# The non-root user each service runs as; postgres and caddy drop to theirs or need root.
+USERS = {
+    "issuer": "callwright",
+    "worker": "callwright",
+    "web": "callwright",
+    "redis": "redis",
+    "livekit": "65534:65534",
+}
+
+
+def test_the_issuer_is_published_on_the_loopback_only() -> None:
+    assert published("issuer") and all(ip == "127.0.0.1" for ip, _, _ in published("issuer"))
+    for name in compose()["services"]:
+        if name != "caddy":  # the edge: 80 and 443, TLS
+            assert all(ip == "127.0.0.1" for ip, _, _ in published(name)), name
+
+
+def test_every_service_drops_capabilities_and_privileges_and_has_a_memory_limit() -> None:
+    for name, spec in compose()["services"].items():
+        _hardened(name, spec)
+
+
+def _hardened(name: str, spec: dict[str, Any]) -> None:
+    assert spec.get("cap_drop") == ["ALL"], name
+    assert "no-new-privileges:true" in spec.get("security_opt", []), name
+    assert set(spec.get("cap_add", [])) <= ALLOWED_CAPABILITIES.get(name, set()), name
+    assert re.fullmatch(r"\d+[mg]", str(spec.get("mem_limit", ""))), name
+
+
+def test_services_run_as_their_non_root_users() -> None:
+    for name, user in USERS.items():
+        assert service(name).get("user") == user, name
+    # The images we build create that user, and run as it too.
+    for name in ("issuer", "worker", "web"):
+        assert "useradd --system --uid 10001" in dockerfile(name) and "USER callwright" in (
+            dockerfile(name)
+        )
+    # Redis's command is a shell (the password on stdin): the image's entrypoint would not
+    # drop root for it, the service's user does.
+    assert service("redis")["command"][0] == "sh"
+
+
+def test_the_worker_gets_the_settings_it_reads_and_no_other_secret() -> None:
+    names = environment_names("worker")
+    needed = {
+        *(p.key_env for p in PROVIDERS),
+        *(p.base_url_env for p in PROVIDERS),
+        *telemetry.VARIABLES,
+        "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS",
+        "CALLWRIGHT_PRICE_PIPELINE_CREDITS_PER_MINUTE",
+        "CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE",
+        "CALLWRIGHT_JOIN_WINDOW_SECONDS",
+        "CALLWRIGHT_REJOIN_GRACE_SECONDS",
+        *(
+            env
+            for env in settings_env_names(CallwrightSettings)
+            if env.startswith("CALLWRIGHT_WORKER_")
+        ),
+    }
+    assert not needed - names, f"the worker does not get {needed - names}"
+    env = user_env(
+        CALLWRIGHT_WEB_API_KEY="cw_page",
+        CALLWRIGHT_WEB_BASIC_AUTH="u:p",
+        CALLWRIGHT_METRICS_TOKEN="metrics-token",
+        OPENAI_API_KEY="sk-live-1",
+    )
+    worker = resolved_environment("worker", env)
+    assert worker["OPENAI_API_KEY"] == "sk-live-1"
+    for secret in ("cw_page", "u:p", "metrics-token", USER_SECRETS["REDIS_PASSWORD"]):
+        assert not any(secret in value for value in worker.values()), secret
+
+
+def test_caddy_sends_hsts_and_forbids_framing_on_every_site() -> None:
+    caddyfile = compose()["configs"]["caddyfile"]["content"]
+    snippet = re.search(r"^\(security_headers\) \{\n(.*?)^\}", caddyfile, re.M | re.S)
+    assert snippet
+    assert "Strict-Transport-Security" in snippet.group(1)
+    assert "frame-ancestors 'none'" in snippet.group(1)
+    sites = re.findall(r"^(\$\{\w+:-[^}]+\}) \{\n(.*?)^\}", caddyfile, re.M | re.S)
+    assert len(sites) == 3
+    for name, body in sites:
+        assert "import security_headers" in body, name

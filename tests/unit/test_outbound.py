@@ -270,3 +270,56 @@ async def test_name_resolution_is_within_the_requests_deadline(
                 timeout_seconds=0.2,
                 allow_private=False,
             )
+
+
+async def test_a_connection_is_never_reused_for_another_host_name(
+    stand_in_dns: dict[str, list[str]],
+) -> None:
+    """Two names at one address: the second request opens its own connection (a kept
+    TLS connection was verified for the first name only)."""
+    connections: list[list[bytes]] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        hosts: list[bytes] = []
+        connections.append(hosts)
+        try:
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                host = [line for line in head.split(b"\r\n") if line.lower().startswith(b"host:")]
+                hosts.append(host[0][5:].strip())
+                length = [
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ]
+                await reader.readexactly(length[0] if length else 0)
+                # HTTP/1.1 keep-alive: the server would serve a second request here.
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    stand_in_dns["a.tenant.test"] = ["127.0.0.1"]
+    stand_in_dns["b.tenant.test"] = ["127.0.0.1"]
+    try:
+        async with outbound.new_client() as client:
+            for name in ("a.tenant.test", "b.tenant.test"):
+                answer = await outbound.post(
+                    client,
+                    f"http://{name}:{port}/hook",
+                    content=b"{}",
+                    headers={},
+                    timeout_seconds=5,
+                    allow_private=True,
+                )
+                assert answer.status_code == 200
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert [hosts for hosts in connections if hosts] == [
+        [f"a.tenant.test:{port}".encode()],
+        [f"b.tenant.test:{port}".encode()],
+    ]

@@ -188,3 +188,51 @@ def test_an_allowed_override_applies_and_is_rendered() -> None:
     assert resolved.config.greeting == "Bonjour Ada"
     assert resolved.config.max_duration_seconds == 60
     assert resolved.overrides == ["greeting", "max_duration_seconds"]
+
+
+def _transfer_target(token: dict[str, Any]) -> AgentConfig:
+    return AgentConfig.model_validate(
+        {
+            "instructions": "Your key is {{ token }}." if not token.get("secret") else "Help.",
+            "variables": {"token": token, "name": {"default": "there"}},
+        }
+    )
+
+
+def _transfer(target: AgentConfig, values: dict[str, Any], secrets: list[str]) -> AgentConfig:
+    return session_config.resolve(
+        target,
+        given=session_config.carried_values(values, secrets=secrets, target=target),
+        overrides=None,
+        session_id="ses_1",
+        agent_id="agt_b",
+        agent_name="B",
+        user_id="u",
+        channel="voice",
+        now=NOW,
+    ).config
+
+
+def test_a_secret_is_never_rendered_into_a_transfer_target_that_shows_it() -> None:
+    """Agent A holds `token` secret; agent B declares `token` plain and uses it in its
+    instructions: the value stays out of B's prompt (its default, or the transfer is
+    refused for the missing variable)."""
+    session = {"token": "sk_live_X", "name": "Ada"}
+    with_default = _transfer(_transfer_target({"default": "none"}), session, ["token"])
+    assert with_default.instructions == "Your key is none."
+    with pytest.raises(MissingVariableError) as refused:
+        _transfer(_transfer_target({"required": True}), session, ["token"])
+    assert refused.value.param == "variables.token"
+    # A name the target also keeps secret, or a value that was never secret, goes along.
+    carried = session_config.carried_values(
+        session, secrets=["token"], target=_transfer_target({"required": True, "secret": True})
+    )
+    assert carried == session
+    plain = _transfer(_transfer_target({"required": True}), session, [])
+    assert plain.instructions == "Your key is sk_live_X."
+
+
+def test_the_secret_names_are_read_from_the_snapshot() -> None:
+    resolved = _resolve({"name": "Ada", "key": "s3cret"})
+    assert session_config.secrets_of(resolved.snapshot()) == ["key"]
+    assert session_config.secrets_of(None) == []

@@ -71,8 +71,16 @@ class OutboundResponse:
 
 def new_client() -> httpx.AsyncClient:
     """One per process (opened in the issuer's lifespan): no redirects, no proxy from the
-    environment (a proxy would bypass the address check)."""
-    return httpx.AsyncClient(follow_redirects=False, trust_env=False)
+    environment (a proxy would bypass the address check), and no connection kept for a
+    next request: requests go to the pinned address, and httpcore pools by address, not
+    by name, so a kept TLS connection verified for one tenant's host would carry another
+    tenant's request to a second name at the same address
+    (docs/security.md#no-kept-connections)."""
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+    )
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -50,6 +50,33 @@ _SecondsList = Annotated[
     NoDecode,
     BeforeValidator(_split_seconds),
 ]
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+def _allow_private(value: object) -> object:
+    """`true`, `false`, or comma-separated CIDRs (`10.8.0.0/16, fd12::/48`) in the
+    environment; a bool or a sequence of networks when given in code. An empty list is
+    false. A host address with bits past its prefix (`10.0.0.1/8`) is refused."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return tuple(ipaddress.ip_network(n) for n in value) or False
+    return value
+
+
+# The outbound policy's "allow private" (callwright_shared.outbound.AllowPrivate): false
+# (none), true (RFC 1918, loopback, unique local) or the operator's own networks.
+_AllowPrivate = Annotated[
+    bool | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...],
+    NoDecode,
+    BeforeValidator(_allow_private),
+]
 _OPENAI_TTS_VOICES = (
     "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse",
 )  # fmt: skip
@@ -301,8 +328,9 @@ class CallwrightSettings(EnvSettings):
     # --- end operator pricing ---
     # --- outbound webhooks ---
     # Outbound webhooks refuse private, loopback and link-local
-    # addresses unless this is true (callwright_shared.outbound).
-    outbound_allow_private: bool = Field(
+    # addresses unless this is true, or a list of the networks allowed
+    # (callwright_shared.outbound, docs/security.md#outbound-address-policy).
+    outbound_allow_private: _AllowPrivate = Field(
         False, validation_alias=_env("CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE")
     )
     # The issuer's webhook dispatcher (callwright_issuer.outbound_webhooks.dispatcher): how often it
@@ -370,11 +398,11 @@ class CallwrightSettings(EnvSettings):
     )
     # --- end call records ---
     # --- tools ---
-    # Agent tools may call private, loopback and link-local addresses (and plain http)
-    # only when this is true: separate from CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE, so an
-    # operator can allow a webhook receiver on the internal network without letting any
-    # tenant's agent reach it (callwright_shared.tools).
-    tools_allow_private_networks: bool = Field(
+    # Agent tools may call private and loopback addresses (and plain http) only when
+    # this is true, or on the networks it lists: separate from
+    # CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE, so an operator can allow a webhook receiver on the
+    # internal network without letting any tenant's agent reach it (callwright_shared.tools).
+    tools_allow_private_networks: _AllowPrivate = Field(
         False, validation_alias=_env("CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS")
     )
     # Tool rounds one chat message may run before the model must answer in words.

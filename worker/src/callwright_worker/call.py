@@ -12,8 +12,10 @@ settles the session through the one exactly-once settlement the issuer uses.
 
 Billing policy: the agent time that is charged runs from the moment the agent session is
 running with the user in the room until either leaves. A call that ends with a provider
-failure before the agent said anything (a missing key, a provider down) is charged
-nothing.
+failure before the agent said anything and before the first user turn or tool call (a
+missing key, a provider down) is charged nothing; once the user was heard, the STT and
+the model have worked for the call, so it is charged
+(docs/security.md#provider-failure-waiver).
 
 The job claims its session before it joins the room (callwright_shared.calls.heartbeats), and
 the claim is its first heartbeat: a job dispatched twice for one session (the issuer's
@@ -306,9 +308,12 @@ class Call:
 
     async def transfer_target(self, agent_id: str) -> TransferTarget | str:
         record = self._record
-        target = await self._store.agent_of(record.org_id, agent_id)
+        target = await self._store.agent_of(record.org_id, agent_id, settings=self._settings)
         if target is None:
             return "the agent no longer exists"
+        if target.credits_per_minute > record.credits_per_minute:
+            # The session keeps its price and hold: docs/security.md#transfer-price.
+            return "the agent costs more per minute than this call"
         if target.architecture is not record.architecture:
             return f"the agent is a {target.architecture.value} agent, this call is not"
         if (
@@ -316,7 +321,9 @@ class Call:
             and target.config.provider != record.config.provider
         ):
             return "the agent runs on another realtime provider"
-        given = {k: v for k, v in record.variables.items() if k in target.config.variables}
+        given = session_config.carried_values(
+            record.variables, secrets=record.secrets, target=target.config
+        )
         try:
             resolved = session_config.resolve(
                 target.config,
@@ -535,8 +542,8 @@ class Call:
             usage["tool_calls"] = self._tools.calls if self._tools is not None else 0
         agent_seconds = round(self._clock.seconds, 3)
         self._mark(CallEvent.ENDED, detail=reason.value)
-        if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke:
-            agent_seconds = 0.0  # the user never heard the agent: nothing to charge
+        if reason is EndReason.PROVIDER_ERROR and not self._agent_spoke and not self._served():
+            agent_seconds = 0.0  # the call did nothing for anyone: nothing to charge
         try:
             settlement = await self._store.settle(
                 self._record.session_id,
@@ -565,6 +572,11 @@ class Call:
             await asyncio.wait_for(self._ctx.delete_room(), self._timings.close_timeout)
         await self._http.aclose()
         self._ctx.shutdown(reason.value)
+
+    def _served(self) -> bool:
+        """The call transcribed a user turn or ran a tool: a provider failure after that
+        is not free, or an agent kept silent on purpose would make a long call free."""
+        return any(entry.role in ("user", "tool") for entry in self._timeline.entries)
 
     async def _tell_user(self, message: str) -> bool:
         try:

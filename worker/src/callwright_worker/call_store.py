@@ -18,6 +18,7 @@ import asyncpg  # noqa: F401
 from sqlalchemy.pool import NullPool
 
 from callwright_shared.agents.definitions import AgentConfig, config_of
+from callwright_shared.billing import pricing
 from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import (
     create_engine,
@@ -29,6 +30,7 @@ from callwright_shared.db.models import Agent, Architecture, EndReason, SessionS
 from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions.lifecycle import Settlement
+from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.tools.signing_secret import signing_secret_of
 
@@ -51,6 +53,8 @@ class CallRecord:
     metadata: dict[str, Any] | None
     # The session's variable values (its configuration snapshot), for a transfer's target.
     variables: dict[str, Any] = field(default_factory=dict)
+    # Which of them are secret (never handed to a transfer target that would show them).
+    secrets: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class StoredAgent:
     name: str
     architecture: Architecture
     config: AgentConfig
+    # Its price now (a transfer must not make a pricier agent run at the session's price).
+    credits_per_minute: int
 
 
 class CallStore:
@@ -92,15 +98,25 @@ class CallStore:
                 config=session_config.stored_config(row.config) or config_of(agent),
                 metadata=row.request_metadata,
                 variables=dict((row.config or {}).get("variables") or {}),
+                secrets=session_config.secrets_of(row.config),
             )
 
-    async def agent_of(self, org_id: str, agent_id: str) -> StoredAgent | None:
-        """A live agent of the organization (a transfer's target), or None."""
+    async def agent_of(
+        self, org_id: str, agent_id: str, *, settings: CallwrightSettings
+    ) -> StoredAgent | None:
+        """A live agent of the organization (a transfer's target) and its price, or None."""
         async with self._sessions() as db:
             agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
             if agent is None:
                 return None
-            return StoredAgent(agent.id, agent.name, agent.architecture, config_of(agent))
+            price = await pricing.price_of(db, agent, settings)
+            return StoredAgent(
+                agent.id,
+                agent.name,
+                agent.architecture,
+                config_of(agent),
+                credits_per_minute=price.credits_per_minute,
+            )
 
     async def signing_secret(self, org_id: str) -> str:
         """The organization's tool signing secret (made on first use)."""

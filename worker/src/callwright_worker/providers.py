@@ -69,10 +69,13 @@ def vad_model(settings: CallwrightSettings) -> vad.VAD:
 def room_io_options(architecture: Architecture, settings: CallwrightSettings) -> dict[str, Any]:
     """How the session reads the caller's audio and writes its transcript (RoomOptions
     fields). A realtime model takes the caller's audio at livekit-agents' default rate
-    (24 kHz, OpenAI Realtime's own); a pipeline call at the configured one."""
+    (24 kHz, OpenAI Realtime's own); a pipeline call at the configured one. No pre-connect
+    audio: the page never sends a buffer, and one a caller sends is decoded whole and fed
+    to the STT faster than real time (docs/security.md#no-pre-connect-audio)."""
     audio = room_io.AudioInputOptions(
         frame_size_ms=settings.worker_input_frame_ms,
         auto_gain_control=settings.worker_input_auto_gain_control,
+        pre_connect_audio=False,
     )
     if architecture is Architecture.PIPELINE:
         audio.sample_rate = settings.worker_input_sample_rate

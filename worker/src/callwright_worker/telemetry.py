@@ -7,8 +7,11 @@ livekit-agents' own (`agent_session`, `user_turn`, `agent_turn`, `llm_node`, `tt
 …, with the room's sid as `gen_ai.conversation.id`), each also carrying the call's
 `callwright.session_id`, `callwright.agent_id` and `callwright.org_id`.
 
-livekit-agents sends conversation text on its spans unless LIVEKIT_TELEMETRY_ALLOW_PII
-is false: transcripts reach the collector as they reach the database.
+Conversation text (instructions, what was said, tool arguments and results) is stripped
+from the spans before export unless the operator opts in with
+LIVEKIT_TELEMETRY_ALLOW_PII=true: one collector receives every organization's calls
+(docs/security.md#telemetry-without-conversation-text). livekit-agents' own default
+is the reverse.
 
 `bind_call()` runs once per job, after its claim (job.entrypoint): it sets the job
 process's exporter up the first time, and flushes the job's spans when it shuts down.
@@ -22,6 +25,7 @@ import os
 
 from livekit.agents import get_job_context
 from livekit.agents import telemetry as agents_telemetry
+from livekit.agents.telemetry import utils as telemetry_settings
 from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
@@ -31,6 +35,14 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 logger = logging.getLogger(__name__)
 
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+# Every variable of the export an operator sets (docker-compose.yml passes each to the worker).
+VARIABLES = (
+    *ENDPOINT_VARIABLES,
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+    "OTEL_SERVICE_NAME",
+    "LIVEKIT_TELEMETRY_ALLOW_PII",
+)
 SESSION_ATTRIBUTE = "callwright.session_id"
 FLUSH_TIMEOUT_MS = 5000
 
@@ -41,6 +53,11 @@ _calls: dict[str, dict[str, str]] = {}
 
 def enabled() -> bool:
     return any(os.environ.get(name) for name in ENDPOINT_VARIABLES)
+
+
+def allow_pii() -> bool:
+    """Conversation text on exported spans: only when LIVEKIT_TELEMETRY_ALLOW_PII is true."""
+    return telemetry_settings.allow_pii_from_env() is True
 
 
 class _CallAttributes(SpanProcessor):
@@ -61,9 +78,12 @@ def configure() -> None:
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
     provider.add_span_processor(_CallAttributes())
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    agents_telemetry.set_tracer_provider(provider)
+    agents_telemetry.set_tracer_provider(provider, allow_pii=allow_pii())
     _provider = provider
-    logger.info("exporting traces over OTLP/HTTP", extra={"service": service})
+    logger.info(
+        "exporting traces over OTLP/HTTP",
+        extra={"service": service, "conversation_text": allow_pii()},
+    )
 
 
 def bind_call(*, session_id: str, agent_id: str, org_id: str) -> None:

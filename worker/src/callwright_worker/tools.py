@@ -43,6 +43,7 @@ import httpx
 from livekit.agents import Agent, RunContext, ToolResult, function_tool, llm
 from livekit.agents.voice.speech_handle import SpeechHandle
 
+from callwright_shared import outbound
 from callwright_shared.agents.definitions import AgentConfig
 from callwright_shared.calls.records import TranscriptEntry
 from callwright_shared.db.models import EndReason
@@ -117,7 +118,7 @@ class CallTools:
         *,
         context: ToolCallContext,
         signing_secret: str | None,
-        allow_private: bool,
+        allow_private: outbound.AllowPrivate,
         client: httpx.AsyncClient,
     ) -> None:
         self._hooks = hooks

@@ -164,7 +164,12 @@ class DeliveryList(BaseModel):
 
 
 async def _check_target(
-    db: AsyncSession, *, org_id: str, url: str | None, agent_id: str | None, allow_private: bool
+    db: AsyncSession,
+    *,
+    org_id: str,
+    url: str | None,
+    agent_id: str | None,
+    allow_private: outbound.AllowPrivate,
 ) -> None:
     if url is not None:
         outbound.check_url(url, allow_private=allow_private)

@@ -72,6 +72,7 @@ from callwright_issuer.sessions.chat_models import (
     ToolCallRequest,
     ToolRound,
 )
+from callwright_shared import outbound
 from callwright_shared.agents import definitions as agents
 from callwright_shared.calls.records import TurnLatency, milliseconds
 from callwright_shared.db.engine import org_write
@@ -349,7 +350,7 @@ class _ChatTools:
         *,
         row: Session,
         secret: str,
-        allow_private: bool,
+        allow_private: outbound.AllowPrivate,
     ) -> None:
         self._tools = {t.name: t for t in http_tools}
         self._context = ToolCallContext(

@@ -13,6 +13,7 @@ values (`callwright_shared.tools`), redacted where shown.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -187,3 +188,24 @@ def public(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
         "variables": _redacted(dict(snapshot.get("variables", {})), secrets),
         "overrides": list(snapshot.get("overrides", [])),
     }
+
+
+def carried_values(
+    values: dict[str, Any], *, secrets: Collection[str], target: AgentConfig
+) -> dict[str, Any]:
+    """The session's variable values a transfer hands its target agent (to `resolve`):
+    those the target declares, but never a value the session holds secret where the
+    target declares the name non-secret, since the target may show that to the model
+    (docs/security.md#secrets-across-transfers). Left out, the target's default applies,
+    or a required one is missing and the transfer is refused."""
+    declared = target.variables
+    return {
+        name: value
+        for name, value in values.items()
+        if name in declared and (name not in secrets or declared[name].secret)
+    }
+
+
+def secrets_of(snapshot: dict[str, Any] | None) -> list[str]:
+    """The names of the secret variables in a stored snapshot."""
+    return list((snapshot or {}).get("secrets") or [])

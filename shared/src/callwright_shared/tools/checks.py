@@ -34,7 +34,7 @@ def check_tools(
     tools: Sequence[HttpTool | EndCallTool | TransferTool],
     *,
     gemini: bool,
-    allow_private: bool,
+    allow_private: outbound.AllowPrivate,
     check_urls: bool = True,
 ) -> None:
     """Refuse (400, `param` `tools.N.…`) what the model's validators cannot know: unique

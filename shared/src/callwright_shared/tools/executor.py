@@ -149,7 +149,7 @@ async def call_http_tool(
     call_id: str,
     context: ToolCallContext,
     signing_secret: str,
-    allow_private: bool,
+    allow_private: outbound.AllowPrivate,
     client: httpx.AsyncClient | None = None,
 ) -> ToolOutcome:
     """Run one call of `tool`; never raises for anything the tool's server does.
@@ -185,7 +185,7 @@ async def _send(
     call_id: str,
     context: ToolCallContext,
     signing_secret: str,
-    allow_private: bool,
+    allow_private: outbound.AllowPrivate,
 ) -> ToolOutcome:
     at = datetime.now(UTC)
     msg_id = message_id(context, call_id)
