@@ -25,6 +25,10 @@ LIVEKIT_VERSION="$(sed -n 's/^LIVEKIT_VERSION := //p' "$REPO/Makefile")"
 # uv's binary from its PyPI wheel: the one running us (`uv run` sets UV), else the installed
 # wheel's (`command -v uv` last: a pyenv shim named uv is a script, not the binary).
 UV_BIN="${UV:-$("$PYTHON" -c 'import uv; print(uv.find_uv_bin())' 2>/dev/null || command -v uv)}"
+if [ "$(head -c 4 "$UV_BIN" | od -An -c | tr -d ' ')" != '177ELF' ]; then
+    echo "build-images: $UV_BIN is not uv's binary (a shim?); set UV to the binary" >&2
+    exit 1
+fi
 UV_VERSION="$("$UV_BIN" --version | cut -d' ' -f2)"
 
 log() { echo "build-images: $*" >&2; }
@@ -62,7 +66,8 @@ fi
 python_image=callwright-local/python:3.11-bookworm
 build "$python_image" "$HERE/python.Dockerfile" "$HERE" --build-arg "BASE=$base"
 
-uv_image="callwright-local/uv:$UV_VERSION"
+# Tagged by the binary's checksum too: an image made from another file is never reused.
+uv_image="callwright-local/uv:$UV_VERSION-$(sha256sum "$UV_BIN" | cut -c1-12)"
 if ! have "$uv_image"; then
     log "importing $uv_image from $UV_BIN"
     mkdir "$scratch/uv"
