@@ -20,13 +20,16 @@ from callwright_issuer.loops.reconciler import run_reconciler
 from callwright_issuer.loops.redispatcher import run_redispatcher
 from callwright_issuer.outbound_webhooks.dispatcher import WebhookDispatcher
 from callwright_issuer.routes import (
+    admin,
     agent_stats,
     agents,
+    api_keys,
     credits,
     health,
     livekit,
     sessions,
     tool_secret,
+    usage,
     webhook_endpoints,
 )
 from callwright_issuer.sessions.chat_models import ChatModel, OpenAIChatModel
@@ -117,6 +120,9 @@ def create_app(
         livekit.router,
         webhook_endpoints.router,
         tool_secret.router,
+        api_keys.router,
+        usage.router,
+        admin.router,
         health.router,
     ):
         app.include_router(router)
