@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -111,8 +112,13 @@ async def authenticate(
 CurrentKey = Annotated[ApiKeyContext, Depends(authenticate)]
 
 
+# The operator's token as an OpenAPI security scheme: generated clients take it once.
+_operator_bearer = HTTPBearer(auto_error=False, scheme_name="OperatorToken")
+
+
 async def operator(
-    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_operator_bearer)],
 ) -> None:
     """The operator API's guard (docs/decisions.md#operator-api): 404 while
     CALLWRIGHT_OPERATOR_TOKEN is unset, 401 unless `Authorization: Bearer <token>`
@@ -120,9 +126,10 @@ async def operator(
     token = settings.operator_token
     if token is None:
         raise NotFoundError("No such endpoint (the operator API is off).")
-    scheme, _, given = (authorization or "").partition(" ")
+    given = credentials.credentials if credentials is not None else ""
     if not (
-        scheme.lower() == "bearer"
+        credentials is not None
+        and credentials.scheme.lower() == "bearer"
         and hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode())
     ):
         raise AuthenticationError(

@@ -197,7 +197,7 @@ class AuditList(ListPage[AuditEntryPublic]):
     openapi_extra=body_schema(OrganizationCreate),
     responses=error_responses(400, 401, 404, 413),
 )
-async def create_organization(
+async def admin_create_organization(
     *,
     body: Annotated[OrganizationCreate, Depends(operator_json_body(OrganizationCreate))],
     db: DbSessionDep,
@@ -209,7 +209,7 @@ async def create_organization(
 
 
 @router.get("/organizations", response_model=OrganizationList, responses=error_responses(*_ERRORS))
-async def list_organizations(
+async def admin_list_organizations(
     *,
     db: DbSessionDep,
     limit: Limit = 20,
@@ -227,7 +227,7 @@ async def list_organizations(
     response_model=OrganizationPublic,
     responses=error_responses(*_ERRORS),
 )
-async def get_organization(*, org_id: str, db: DbSessionDep) -> OrganizationPublic:
+async def admin_get_organization(*, org_id: str, db: DbSessionDep) -> OrganizationPublic:
     return OrganizationPublic(**await actions.get_org(db, org_id))
 
 
@@ -246,7 +246,7 @@ async def _suspension(
     response_model=SuspensionResult,
     responses=error_responses(*_ERRORS),
 )
-async def suspend_organization(
+async def admin_suspend_organization(
     *,
     org_id: str,
     db: DbSessionDep,
@@ -272,7 +272,7 @@ async def suspend_organization(
     response_model=OrganizationPublic,
     responses=error_responses(*_ERRORS),
 )
-async def reinstate_organization(*, org_id: str, db: DbSessionDep) -> OrganizationPublic:
+async def admin_reinstate_organization(*, org_id: str, db: DbSessionDep) -> OrganizationPublic:
     """Lift a suspension: the organization's keys work again."""
     return OrganizationPublic(**await _suspension(db, org_id, False))
 
@@ -286,7 +286,7 @@ async def reinstate_organization(*, org_id: str, db: DbSessionDep) -> Organizati
     openapi_extra=body_schema(UserCreate),
     responses=error_responses(400, 401, 404, 409, 413),
 )
-async def create_user(
+async def admin_create_user(
     *,
     org_id: str,
     body: Annotated[UserCreate, Depends(operator_json_body(UserCreate))],
@@ -303,7 +303,7 @@ async def create_user(
     openapi_extra=body_schema(ApiKeyCreate),
     responses=error_responses(400, 401, 404, 409, 413),
 )
-async def create_api_key(
+async def admin_create_api_key(
     *,
     org_id: str,
     body: Annotated[ApiKeyCreate, Depends(operator_json_body(ApiKeyCreate))],
@@ -326,7 +326,7 @@ async def create_api_key(
     response_model=ApiKeyList,
     responses=error_responses(*_ERRORS),
 )
-async def list_api_keys(
+async def admin_list_api_keys(
     *,
     org_id: str,
     db: DbSessionDep,
@@ -343,7 +343,7 @@ async def list_api_keys(
 @router.delete(
     "/api-keys/{key_id}", response_model=ApiKeyPublic, responses=error_responses(*_ERRORS)
 )
-async def revoke_api_key(*, key_id: str, db: DbSessionDep) -> ApiKeyPublic:
+async def admin_revoke_api_key(*, key_id: str, db: DbSessionDep) -> ApiKeyPublic:
     """Revoke any organization's key at once (idempotent)."""
     async with transaction(db):
         await actions.revoke_key(db, key_id=key_id, actor="api")
@@ -362,7 +362,7 @@ async def revoke_api_key(*, key_id: str, db: DbSessionDep) -> ApiKeyPublic:
     openapi_extra=body_schema(CreditGrantCreate),
     responses=error_responses(400, 401, 404, 409, 413),
 )
-async def grant_credits(
+async def admin_grant_credits(
     *,
     org_id: str,
     body: Annotated[CreditGrantCreate, Depends(operator_json_body(CreditGrantCreate))],
@@ -381,7 +381,7 @@ async def grant_credits(
     openapi_extra=body_schema(PricesSet),
     responses=error_responses(400, 401, 404, 413),
 )
-async def set_prices(
+async def admin_set_prices(
     *,
     org_id: str,
     body: Annotated[PricesSet, Depends(operator_json_body(PricesSet))],
@@ -405,7 +405,7 @@ async def set_prices(
     openapi_extra=body_schema(ConcurrencySet),
     responses=error_responses(400, 401, 404, 413),
 )
-async def set_concurrency(
+async def admin_set_concurrency(
     *,
     org_id: str,
     body: Annotated[ConcurrencySet, Depends(operator_json_body(ConcurrencySet))],
@@ -434,7 +434,7 @@ async def _agent_fields(request: Request, _operator: Annotated[None, Depends(ope
     openapi_extra=body_schema(AgentSpec),
     responses=error_responses(400, 401, 404, 413),
 )
-async def create_agent(
+async def admin_create_agent(
     *,
     org_id: str,
     fields: Annotated[dict[str, Any], Depends(_agent_fields)],
@@ -453,7 +453,7 @@ async def create_agent(
     response_model=OperatorToolSecret,
     responses=error_responses(*_ERRORS),
 )
-async def get_tool_secret(*, org_id: str, db: DbSessionDep) -> OperatorToolSecret:
+async def admin_get_tool_secret(*, org_id: str, db: DbSessionDep) -> OperatorToolSecret:
     """The organization's tool signing secret, created on first use."""
     async with transaction(db):
         answer = await actions.tool_secret(db, org_id=org_id, rotate=False, actor="api")
@@ -465,7 +465,7 @@ async def get_tool_secret(*, org_id: str, db: DbSessionDep) -> OperatorToolSecre
     response_model=OperatorToolSecret,
     responses=error_responses(*_ERRORS),
 )
-async def rotate_tool_secret(*, org_id: str, db: DbSessionDep) -> OperatorToolSecret:
+async def admin_rotate_tool_secret(*, org_id: str, db: DbSessionDep) -> OperatorToolSecret:
     async with transaction(db):
         answer = await actions.tool_secret(db, org_id=org_id, rotate=True, actor="api")
     return OperatorToolSecret(**answer)
@@ -475,7 +475,7 @@ async def rotate_tool_secret(*, org_id: str, db: DbSessionDep) -> OperatorToolSe
 
 
 @router.get("/audit", response_model=AuditList, responses=error_responses(*_ERRORS))
-async def list_audit(
+async def admin_list_audit(
     *,
     db: DbSessionDep,
     org_id: Annotated[str | None, Query(max_length=64)] = None,
