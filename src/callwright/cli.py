@@ -8,9 +8,9 @@
     callwright doctor [--json]          what is wrong with this deployment, and how to fix it
     callwright admin create-org --name N
     callwright admin create-user --org ORG --user-id U
-    callwright admin create-key --org ORG --user U
+    callwright admin create-key --org ORG --user U [--scope full|sessions]
     callwright admin revoke-key --key-id K
-    callwright admin add-credits --org ORG --amount N
+    callwright admin add-credits --org ORG --amount N [--reference R]
     callwright admin create-agent --org ORG --name N --architecture A [--config-file F]
     callwright admin set-price --org ORG [--agent ID] [--credits-per-minute N]
                                [--credits-per-message N] [--clear]
@@ -118,11 +118,15 @@ def _parser() -> argparse.ArgumentParser:
     p = admin_sub.add_parser("create-key")
     p.add_argument("--org", required=True)
     p.add_argument("--user", required=True)
+    p.add_argument("--scope", choices=["full", "sessions"], default="full")
     p = admin_sub.add_parser("revoke-key")
     p.add_argument("--key-id", required=True)
     p = admin_sub.add_parser("add-credits")
     p.add_argument("--org", required=True)
     p.add_argument("--amount", type=int, required=True)
+    p.add_argument(
+        "--reference", help="the invoice or payment it is for: the same reference grants once"
+    )
     p = admin_sub.add_parser("create-agent")
     p.add_argument("--org", required=True)
     p.add_argument("--name", required=True)

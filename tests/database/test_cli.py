@@ -26,17 +26,15 @@ async def test_admin_commands_build_a_working_tenant(database_url: str, tmp_path
     user = run_cli(
         database_url, "admin", "create-user", "--org", org["org_id"], "--user-id", "a.b@c-d_e"
     )
-    assert user == {"user_id": "a.b@c-d_e"}
+    assert user == {"org_id": org["org_id"], "user_id": "a.b@c-d_e"}
     key = run_cli(
         database_url, "admin", "create-key", "--org", org["org_id"], "--user", "a.b@c-d_e"
     )
     assert key["key_id"].startswith("key_") and key["api_key"].startswith("cw_")
-    assert run_cli(
+    granted = run_cli(
         database_url, "admin", "add-credits", "--org", org["org_id"], "--amount", "500"
-    ) == {
-        "org_id": org["org_id"],
-        "balance": 500,
-    }
+    )
+    assert (granted["org_id"], granted["balance"], granted["created"]) == (org["org_id"], 500, True)
     config = tmp_path / "agent.json"
     config.write_text(json.dumps({"instructions": "Be brief.", "credits_per_minute": 3}))
     agent = run_cli(

@@ -39,6 +39,10 @@ at `/openapi.json`; in production both are off unless `CALLWRIGHT_API_DOCS=true`
 - **Authentication**: every `/v1` call except the LiveKit webhook carries `X-API-Key:
   <key>`. A missing, unknown, malformed or revoked key is `401 invalid_api_key`. Keys are
   secrets of your backend: a browser calls your backend (see `examples/`), never callwright.
+  A key's scope is `full` or `sessions` (create and end sessions, refresh tokens: anything
+  else is `403 insufficient_scope`); a suspended organization's keys are `403
+  organization_suspended`. `/v1/admin/…` takes the operator's token instead
+  (`Authorization: Bearer`, [the operator API](operator.md)).
 - **Errors**: every 4xx and 5xx has the body `{{"error": {{"type", "code", "message",
   "param"}}}}` ([ErrorBody](#errorbody)); `message` is for people, `param` names the field
   at fault. Invalid input is `400 invalid_request`, never 422.
@@ -88,6 +92,38 @@ WHAT = {
     ("get", "/healthz"): "liveness.",
     ("get", "/readyz"): "readiness: the database and LiveKit reachable.",
     ("get", "/metrics"): "Prometheus metrics (behind `CALLWRIGHT_METRICS_TOKEN` when set).",
+    ("get", "/v1/api-keys"): "the organization's keys (never their secrets), revoked ones too.",
+    ("post", "/v1/api-keys"): "a new key, scope `full` or `sessions` (no wider than the "
+    "calling key's); its secret is in this answer only.",
+    ("delete", "/v1/api-keys/{key_id}"): "revokes one of the organization's keys at once.",
+    ("get", "/v1/usage"): "usage by day or by agent: credits captured, voice seconds, chat "
+    "messages, analyses; equal to the ledger.",
+    ("get", "/v1/credits/ledger"): "the credit ledger, newest first: grants, holds, captures, "
+    "releases.",
+    ("post", "/v1/admin/organizations"): "operator: creates an organization.",
+    ("get", "/v1/admin/organizations"): "operator: every organization, newest first.",
+    ("get", "/v1/admin/organizations/{org_id}"): "operator: an organization, its credits, "
+    "prices, limit and standing.",
+    ("post", "/v1/admin/organizations/{org_id}/suspend"): "operator: suspends it (its keys "
+    "get 403) and ends its live sessions.",
+    ("post", "/v1/admin/organizations/{org_id}/reinstate"): "operator: lifts a suspension.",
+    ("post", "/v1/admin/organizations/{org_id}/users"): "operator: adds a user.",
+    ("post", "/v1/admin/organizations/{org_id}/api-keys"): "operator: a key for a user, of "
+    "any scope; shown once.",
+    ("get", "/v1/admin/organizations/{org_id}/api-keys"): "operator: the organization's keys.",
+    ("delete", "/v1/admin/api-keys/{key_id}"): "operator: revokes any organization's key.",
+    ("post", "/v1/admin/organizations/{org_id}/credit-grants"): "operator: grants credits; "
+    "the same `reference` again is the same grant.",
+    ("post", "/v1/admin/organizations/{org_id}/prices"): "operator: the organization's (or "
+    "an agent's) prices.",
+    ("post", "/v1/admin/organizations/{org_id}/concurrency"): "operator: the organization's "
+    "limit of open sessions.",
+    ("post", "/v1/admin/organizations/{org_id}/agents"): "operator: creates an agent, with its "
+    "prices.",
+    ("get", "/v1/admin/organizations/{org_id}/tool-secret"): "operator: the organization's "
+    "tool signing secret.",
+    ("post", "/v1/admin/organizations/{org_id}/tool-secret/rotate"): "operator: rotates it.",
+    ("get", "/v1/admin/audit"): "operator: the audit log of operator actions (API and CLI).",
 }
 
 

@@ -20,14 +20,17 @@ from callwright_issuer.loops.reconciler import run_reconciler
 from callwright_issuer.loops.redispatcher import run_redispatcher
 from callwright_issuer.outbound_webhooks.dispatcher import WebhookDispatcher
 from callwright_issuer.routes import (
+    admin,
     agent_stats,
     agents,
+    api_keys,
     connection_test,
     credits,
     health,
     livekit,
     sessions,
     tool_secret,
+    usage,
     webhook_endpoints,
 )
 from callwright_issuer.sessions.chat_models import ChatModel, OpenAIChatModel
@@ -119,6 +122,9 @@ def create_app(
         webhook_endpoints.router,
         tool_secret.router,
         connection_test.router,
+        api_keys.router,
+        usage.router,
+        admin.router,
         health.router,
     ):
         app.include_router(router)

@@ -151,3 +151,39 @@ class CreditsPublic(BaseModel):
 class DeletedAgent(BaseModel):
     id: str
     deleted: bool = True
+
+
+# --- API keys (the tenant's own, and the operator's for any organization) ---
+
+
+class ApiKeyCreate(BaseModel):
+    """`user_id`: the key's user (default: the calling key's); `scope`: `full` or
+    `sessions`, never wider than the calling key's."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    scope: Literal["full", "sessions"] = "full"
+    user_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class ApiKeyPublic(BaseModel):
+    object: Literal["api_key"] = "api_key"
+    id: str
+    # `cw_<8 hex>`: the visible, non-secret start of the key.
+    prefix: str
+    org_id: str
+    user_id: str
+    scope: Literal["full", "sessions"]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    """The new key with its secret, shown this once: store it now."""
+
+    api_key: str
+
+
+class ApiKeyList(ListPage[ApiKeyPublic]):
+    pass

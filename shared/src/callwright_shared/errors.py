@@ -15,6 +15,11 @@
     ├── AuthenticationError              401 invalid_api_key
     │   └── WebhookSignatureError        401 invalid_signature (LiveKit webhooks)
     ├── InsufficientCreditsError         402 insufficient_credits
+    ├── PermissionDeniedError            403 permission_denied
+    │   ├── InsufficientScopeError       403 insufficient_scope (a `sessions` key on a
+    │   │                                    route only a `full` key may call)
+    │   └── OrganizationSuspendedError   403 organization_suspended (the operator
+    │                                        suspended the key's organization)
     ├── NotFoundError                    404 not_found
     │   ├── AgentNotFoundError           404 agent_not_found
     │   └── SessionNotFoundError         404 session_not_found
@@ -145,6 +150,20 @@ class InsufficientCreditsError(CallwrightError):
     http_status = 402
     error_type = "billing_error"
     code = "insufficient_credits"
+
+
+class PermissionDeniedError(CallwrightError):
+    http_status = 403
+    error_type = "permission_error"
+    code = "permission_denied"
+
+
+class InsufficientScopeError(PermissionDeniedError):
+    code = "insufficient_scope"
+
+
+class OrganizationSuspendedError(PermissionDeniedError):
+    code = "organization_suspended"
 
 
 class NotFoundError(CallwrightError):

@@ -234,6 +234,11 @@ class CallwrightSettings(EnvSettings):
     metrics_token: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_METRICS_TOKEN"))
     api_docs: bool | None = Field(None, validation_alias=_env("CALLWRIGHT_API_DOCS"))
     # --- end operational endpoints ---
+    # The operator API (/v1/admin/…) answers `Authorization: Bearer <this>`; unset, it
+    # answers 404 everywhere (docs/decisions.md#operator-api).
+    operator_token: SecretStr | None = Field(
+        None, validation_alias=_env("CALLWRIGHT_OPERATOR_TOKEN")
+    )
     # --- chat and tenant limits ---
     # What the LLM sees of a chat's history: its newest turns within both bounds (older
     # turns stay in the transcript); and how many messages one chat session takes.
@@ -495,6 +500,17 @@ class CallwrightSettings(EnvSettings):
             raise ValueError(
                 "LIVEKIT_API_SECRET is the published development secret but LIVEKIT_URL is "
                 "not on this machine; set a real secret (and CALLWRIGHT_ENV=production)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_operator_token(self) -> CallwrightSettings:
+        token = self.operator_token.get_secret_value() if self.operator_token else None
+        weak = token is not None and (token in _PLACEHOLDER_SECRETS or len(token) < 32)
+        if weak and self.environment == "production":
+            raise ValueError(
+                "CALLWRIGHT_OPERATOR_TOKEN is a placeholder or shorter than 32 "
+                "characters; set a random one (e.g. `openssl rand -hex 32`)"
             )
         return self
 

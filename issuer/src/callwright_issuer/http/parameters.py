@@ -11,13 +11,22 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from callwright_issuer.http.deps import CurrentKey
+from callwright_issuer.http.deps import CurrentKey, OperatorDep
 from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
 from callwright_shared.ids import SESSION_ID_PATTERN
 from callwright_shared.text import has_control_characters
 
 
 async def checked_parameters(request: Request, _key: CurrentKey) -> None:
+    _check(request)
+
+
+async def checked_operator_parameters(request: Request, _operator: OperatorDep) -> None:
+    """The same checks for the operator API, after its token (401 first)."""
+    _check(request)
+
+
+def _check(request: Request) -> None:
     parameters = [*request.path_params.items(), *request.query_params.multi_items()]
     for name, value in parameters:
         if has_control_characters(name):

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.models import LedgerEntry, LedgerKind, Organization
-from callwright_shared.errors import InsufficientCreditsError, NotFoundError
+from callwright_shared.errors import ConflictError, InsufficientCreditsError, NotFoundError
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +133,20 @@ async def _append(
     session_id: str | None,
     *,
     already_moved: int = 0,
-) -> None:
+    reference: str | None = None,
+) -> LedgerEntry | None:
     """A ledger row and the totals it moves, less `already_moved` (a prereservation)."""
     if amount < 0:
         raise ValueError("ledger amounts are never negative")
+    entry = None
     if amount > 0 or kind is LedgerKind.GRANT:
-        db.add(LedgerEntry(org_id=org_id, session_id=session_id, kind=kind, amount=amount))
+        entry = LedgerEntry(
+            org_id=org_id, session_id=session_id, kind=kind, amount=amount, reference=reference
+        )
+        db.add(entry)
     moved = amount - already_moved
     if moved == 0:
-        return
+        return entry
     balance_sign, held_sign = _EFFECT[kind]
     await db.execute(
         update(Organization)
@@ -151,12 +156,41 @@ async def _append(
             held=Organization.held + held_sign * moved,
         )
     )
+    return entry
 
 
 async def grant(db: AsyncSession, org_id: str, amount: int) -> Balance:
     await lock(db, org_id)
     await _append(db, org_id, LedgerKind.GRANT, amount, None)
     return await read_balance(db, org_id)
+
+
+async def grant_once(
+    db: AsyncSession, org_id: str, amount: int, *, reference: str
+) -> tuple[LedgerEntry, bool]:
+    """Grant `amount` under the operator's `reference` (an invoice, a payment), once: the
+    same reference again is that grant (False), never a second one; with another amount
+    it is 409. Under the organization's lock, so a concurrent repeat waits and finds it;
+    the unique (org_id, reference) constraint stands behind the check."""
+    await lock(db, org_id)
+    existing = (
+        await db.execute(
+            select(LedgerEntry).where(
+                LedgerEntry.org_id == org_id, LedgerEntry.reference == reference
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        if existing.amount != amount or existing.kind is not LedgerKind.GRANT:
+            raise ConflictError(
+                f"Reference '{reference[:60]}' already granted {existing.amount} credits.",
+                param="reference",
+            )
+        return existing, False
+    entry = await _append(db, org_id, LedgerKind.GRANT, amount, None, reference=reference)
+    assert entry is not None
+    await db.flush()
+    return entry, True
 
 
 def full_voice_hold(*, credits_per_minute: int, max_duration_seconds: int) -> Hold:

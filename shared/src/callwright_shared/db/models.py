@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -127,6 +128,9 @@ class Organization(Base):
     # created on first use.
     tool_signing_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the operator (`/v1/admin/organizations/{id}/suspend`): its keys are refused
+    # with 403 and its live calls were ended. None: in good standing.
+    suspended_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class User(Base):
@@ -148,6 +152,9 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     user_id: Mapped[str] = mapped_column(String(64))
+    # `full`: every tenant route; `sessions`: create and end sessions, refresh tokens
+    # (callwright_shared.tenants.api_keys.Scope).
+    scope: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -225,13 +232,35 @@ class LedgerEntry(Base):
     """Append-only: rows are inserted, never updated or deleted."""
 
     __tablename__ = "credit_ledger"
+    # A grant's `reference` (the operator's invoice or payment id) makes it idempotent.
+    __table_args__ = (UniqueConstraint("org_id", "reference", name="uq_credit_ledger_reference"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     session_id: Mapped[str | None] = mapped_column(ForeignKey("sessions.id"), nullable=True)
     kind: Mapped[LedgerKind] = mapped_column(_enum(LedgerKind))
     amount: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One operator action (callwright_shared.tenants.administration). Append-only.
+
+    `details` holds what was asked and answered, never a secret (a key, a signing secret).
+    """
+
+    __tablename__ = "operator_audit"
+    __table_args__ = (Index("ix_operator_audit_org", "org_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # `api` (the operator API) or `cli` (`callwright admin`).
+    actor: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    org_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    target: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class WebhookEvent(Base):

@@ -11,9 +11,9 @@ from typing import TypeVar
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared.db.models import Agent, Session
+from callwright_shared.db.models import Agent, ApiKey, Organization, Session
 
-Row = TypeVar("Row", Agent, Session)
+Row = TypeVar("Row", Agent, Session, ApiKey, Organization)
 
 
 async def newest_first(

@@ -2,6 +2,10 @@
 
 The prefix (`cw_<8 hex>`) is visible and non-secret: it finds the row; the hash of the
 whole key is then compared in constant time.
+
+A key has a scope: `full` (every tenant route) or `sessions` (create and end sessions,
+refresh their tokens: what a backend proxy needs). The issuer enforces it in its one
+authentication dependency (callwright_issuer.http.deps); no key mints a wider one.
 """
 
 from __future__ import annotations
@@ -13,19 +17,44 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal, get_args
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callwright_shared.db.models import ApiKey, User, utcnow
-from callwright_shared.errors import AuthenticationError, ConflictError, NotFoundError
+from callwright_shared.db.models import ApiKey, Organization, User, utcnow
+from callwright_shared.errors import (
+    AuthenticationError,
+    ConflictError,
+    InsufficientScopeError,
+    InvalidRequestError,
+    NotFoundError,
+    OrganizationSuspendedError,
+)
 from callwright_shared.ids import new_key_id
 
 _KEY_FORMAT = re.compile(r"(cw_[0-9a-f]{8})_([A-Za-z0-9_-]{43})")
 _MINT_ATTEMPTS = 5
 # last_used_at is a hint, not an audit log: write it at most this often per key.
 _LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+Scope = Literal["full", "sessions"]
+SCOPES: tuple[Scope, ...] = get_args(Scope)
+# Each scope with what it may do; a wider scope is a superset of a narrower one.
+_WIDTH: dict[str, int] = {"sessions": 1, "full": 2}
+
+
+def check_scope(scope: str, *, minted_by: str | None = None) -> Scope:
+    """A valid scope no wider than `minted_by`'s (None: the operator, who may mint any)."""
+    if scope not in SCOPES:
+        raise InvalidRequestError(f"scope: must be one of {', '.join(SCOPES)}", param="scope")
+    if minted_by is not None and _WIDTH[scope] > _WIDTH.get(minted_by, 0):
+        raise InsufficientScopeError(
+            f"A '{minted_by}' key cannot create a key of the wider scope '{scope}'.",
+            param="scope",
+        )
+    return scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +64,15 @@ class ApiKeyContext:
     key_id: str
     org_id: str
     user_id: str
+    scope: str = "full"
 
 
 @dataclass(frozen=True, slots=True)
 class MintedKey:
     key_id: str
     api_key: str
+    scope: str = "full"
+    prefix: str = ""
 
 
 def hash_key(api_key: str) -> str:
@@ -56,14 +88,18 @@ async def mint_key(
     *,
     org_id: str,
     user_id: str,
+    scope: str = "full",
+    minted_by: str | None = None,
     prefixes: Callable[[], str] = new_prefix,
 ) -> MintedKey:
     """Mint a key; `prefixes` makes its visible prefix (a test can make it collide).
 
     The prefix is 32 random bits under a unique constraint, so collisions happen (about
     1 % at 10 k keys): each insert runs in a savepoint, and a taken prefix is retried
-    with a fresh one, keeping the short `cw_<8 hex>` format.
+    with a fresh one, keeping the short `cw_<8 hex>` format. `minted_by` is the scope of
+    the tenant key asking (None: the operator); no key mints a wider one.
     """
+    scope = check_scope(scope, minted_by=minted_by)
     user = await db.get(User, (org_id, user_id))
     if user is None:
         raise NotFoundError("User not found in this organization.")
@@ -76,6 +112,7 @@ async def mint_key(
             secret_hash=hash_key(api_key),
             org_id=org_id,
             user_id=user_id,
+            scope=scope,
         )
         try:
             async with db.begin_nested():
@@ -84,7 +121,7 @@ async def mint_key(
             if await _prefix_taken(db, prefix):
                 continue
             raise
-        return MintedKey(key_id=key.id, api_key=api_key)
+        return MintedKey(key_id=key.id, api_key=api_key, scope=scope, prefix=prefix)
     raise ConflictError("Could not mint a key with a unique prefix; try again.")
 
 
@@ -92,15 +129,29 @@ async def _prefix_taken(db: AsyncSession, prefix: str) -> bool:
     return (await db.execute(select(ApiKey.id).where(ApiKey.prefix == prefix))).first() is not None
 
 
-async def revoke_key(db: AsyncSession, key_id: str) -> None:
-    result = await db.execute(
+async def revoke_key(db: AsyncSession, key_id: str, *, org_id: str | None = None) -> ApiKey:
+    """Revoke a key (idempotent); `org_id` limits it to that organization's keys (another
+    organization's key is 404, as if it did not exist)."""
+    await db.execute(
         update(ApiKey)
-        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        .where(
+            ApiKey.id == key_id,
+            ApiKey.revoked_at.is_(None),
+            *([ApiKey.org_id == org_id] if org_id is not None else []),
+        )
         .values(revoked_at=utcnow())
-        .returning(ApiKey.id)
     )
-    if result.one_or_none() is None and await db.get(ApiKey, key_id) is None:
-        raise NotFoundError("API key not found.")
+    row = await db.get(ApiKey, key_id, populate_existing=True)
+    if row is None or (org_id is not None and row.org_id != org_id):
+        raise NotFoundError("API key not found.", param="key_id")
+    return row
+
+
+async def get_key(db: AsyncSession, key_id: str, *, org_id: str) -> ApiKey:
+    row = await db.get(ApiKey, key_id)
+    if row is None or row.org_id != org_id:
+        raise NotFoundError("API key not found.", param="starting_after")
+    return row
 
 
 async def authenticate(
@@ -111,16 +162,26 @@ async def authenticate(
     match = _KEY_FORMAT.fullmatch(api_key or "")
     if match is None:
         raise AuthenticationError("Missing or malformed API key (send it as X-API-Key).")
-    row = (
-        await db.execute(select(ApiKey).where(ApiKey.prefix == match.group(1)))
-    ).scalar_one_or_none()
+    found = (
+        await db.execute(
+            select(ApiKey, Organization.suspended_at)
+            .join(Organization, Organization.id == ApiKey.org_id)
+            .where(ApiKey.prefix == match.group(1))
+        )
+    ).one_or_none()
+    row, suspended_at = (found[0], found[1]) if found is not None else (None, None)
     presented = hash_key(match.group(0))
     stored = row.secret_hash if row is not None else "0" * 64
     if not hmac.compare_digest(presented, stored) or row is None:
         raise AuthenticationError("Invalid API key.")
     if row.revoked_at is not None:
         raise AuthenticationError("This API key has been revoked.")
+    if suspended_at is not None:
+        raise OrganizationSuspendedError(
+            "This organization is suspended; ask the operator of this deployment."
+        )
     touched = row.last_used_at is None or now - row.last_used_at >= _LAST_USED_RESOLUTION
     if touched:
         await db.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-    return ApiKeyContext(key_id=row.id, org_id=row.org_id, user_id=row.user_id), touched
+    context = ApiKeyContext(key_id=row.id, org_id=row.org_id, user_id=row.user_id, scope=row.scope)
+    return context, touched

@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .agent_created import AgentCreated
 from .agent_list import AgentList
 from .agent_public import AgentPublic
 from .agent_public_architecture import AgentPublicArchitecture
@@ -17,7 +18,17 @@ from .agent_update_architecture_type_0 import AgentUpdateArchitectureType0
 from .agent_update_overridable_type_0_item import AgentUpdateOverridableType0Item
 from .agent_update_provider_type_0 import AgentUpdateProviderType0
 from .agent_update_variables_type_0 import AgentUpdateVariablesType0
+from .api_key_create import ApiKeyCreate
+from .api_key_create_scope import ApiKeyCreateScope
+from .api_key_created import ApiKeyCreated
+from .api_key_created_scope import ApiKeyCreatedScope
+from .api_key_list import ApiKeyList
+from .api_key_public import ApiKeyPublic
+from .api_key_public_scope import ApiKeyPublicScope
 from .attempt_public import AttemptPublic
+from .audit_entry_public import AuditEntryPublic
+from .audit_entry_public_details import AuditEntryPublicDetails
+from .audit_list import AuditList
 from .chat_message import ChatMessage
 from .chat_session_create import ChatSessionCreate
 from .chat_session_create_metadata_type_0 import ChatSessionCreateMetadataType0
@@ -26,7 +37,11 @@ from .chat_session_create_variables_type_0 import ChatSessionCreateVariablesType
 from .chat_session_created import ChatSessionCreated
 from .chat_session_created_variables import ChatSessionCreatedVariables
 from .chat_usage import ChatUsage
+from .concurrency import Concurrency
+from .concurrency_set import ConcurrencySet
 from .connection_test_public import ConnectionTestPublic
+from .credit_grant import CreditGrant
+from .credit_grant_create import CreditGrantCreate
 from .credits_public import CreditsPublic
 from .deleted_agent import DeletedAgent
 from .deleted_webhook_endpoint import DeletedWebhookEndpoint
@@ -37,6 +52,7 @@ from .end_call_tool import EndCallTool
 from .end_reason import EndReason
 from .error_body import ErrorBody
 from .error_detail import ErrorDetail
+from .get_usage_group_by import GetUsageGroupBy
 from .healthz_response_healthz_healthz_get import HealthzResponseHealthzHealthzGet
 from .http_tool import HttpTool
 from .http_tool_headers import HttpToolHeaders
@@ -48,11 +64,20 @@ from .http_tool_input_secret_headers import HttpToolInputSecretHeaders
 from .http_tool_method import HttpToolMethod
 from .http_tool_parameters import HttpToolParameters
 from .latency_summary import LatencySummary
+from .ledger_entry_public import LedgerEntryPublic
+from .ledger_entry_public_kind import LedgerEntryPublicKind
+from .ledger_list import LedgerList
 from .message_create import MessageCreate
 from .message_reply import MessageReply
 from .message_usage import MessageUsage
 from .model_usage import ModelUsage
+from .operator_tool_secret import OperatorToolSecret
+from .organization_create import OrganizationCreate
+from .organization_list import OrganizationList
+from .organization_public import OrganizationPublic
 from .percentiles import Percentiles
+from .prices import Prices
+from .prices_set import PricesSet
 from .session_kind import SessionKind
 from .session_list import SessionList
 from .session_public import SessionPublic
@@ -60,6 +85,7 @@ from .session_public_config_type_0 import SessionPublicConfigType0
 from .session_public_metadata_type_0 import SessionPublicMetadataType0
 from .session_status import SessionStatus
 from .session_timeline import SessionTimeline
+from .suspension_result import SuspensionResult
 from .tool_call import ToolCall
 from .tool_call_arguments_type_0 import ToolCallArgumentsType0
 from .tool_call_outcome_type_0 import ToolCallOutcomeType0
@@ -70,6 +96,11 @@ from .transcript_entry_role import TranscriptEntryRole
 from .transfer_tool import TransferTool
 from .turn_counts import TurnCounts
 from .turn_latency import TurnLatency
+from .usage_group import UsageGroup
+from .usage_report import UsageReport
+from .usage_report_group_by import UsageReportGroupBy
+from .user_create import UserCreate
+from .user_created import UserCreated
 from .variable_spec import VariableSpec
 from .variable_spec_type import VariableSpecType
 from .voice_session_create import VoiceSessionCreate
@@ -89,6 +120,7 @@ from .webhook_endpoint_update_events_type_0_item import WebhookEndpointUpdateEve
 from .webhook_endpoint_with_secret import WebhookEndpointWithSecret
 
 __all__ = (
+    "AgentCreated",
     "AgentList",
     "AgentPublic",
     "AgentPublicArchitecture",
@@ -106,7 +138,17 @@ __all__ = (
     "AgentUpdateOverridableType0Item",
     "AgentUpdateProviderType0",
     "AgentUpdateVariablesType0",
+    "ApiKeyCreate",
+    "ApiKeyCreateScope",
+    "ApiKeyCreated",
+    "ApiKeyCreatedScope",
+    "ApiKeyList",
+    "ApiKeyPublic",
+    "ApiKeyPublicScope",
     "AttemptPublic",
+    "AuditEntryPublic",
+    "AuditEntryPublicDetails",
+    "AuditList",
     "ChatMessage",
     "ChatSessionCreate",
     "ChatSessionCreateMetadataType0",
@@ -115,7 +157,11 @@ __all__ = (
     "ChatSessionCreated",
     "ChatSessionCreatedVariables",
     "ChatUsage",
+    "Concurrency",
+    "ConcurrencySet",
     "ConnectionTestPublic",
+    "CreditGrant",
+    "CreditGrantCreate",
     "CreditsPublic",
     "DeletedAgent",
     "DeletedWebhookEndpoint",
@@ -126,6 +172,7 @@ __all__ = (
     "EndReason",
     "ErrorBody",
     "ErrorDetail",
+    "GetUsageGroupBy",
     "HealthzResponseHealthzHealthzGet",
     "HttpTool",
     "HttpToolHeaders",
@@ -137,11 +184,20 @@ __all__ = (
     "HttpToolMethod",
     "HttpToolParameters",
     "LatencySummary",
+    "LedgerEntryPublic",
+    "LedgerEntryPublicKind",
+    "LedgerList",
     "MessageCreate",
     "MessageReply",
     "MessageUsage",
     "ModelUsage",
+    "OperatorToolSecret",
+    "OrganizationCreate",
+    "OrganizationList",
+    "OrganizationPublic",
     "Percentiles",
+    "Prices",
+    "PricesSet",
     "SessionKind",
     "SessionList",
     "SessionPublic",
@@ -149,6 +205,7 @@ __all__ = (
     "SessionPublicMetadataType0",
     "SessionStatus",
     "SessionTimeline",
+    "SuspensionResult",
     "ToolCall",
     "ToolCallArgumentsType0",
     "ToolCallOutcomeType0",
@@ -159,6 +216,11 @@ __all__ = (
     "TransferTool",
     "TurnCounts",
     "TurnLatency",
+    "UsageGroup",
+    "UsageReport",
+    "UsageReportGroupBy",
+    "UserCreate",
+    "UserCreated",
     "VariableSpec",
     "VariableSpecType",
     "VoiceSessionCreate",

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ApiKeyCreateScope(StrEnum):
+    FULL = "full"
+    SESSIONS = "sessions"
+
+    def __str__(self) -> str:
+        return str(self.value)
