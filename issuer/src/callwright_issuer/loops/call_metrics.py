@@ -63,6 +63,11 @@ async def observe_settled(db: AsyncSession, *, after: datetime, until: datetime)
     return until
 
 
+# Its own generator, as in loops/background.py: a draw from the global one during a
+# Hypothesis test (the schemathesis module serves the issuer in-process) fails that test.
+_jitter = random.Random()
+
+
 async def run_call_metrics(
     session_factory: async_sessionmaker[AsyncSession],
     settings: CallwrightSettings,
@@ -72,7 +77,7 @@ async def run_call_metrics(
     watermark = utcnow() - SETTLE_LAG
     while True:
         try:
-            await asyncio.wait_for(stop.wait(), timeout=interval * random.uniform(0.9, 1.1))
+            await asyncio.wait_for(stop.wait(), timeout=interval * _jitter.uniform(0.9, 1.1))
             return
         except TimeoutError:
             pass
