@@ -152,7 +152,7 @@ async def call_http_tool(
     allow_private: bool,
     client: httpx.AsyncClient | None = None,
 ) -> ToolOutcome:
-    """Run one call of `tool`; never raises for anything the tool's server does.
+    """Run one call of `tool`; never raises (but for cancellation).
 
     `arguments`: the model's (a dict, or the JSON text Chat Completions gives).
     `allow_private`: the operator's CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS. `client`: a
@@ -236,8 +236,14 @@ async def _send(
             return ToolOutcome(
                 ok=False, outcome="unreachable", output=f"{failed} (could not connect)"
             )
-        except httpx.HTTPError as exc:
-            logger.info("tool request failed", extra={"tool": tool.name, "error": type(exc)})
+        except Exception as exc:
+            # Anything else (httpx.HTTPError, or a UnicodeEncodeError building a header
+            # stored before values were limited to visible ASCII) is a failed call: this
+            # function never raises. Only the type is logged; a message could quote a
+            # secret header's value.
+            logger.info(
+                "tool request failed", extra={"tool": tool.name, "error": type(exc).__name__}
+            )
             return ToolOutcome(ok=False, outcome="unreachable", output=f"{failed} (no answer)")
         return _read_answer(tool, response)
     raise AssertionError("unreachable")  # pragma: no cover
