@@ -130,7 +130,8 @@ export interface paths {
          * @description A fresh participant token for the same room and user while the session is
          *     `created` or `active` (a reload, a second device, a dropped network: the worker waits
          *     CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
-         *     session's time limit and hold are unchanged.
+         *     session's time limit and hold are unchanged. Only a key of the session's user may
+         *     ask (another user's session is 404), and it is rate-limited per key.
          */
         post: operations["refresh_session_token"];
         delete?: never;
@@ -1926,6 +1927,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_session: {
@@ -2082,6 +2092,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     end_session: {
@@ -2183,6 +2202,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2446,6 +2474,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
