@@ -51,6 +51,7 @@ _RESERVED_HEADERS = frozenset(
         "transfer-encoding",
         "connection",
         "user-agent",
+        "callwright-tool",
         "idempotency-key",
         "webhook-id",
         "webhook-timestamp",
