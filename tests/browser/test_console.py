@@ -8,6 +8,7 @@ docs/images/console-list.png is a copy of the first."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from tests.support.served_app import served
 pytestmark = pytest.mark.browser
 
 CONSOLE_LOG = ARTIFACTS / "console-page-console.log"
+CONSOLE_AUTH = "ops:console-password-1"
 STATE = "window.callwrightConsole"
 QUESTIONS = [
     ("Hi, where is my order?", "Let me look that up for you."),
@@ -102,7 +104,15 @@ async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Con
     long = await seed_call(url, tenant, long_call(), agent_seconds=64)
     newest_first = [long.session_id, billing.session_id, short.session_id, old.session_id]
     with ServedIssuer(make_settings(url, None)) as issuer:
-        web = WebSettings.model_validate({"issuer_url": issuer.url, "api_key": tenant.api_key})
+        # The console is off unless turned on with its own credential.
+        web = WebSettings.model_validate(
+            {
+                "issuer_url": issuer.url,
+                "api_key": tenant.api_key,
+                "console": True,
+                "console_auth": CONSOLE_AUTH,
+            }
+        )
         async with (
             served(create_web_app(web)) as page_url,
             # No words: the console never opens the microphone.
@@ -151,6 +161,12 @@ async def wide_page(console: Console, path: str) -> AsyncIterator[Page]:
             height=900,
             deviceScaleFactor=1,
             mobile=False,
+        )
+        # The operator's sign-in, on every request of the tab (the page and its fetches).
+        await page.send("Network.enable")
+        credentials = base64.b64encode(CONSOLE_AUTH.encode()).decode()
+        await page.send(
+            "Network.setExtraHTTPHeaders", headers={"Authorization": f"Basic {credentials}"}
         )
         await page.goto(console.url + path)
         await page.wait_for(f"{STATE} && {STATE}.ready", within=60, what="the console")

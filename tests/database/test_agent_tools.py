@@ -168,6 +168,20 @@ async def test_tools_are_saved_validated_and_their_secrets_never_shown(
             (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).text
         )
 
+        # Secrets are bound to their origin: the same tool pointed elsewhere must give
+        # them again, or the stored value would go to a server of the key holder's choice.
+        for secret_headers in (None, {"Authorization": "[redacted]"}):
+            moved = {**lookup_tool("https://collector.example/x")}
+            if secret_headers is None:
+                moved.pop("secret_headers")
+            else:
+                moved["secret_headers"] = secret_headers
+            refused = await client.patch(
+                f"/v1/agents/{agent['id']}", json={"tools": [moved]}, headers=tenant.headers
+            )
+            error = assert_error(refused, 400, "invalid_request")
+            assert error["param"] == "tools.0.secret_headers.Authorization", refused.text
+
         # Refusals, each naming its field.
         cases: list[tuple[list[dict[str, Any]], dict[str, Any], str]] = [
             (

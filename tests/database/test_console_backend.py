@@ -42,6 +42,9 @@ TURNS = [
 ]
 
 
+CONSOLE_AUTH = ("ops", "console-password-1")
+
+
 @asynccontextmanager
 async def console(
     database_url: str, tenant: Tenant, tmp_path: Path, **web: object
@@ -51,14 +54,18 @@ async def console(
     static = tmp_path / "dist"
     static.mkdir(exist_ok=True)
     (static / "index.html").write_text("<!doctype html><title>callwright</title>")
+    # The console is off unless turned on with its own credential.
+    values = {"console": True, "console_auth": ":".join(CONSOLE_AUTH), **web}
     settings = WebSettings.model_validate(
-        {"issuer_url": "http://issuer", "api_key": tenant.api_key, "static_dir": static, **web}
+        {"issuer_url": "http://issuer", "api_key": tenant.api_key, "static_dir": static, **values}
     )
     app = create_app(settings, transport=httpx.ASGITransport(app=issuer))
     async with (
         issuer.router.lifespan_context(issuer),
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PAGE_URL) as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=PAGE_URL, auth=CONSOLE_AUTH
+        ) as client,
     ):
         yield client
 

@@ -19,7 +19,7 @@ from callwright.doctor import Finding, examine
 from callwright_devstack.ports import free_tcp_port
 from callwright_devstack.services.livekit_server import running_livekit
 from callwright_devstack.services.worker_process import DEEPGRAM_KEY, OPENAI_KEY
-from callwright_issuer.routes.connection_test import CONNECTION_TEST_BURST
+from callwright_issuer.http.rate_limits import CONNECTION_TEST_BURST
 from callwright_shared.settings import CallwrightSettings
 from tests.e2e.support import Stack, new_tenant, webhook_url
 

@@ -473,3 +473,148 @@ async def test_secret_variables_are_not_asked_for_by_the_page(
     async with page_with_issuer(make_settings(sqlite_url, None), settings) as page:
         fields = (await page.get("/api/config")).json()["agents"][0]["variables"]
     assert [f["name"] for f in fields] == ["n"]
+
+
+# -- a call's controls answer the browser that placed it (docs/security.md) -----------------
+
+
+def ended_or_token(request: httpx.Request) -> httpx.Response:
+    """An issuer that creates, ends and re-tokens every call it is asked about."""
+    path = request.url.path
+    if path == "/v1/sessions/voice" or path.endswith("/token"):
+        return created_call(request)
+    session = {
+        "id": "ses_abc",
+        "status": "ended",
+        "end_reason": "api_ended",
+        "duration_seconds": 1.0,
+        "credits_charged": 1,
+        "transcript": [],
+    }
+    return httpx.Response(200, json=session)
+
+
+async def test_rejoin_and_end_answer_only_the_browser_that_placed_the_call(
+    tmp_path: Path,
+) -> None:
+    issuer = CountingIssuer(ended_or_token)
+    settings = web_settings("cw_k", tmp_path, cookie_secret="s" * 32)
+    app = create_app(settings, transport=issuer)
+    browser = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=browser, base_url=PAGE_URL) as caller,
+        httpx.AsyncClient(transport=browser, base_url=PAGE_URL) as stranger,
+    ):
+        placed = await caller.post("/api/call", json={"agent_id": "5b710eca"})
+        assert placed.status_code == 200, placed.text
+        cookie = placed.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/api" in cookie
+        value = caller.cookies["callwright_calls"]
+        assert "ses_abc" not in value  # encoded, and signed
+        before = len(issuer.requests)
+
+        # Another browser (no cookie, or a forged one) cannot take the call over.
+        forged_ids = base64.urlsafe_b64encode(b"ses_abc").decode().rstrip("=")
+        for cookies in ({}, {"callwright_calls": f"{forged_ids}.AAAA"}):
+            stranger.cookies.clear()
+            stranger.cookies.update(cookies)
+            for action in ("rejoin", "end"):
+                refused = await stranger.post(f"/api/calls/ses_abc/{action}", json={})
+                assert refused.status_code == 404, refused.text
+                assert refused.json()["error"]["code"] == "session_not_found"
+        assert len(issuer.requests) == before, "a refused control never reaches the issuer"
+
+        # The browser that placed it may.
+        rejoined = await caller.post("/api/calls/ses_abc/rejoin", json={})
+        assert rejoined.status_code == 200, rejoined.text
+        ended = await caller.post("/api/calls/ses_abc/end", json={})
+        assert ended.status_code == 200, ended.text
+
+    # Signed with another secret (another page backend, or a restart without a configured
+    # secret), the cookie names no call.
+    other = create_app(web_settings("cw_k", tmp_path), transport=issuer)
+    async with (
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other, client=("127.0.0.1", 50000)),
+            base_url=PAGE_URL,
+            cookies={"callwright_calls": value},
+        ) as restarted,
+    ):
+        gone = await restarted.post("/api/calls/ses_abc/rejoin", json={})
+        assert gone.status_code == 404, gone.text
+
+
+async def test_call_controls_are_rate_limited_per_client(tmp_path: Path) -> None:
+    issuer = CountingIssuer(ended_or_token)
+    settings = web_settings("cw_k", tmp_path, call_controls_per_minute=0.01)
+    async with page_client(settings, issuer) as page:
+        answers = [
+            (await page.post("/api/calls/ses_guess/rejoin", json={})).status_code for _ in range(11)
+        ]
+    assert answers == [404] * 10 + [429]
+    assert issuer.requests == []
+
+
+async def test_a_call_forwards_only_the_variables_the_page_offered(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    declared = {
+        "name": {"default": "you"},
+        "token": {"secret": True, "required": True},
+        "tier": {"default": "basic"},
+    }
+    tenant = await seed_tenant(sqlite_url, agent={"variables": declared})
+    settings = web_settings(tenant.api_key, tmp_path)
+    async with page_with_issuer(make_settings(sqlite_url, None), settings) as page:
+        offered = (await page.get("/api/config")).json()["agents"][0]["variables"]
+        assert [f["name"] for f in offered] == ["name", "tier"]
+        for name in ("token", "undeclared"):
+            refused = await page.post(
+                "/api/call",
+                json={"agent_id": tenant.agent_id, "variables": {"name": "Ada", name: "x"}},
+            )
+            assert refused.status_code == 400, refused.text
+            assert refused.json()["error"]["param"] == f"variables.{name}"
+
+
+async def test_the_console_is_off_by_default_and_needs_its_own_credential(
+    tmp_path: Path,
+) -> None:
+    issuer = CountingIssuer(created_call)
+    page_auth = basic_auth("page", "correct-horse-battery")
+    async with page_client(
+        web_settings("cw_k", tmp_path, basic_auth="page:correct-horse-battery"), issuer
+    ) as page:
+        for path in ("/console/", "/api/console/sessions", "/api/console/agents"):
+            off = await page.get(path, headers=page_auth)
+            assert off.status_code == 404, off.text
+    with pytest.raises(ValueError, match="CALLWRIGHT_WEB_CONSOLE_AUTH"):
+        web_settings("cw_k", tmp_path, console=True)
+    with pytest.raises(ValueError, match="must differ"):
+        web_settings(
+            "cw_k",
+            tmp_path,
+            console=True,
+            basic_auth="page:correct-horse-battery",
+            console_auth="page:correct-horse-battery",
+        )
+    settings = web_settings(
+        "cw_k",
+        tmp_path,
+        basic_auth="page:correct-horse-battery",
+        console=True,
+        console_auth="ops:another-long-password",
+    )
+    async with page_client(settings, issuer) as page:
+        for headers in ({}, page_auth):
+            refused = await page.get("/api/console/agents", headers=headers)
+            assert refused.status_code == 401, refused.text
+            assert refused.headers["WWW-Authenticate"].startswith(
+                'Basic realm="callwright console"'
+            )
+        # The console's credential opens the console, not the page.
+        ops = basic_auth("ops", "another-long-password")
+        assert (await page.get("/api/config", headers=ops)).status_code == 401
+    assert issuer.requests == []

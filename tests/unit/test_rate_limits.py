@@ -1,42 +1,51 @@
-"""The per-key token bucket of the create calls (`CreationRateLimiter`), on a test clock."""
+"""The per-key buckets' arithmetic (`rate_buckets.decide`, the generic cell rate
+algorithm): a burst, then the steady rate; the database keeps only `tat`."""
 
 from __future__ import annotations
 
 import pytest
 
-from callwright_issuer.http.rate_limits import CreationRateLimiter
-from callwright_shared.errors import RateLimitedError
+from callwright_shared.db.rate_buckets import decide
 
 pytestmark = pytest.mark.unit
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+class Bucket:
+    """One bucket's `tat`, as the database row holds it."""
 
-    def __call__(self) -> float:
-        return self.now
+    def __init__(self, *, burst: int, per_second: float) -> None:
+        self.tat = 0.0
+        self.burst, self.per_second = burst, per_second
+
+    def take(self, now: float) -> int:
+        """0 when allowed (and spent), else the seconds to wait."""
+        new_tat, wait = decide(self.tat, now, burst=self.burst, per_second=self.per_second)
+        if new_tat is not None:
+            self.tat = new_tat
+        return wait
 
 
 def test_a_burst_then_the_steady_rate() -> None:
-    clock = Clock()
-    limiter = CreationRateLimiter(burst=2, per_second=0.25, clock=clock)
-    limiter.take("key_a")
-    limiter.take("key_a")
-    with pytest.raises(RateLimitedError) as refused:
-        limiter.take("key_a")
-    assert refused.value.retry_after_seconds == 4
-    assert refused.value.code == "rate_limited"
-    limiter.take("key_b")  # each key has its own bucket
-    clock.now += 3.0
-    with pytest.raises(RateLimitedError) as refused:
-        limiter.take("key_a")
-    assert refused.value.retry_after_seconds == 1
-    clock.now += 1.0
-    limiter.take("key_a")
+    bucket = Bucket(burst=2, per_second=0.25)
+    assert bucket.take(1000.0) == 0
+    assert bucket.take(1000.0) == 0
+    assert bucket.take(1000.0) == 4
+    assert bucket.take(1003.0) == 1
+    assert bucket.take(1004.0) == 0
+    assert bucket.take(1004.0) == 4
 
 
-def test_a_burst_of_zero_turns_the_limit_off() -> None:
-    limiter = CreationRateLimiter(burst=0, per_second=1.0, clock=Clock())
-    for _ in range(100):
-        limiter.take("key_a")
+def test_an_idle_bucket_is_full_again_and_no_fuller() -> None:
+    bucket = Bucket(burst=3, per_second=1.0)
+    assert [bucket.take(10.0) for _ in range(4)] == [0, 0, 0, 1]
+    # Long idle: the burst again, not more.
+    assert [bucket.take(1000.0) for _ in range(4)] == [0, 0, 0, 1]
+
+
+def test_one_organization_by_default_holds_about_half_a_worker() -> None:
+    from callwright_shared.settings import CallwrightSettings
+
+    fields = CallwrightSettings.model_fields
+    default = fields["default_max_concurrent_sessions"].default
+    slots = fields["worker_max_jobs"].default
+    assert 0 < default <= slots // 2

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -158,10 +157,16 @@ def test_python_verifies_tool_calls_signed_by_the_product() -> None:
         verify_tool_call(body, signed(body, SECRET), OTHER, now=NOW)
 
     url = with_query("https://api.example.com/stock?w=1", {"sku": "A 42", "n": 2})
-    get_headers = signed(get_signed_content(url), SECRET, message_id="tool_2")
-    verify_get_tool_call(urlsplit(url).query, get_headers, SECRET, now=NOW)
+    get_headers = {
+        **signed(get_signed_content(url, tool="stock"), SECRET, message_id="tool_2"),
+        "callwright-tool": "stock",
+    }
+    assert verify_get_tool_call(url, get_headers, SECRET, now=NOW) == "stock"
+    # The same signature replayed to another URL, or naming another tool, is refused.
     with pytest.raises(SignatureError):
-        verify_get_tool_call("sku=B", get_headers, SECRET, now=NOW)
+        verify_get_tool_call(url.replace("/stock", "/cancel"), get_headers, SECRET, now=NOW)
+    with pytest.raises(SignatureError):
+        verify_get_tool_call(url, {**get_headers, "callwright-tool": "cancel"}, SECRET, now=NOW)
 
 
 # Each case: {kind, payload, headers, secret, now}; prints [true | "SignatureError", …].
@@ -185,8 +190,10 @@ console.log(JSON.stringify(results));
 def test_typescript_verifies_what_the_product_signs_and_nothing_else() -> None:
     body = tool_call_body()
     url = with_query("https://api.example.com/stock", {"sku": "A 42"})
-    query = urlsplit(url).query
-    get_headers = signed(get_signed_content(url), SECRET)
+    get_headers = {
+        **signed(get_signed_content(url, tool="stock"), SECRET),
+        "callwright-tool": "stock",
+    }
     cases: list[tuple[dict[str, Any], bool]] = [
         ({"kind": "webhook", "payload": EVENT, "headers": signed(EVENT, SECRET)}, True),
         ({"kind": "webhook", "payload": EVENT, "headers": signed(EVENT, OTHER, SECRET)}, True),
@@ -200,7 +207,7 @@ def test_typescript_verifies_what_the_product_signs_and_nothing_else() -> None:
             True,
         ),
         ({"kind": "tool", "payload": body, "headers": signed(body, SECRET)}, True),
-        ({"kind": "get", "payload": query, "headers": get_headers}, True),
+        ({"kind": "get", "payload": url, "headers": get_headers}, True),
         ({"kind": "webhook", "payload": EVENT + " ", "headers": signed(EVENT, SECRET)}, False),
         ({"kind": "webhook", "payload": EVENT, "headers": signed(EVENT, OTHER)}, False),
         (
@@ -212,7 +219,10 @@ def test_typescript_verifies_what_the_product_signs_and_nothing_else() -> None:
             },
             False,
         ),
-        ({"kind": "get", "payload": "sku=B", "headers": get_headers}, False),
+        (
+            {"kind": "get", "payload": url.replace("/stock", "/cancel"), "headers": get_headers},
+            False,
+        ),
         ({"kind": "tool", "payload": body, "headers": {"webhook-id": "x"}}, False),
     ]
     payload = [{"secret": SECRET, "now": NOW, **case} for case, _ in cases]

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from callwright_devstack.services.tool_server import HOLD, Answer, ToolServer
 from callwright_shared import outbound
@@ -282,6 +282,52 @@ def test_a_patch_keeps_secret_values_it_does_not_resend() -> None:
     assert caught.value.param == "tools.0.secret_headers.Authorization"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://attacker.example/orders",
+        "http://api.example.com/orders",
+        "https://api.example.com:8443/orders",
+        "https://API.example.com.evil.test/orders",
+    ],
+)
+def test_a_patch_to_another_origin_must_give_the_secrets_again(url: str) -> None:
+    stored = [http_tool(secret_headers={"Authorization": "Bearer old"})]
+    for resent in (
+        http_tool(url=url),
+        http_tool(url=url, secret_headers={"Authorization": REDACTED}),
+    ):
+        with pytest.raises(InvalidRequestError) as caught:
+            keep_secrets([resent], stored=stored)
+        assert caught.value.param == "tools.0.secret_headers.Authorization"
+    given = [http_tool(url=url, secret_headers={"Authorization": "Bearer new"})]
+    keep_secrets(given, stored=stored)
+    assert isinstance(given[0], HttpTool)
+    assert given[0].secret_headers["Authorization"].get_secret_value() == "Bearer new"
+    # The same origin (another path and query, the default port spelled out, the host's
+    # case) keeps them.
+    same = [http_tool(url="https://API.example.com:443/v2/orders?x=1")]
+    keep_secrets(same, stored=stored)
+    assert isinstance(same[0], HttpTool)
+    assert same[0].secret_headers["Authorization"].get_secret_value() == "Bearer old"
+
+
+@pytest.mark.parametrize("value", ["café", "a\u2028b", "tab\there", "\u00a0x"])
+@pytest.mark.parametrize("field", ["headers", "secret_headers"])
+def test_header_values_are_visible_ascii(field: str, value: str) -> None:
+    param, message = config_error(
+        {
+            "type": "http",
+            "name": "t",
+            "description": "d",
+            "url": "https://api.example.com/x",
+            field: {"X-Note": value},
+        }
+    )
+    assert param == f"tools.0.{field}", message
+    assert "visible ASCII" in message
+
+
 # -- the executor --------------------------------------------------------------------------------
 
 
@@ -337,6 +383,19 @@ async def test_a_get_sends_the_arguments_in_the_query(server: ToolServer) -> Non
     assert request.method == "GET" and request.body == b""
     assert request.query == {"store": "paris", "sku": "S-1", "count": "2"}
     assert request.verified
+
+
+async def test_a_header_that_cannot_be_sent_is_a_failed_call_not_an_exception(
+    server: ToolServer,
+) -> None:
+    # A value stored before header values were limited to visible ASCII: httpx raises
+    # UnicodeEncodeError building the request, which is no httpx.HTTPError.
+    tool = http_tool(url=server.answer("/orders", Answer.result("ok")))
+    tool.secret_headers["X-Key"] = SecretStr("caf\u00e9")
+    outcome = await call(tool)
+    assert not outcome.ok and outcome.outcome == "unreachable"
+    assert outcome.output == "lookup_order failed (no answer)"
+    assert "caf" not in outcome.output and server.requests == []
 
 
 async def test_a_long_answer_is_cut_for_the_model(server: ToolServer) -> None:

@@ -130,7 +130,8 @@ export interface paths {
          * @description A fresh participant token for the same room and user while the session is
          *     `created` or `active` (a reload, a second device, a dropped network: the worker waits
          *     CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
-         *     session's time limit and hold are unchanged.
+         *     session's time limit and hold are unchanged. Only a key of the session's user may
+         *     ask (another user's session is 404), and it is rate-limited per key.
          */
         post: operations["refresh_session_token"];
         delete?: never;
@@ -2746,6 +2747,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_session: {
@@ -2902,6 +2912,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     end_session: {
@@ -3003,6 +3022,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3266,6 +3294,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -152,14 +152,21 @@ export async function verifyToolCall(
 }
 
 /**
- * A GET tool call has no body: its signature covers `{"query":"<the raw query string>"}`
- * (compact JSON), `query` being the URL's query exactly as received, without the `?`.
+ * A GET tool call has no body: its signature covers
+ * `{"method":"GET","url":"<url>","tool":"<name>"}` (compact JSON, in that order), `url`
+ * being the full URL callwright requested (`https://<Host header><raw path and query>`,
+ * behind a proxy the public one) and the name the `callwright-tool` header's. Resolves
+ * to that tool name (check it is the tool you serve), so a request cannot be replayed to
+ * another URL or tool.
  */
 export async function verifyGetToolCall(
-  query: string,
+  url: string,
   headers: HeaderSource,
   secret: string,
   options: VerifyOptions = {},
-): Promise<void> {
-  await verifySignature(JSON.stringify({ query }), headers, secret, options);
+): Promise<string> {
+  const tool = header(headers, "callwright-tool");
+  const signed = JSON.stringify({ method: "GET", url, tool });
+  await verifySignature(signed, headers, secret, options);
+  return tool;
 }

@@ -257,18 +257,25 @@ class CallwrightSettings(EnvSettings):
         0.25, gt=0, validation_alias=_env("CALLWRIGHT_CHAT_STREAM_CHECK_SECONDS")
     )
     # Open sessions of an organization the operator gave no limit (`admin set-concurrency`);
-    # 0: no limit.
+    # 0: no limit. About half of one worker's CALLWRIGHT_WORKER_MAX_JOBS (16), so one
+    # organization cannot fill the default single-worker stack on its own
+    # (docs/security.md#default-concurrency-half-a-worker).
     default_max_concurrent_sessions: int = Field(
-        25, ge=0, validation_alias=_env("CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS")
+        8, ge=0, validation_alias=_env("CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS")
     )
-    # Session creations per API key, per issuer process: a burst, refilled at a steady
-    # rate. A burst of 0 turns the limit off.
+    # Session creations per API key, counted in the database (across every issuer): a
+    # burst, refilled at a steady rate. A burst of 0 turns the limit off. Rejoin tokens
+    # (`POST /v1/sessions/{id}/token`) have a bucket of their own at the same rate.
     session_create_burst: int = Field(
         20, ge=0, validation_alias=_env("CALLWRIGHT_SESSION_CREATE_BURST")
     )
     session_create_per_second: float = Field(
         5.0, gt=0, validation_alias=_env("CALLWRIGHT_SESSION_CREATE_PER_SECOND")
     )
+    # Reads of lists and stats per API key (GET /v1/sessions, /v1/agents,
+    # /v1/agents/{id}/stats), counted in the database: a burst, then a steady rate; 0 off.
+    read_burst: int = Field(60, ge=0, validation_alias=_env("CALLWRIGHT_READ_BURST"))
+    read_per_second: float = Field(10.0, gt=0, validation_alias=_env("CALLWRIGHT_READ_PER_SECOND"))
     # The reconciler ends a voice call this long past its time limit (the worker enforces
     # the limit itself; this is the backstop when it did not).
     voice_overrun_margin_seconds: float = Field(

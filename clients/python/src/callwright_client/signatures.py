@@ -8,7 +8,7 @@ secret for tools. Only the standard library is used, so the SDK needs no more pa
 
     event = verify_webhook(raw_body, request.headers, "whsec_…")
     call = verify_tool_call(raw_body, request.headers, "whsec_…")
-    verify_get_tool_call(raw_query_string, request.headers, "whsec_…")   # a GET tool
+    tool = verify_get_tool_call(full_url, request.headers, "whsec_…")   # a GET tool
 """
 
 from __future__ import annotations
@@ -99,10 +99,15 @@ def verify_tool_call(
 
 
 def verify_get_tool_call(
-    query: str, headers: Mapping[str, str], secret: str, *, now: float | None = None
-) -> None:
-    """A GET tool call has no body: its signature covers `{"query":"<the raw query
-    string>"}` (compact JSON), `query` being the URL's query exactly as received, without
-    the `?`. Raises SignatureError unless it is signed by the tool secret."""
-    signed = json.dumps({"query": query}, separators=(",", ":"))
+    url: str, headers: Mapping[str, str], secret: str, *, now: float | None = None
+) -> str:
+    """A GET tool call has no body: its signature covers
+    `{"method":"GET","url":"<url>","tool":"<name>"}` (compact JSON, in that order), `url`
+    being the full URL callwright requested (`https://<Host header><raw path and query>`,
+    behind a proxy the public one) and the name the `callwright-tool` header's. Returns
+    that tool name (check it is the tool you serve); raises SignatureError unless the
+    request is signed by the tool secret, so it cannot be replayed to another URL or tool."""
+    tool = _header(headers, "callwright-tool")
+    signed = json.dumps({"method": "GET", "url": url, "tool": tool}, separators=(",", ":"))
     verify_signature(signed, headers, secret, now=now)
+    return tool

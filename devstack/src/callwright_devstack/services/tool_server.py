@@ -108,9 +108,17 @@ class ToolServer(AsyncService):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items()}
-        # A GET has no body: its signature covers its raw query (docs/tools.md).
+        # A GET has no body: its signature covers the method, the URL and the tool's
+        # name (docs/tools.md).
         signed = (
-            json.dumps({"query": request.rel_url.raw_query_string}, separators=(",", ":"))
+            json.dumps(
+                {
+                    "method": "GET",
+                    "url": f"{request.scheme}://{request.host}{request.raw_path}",
+                    "tool": headers.get("callwright-tool", ""),
+                },
+                separators=(",", ":"),
+            )
             if request.method == "GET"
             else body.decode()
         )

@@ -1,90 +1,83 @@
-"""The per-API-key rate limit of the two create calls: a token bucket per key.
+"""Per-API-key rate limits, counted in the database so that they hold across every
+issuer (callwright_shared.db.rate_buckets; docs/security.md#rate-limits-in-the-database).
 
-Each key may create CALLWRIGHT_SESSION_CREATE_BURST sessions at once, refilled at
-CALLWRIGHT_SESSION_CREATE_PER_SECOND; beyond that 429 `rate_limited`, with a Retry-After
-of the seconds until the next creation is allowed. The bucket is taken after
-authentication and before anything else (body, agent, credits), so a refused request
-leaves nothing behind. Every attempt counts, replays of an Idempotency-Key included.
+- Creations (`CreationAllowed`, the two create calls): CALLWRIGHT_SESSION_CREATE_BURST at
+  once, refilled at CALLWRIGHT_SESSION_CREATE_PER_SECOND.
+- Rejoin tokens (`TokenAllowed`): a bucket of their own at the same rate.
+- Reads of lists and stats (`ReadAllowed`): CALLWRIGHT_READ_BURST, then
+  CALLWRIGHT_READ_PER_SECOND.
+- Connection tests (`ConnectionTestAllowed`): a few at once, then one every 20 s.
 
-The buckets live in the issuer process: with several issuers behind a load balancer, the
-limit is per issuer (a key may create up to N times the rate across N issuers). The
-per-organization concurrency limit (admission.py) is the exact, database-wide bound.
+Beyond a limit: 429 `rate_limited` with a Retry-After of the seconds until the next request
+is allowed. The bucket is taken after authentication and before anything else (body,
+agent, credits), so a refused request leaves nothing behind. Every attempt counts, replays
+of an Idempotency-Key included. The per-organization concurrency limit (admission.py) is
+the exact bound on open sessions.
 """
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from callwright_issuer.http.deps import CurrentKey, SettingsDep
-from callwright_shared.errors import RateLimitedError
-from callwright_shared.settings import CallwrightSettings
-
-# Buckets kept before the full ones (which a new bucket would equal) are dropped.
-_PRUNE_AT = 10_000
+from callwright_shared.db.rate_buckets import RateBuckets
 
 
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class CreationRateLimiter:
-    def __init__(
-        self, *, burst: int, per_second: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._burst = burst
-        self._per_second = per_second
-        self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-
-    @classmethod
-    def from_settings(cls, settings: CallwrightSettings) -> CreationRateLimiter:
-        return cls(
-            burst=settings.session_create_burst, per_second=settings.session_create_per_second
-        )
-
-    def take(self, key_id: str) -> None:
-        """Spend one creation of this key, or raise RateLimitedError (nothing spent)."""
-        if self._burst <= 0:
-            return
-        now = self._clock()
-        bucket = self._buckets.get(key_id)
-        if bucket is None:
-            if len(self._buckets) >= _PRUNE_AT:
-                self._prune(now)
-            bucket = self._buckets[key_id] = _Bucket(tokens=self._burst, updated=now)
-        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._per_second)
-        bucket.updated = now
-        if bucket.tokens < 1:
-            wait = (1 - bucket.tokens) / self._per_second
-            raise RateLimitedError(
-                "Too many sessions created with this API key; retry after the delay "
-                "in Retry-After.",
-                retry_after_seconds=math.ceil(wait),
-            )
-        bucket.tokens -= 1
-
-    def _prune(self, now: float) -> None:
-        refill = self._burst / self._per_second
-        self._buckets = {
-            key: bucket for key, bucket in self._buckets.items() if now - bucket.updated < refill
-        }
+def _buckets(request: Request) -> RateBuckets:
+    # One per app, made on first use; a test may set its own (with a clock) beforehand.
+    buckets: RateBuckets | None = getattr(request.app.state, "rate_buckets", None)
+    if buckets is None:
+        buckets = request.app.state.rate_buckets = RateBuckets(request.app.state.session_factory)
+    return buckets
 
 
 async def take_creation(request: Request, key: CurrentKey, settings: SettingsDep) -> None:
-    # One limiter per app, made on first use: the app's lifespan (app.py) does not know
-    # it yet.
-    limiter: CreationRateLimiter | None = getattr(request.app.state, "creation_limiter", None)
-    if limiter is None:
-        limiter = request.app.state.creation_limiter = CreationRateLimiter.from_settings(settings)
-    limiter.take(key.key_id)
+    await _buckets(request).take(
+        f"create:{key.key_id}",
+        burst=settings.session_create_burst,
+        per_second=settings.session_create_per_second,
+        message="Too many sessions created with this API key; retry after the delay "
+        "in Retry-After.",
+    )
+
+
+async def take_token(request: Request, key: CurrentKey, settings: SettingsDep) -> None:
+    await _buckets(request).take(
+        f"token:{key.key_id}",
+        burst=settings.session_create_burst,
+        per_second=settings.session_create_per_second,
+        message="Too many rejoin tokens asked for with this API key; retry after the "
+        "delay in Retry-After.",
+    )
+
+
+async def take_read(request: Request, key: CurrentKey, settings: SettingsDep) -> None:
+    await _buckets(request).take(
+        f"read:{key.key_id}",
+        burst=settings.read_burst,
+        per_second=settings.read_per_second,
+        message="Too many reads with this API key; retry after the delay in Retry-After.",
+    )
+
+
+# Per API key: 3 at once, then one every 20 s (a check takes a few seconds and is rare).
+CONNECTION_TEST_BURST = 3
+CONNECTION_TEST_PER_SECOND = 1 / 20
+
+
+async def take_connection_test(request: Request, key: CurrentKey) -> None:
+    await _buckets(request).take(
+        f"connection-test:{key.key_id}",
+        burst=CONNECTION_TEST_BURST,
+        per_second=CONNECTION_TEST_PER_SECOND,
+        message="Too many connection tests with this API key; retry after the delay in "
+        "Retry-After.",
+    )
 
 
 CreationAllowed = Annotated[None, Depends(take_creation)]
+TokenAllowed = Annotated[None, Depends(take_token)]
+ReadAllowed = Annotated[None, Depends(take_read)]
+ConnectionTestAllowed = Annotated[None, Depends(take_connection_test)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from callwright_issuer.http.deps import CurrentKey, DbSessionDep
 from callwright_issuer.http.parameters import checked_parameters
+from callwright_issuer.http.rate_limits import ReadAllowed
 from callwright_issuer.schemas import error_responses
 from callwright_issuer.sessions.stats import AgentStats, agent_stats, time_range
 from callwright_shared.agents import definitions as agents
@@ -20,12 +21,13 @@ router = APIRouter(prefix="/v1/agents", tags=["agents"], dependencies=[Depends(c
     "/{agent_id}/stats",
     response_model=AgentStats,
     response_model_by_alias=True,
-    responses=error_responses(400, 401, 404),
+    responses=error_responses(400, 401, 404, 429),
 )
 async def stats(
     *,
     agent_id: str,
     key: CurrentKey,
+    _allowed: ReadAllowed,
     db: DbSessionDep,
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,

@@ -14,6 +14,7 @@ from callwright_issuer.http.deps import (
     json_body,
 )
 from callwright_issuer.http.parameters import checked_parameters
+from callwright_issuer.http.rate_limits import ReadAllowed
 from callwright_issuer.schemas import AgentList, DeletedAgent, error_responses
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentPublic, AgentSpec, AgentUpdate
@@ -48,10 +49,11 @@ async def create_agent(
     return await _public(db, agent, settings)
 
 
-@router.get("", response_model=AgentList, responses=error_responses(400, 401, 404))
+@router.get("", response_model=AgentList, responses=error_responses(400, 401, 404, 429))
 async def list_agents(
     *,
     key: CurrentKey,
+    _allowed: ReadAllowed,
     db: DbSessionDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -24,7 +24,7 @@ from callwright_issuer.http.deps import (
 )
 from callwright_issuer.http.error_handlers import as_callwright_error
 from callwright_issuer.http.parameters import checked_parameters
-from callwright_issuer.http.rate_limits import CreationAllowed
+from callwright_issuer.http.rate_limits import CreationAllowed, ReadAllowed, TokenAllowed
 from callwright_issuer.schemas import (
     ChatSessionCreate,
     ChatSessionCreated,
@@ -165,10 +165,11 @@ async def _server_sent_events(run: MessageRun) -> AsyncIterator[bytes]:
             yield _sse("error", as_callwright_error(event).body())
 
 
-@router.get("", response_model=SessionList, responses=error_responses(400, 401, 404))
+@router.get("", response_model=SessionList, responses=error_responses(400, 401, 404, 429))
 async def list_sessions(
     *,
     key: CurrentKey,
+    _allowed: ReadAllowed,
     db: DbSessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     starting_after: Annotated[str | None, Query(max_length=64)] = None,
@@ -221,15 +222,21 @@ async def timeline(*, session_id: str, key: CurrentKey, db: DbSessionDep) -> Ses
 @router.post(
     "/{session_id}/token",
     response_model=VoiceSessionCreated,
-    responses=error_responses(400, 401, 404, 409),
+    responses=error_responses(400, 401, 404, 409, 429),
 )
 async def token(
-    *, session_id: str, key: CurrentKey, db: DbSessionDep, settings: SettingsDep
+    *,
+    session_id: str,
+    key: CurrentKey,
+    _allowed: TokenAllowed,
+    db: DbSessionDep,
+    settings: SettingsDep,
 ) -> VoiceSessionCreated:
     """A fresh participant token for the same room and user while the session is
     `created` or `active` (a reload, a second device, a dropped network: the worker waits
     CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
-    session's time limit and hold are unchanged."""
+    session's time limit and hold are unchanged. Only a key of the session's user may
+    ask (another user's session is 404), and it is rate-limited per key."""
     return await rejoin_token(db, key=key, session_id=session_id, settings=settings)
 
 

@@ -341,6 +341,13 @@ class _MessageCredits:
             return await step(db)
 
 
+# One message's tool calls are bounded twice (docs/security.md#chat-tool-fan-out): at most
+# this many run per round (the model's others are answered "not run"), and all of them
+# together within this many seconds of the message's first call.
+MAX_TOOL_CALLS_PER_ROUND = 8
+MESSAGE_TOOLS_DEADLINE_SECONDS = 60.0
+
+
 class _ChatTools:
     """Runs one message's tool calls and keeps their transcript entries."""
 
@@ -351,7 +358,10 @@ class _ChatTools:
         row: Session,
         secret: str,
         allow_private: outbound.AllowPrivate,
+        deadline_seconds: float = MESSAGE_TOOLS_DEADLINE_SECONDS,
     ) -> None:
+        self._deadline_seconds = deadline_seconds
+        self._deadline: float | None = None
         self._tools = {t.name: t for t in http_tools}
         self._context = ToolCallContext(
             session_id=row.id,
@@ -370,21 +380,44 @@ class _ChatTools:
         of asking the model again (a failed tool's `messages.failed`), if anything."""
         outputs: dict[str, str] = {}
         said: str | None = None
-        for call in calls:
+        loop = asyncio.get_running_loop()
+        if self._deadline is None:
+            self._deadline = loop.time() + self._deadline_seconds
+        for index, call in enumerate(calls):
             tool = self._tools.get(call.name)
+            left = self._deadline - loop.time()
             if tool is None:
                 outcome = ToolOutcome(
                     ok=False, outcome="invalid_arguments", output=f"there is no tool {call.name}"
                 )
-            else:
-                outcome = await call_http_tool(
-                    tool,
-                    arguments=call.arguments,
-                    call_id=call.call_id,
-                    context=self._context,
-                    signing_secret=self._secret,
-                    allow_private=self._allow_private,
+            elif index >= MAX_TOOL_CALLS_PER_ROUND:
+                outcome = ToolOutcome(
+                    ok=False,
+                    outcome="refused",
+                    output=f"{call.name} not run: at most {MAX_TOOL_CALLS_PER_ROUND} tool "
+                    "calls at once",
                 )
+            elif left <= 0:
+                outcome = ToolOutcome(
+                    ok=False,
+                    outcome="timeout",
+                    output=f"{call.name} not run: this message's time for tools is spent",
+                )
+            else:
+                try:
+                    async with asyncio.timeout(left):
+                        outcome = await call_http_tool(
+                            tool,
+                            arguments=call.arguments,
+                            call_id=call.call_id,
+                            context=self._context,
+                            signing_secret=self._secret,
+                            allow_private=self._allow_private,
+                        )
+                except TimeoutError:
+                    outcome = ToolOutcome(
+                        ok=False, outcome="timeout", output=f"{tool.name} timed out"
+                    )
                 said = said or failure_message(tool, outcome)
             record = record_of(
                 call.name, call_id=call.call_id, arguments=call.arguments, outcome=outcome
@@ -392,6 +425,10 @@ class _ChatTools:
             self.turns.append(Turn(role="tool", content=call.name[:64], tool=record))
             outputs[call.call_id] = outcome.output
         return outputs, said
+
+    @property
+    def out_of_time(self) -> bool:
+        return self._deadline is not None and asyncio.get_running_loop().time() >= self._deadline
 
 
 async def _with_tools(
@@ -425,6 +462,8 @@ async def _with_tools(
             break
         outputs, said = await runner.run(calls)
         rounds.append(ToolRound(calls=calls, outputs=outputs))
+        if runner.out_of_time:
+            max_rounds = len(rounds)  # the model answers in words now
         if said is not None:
             yield ChatDelta(content=said)
             break

@@ -8,17 +8,19 @@ each ended session's `credits_charged`.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
-from sqlalchemy import select
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import ColumnElement, Text, case, cast, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.calls.records import (
     LatencySummary,
     Percentiles,
-    entries_of,
+    TranscriptEntry,
+    TurnLatency,
     percentiles,
     summarize,
 )
@@ -67,24 +69,29 @@ def time_range(start: datetime | None, end: datetime | None) -> tuple[datetime, 
 async def agent_stats(
     db: AsyncSession, agent: Agent, *, start: datetime, end: datetime
 ) -> AgentStats:
-    rows = list(
-        (
-            await db.execute(
-                select(Session)
-                .where(
-                    Session.org_id == agent.org_id,
-                    Session.agent_id == agent.id,
-                    Session.created_at >= start,
-                    Session.created_at < end,
-                )
-                .order_by(Session.created_at.desc())
-                .limit(MAX_SESSIONS + 1)
+    """Reads only what the figures need: each session's charge, duration and whether it
+    ended, and from its transcript each turn's role, interruption and latency (extracted
+    by the database's JSON functions), never a whole transcript or config."""
+    rows = (
+        await db.execute(
+            select(Session.id, Session.settled_at, Session.credits_charged, Session.agent_seconds)
+            .where(
+                Session.org_id == agent.org_id,
+                Session.agent_id == agent.id,
+                Session.created_at >= start,
+                Session.created_at < end,
             )
-        ).scalars()
-    )
+            .order_by(Session.created_at.desc())
+            .limit(MAX_SESSIONS + 1)
+        )
+    ).all()
     truncated = len(rows) > MAX_SESSIONS
     rows = rows[:MAX_SESSIONS]
     ended = [r for r in rows if r.settled_at is not None]
+    turns: list[TranscriptEntry] = []
+    ids = [r.id for r in rows]
+    for first in range(0, len(ids), _IDS_PER_QUERY):
+        turns.extend(await _turns(db, ids[first : first + _IDS_PER_QUERY]))
     return AgentStats(
         agent_id=agent.id,
         from_=start,
@@ -92,7 +99,59 @@ async def agent_stats(
         sessions=len(rows),
         ended_sessions=len(ended),
         truncated=truncated,
-        latency=summarize(e for r in rows for e in entries_of(r.transcript)),
+        latency=summarize(turns),
         credits_charged=percentiles(float(r.credits_charged) for r in ended),
         duration_seconds=percentiles(r.agent_seconds for r in ended),
     )
+
+
+# Session ids per query of their turns (a bound on bound parameters, not on memory).
+_IDS_PER_QUERY = 500
+
+
+async def _turns(db: AsyncSession, ids: list[str]) -> list[TranscriptEntry]:
+    """The user and agent turns of these sessions: role, interrupted and latency only."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    transcript = case(
+        (
+            (func.json_typeof if postgres else func.json_type)(Session.transcript) == "array",
+            Session.transcript,
+        ),
+        else_=cast(literal("[]"), Session.transcript.type) if postgres else literal("[]"),
+    )
+    role: ColumnElement[Any]
+    interrupted: ColumnElement[Any]
+    latency: ColumnElement[Any]
+    if postgres:
+        element = func.json_array_elements(transcript).table_valued("value").alias("turn")
+        value = element.c.value
+        role = value.op("->>")("role")
+        interrupted = value.op("->>")("interrupted")
+        latency = cast(value.op("->")("latency"), Text)
+    else:
+        element = func.json_each(transcript).table_valued("value").alias("turn")
+        value = element.c.value
+        role = func.json_extract(value, "$.role")
+        interrupted = func.json_extract(value, "$.interrupted")
+        latency = func.json_extract(value, "$.latency")
+    query = (
+        select(role, interrupted, latency)
+        .select_from(Session)
+        .join(element, true())
+        .where(Session.id.in_(ids), role.in_(("user", "assistant")))
+    )
+    turns: list[TranscriptEntry] = []
+    for turn_role, turn_interrupted, turn_latency in (await db.execute(query)).all():
+        try:
+            parsed = json.loads(turn_latency) if isinstance(turn_latency, str) else None
+            turns.append(
+                TranscriptEntry(
+                    role=turn_role,
+                    content="",
+                    interrupted=turn_interrupted in (True, 1, "true", "1"),
+                    latency=TurnLatency.model_validate(parsed) if parsed else None,
+                )
+            )
+        except (ValueError, ValidationError):
+            continue  # a turn that does not fit is left out, as entries_of does
+    return turns

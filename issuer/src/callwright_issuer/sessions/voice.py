@@ -43,7 +43,12 @@ from callwright_shared.calls.dispatch import DispatchMetadata
 from callwright_shared.calls.room_names import format_room_name
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import Agent, EndReason, SessionKind, SessionStatus
-from callwright_shared.errors import InvalidRequestError, LiveKitUnavailableError, SessionEndedError
+from callwright_shared.errors import (
+    InvalidRequestError,
+    LiveKitUnavailableError,
+    SessionEndedError,
+    SessionNotFoundError,
+)
 from callwright_shared.sessions import idempotency
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
@@ -241,13 +246,25 @@ async def rejoin_token(
     """`POST /v1/sessions/{id}/token`: the Create Voice Session answer again, with a fresh
     token, for a voice session that is still open."""
     row = await sessions.get_session(db, org_id=key.org_id, session_id=session_id)
+    if row.user_id != key.user_id:
+        # The token joins as the session's user, and a second join of one identity
+        # disconnects the first: only that user's keys may ask for it. 404, as for an id
+        # that does not exist (docs/security.md#rejoin-tokens-for-the-sessions-user).
+        logger.info(
+            "rejoin token refused: another user's session",
+            extra={"session_id": row.id, "org_id": key.org_id, "key_id": key.key_id},
+        )
+        raise SessionNotFoundError(f"No session with id '{session_id[:60]}'.")
     if row.kind is not SessionKind.VOICE or row.room_name is None:
         raise InvalidRequestError("Chat sessions have no room to join.")
     if row.settled_at is not None or row.status not in sessions.OPEN_STATUSES:
         raise SessionEndedError("The session has ended; create a new one.")
     agent = await db.get(Agent, row.agent_id)
     token = mint_participant_token(settings, room_name=row.room_name, identity=row.user_id)
-    logger.info("rejoin token issued", extra={"session_id": row.id, "org_id": key.org_id})
+    logger.info(
+        "rejoin token issued",
+        extra={"session_id": row.id, "org_id": key.org_id, "key_id": key.key_id},
+    )
     return VoiceSessionCreated(
         room_name=row.room_name,
         token=token.jwt,

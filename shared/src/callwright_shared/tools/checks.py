@@ -4,6 +4,7 @@ secret headers kept across a PATCH or redacted where shown."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,6 +94,18 @@ async def check_transfer_targets(
             )
 
 
+def origin_of(url: str) -> tuple[str, str, int | None] | str:
+    """(scheme, host, port) of a tool's URL, the port spelled out for http and https and
+    the host lowercased; the URL itself when it cannot be split (it is refused at save)."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+        return (scheme, (parts.hostname or "").lower(), port)
+    except ValueError:
+        return url
+
+
 def keep_secrets(
     tools: Sequence[HttpTool | EndCallTool | TransferTool],
     *,
@@ -101,12 +114,30 @@ def keep_secrets(
     """Fill the secret header values a tenant did not resend, from the stored tool of the
     same name: no `secret_headers` at all keeps every stored one; a value `"[redacted]"`
     (what GET shows) keeps that header's; `{}` removes them. A `"[redacted]"` with nothing
-    stored to keep is 400."""
+    stored to keep is 400.
+
+    Secrets are bound to the origin (scheme, host, port) they were saved for: a tool whose
+    URL now names another origin keeps none, and each stored secret header must be given
+    again (400 naming the first one missing), so a key's holder cannot send the stored
+    values to a server of their choosing (docs/security.md#secrets-bound-to-their-origin).
+    """
     previous = {t.name: t for t in stored if isinstance(t, HttpTool)}
     for index, tool in enumerate(tools):
         if not isinstance(tool, HttpTool):
             continue
         old = previous.get(tool.name)
+        if old is not None and old.secret_headers and origin_of(old.url) != origin_of(tool.url):
+            given = tool.secret_headers if "secret_headers" in tool.model_fields_set else {}
+            for header in old.secret_headers:
+                value = given.get(header)
+                if value is None or value.get_secret_value() == REDACTED:
+                    param = f"tools.{index}.secret_headers.{header}"
+                    raise InvalidRequestError(
+                        f"{param}: the URL's origin changed; give the secret header values "
+                        "again (stored ones are kept for the origin they were saved for only)",
+                        param=param,
+                    )
+            old = None
         if "secret_headers" not in tool.model_fields_set:
             if old is not None:
                 tool.secret_headers = dict(old.secret_headers)

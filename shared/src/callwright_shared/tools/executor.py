@@ -3,11 +3,13 @@ request, and turns any answer into a `ToolOutcome` the model can read; `record_o
 the typed transcript record of a call (calls.records.ToolCall).
 
 The request (one body for every tool; a GET sends the arguments as query and no body,
-and its signature covers `{"query":"<the raw query string>"}`, see `get_signed_content`):
+and its signature covers `{"method":"GET","url":"<the URL>","tool":"<name>"}`, see
+`get_signed_content`):
 
     POST <url>
     content-type: application/json
     user-agent: callwright-tools/1
+    callwright-tool: <the tool's name>
     idempotency-key: <session id>:<call id>
     webhook-id / webhook-timestamp / webhook-signature   (Standard Webhooks)
     {"type": "tool.call", "timestamp": "<ISO 8601>",
@@ -102,11 +104,15 @@ def with_query(url: str, arguments: Mapping[str, Any]) -> str:
     return parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra).geturl()
 
 
-def get_signed_content(url: str) -> str:
-    """What a GET's signature covers (it has no body): `{"query":"<the raw query>"}`,
-    compact, so a receiver rebuilds it with `JSON.stringify({query})` or
-    `json.dumps({"query": q}, separators=(",", ":"))`."""
-    return json.dumps({"query": urlsplit(url).query}, separators=(",", ":"))
+def get_signed_content(url: str, *, tool: str) -> str:
+    """What a GET's signature covers (it has no body): the method, the URL as sent (as
+    httpx normalizes it: lowercase host, no default port, percent-encoded path, the
+    query as built) and the tool's name, compact JSON in that order, so a request cannot
+    be replayed to another URL or tool (docs/security.md#get-tool-signatures). A receiver
+    rebuilds it from `scheme://<Host header><raw path and query>` and the
+    `callwright-tool` header."""
+    sent = str(httpx.URL(url))
+    return json.dumps({"method": "GET", "url": sent, "tool": tool}, separators=(",", ":"))
 
 
 def request_body(
@@ -152,7 +158,7 @@ async def call_http_tool(
     allow_private: outbound.AllowPrivate,
     client: httpx.AsyncClient | None = None,
 ) -> ToolOutcome:
-    """Run one call of `tool`; never raises for anything the tool's server does.
+    """Run one call of `tool`; never raises (but for cancellation).
 
     `arguments`: the model's (a dict, or the JSON text Chat Completions gives).
     `allow_private`: the operator's CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS. `client`: a
@@ -193,7 +199,7 @@ async def _send(
     url = tool.url
     if get:
         url = with_query(url, arguments)
-        signed = get_signed_content(url)
+        signed = get_signed_content(url, tool=tool.name)
     else:
         signed = json.dumps(
             request_body(tool, arguments=arguments, call_id=call_id, context=context, at=at),
@@ -202,6 +208,7 @@ async def _send(
     headers = {
         **({} if get else {"content-type": "application/json"}),
         "user-agent": USER_AGENT,
+        "callwright-tool": tool.name,
         "idempotency-key": f"{context.session_id}:{call_key(call_id)}",
         **outbound.signature_headers(msg_id, signed, [signing_secret], at=at),
         **tool.headers,
@@ -236,8 +243,14 @@ async def _send(
             return ToolOutcome(
                 ok=False, outcome="unreachable", output=f"{failed} (could not connect)"
             )
-        except httpx.HTTPError as exc:
-            logger.info("tool request failed", extra={"tool": tool.name, "error": type(exc)})
+        except Exception as exc:
+            # Anything else (httpx.HTTPError, or a UnicodeEncodeError building a header
+            # stored before values were limited to visible ASCII) is a failed call: this
+            # function never raises. Only the type is logged; a message could quote a
+            # secret header's value.
+            logger.info(
+                "tool request failed", extra={"tool": tool.name, "error": type(exc).__name__}
+            )
             return ToolOutcome(ok=False, outcome="unreachable", output=f"{failed} (no answer)")
         return _read_answer(tool, response)
     raise AssertionError("unreachable")  # pragma: no cover

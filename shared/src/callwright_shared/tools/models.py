@@ -30,7 +30,7 @@ from pydantic_core import PydanticCustomError
 from callwright_shared import outbound
 from callwright_shared.errors import InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN
-from callwright_shared.text import MultiLine, SingleLine, has_control_characters
+from callwright_shared.text import MultiLine, SingleLine
 from callwright_shared.tools.schema import schema_problem
 
 MAX_TOOLS = 32
@@ -51,6 +51,7 @@ _RESERVED_HEADERS = frozenset(
         "transfer-encoding",
         "connection",
         "user-agent",
+        "callwright-tool",
         "idempotency-key",
         "webhook-id",
         "webhook-timestamp",
@@ -58,6 +59,9 @@ _RESERVED_HEADERS = frozenset(
     }
 )
 _MAX_HEADERS = 20
+# A header value is sent as bytes: only visible ASCII and the space encode the same in
+# every client (docs/security.md#header-values-are-visible-ascii).
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,4096}")
 
 
 # -- the models ---------------------------------------------------------------------------
@@ -95,10 +99,10 @@ def _check_headers(value: Mapping[str, Any], *, secret: bool) -> None:
         if name.lower() in _RESERVED_HEADERS:
             raise PydanticCustomError("headers", f"{name} is set by callwright")
         text = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
-        if not text or len(text) > 4096 or has_control_characters(text):
+        if not isinstance(text, str) or not _HEADER_VALUE.fullmatch(text):
             kind = "secret header" if secret else "header"
             raise PydanticCustomError(
-                "headers", f"{kind} {name}: 1 to 4096 characters, no control characters"
+                "headers", f"{kind} {name}: 1 to 4096 visible ASCII characters or spaces"
             )
 
 

@@ -4,20 +4,27 @@ GET  /api/config                  agents to call + provider keys the workers lac
 POST /api/call {agent_id}         Create Voice Session → {session_id, token, livekit_url, …}
 POST /api/calls/{session_id}/end  End Session → {status, duration_seconds, credits_charged, …}
 POST /api/calls/{session_id}/rejoin  after a reload: a fresh token for the same call
+
+A call's controls answer only the browser that placed it (callwright_web.call_cookie) and
+are rate-limited per client; a call forwards only the variables /api/config offered.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from callwright_web.access import CallRateLimit
+from callwright_web.call_cookie import CallCookie
 from callwright_web.errors import (
+    INVALID_REQUEST,
     NO_AGENT,
     NOT_JSON,
+    NOT_YOUR_CALL,
     SESSION_ID,
     UNKNOWN_SESSION,
     PageError,
@@ -102,7 +109,20 @@ class CallEnded(BaseModel):
     credits_charged: int
 
 
+# An agent id as the API spells it, before it goes into an issuer path.
+SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _VARIABLE_KEYS = ("type", "required", "default", "description")
+# Rejoins and hang-ups one client may send at once before the per-minute rate applies.
+_CONTROL_BURST = 10
+
+
+def offered_variables(agent: dict[str, Any]) -> list[VariableField]:
+    """The variables the page asks for: the agent's declared, non-secret ones."""
+    return [
+        VariableField(name=name, **{k: spec.get(k) for k in _VARIABLE_KEYS})
+        for name, spec in (agent.get("variables") or {}).items()
+        if not spec.get("secret")
+    ]
 
 
 def _is_json(request: Request) -> bool:
@@ -118,6 +138,24 @@ def _is_json(request: Request) -> bool:
 def calls_router(settings: WebSettings) -> APIRouter:
     router = APIRouter(prefix="/api")
     call_limit = CallRateLimit(burst=settings.call_burst, per_minute=settings.calls_per_minute)
+    control_limit = CallRateLimit(
+        burst=_CONTROL_BURST, per_minute=settings.call_controls_per_minute
+    )
+    secret = settings.cookie_secret
+    cookie = CallCookie(secret.get_secret_value() if secret else None)
+
+    def control_refused(request: Request, session_id: str) -> Response | None:
+        """Why this browser may not rejoin or end `session_id`, or None when it may."""
+        if not _is_json(request):
+            return NOT_JSON.response()
+        client = request.client.host if request.client else "unknown"
+        if (wait := control_limit.take(client)) is not None:
+            return too_many("requests", wait).response()
+        if not SESSION_ID.fullmatch(session_id):
+            return UNKNOWN_SESSION.response()
+        if not cookie.placed(request, session_id):
+            return NOT_YOUR_CALL.response()
+        return None
 
     @router.get("/config", response_model=PageConfig)
     async def config(request: Request) -> PageConfig:
@@ -132,11 +170,7 @@ def calls_router(settings: WebSettings) -> APIRouter:
                 name=agent["name"],
                 architecture=agent["architecture"],
                 missing_keys=sorted(keys_needed(agent) & missing),
-                variables=[
-                    VariableField(name=name, **{k: spec.get(k) for k in _VARIABLE_KEYS})
-                    for name, spec in (agent.get("variables") or {}).items()
-                    if not spec.get("secret")
-                ],
+                variables=offered_variables(agent),
             )
             for agent in answer.json()["data"]
             if agent["architecture"] in VOICE_ARCHITECTURES
@@ -156,18 +190,34 @@ def calls_router(settings: WebSettings) -> APIRouter:
             return NO_AGENT.response()
         create: dict[str, Any] = {"agent_id": body.agent_id}
         if body.variables:
+            # Only what /api/config offered: a secret variable, or one meant for the
+            # tenant's own backend, is never the browser's to set.
+            if not SAFE_ID.fullmatch(body.agent_id):
+                return NO_AGENT.response()
+            agent = await ask_issuer(request, "GET", f"/v1/agents/{body.agent_id}")
+            if isinstance(agent, PageError):
+                return agent.response()
+            offered = {field.name for field in offered_variables(agent.json())}
+            for name in body.variables:
+                if name not in offered:
+                    return PageError.like(
+                        INVALID_REQUEST,
+                        f"This agent does not ask for '{name[:64]}' on this page.",
+                        param=f"variables.{name[:64]}",
+                    ).response()
             create["variables"] = body.variables
         answer = await ask_issuer(request, "POST", "/v1/sessions/voice", json=create)
         if isinstance(answer, PageError):
             return answer.response()
-        return CallCreated.model_validate(answer.json())
+        created = CallCreated.model_validate(answer.json())
+        response = JSONResponse(created.model_dump(mode="json"))
+        cookie.add(request, response, created.session_id)
+        return response
 
     @router.post("/calls/{session_id}/end", response_model=CallEnded)
     async def end_call(request: Request, session_id: str) -> Response | CallEnded:
-        if not _is_json(request):
-            return NOT_JSON.response()
-        if not SESSION_ID.fullmatch(session_id):
-            return UNKNOWN_SESSION.response()
+        if (refused := control_refused(request, session_id)) is not None:
+            return refused
         answer = await ask_issuer(request, "POST", f"/v1/sessions/{session_id}/end")
         if isinstance(answer, PageError):
             return answer.response()
@@ -184,10 +234,8 @@ def calls_router(settings: WebSettings) -> APIRouter:
     async def rejoin_call(request: Request, session_id: str) -> Response | CallRejoined:
         """After a reload: the same call, if it is still open (the worker waits for the
         user for CALLWRIGHT_REJOIN_GRACE_SECONDS); 409 `session_ended` once it is over."""
-        if not _is_json(request):
-            return NOT_JSON.response()
-        if not SESSION_ID.fullmatch(session_id):
-            return UNKNOWN_SESSION.response()
+        if (refused := control_refused(request, session_id)) is not None:
+            return refused
         token = await ask_issuer(request, "POST", f"/v1/sessions/{session_id}/token")
         if isinstance(token, PageError):
             return token.response()

@@ -161,6 +161,15 @@ SIGN_IN = PageError(
     "Sign in to use this page.",
     AUTHENTICATION.error_type,
 )
+CONSOLE_SIGN_IN = PageError(
+    401,
+    "authentication_required",
+    "Sign in with the console's own credentials (CALLWRIGHT_WEB_CONSOLE_AUTH).",
+    AUTHENTICATION.error_type,
+)
+NOT_YOUR_CALL = PageError.like(
+    SESSION_NOT_FOUND, "This call was not placed from this browser, or it is over."
+)
 CONSOLE_OFF = PageError.like(
     NOT_FOUND, "The console is turned off on this server (CALLWRIGHT_WEB_CONSOLE)."
 )

@@ -5,7 +5,14 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from callwright_web.providers import DEEPGRAM, GOOGLE, OPENAI, PROVIDERS
@@ -67,10 +74,26 @@ class WebSettings(BaseSettings):
     )
 
     # The operator console (/console/, callwright_web.console): the key's organization's
-    # sessions and transcripts, for whoever may open the page; off where they may not.
-    console: bool = Field(True, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE"))
+    # sessions and transcripts. Off unless turned on with its own credential (`user:password`
+    # of basic auth, not the page's): a page user is not an operator
+    # (docs/security.md#console-off-by-default).
+    console: bool = Field(False, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE"))
+    console_auth: SecretStr | None = Field(
+        None, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE_AUTH")
+    )
     console_requests_per_minute: float = Field(
         120.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE_REQUESTS_PER_MINUTE")
+    )
+
+    # Signs the cookie naming the calls this browser placed (callwright_web.call_cookie);
+    # a random one per start when unset (a restart then forgets which browser placed which
+    # call: its tabs can no longer rejoin or end it).
+    cookie_secret: SecretStr | None = Field(
+        None, validation_alias=_env("CALLWRIGHT_WEB_COOKIE_SECRET")
+    )
+    # Rejoins and hang-ups one client may send: a burst, then this many a minute.
+    call_controls_per_minute: float = Field(
+        30.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CALL_CONTROLS_PER_MINUTE")
     )
 
     # Which provider keys the workers have: the names, comma-separated (compose passes
@@ -90,18 +113,46 @@ class WebSettings(BaseSettings):
             value = value.get_secret_value()
         return bool(value)
 
-    @field_validator("basic_auth")
+    @field_validator("basic_auth", "console_auth")
     @classmethod
-    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+    def _user_and_password(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is None or not value.get_secret_value():
             return None
         user, colon, password = value.get_secret_value().partition(":")
         if not user or not colon or len(password) < _MIN_PASSWORD_CHARS:
+            name = "CALLWRIGHT_WEB_" + (info.field_name or "").upper()
             raise ValueError(
-                f"CALLWRIGHT_WEB_BASIC_AUTH must be user:password, with a password of at "
+                f"{name} must be user:password, with a password of at "
                 f"least {_MIN_PASSWORD_CHARS} characters"
             )
         return value
+
+    @field_validator("cookie_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("CALLWRIGHT_WEB_COOKIE_SECRET must be at least 32 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _console_has_its_own_credential(self) -> WebSettings:
+        if not self.console:
+            return self
+        if self.console_auth is None:
+            raise ValueError(
+                "CALLWRIGHT_WEB_CONSOLE=true needs CALLWRIGHT_WEB_CONSOLE_AUTH "
+                "(user:password, the console's own sign-in)"
+            )
+        if self.basic_auth is not None and (
+            self.basic_auth.get_secret_value() == self.console_auth.get_secret_value()
+        ):
+            raise ValueError(
+                "CALLWRIGHT_WEB_CONSOLE_AUTH must differ from CALLWRIGHT_WEB_BASIC_AUTH: "
+                "whoever may place calls is not an operator"
+            )
+        return self
 
     @property
     def page_url(self) -> str:

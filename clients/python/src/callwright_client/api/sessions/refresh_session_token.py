@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -80,7 +85,8 @@ def sync_detailed(
      A fresh participant token for the same room and user while the session is
     `created` or `active` (a reload, a second device, a dropped network: the worker waits
     CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
-    session's time limit and hold are unchanged.
+    session's time limit and hold are unchanged. Only a key of the session's user may
+    ask (another user's session is 404), and it is rate-limited per key.
 
     Args:
         session_id (str):
@@ -114,7 +120,8 @@ def sync(
      A fresh participant token for the same room and user while the session is
     `created` or `active` (a reload, a second device, a dropped network: the worker waits
     CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
-    session's time limit and hold are unchanged.
+    session's time limit and hold are unchanged. Only a key of the session's user may
+    ask (another user's session is 404), and it is rate-limited per key.
 
     Args:
         session_id (str):
@@ -143,7 +150,8 @@ async def asyncio_detailed(
      A fresh participant token for the same room and user while the session is
     `created` or `active` (a reload, a second device, a dropped network: the worker waits
     CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
-    session's time limit and hold are unchanged.
+    session's time limit and hold are unchanged. Only a key of the session's user may
+    ask (another user's session is 404), and it is rate-limited per key.
 
     Args:
         session_id (str):
@@ -175,7 +183,8 @@ async def asyncio(
      A fresh participant token for the same room and user while the session is
     `created` or `active` (a reload, a second device, a dropped network: the worker waits
     CALLWRIGHT_REJOIN_GRACE_SECONDS for the user); 409 `session_ended` after that. The
-    session's time limit and hold are unchanged.
+    session's time limit and hold are unchanged. Only a key of the session's user may
+    ask (another user's session is 404), and it is rate-limited per key.
 
     Args:
         session_id (str):
