@@ -49,7 +49,7 @@ async def _create_agent(db: AsyncSession, args: argparse.Namespace) -> dict[str,
     # The operator's own agent: its tool URLs may be private (still checked when sent).
     check_tools(
         spec.tools,
-        gemini=spec.architecture == "realtime" and spec.provider == "gemini",
+        gemini=spec.architecture == "realtime" and spec.realtime.provider in ("gemini", "google"),
         allow_private=True,
     )
     agent = await agents.create_agent(db, org_id=args.org, spec=spec)

@@ -123,9 +123,7 @@ class CallwrightSettings(EnvSettings):
     deepgram_base_url: str | None = Field(None, validation_alias=_env("DEEPGRAM_BASE_URL"))
     google_api_key: SecretStr | None = Field(None, validation_alias=_env("GOOGLE_API_KEY"))
     google_base_url: str | None = Field(None, validation_alias=_env("GOOGLE_BASE_URL"))
-    elevenlabs_api_key: SecretStr | None = Field(
-        None, validation_alias=_env("ELEVENLABS_API_KEY")
-    )
+    elevenlabs_api_key: SecretStr | None = Field(None, validation_alias=_env("ELEVENLABS_API_KEY"))
     elevenlabs_base_url: str | None = Field(None, validation_alias=_env("ELEVENLABS_BASE_URL"))
     cartesia_api_key: SecretStr | None = Field(None, validation_alias=_env("CARTESIA_API_KEY"))
     cartesia_base_url: str | None = Field(None, validation_alias=_env("CARTESIA_BASE_URL"))

@@ -313,7 +313,7 @@ class Call:
             return f"the agent is a {target.architecture.value} agent, this call is not"
         if (
             record.architecture is Architecture.REALTIME
-            and target.config.provider != record.config.provider
+            and target.config.realtime.provider != record.config.realtime.provider
         ):
             return "the agent runs on another realtime provider"
         given = {k: v for k, v in record.variables.items() if k in target.config.variables}

@@ -152,9 +152,11 @@ class Registry:
         provider: str,
         model: str | None = None,
         voice: str | None = None,
+        lists: bool = True,
     ) -> Provider:
         """The provider, or a 400 naming `param.provider`, `param.model` or `param.voice`:
-        an unknown name, a provider not serving `stage`, a model or voice off its list."""
+        an unknown name, a provider not serving `stage`, a model or voice off its list
+        (not checked without `lists`: the worker runs what was accepted)."""
         found = self.find(provider)
         if found is None or not found.serves(stage):
             offered = ", ".join(self.names(stage)) or "(none configured)"
@@ -167,7 +169,7 @@ class Registry:
             ("model", model, found.models[stage]),
             ("voice", voice, found.voices.get(stage, ())),
         ):
-            if value is not None and value not in allowed:
+            if lists and value is not None and value not in allowed:
                 raise InvalidRequestError(
                     f"{param}.{what}: '{value[:100]}' is not offered by {found.name}; choose "
                     f"one of {', '.join(allowed) or '(none configured)'}",

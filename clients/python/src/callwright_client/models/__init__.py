@@ -4,18 +4,15 @@ from .agent_list import AgentList
 from .agent_public import AgentPublic
 from .agent_public_architecture import AgentPublicArchitecture
 from .agent_public_overridable_item import AgentPublicOverridableItem
-from .agent_public_provider import AgentPublicProvider
 from .agent_public_variables import AgentPublicVariables
 from .agent_spec import AgentSpec
 from .agent_spec_architecture import AgentSpecArchitecture
 from .agent_spec_overridable_item import AgentSpecOverridableItem
-from .agent_spec_provider import AgentSpecProvider
 from .agent_spec_variables import AgentSpecVariables
 from .agent_stats import AgentStats
 from .agent_update import AgentUpdate
 from .agent_update_architecture_type_0 import AgentUpdateArchitectureType0
 from .agent_update_overridable_type_0_item import AgentUpdateOverridableType0Item
-from .agent_update_provider_type_0 import AgentUpdateProviderType0
 from .agent_update_variables_type_0 import AgentUpdateVariablesType0
 from .attempt_public import AttemptPublic
 from .chat_message import ChatMessage
@@ -36,6 +33,7 @@ from .end_call_tool import EndCallTool
 from .end_reason import EndReason
 from .error_body import ErrorBody
 from .error_detail import ErrorDetail
+from .fallback import Fallback
 from .healthz_response_healthz_healthz_get import HealthzResponseHealthzHealthzGet
 from .http_tool import HttpTool
 from .http_tool_headers import HttpToolHeaders
@@ -47,11 +45,13 @@ from .http_tool_input_secret_headers import HttpToolInputSecretHeaders
 from .http_tool_method import HttpToolMethod
 from .http_tool_parameters import HttpToolParameters
 from .latency_summary import LatencySummary
+from .llm_choice import LlmChoice
 from .message_create import MessageCreate
 from .message_reply import MessageReply
 from .message_usage import MessageUsage
 from .model_usage import ModelUsage
 from .percentiles import Percentiles
+from .realtime_choice import RealtimeChoice
 from .session_kind import SessionKind
 from .session_list import SessionList
 from .session_public import SessionPublic
@@ -59,6 +59,7 @@ from .session_public_config_type_0 import SessionPublicConfigType0
 from .session_public_metadata_type_0 import SessionPublicMetadataType0
 from .session_status import SessionStatus
 from .session_timeline import SessionTimeline
+from .stt_choice import SttChoice
 from .tool_call import ToolCall
 from .tool_call_arguments_type_0 import ToolCallArgumentsType0
 from .tool_call_outcome_type_0 import ToolCallOutcomeType0
@@ -67,6 +68,7 @@ from .tool_secret import ToolSecret
 from .transcript_entry import TranscriptEntry
 from .transcript_entry_role import TranscriptEntryRole
 from .transfer_tool import TransferTool
+from .tts_choice import TtsChoice
 from .turn_counts import TurnCounts
 from .turn_latency import TurnLatency
 from .variable_spec import VariableSpec
@@ -92,18 +94,15 @@ __all__ = (
     "AgentPublic",
     "AgentPublicArchitecture",
     "AgentPublicOverridableItem",
-    "AgentPublicProvider",
     "AgentPublicVariables",
     "AgentSpec",
     "AgentSpecArchitecture",
     "AgentSpecOverridableItem",
-    "AgentSpecProvider",
     "AgentSpecVariables",
     "AgentStats",
     "AgentUpdate",
     "AgentUpdateArchitectureType0",
     "AgentUpdateOverridableType0Item",
-    "AgentUpdateProviderType0",
     "AgentUpdateVariablesType0",
     "AttemptPublic",
     "ChatMessage",
@@ -124,6 +123,7 @@ __all__ = (
     "EndReason",
     "ErrorBody",
     "ErrorDetail",
+    "Fallback",
     "HealthzResponseHealthzHealthzGet",
     "HttpTool",
     "HttpToolHeaders",
@@ -135,11 +135,13 @@ __all__ = (
     "HttpToolMethod",
     "HttpToolParameters",
     "LatencySummary",
+    "LlmChoice",
     "MessageCreate",
     "MessageReply",
     "MessageUsage",
     "ModelUsage",
     "Percentiles",
+    "RealtimeChoice",
     "SessionKind",
     "SessionList",
     "SessionPublic",
@@ -147,6 +149,7 @@ __all__ = (
     "SessionPublicMetadataType0",
     "SessionStatus",
     "SessionTimeline",
+    "SttChoice",
     "ToolCall",
     "ToolCallArgumentsType0",
     "ToolCallOutcomeType0",
@@ -155,6 +158,7 @@ __all__ = (
     "TranscriptEntry",
     "TranscriptEntryRole",
     "TransferTool",
+    "TtsChoice",
     "TurnCounts",
     "TurnLatency",
     "VariableSpec",
