@@ -155,3 +155,10 @@ async def test_an_llm_outage_is_answered_by_the_fallback(stack: Stack, servers: 
     # The primary was asked and failed; the fallback answered.
     assert len(servers.down.chat_requests) > asked_before
     assert "should not be heard" not in caller.agent_text()
+    # The switch is in the call's timeline.
+    switches = [
+        item
+        for item in session["transcript"]
+        if item["role"] == "event" and item["content"] == "provider_switched"
+    ]
+    assert switches and "llm" in switches[0]["detail"], session["transcript"]

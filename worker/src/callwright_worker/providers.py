@@ -207,6 +207,29 @@ def pipeline_plan(
     )
 
 
+def fallback_stages(session: object) -> list[tuple[str, Any]]:
+    """The (stage, FallbackAdapter) pairs of a session whose stages have fallbacks; each
+    emits `<stage>_availability_changed` when a provider fails or comes back."""
+    kinds = (
+        ("stt", stt.FallbackAdapter),
+        ("llm", llm.FallbackAdapter),
+        ("tts", tts.FallbackAdapter),
+    )
+    return [
+        (stage, adapter)
+        for stage, kind in kinds
+        if isinstance(adapter := getattr(session, stage, None), kind)
+    ]
+
+
+def switch_detail(stage: str, event: Any) -> str:
+    """What a fallback adapter's availability event says, for the call's timeline."""
+    plugin = getattr(event, stage, None)
+    which = f"{getattr(plugin, 'provider', '?')} {getattr(plugin, 'model', '?')}"
+    state = "available again" if event.available else "failed; the next one takes over"
+    return f"{stage} {which}: {state}"
+
+
 def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.RealtimeModel:
     try:
         chosen = stages.realtime_chosen(_registry(settings), config.realtime, lists=False)

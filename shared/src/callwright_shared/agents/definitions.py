@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     create_model,
     field_validator,
@@ -121,8 +122,16 @@ class AgentConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _lift_flat(cls, data: Any) -> Any:
-        # The deprecated flat fields, in a body or a configuration stored before them.
-        return stages.lift(data) if isinstance(data, dict) else data
+        # The deprecated flat fields, in a body or a configuration stored before them;
+        # each checked first, so that a bad one is refused under the name it was sent as.
+        if not isinstance(data, dict):
+            return data
+        for name in stages.FLAT.keys() & data.keys():
+            try:
+                _FLAT_ADAPTERS[name].validate_python(data[name], strict=True)
+            except ValidationError as exc:
+                raise InvalidRequestError.from_validation(exc.errors(), prefix=name) from None
+        return stages.lift(data)
 
 
 def _flat(annotation: Any, description: str) -> Any:
@@ -144,6 +153,7 @@ _FLAT_FIELDS: dict[str, Any] = {
     "model": _flat(stages.Name, "realtime.model"),
     "voice": _flat(stages.Name, "realtime.voice"),
 }
+_FLAT_ADAPTERS = {name: TypeAdapter(field[0]) for name, field in _FLAT_FIELDS.items()}
 
 
 class _NoTenantPrices(BaseModel):
