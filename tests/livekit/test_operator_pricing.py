@@ -189,13 +189,13 @@ async def test_chat_sessions_carry_the_operator_price_per_message(
 @pytest.mark.parametrize(
     ("fields", "param"),
     [
-        ({"architecture": "pipeline", "llm_model": "o1-pro"}, "llm_model"),
-        ({"architecture": "text", "llm_model": "gpt-4.5-preview"}, "llm_model"),
-        ({"architecture": "pipeline", "stt_model": "whisper-large"}, "stt_model"),
-        ({"architecture": "pipeline", "tts_model": "gpt-4o-audio"}, "tts_model"),
-        ({"architecture": "pipeline", "tts_voice": "my-clone"}, "tts_voice"),
-        ({"architecture": "realtime", "model": "gpt-4o-realtime-preview"}, "model"),
-        ({"architecture": "realtime", "provider": "gemini", "voice": "alloy"}, "voice"),
+        ({"architecture": "pipeline", "llm_model": "o1-pro"}, "llm.model"),
+        ({"architecture": "text", "llm_model": "gpt-4.5-preview"}, "llm.model"),
+        ({"architecture": "pipeline", "stt_model": "whisper-large"}, "stt.model"),
+        ({"architecture": "pipeline", "tts_model": "gpt-4o-audio"}, "tts.model"),
+        ({"architecture": "pipeline", "tts_voice": "my-clone"}, "tts.voice"),
+        ({"architecture": "realtime", "model": "gpt-4o-realtime-preview"}, "realtime.model"),
+        ({"architecture": "realtime", "provider": "gemini", "voice": "alloy"}, "realtime.voice"),
     ],
 )
 async def test_a_model_outside_the_allowlist_is_refused(
@@ -220,7 +220,7 @@ async def test_patching_in_a_disallowed_model_changes_nothing(
         json={"name": "Renamed", "llm_model": "o1-pro"},
         headers=tenant.headers,
     )
-    assert assert_error(response, 400, "invalid_request")["param"] == "llm_model"
+    assert assert_error(response, 400, "invalid_request")["param"] == "llm.model"
     assert await agent_of(client, tenant, tenant.agent_id) == before
     # Switching to realtime brings in the realtime default, which the allowlist offers.
     switched = await client.patch(
@@ -240,7 +240,7 @@ async def test_the_allowlist_is_the_operators_setting(
         refused = await client.post(
             "/v1/agents", json={"name": "A", "architecture": "text"}, headers=tenant.headers
         )
-        assert assert_error(refused, 400, "invalid_request")["param"] == "llm_model"
+        assert assert_error(refused, 400, "invalid_request")["param"] == "llm.model"
         allowed = await client.post(
             "/v1/agents",
             json={"name": "A", "architecture": "text", "llm_model": "gpt-4.1-nano"},

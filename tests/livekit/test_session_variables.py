@@ -197,7 +197,7 @@ async def test_a_voice_override_must_be_on_offer_and_a_replay_answers_the_same(
         json={**body, "overrides": {"tts_voice": "not-a-voice"}},
         headers=tenant.headers,
     )
-    assert assert_error(refused, 400, "invalid_request")["param"] == "overrides.tts_voice"
+    assert assert_error(refused, 400, "invalid_request")["param"] == "overrides.tts.voice"
 
     headers = {**tenant.headers, "Idempotency-Key": "vars-1"}
     first = await client.post("/v1/sessions/voice", json=body, headers=headers)

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from livekit import rtc
 from livekit.agents import llm
+from livekit.agents.llm.fallback_adapter import AvailabilityChangedEvent
 from livekit.agents.voice import room_io
 from livekit.agents.voice.events import CloseReason
+from livekit.plugins import openai
 
 from callwright_devstack.database import database
 from callwright_devstack.services.tool_server import ToolServer
@@ -631,3 +633,25 @@ async def test_a_job_shut_down_mid_call_settles_worker_unavailable(make_call: Ne
     row = await call.row()
     assert (row.end_reason, row.agent_seconds) == (EndReason.WORKER_UNAVAILABLE, 9)
     assert await call.captures() == 1
+
+
+async def test_a_fallback_taking_over_is_a_timeline_event(make_call: NewCall) -> None:
+    primary = openai.LLM(model="primary", api_key="k", base_url="http://127.0.0.1:9/v1")
+    backup = openai.LLM(model="backup", api_key="k", base_url="http://127.0.0.1:9/v1")
+    adapter = llm.FallbackAdapter([primary, backup])
+
+    def with_fallback(session: Any) -> None:
+        session.llm = adapter
+
+    call = await make_call(on_build=with_fallback)
+    await call.in_conversation()
+    adapter.emit("llm_availability_changed", AvailabilityChangedEvent(llm=primary, available=False))
+    call.room.leave(USER)
+    await until(call.away, "the session to show the user away")
+    call.room.delete()
+    row = await call.ended()
+    switched = [d for e, d in events_of(row) if e == CallEvent.PROVIDER_SWITCHED]
+    assert len(switched) == 1 and switched[0] is not None
+    assert switched[0].startswith("llm ") and "primary" in switched[0]
+    assert "failed" in switched[0]
+    await adapter.aclose()

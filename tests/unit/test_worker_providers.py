@@ -119,7 +119,7 @@ async def test_gemini_default_model_is_current(vad: VAD, http: None) -> None:
     plan = session_plan(Architecture.REALTIME, config, settings(), vad_model=vad)
     chosen = plan.kwargs["llm"]._opts.model
     plugin_default = google.realtime.RealtimeModel(api_key="g-test", vertexai=False)._opts.model
-    assert chosen == DEFAULT_REALTIME_MODELS["gemini"] == plugin_default
+    assert chosen == DEFAULT_REALTIME_MODELS["google"] == plugin_default
     assert chosen in KNOWN_GEMINI_API_MODELS
     offered = CallwrightSettings.model_fields["allowed_gemini_live_models"].default
     assert chosen in offered

@@ -875,47 +875,16 @@ export interface components {
              * @default 600
              */
             max_duration_seconds: number;
-            /**
-             * Stt Model
-             * @default nova-3
-             */
-            stt_model: string;
-            /**
-             * Llm Model
-             * @default gpt-4o-mini
-             */
-            llm_model: string;
-            /**
-             * Temperature
-             * @default 0.8
-             */
-            temperature: number;
-            /**
-             * Tts Model
-             * @default gpt-4o-mini-tts
-             */
-            tts_model: string;
-            /**
-             * Tts Voice
-             * @default alloy
-             */
-            tts_voice: string;
-            /**
-             * Provider
-             * @default openai
-             * @enum {string}
-             */
-            provider: "openai" | "gemini";
-            /** Model */
-            model?: string | null;
-            /** Voice */
-            voice?: string | null;
+            stt?: components["schemas"]["SttChoice"];
+            llm?: components["schemas"]["LlmChoice"];
+            tts?: components["schemas"]["TtsChoice"];
+            realtime?: components["schemas"]["RealtimeChoice"];
             /** Variables */
             variables?: {
                 [key: string]: components["schemas"]["VariableSpec"];
             };
             /** Overridable */
-            overridable?: ("greeting" | "instructions" | "language" | "tts_voice" | "voice" | "temperature" | "max_duration_seconds")[];
+            overridable?: ("greeting" | "instructions" | "language" | "tts.voice" | "realtime.voice" | "llm.temperature" | "realtime.temperature" | "max_duration_seconds")[];
             /**
              * Timezone
              * @default UTC
@@ -1352,6 +1321,18 @@ export interface components {
             param?: string | null;
         };
         /**
+         * Fallback
+         * @description A second choice for a stage: tried in order when the one before it fails.
+         */
+        Fallback: {
+            /** Provider */
+            provider: string;
+            /** Model */
+            model?: string | null;
+            /** Voice */
+            voice?: string | null;
+        };
+        /**
          * HttpTool
          * @description A request to the tenant's server; the model fills `parameters` (a JSON Schema).
          */
@@ -1446,6 +1427,26 @@ export interface components {
             data: components["schemas"]["LedgerEntryPublic"][];
             /** Has More */
             has_more: boolean;
+        };
+        /** LlmChoice */
+        LlmChoice: {
+            /**
+             * Provider
+             * @default openai
+             */
+            provider: string;
+            /**
+             * Model
+             * @default gpt-4o-mini
+             */
+            model: string;
+            /**
+             * Temperature
+             * @default 0.8
+             */
+            temperature: number;
+            /** Fallback */
+            fallback?: components["schemas"]["Fallback"][];
         };
         /**
          * MessageReply
@@ -1581,6 +1582,23 @@ export interface components {
             /** Credits Per Message */
             credits_per_message: number | null;
         };
+        /** RealtimeChoice */
+        RealtimeChoice: {
+            /**
+             * Provider
+             * @default openai
+             */
+            provider: string;
+            /** Model */
+            model?: string | null;
+            /** Voice */
+            voice?: string | null;
+            /**
+             * Temperature
+             * @default 0.8
+             */
+            temperature: number;
+        };
         /**
          * SessionKind
          * @enum {string}
@@ -1677,6 +1695,23 @@ export interface components {
             /** Items */
             items: components["schemas"]["TranscriptEntry"][];
             latency: components["schemas"]["LatencySummary"];
+        };
+        /** SttChoice */
+        SttChoice: {
+            /**
+             * Provider
+             * @default deepgram
+             */
+            provider: string;
+            /**
+             * Model
+             * @default nova-3
+             */
+            model: string;
+            /** Language */
+            language?: string | null;
+            /** Fallback */
+            fallback?: components["schemas"]["Fallback"][];
         };
         /** SuspensionResult */
         SuspensionResult: {
@@ -1825,6 +1860,23 @@ export interface components {
             agent_id: string;
             /** Description */
             description: string;
+        };
+        /** TtsChoice */
+        TtsChoice: {
+            /**
+             * Provider
+             * @default openai
+             */
+            provider: string;
+            /** Model */
+            model?: string | null;
+            /**
+             * Voice
+             * @default alloy
+             */
+            voice: string;
+            /** Fallback */
+            fallback?: components["schemas"]["Fallback"][];
         };
         /** TurnCounts */
         TurnCounts: {
@@ -2192,47 +2244,16 @@ export interface components {
              * @default 600
              */
             max_duration_seconds: number;
-            /**
-             * Stt Model
-             * @default nova-3
-             */
-            stt_model: string;
-            /**
-             * Llm Model
-             * @default gpt-4o-mini
-             */
-            llm_model: string;
-            /**
-             * Temperature
-             * @default 0.8
-             */
-            temperature: number;
-            /**
-             * Tts Model
-             * @default gpt-4o-mini-tts
-             */
-            tts_model: string;
-            /**
-             * Tts Voice
-             * @default alloy
-             */
-            tts_voice: string;
-            /**
-             * Provider
-             * @default openai
-             * @enum {string}
-             */
-            provider: "openai" | "gemini";
-            /** Model */
-            model?: string | null;
-            /** Voice */
-            voice?: string | null;
+            stt?: components["schemas"]["SttChoice"];
+            llm?: components["schemas"]["LlmChoice"];
+            tts?: components["schemas"]["TtsChoice"];
+            realtime?: components["schemas"]["RealtimeChoice"];
             /** Variables */
             variables?: {
                 [key: string]: components["schemas"]["VariableSpec"];
             };
             /** Overridable */
-            overridable?: ("greeting" | "instructions" | "language" | "tts_voice" | "voice" | "temperature" | "max_duration_seconds")[];
+            overridable?: ("greeting" | "instructions" | "language" | "tts.voice" | "realtime.voice" | "llm.temperature" | "realtime.temperature" | "max_duration_seconds")[];
             /**
              * Timezone
              * @default UTC
@@ -2247,6 +2268,54 @@ export interface components {
              * @enum {string}
              */
             architecture: "pipeline" | "realtime" | "text";
+            /**
+             * Stt Model
+             * @deprecated
+             * @description Deprecated: use stt.model
+             */
+            stt_model?: string | null;
+            /**
+             * Llm Model
+             * @deprecated
+             * @description Deprecated: use llm.model
+             */
+            llm_model?: string | null;
+            /**
+             * Temperature
+             * @deprecated
+             * @description Deprecated: use llm.temperature and realtime.temperature
+             */
+            temperature?: number | null;
+            /**
+             * Tts Model
+             * @deprecated
+             * @description Deprecated: use tts.model
+             */
+            tts_model?: string | null;
+            /**
+             * Tts Voice
+             * @deprecated
+             * @description Deprecated: use tts.voice
+             */
+            tts_voice?: string | null;
+            /**
+             * Provider
+             * @deprecated
+             * @description Deprecated: use realtime.provider
+             */
+            provider?: string | null;
+            /**
+             * Model
+             * @deprecated
+             * @description Deprecated: use realtime.model
+             */
+            model?: string | null;
+            /**
+             * Voice
+             * @deprecated
+             * @description Deprecated: use realtime.voice
+             */
+            voice?: string | null;
         };
         /**
          * AgentUpdate
@@ -2265,32 +2334,68 @@ export interface components {
             language?: string | null;
             /** Max Duration Seconds */
             max_duration_seconds?: number | null;
-            /** Stt Model */
-            stt_model?: string | null;
-            /** Llm Model */
-            llm_model?: string | null;
-            /** Temperature */
-            temperature?: number | null;
-            /** Tts Model */
-            tts_model?: string | null;
-            /** Tts Voice */
-            tts_voice?: string | null;
-            /** Provider */
-            provider?: ("openai" | "gemini") | null;
-            /** Model */
-            model?: string | null;
-            /** Voice */
-            voice?: string | null;
+            stt?: components["schemas"]["SttChoice"] | null;
+            llm?: components["schemas"]["LlmChoice"] | null;
+            tts?: components["schemas"]["TtsChoice"] | null;
+            realtime?: components["schemas"]["RealtimeChoice"] | null;
             /** Variables */
             variables?: {
                 [key: string]: components["schemas"]["VariableSpec"];
             } | null;
             /** Overridable */
-            overridable?: ("greeting" | "instructions" | "language" | "tts_voice" | "voice" | "temperature" | "max_duration_seconds")[] | null;
+            overridable?: ("greeting" | "instructions" | "language" | "tts.voice" | "realtime.voice" | "llm.temperature" | "realtime.temperature" | "max_duration_seconds")[] | null;
             /** Timezone */
             timezone?: string | null;
             /** Tools */
             tools?: (components["schemas"]["HttpToolInput"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[] | null;
+            /**
+             * Stt Model
+             * @deprecated
+             * @description Deprecated: use stt.model
+             */
+            stt_model?: string | null;
+            /**
+             * Llm Model
+             * @deprecated
+             * @description Deprecated: use llm.model
+             */
+            llm_model?: string | null;
+            /**
+             * Temperature
+             * @deprecated
+             * @description Deprecated: use llm.temperature and realtime.temperature
+             */
+            temperature?: number | null;
+            /**
+             * Tts Model
+             * @deprecated
+             * @description Deprecated: use tts.model
+             */
+            tts_model?: string | null;
+            /**
+             * Tts Voice
+             * @deprecated
+             * @description Deprecated: use tts.voice
+             */
+            tts_voice?: string | null;
+            /**
+             * Provider
+             * @deprecated
+             * @description Deprecated: use realtime.provider
+             */
+            provider?: string | null;
+            /**
+             * Model
+             * @deprecated
+             * @description Deprecated: use realtime.model
+             */
+            model?: string | null;
+            /**
+             * Voice
+             * @deprecated
+             * @description Deprecated: use realtime.voice
+             */
+            voice?: string | null;
         };
         /**
          * WebhookEndpointCreate

@@ -150,6 +150,13 @@ class CallwrightSettings(EnvSettings):
     deepgram_base_url: str | None = Field(None, validation_alias=_env("DEEPGRAM_BASE_URL"))
     google_api_key: SecretStr | None = Field(None, validation_alias=_env("GOOGLE_API_KEY"))
     google_base_url: str | None = Field(None, validation_alias=_env("GOOGLE_BASE_URL"))
+    elevenlabs_api_key: SecretStr | None = Field(None, validation_alias=_env("ELEVENLABS_API_KEY"))
+    elevenlabs_base_url: str | None = Field(None, validation_alias=_env("ELEVENLABS_BASE_URL"))
+    cartesia_api_key: SecretStr | None = Field(None, validation_alias=_env("CARTESIA_API_KEY"))
+    cartesia_base_url: str | None = Field(None, validation_alias=_env("CARTESIA_BASE_URL"))
+    # The operator's model providers (callwright_shared.agents.registry); without it,
+    # the built-ins above with the CALLWRIGHT_ALLOWED_* lists.
+    providers_file: str | None = Field(None, validation_alias=_env("CALLWRIGHT_PROVIDERS_FILE"))
 
     token_ttl_seconds: int = Field(
         3600, gt=0, le=24 * 3600, validation_alias=_env("CALLWRIGHT_TOKEN_TTL_SECONDS")

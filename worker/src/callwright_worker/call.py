@@ -40,6 +40,7 @@ import dataclasses
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +71,12 @@ from callwright_worker.deps import (
     SessionFactory,
     WorkerDeps,
 )
-from callwright_worker.providers import ProviderConfigError, room_io_options
+from callwright_worker.providers import (
+    ProviderConfigError,
+    fallback_stages,
+    room_io_options,
+    switch_detail,
+)
 from callwright_worker.timeline import CallTimeline, usage_of
 from callwright_worker.tools import TOOL_TOPIC, CallTools, TransferTarget
 
@@ -236,6 +242,12 @@ class Call:
             client=self._http,
         )
 
+    def _on_switch(self, stage: str) -> Callable[[Any], None]:
+        def record(event: Any) -> None:
+            self._timeline.mark(CallEvent.PROVIDER_SWITCHED, detail=switch_detail(stage, event))
+
+        return record
+
     async def _start_session(self) -> CallSession:
         config = self._record.config
         self._tools = await self._call_tools()
@@ -248,6 +260,8 @@ class Call:
             # The only source of a speech-to-speech model's time to first audio (the
             # session-level event is deprecated for everything else, and logs so once).
             session.on("metrics_collected", self._timeline.on_metrics)
+        for stage, adapter in fallback_stages(session):
+            adapter.on(f"{stage}_availability_changed", self._on_switch(stage))
         await session.start_in_room(
             self._tools.agent(config),
             room_options=room_io.RoomOptions(
@@ -318,7 +332,7 @@ class Call:
             return f"the agent is a {target.architecture.value} agent, this call is not"
         if (
             record.architecture is Architecture.REALTIME
-            and target.config.provider != record.config.provider
+            and target.config.realtime.provider != record.config.realtime.provider
         ):
             return "the agent runs on another realtime provider"
         given = session_config.carried_values(

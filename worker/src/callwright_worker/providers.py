@@ -1,7 +1,9 @@
 """Building an agent's models from its configuration and the operator's settings.
 
-Provider endpoints and keys come only from the operator's settings, read through the
-registry of callwright_shared.agents.providers: an agent chooses models and voices, never URLs
+Provider endpoints and keys come only from the operator's providers, read through the
+registry of callwright_shared.agents.registry (each stage its own base URL and key, and
+its fallbacks behind livekit-agents' FallbackAdapter): an agent chooses providers, models
+and voices, never URLs
 (a tenant must not point the worker, and the operator's keys, at a server of its own). Nothing
 here touches LiveKit Cloud inference: turn detection is pinned to local VAD (pipeline) or
 the realtime model's own server VAD, and interruption handling to VAD, so no default
@@ -16,15 +18,22 @@ from typing import Any
 
 from google.genai import types as genai
 from livekit import rtc
-from livekit.agents import NOT_GIVEN, Agent, AgentSession, NotGivenOr, llm, vad
+from livekit.agents import NOT_GIVEN, Agent, AgentSession, NotGivenOr, llm, stt, tts, vad
 from livekit.agents.voice import room_io
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import deepgram, google, openai, silero
 
+from callwright_shared.agents import stages
 from callwright_shared.agents.definitions import AgentConfig
-from callwright_shared.agents.providers import DEEPGRAM, GOOGLE, OPENAI
 from callwright_shared.agents.providers import ProviderConfigError as ProviderConfigError
+from callwright_shared.agents.registry import (
+    ProvidersFileError,
+    Registry,
+    Stage,
+    registry_of,
+)
 from callwright_shared.db.models import Architecture
+from callwright_shared.errors import InvalidRequestError
 from callwright_shared.settings import CallwrightSettings
 
 # Turn taking (pipeline). Silero VAD reports the end of speech after VAD_MIN_SILENCE_S of
@@ -34,7 +43,10 @@ from callwright_shared.settings import CallwrightSettings
 VAD_MIN_SILENCE_S = 0.55
 ENDPOINTING_MIN_DELAY_S = 0.4
 ENDPOINTING_DELAY_S = max(VAD_MIN_SILENCE_S, ENDPOINTING_MIN_DELAY_S)
-DEEPGRAM_LISTEN_URL = "https://api.deepgram.com/v1/listen"
+DEEPGRAM_API_URL = "https://api.deepgram.com/v1"
+# livekit-plugins-openai falls back to OPENAI_API_KEY when given no key: a provider that
+# takes none gets this instead, so the operator's OpenAI key never reaches its server.
+NO_KEY = "no-key"
 # Provider session limits. OpenAI Realtime ends a session
 # at 60 minutes: the plugin opens a new one this often, replaying the conversation. Gemini
 # Live resets a connection about every 10 minutes (goAway; the plugin reconnects with its
@@ -87,28 +99,100 @@ def room_io_options(architecture: Architecture, settings: CallwrightSettings) ->
     }
 
 
+def _registry(settings: CallwrightSettings) -> Registry:
+    try:
+        return registry_of(settings)
+    except ProvidersFileError as exc:
+        raise ProviderConfigError("the providers file", str(exc)) from None
+
+
+def _chain(
+    registry: Registry, stage: Stage, choice: stages.SttChoice | stages.LlmChoice | stages.TtsChoice
+) -> list[stages.Chosen]:
+    # What was accepted runs, even off today's lists; a provider the operator has since
+    # removed is a configuration fault the caller hears about.
+    try:
+        return stages.chain(registry, stage, choice, lists=False)
+    except InvalidRequestError as exc:
+        raise ProviderConfigError(choice.provider, exc.message) from None
+
+
+def _deepgram_root(base_url: str | None) -> str:
+    # DEEPGRAM_BASE_URL has always named the listen endpoint; a provider's is the API root.
+    return (base_url or DEEPGRAM_API_URL).rstrip("/").removesuffix("/listen")
+
+
+def _stt(chosen: stages.Chosen, language: str, settings: CallwrightSettings) -> stt.STT[Any]:
+    provider = chosen.provider
+    key = provider.key(settings)
+    if provider.kind == "deepgram":
+        return deepgram.STT(
+            model=chosen.model,
+            language=language,
+            api_key=key or NOT_GIVEN,
+            base_url=_deepgram_root(provider.base_url) + "/listen",
+        )
+    # An OpenAI-compatible `/v1/audio/transcriptions` (speaches, faster-whisper-server):
+    # one request per utterance, segmented by the session's VAD.
+    return openai.STT(
+        model=chosen.model,
+        language=language,
+        api_key=key or NO_KEY,
+        base_url=_url(provider.base_url),
+        use_realtime=False,
+    )
+
+
+def _llm(chosen: stages.Chosen, temperature: float, settings: CallwrightSettings) -> llm.LLM[Any]:
+    provider = chosen.provider
+    return openai.LLM(
+        model=chosen.model,
+        temperature=temperature,
+        api_key=provider.key(settings) or NO_KEY,
+        base_url=_url(provider.base_url),
+    )
+
+
+def _tts(chosen: stages.Chosen, settings: CallwrightSettings) -> tts.TTS[Any]:
+    provider = chosen.provider
+    key = provider.key(settings)
+    if provider.kind == "deepgram":
+        # An Aura voice is a model of its own (aura-2-thalia-en): the voice names it.
+        return deepgram.TTS(
+            model=chosen.voice or chosen.model,
+            api_key=key,
+            base_url=_deepgram_root(provider.base_url) + "/speak",
+        )
+    if provider.kind == "openai":
+        return openai.TTS(
+            model=chosen.model,
+            voice=chosen.voice or "alloy",
+            api_key=key or NO_KEY,
+            base_url=_url(provider.base_url),
+        )
+    raise ProviderConfigError(
+        provider.name, f"the worker has no {provider.kind} voice plugin installed"
+    )
+
+
 def pipeline_plan(
     config: AgentConfig, settings: CallwrightSettings, *, vad_model: vad.VAD
 ) -> SessionPlan:
-    stt = deepgram.STT(
-        model=config.stt_model,
-        language=config.language,
-        api_key=DEEPGRAM.key(settings),
-        base_url=DEEPGRAM.base_url(settings) or DEEPGRAM_LISTEN_URL,
-    )
-    openai_key = OPENAI.key(settings)
-    chat = openai.LLM(
-        model=config.llm_model,
-        temperature=config.temperature,
-        api_key=openai_key,
-        base_url=_url(OPENAI.base_url(settings)),
-    )
-    tts = openai.TTS(
-        model=config.tts_model,
-        voice=config.tts_voice,
-        api_key=openai_key,
-        base_url=_url(OPENAI.base_url(settings)),
-    )
+    registry = _registry(settings)
+    language = config.stt.language or config.language
+    stts = [_stt(c, language, settings) for c in _chain(registry, "stt", config.stt)]
+    chats = [_llm(c, config.llm.temperature, settings) for c in _chain(registry, "llm", config.llm)]
+    voices = [_tts(c, settings) for c in _chain(registry, "tts", config.tts)]
+    speech: stt.STT[Any]
+    if len(stts) > 1:
+        # Its own StreamAdapter (with the VAD) for each non-streaming one.
+        speech = stt.FallbackAdapter(stts, vad=vad_model)
+    elif not stts[0].capabilities.streaming:
+        speech = stt.StreamAdapter(stt=stts[0], vad=vad_model)
+    else:
+        speech = stts[0]
+    chat = llm.FallbackAdapter(chats) if len(chats) > 1 else chats[0]
+    voice = tts.FallbackAdapter(voices) if len(voices) > 1 else voices[0]
     turn_handling: TurnHandlingOptions = {
         "turn_detection": "vad",
         "endpointing": {"min_delay": ENDPOINTING_MIN_DELAY_S},
@@ -116,31 +200,67 @@ def pipeline_plan(
     }
     return SessionPlan(
         Architecture.PIPELINE,
-        {"stt": stt, "llm": chat, "tts": tts, "vad": vad_model, "turn_handling": turn_handling},
+        {
+            "stt": speech,
+            "llm": chat,
+            "tts": voice,
+            "vad": vad_model,
+            "turn_handling": turn_handling,
+        },
     )
 
 
+def fallback_stages(session: object) -> list[tuple[str, Any]]:
+    """The (stage, FallbackAdapter) pairs of a session whose stages have fallbacks; each
+    emits `<stage>_availability_changed` when a provider fails or comes back."""
+    kinds = (
+        ("stt", stt.FallbackAdapter),
+        ("llm", llm.FallbackAdapter),
+        ("tts", tts.FallbackAdapter),
+    )
+    return [
+        (stage, adapter)
+        for stage, kind in kinds
+        if isinstance(adapter := getattr(session, stage, None), kind)
+    ]
+
+
+def switch_detail(stage: str, event: Any) -> str:
+    """What a fallback adapter's availability event says, for the call's timeline."""
+    plugin = getattr(event, stage, None)
+    which = f"{getattr(plugin, 'provider', '?')} {getattr(plugin, 'model', '?')}"
+    state = "available again" if event.available else "failed; the next one takes over"
+    return f"{stage} {which}: {state}"
+
+
 def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.RealtimeModel:
-    if config.provider == "gemini":
+    try:
+        chosen = stages.realtime_chosen(_registry(settings), config.realtime, lists=False)
+    except InvalidRequestError as exc:
+        raise ProviderConfigError(config.realtime.provider, exc.message) from None
+    provider = chosen.provider
+    voice = chosen.voice
+    assert voice is not None  # a realtime choice always has one (`stages.choose`)
+    if provider.kind == "google":
         http_options: dict[str, Any] = {}
-        if google_url := GOOGLE.base_url(settings):
-            http_options["http_options"] = genai.HttpOptions(base_url=google_url)
+        if provider.base_url:
+            http_options["http_options"] = genai.HttpOptions(base_url=provider.base_url)
         gemini: llm.RealtimeModel = google.realtime.RealtimeModel(
-            model=config.realtime_model,
-            voice=config.realtime_voice,
-            temperature=config.temperature,
+            model=chosen.model,
+            voice=voice,
+            temperature=config.realtime.temperature,
             language=config.language,
             instructions=config.instructions,
             context_window_compression=GEMINI_CONTEXT_COMPRESSION,
-            api_key=GOOGLE.key(settings),
+            api_key=provider.key(settings) or NOT_GIVEN,
             **http_options,
         )
         return gemini
     model: llm.RealtimeModel = openai.realtime.RealtimeModel(
-        model=config.realtime_model,
-        voice=config.realtime_voice,
-        api_key=OPENAI.key(settings),
-        base_url=_url(OPENAI.base_url(settings)),
+        model=chosen.model,
+        voice=voice,
+        api_key=provider.key(settings) or NO_KEY,
+        base_url=_url(provider.base_url),
         max_session_duration=OPENAI_REALTIME_RECYCLE_SECONDS,
     )
     return model

@@ -1,4 +1,4 @@
-"""An OpenAI REST API emulator: chat completions and text-to-speech.
+"""An OpenAI REST API emulator: chat completions, text-to-speech and transcriptions.
 
 Writer: this module, in the wire format of api.openai.com. Readers: the `openai` SDK as
 driven by `livekit.plugins.openai.LLM` and `livekit.plugins.openai.TTS` (1.8.9), pointed at
@@ -15,6 +15,12 @@ driven by `livekit.plugins.openai.LLM` and `livekit.plugins.openai.TTS` (1.8.9),
   With `response_format: "pcm"` and `stream_format: "sse"` it answers OpenAI's SSE
   (`speech.audio.delta` / `speech.audio.done`); otherwise raw bytes declared as
   `Content-Type: audio/pcm`, which the plugin decodes whatever format it asked for.
+- `POST /v1/audio/transcriptions` (multipart, a WAV `file`, as `livekit.plugins.openai.STT`
+  sends each utterance the VAD cut, and speaches or faster-whisper-server answer):
+  `{"text": transcript}` when the audio is not silent, `{"text": ""}` otherwise.
+
+`chat_status`, when set, makes chat completions answer that HTTP status with an OpenAI
+error body (an outage, for fallback tests).
 """
 
 from __future__ import annotations
@@ -29,9 +35,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import ClientConnectionResetError, web
+from aiohttp import BodyPartReader, ClientConnectionResetError, web
 
-from ._audio import chunked, text_to_speech_pcm
+from ._audio import chunked, rms, text_to_speech_pcm
 from ._server import EmulatorServer, bearer_key
 
 if TYPE_CHECKING:
@@ -145,8 +151,12 @@ class OpenAIEmulator(EmulatorServer):
         realtime: OpenAIRealtimeEmulator | None = None,
         tool_policy: ToolPolicy | None = None,
         after_tool: Callable[[str], str] = said_after_tool,
+        transcript: str = "hello can you hear me",
     ) -> None:
         super().__init__()
+        self.transcript = transcript
+        self.chat_status: int | None = None
+        self.transcription_requests: list[dict[str, Any]] = []
         # Settable by a test at any time, like `reply`.
         self.tool_policy = tool_policy
         self.after_tool = after_tool
@@ -171,6 +181,7 @@ class OpenAIEmulator(EmulatorServer):
             web.post("/v1/chat/completions", self._chat_completions),
             web.post("/v1/audio/speech", self._speech),
             web.get("/v1/models", self._models),
+            web.post("/v1/audio/transcriptions", self._transcriptions),
         ]
         # One host for every OpenAI API, as api.openai.com is: the worker has one
         # OPENAI_BASE_URL for its LLM, TTS and Realtime models.
@@ -202,6 +213,10 @@ class OpenAIEmulator(EmulatorServer):
             return denied
         body: dict[str, Any] = await request.json()
         self.chat_requests.append(body)
+        if self.chat_status is not None:
+            return openai_error(
+                self.chat_status, message="emulated outage", type_="server_error", code=None
+            )
         messages: ChatMessages = body.get("messages") or []
         calls = self._calls_for(body, messages)
         self.tool_calls_made += calls
@@ -334,6 +349,26 @@ class OpenAIEmulator(EmulatorServer):
             for start in range(0, len(arguments), step):
                 piece = {"index": index, "function": {"arguments": arguments[start : start + step]}}
                 await response.write(_sse(chunk([choice({"tool_calls": [piece]})])))
+
+    async def _transcriptions(self, request: web.Request) -> web.Response:
+        if (denied := unauthorized(request, self.require_key)) is not None:
+            return denied
+        fields: dict[str, Any] = {}
+        audio = b""
+        async for part in await request.multipart():
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "file":
+                audio = await part.read()
+            elif part.name:
+                fields[part.name] = await part.text()
+        # PCM16 mono after the 44-byte header of the plugin's WAV (its rate at byte 24).
+        pcm = audio[44:]
+        rate = int.from_bytes(audio[24:28], "little") if len(audio) >= 44 else 0
+        fields["seconds"] = len(pcm) / 2 / rate if rate else 0.0
+        self.transcription_requests.append(fields)
+        text = self.transcript if pcm and rms(pcm) > 300 else ""
+        return web.json_response({"text": text}, headers=_request_id())
 
     async def _speech(self, request: web.Request) -> web.StreamResponse:
         if (denied := unauthorized(request, self.require_key)) is not None:

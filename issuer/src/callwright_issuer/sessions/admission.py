@@ -157,7 +157,7 @@ def _resolve_config(
     if overrides:
         try:
             agents.check_choices(
-                resolved.config, agent.architecture.value, settings, fields=list(overrides)
+                resolved.config, agent.architecture.value, settings, fields=resolved.overrides
             )
         except InvalidRequestError as exc:
             raise InvalidRequestError(exc.message, param=f"overrides.{exc.param}") from None

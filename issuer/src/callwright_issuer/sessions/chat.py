@@ -223,8 +223,8 @@ async def start_message(
         tool_turns=runner.turns if runner else [],
     )
     request = ChatRequest(
-        model=config.llm_model,
-        temperature=config.temperature,
+        model=config.llm.model,
+        temperature=config.llm.temperature,
         instructions=config.instructions,
         history=history,
         tools=[raw_schema(t) for t in http_tools],

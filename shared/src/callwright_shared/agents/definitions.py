@@ -5,8 +5,9 @@ The same `AgentSpec` validates the body of `POST /v1/agents`, the content of
 
 Prices are not part of it: they are the operator's (callwright_shared.billing.pricing). A tenant
 body that names one is 400 with that field as `param`; `AgentPublic` shows the effective
-prices read-only. The models, voices and realtime provider a tenant chooses must be in
-the operator's allowlists of settings (`check_choices`).
+prices read-only. The providers, models and voices a tenant chooses for each stage
+(callwright_shared.agents.stages) must be the operator's (callwright_shared.agents.registry,
+`check_choices`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,29 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     create_model,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callwright_shared.agents import stages
+from callwright_shared.agents.registry import Stage, registry_of
+from callwright_shared.agents.stages import (
+    DEFAULT_REALTIME_MODELS as DEFAULT_REALTIME_MODELS,
+)
+from callwright_shared.agents.stages import (
+    LlmChoice,
+    RealtimeChoice,
+    SttChoice,
+    Temperature,
+    TtsChoice,
+)
 from callwright_shared.agents.variables import VariableSpec, check_names, check_template
 from callwright_shared.billing.pricing import PRICE_FIELDS, Price
 from callwright_shared.db import pagination
@@ -41,14 +56,6 @@ from callwright_shared.text import MultiLine, SingleLine, has_control_characters
 from callwright_shared.tools.checks import check_tools, check_transfer_targets, keep_secrets
 from callwright_shared.tools.models import MAX_TOOLS, STORE, Tool, check_unique_names
 
-# Gemini: the Gemini API model livekit-plugins-google 1.8.9 defaults to (Google retired
-# gemini-2.0-flash-live-001 and gemini-live-2.5-flash-preview).
-DEFAULT_REALTIME_MODELS = {
-    "openai": "gpt-realtime",
-    "gemini": "gemini-2.5-flash-native-audio-preview-12-2025",
-}
-DEFAULT_REALTIME_VOICES = {"openai": "alloy", "gemini": "Puck"}
-
 ArchitectureName = Literal["pipeline", "realtime", "text"]
 # The architectures each kind of session runs: a chat session needs the agent's LLM, a
 # voice session its audio (Create Voice/Chat Session: 400 agent_architecture_unsupported).
@@ -59,14 +66,16 @@ SESSION_ARCHITECTURES: dict[SessionKind, frozenset[Architecture]] = {
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 # The fields a session may override, when the agent's owner lists them in
-# `overridable`; `max_duration_seconds` only downwards.
+# `overridable`; `max_duration_seconds` only downwards. The flat names of before
+# (tts_voice, voice, temperature) are renamed on write (callwright_shared.agents.stages).
 OverridableField = Literal[
     "greeting",
     "instructions",
     "language",
-    "tts_voice",
-    "voice",
-    "temperature",
+    "tts.voice",
+    "realtime.voice",
+    "llm.temperature",
+    "realtime.temperature",
     "max_duration_seconds",
 ]
 # The fields the model sees: no secret variable may appear in them.
@@ -96,29 +105,55 @@ class AgentConfig(BaseModel):
     greeting: MultiLine | None = Field(None, max_length=1_000)
     language: str = Field("en", pattern=_LANGUAGE)
     max_duration_seconds: int = Field(600, gt=0, le=4 * 3600)
-    stt_model: SingleLine = Field("nova-3", min_length=1, max_length=100)
-    llm_model: SingleLine = Field("gpt-4o-mini", min_length=1, max_length=100)
-    temperature: float = Field(0.8, ge=0, le=2, allow_inf_nan=False)
-    tts_model: SingleLine = Field("gpt-4o-mini-tts", min_length=1, max_length=100)
-    tts_voice: SingleLine = Field("alloy", min_length=1, max_length=100)
-    provider: Literal["openai", "gemini"] = "openai"
-    model: SingleLine | None = Field(None, min_length=1, max_length=100)
-    voice: SingleLine | None = Field(None, min_length=1, max_length=100)
+    # Each stage: a provider the operator names, a model, a voice (pipeline: stt, llm, tts;
+    # text: llm; realtime: realtime). Never a URL: endpoints are the operator's.
+    stt: SttChoice = Field(default_factory=SttChoice)
+    llm: LlmChoice = Field(default_factory=LlmChoice)
+    tts: TtsChoice = Field(default_factory=TtsChoice)
+    realtime: RealtimeChoice = Field(default_factory=RealtimeChoice)
     variables: dict[str, VariableSpec] = Field(default_factory=dict)
-    overridable: list[OverridableField] = Field(default_factory=list, max_length=7)
+    overridable: list[OverridableField] = Field(default_factory=list, max_length=8)
     timezone: SingleLine = Field("UTC", min_length=1, max_length=64)
     # What the agent may call (callwright_shared.tools); every architecture.
     tools: list[Tool] = Field(default_factory=list, max_length=MAX_TOOLS)
 
     _timezone = field_validator("timezone")(_check_timezone)
 
-    @property
-    def realtime_model(self) -> str:
-        return self.model or DEFAULT_REALTIME_MODELS[self.provider]
+    @model_validator(mode="before")
+    @classmethod
+    def _lift_flat(cls, data: Any) -> Any:
+        # The deprecated flat fields, in a body or a configuration stored before them;
+        # each checked first, so that a bad one is refused under the name it was sent as.
+        if not isinstance(data, dict):
+            return data
+        for name in stages.FLAT.keys() & data.keys():
+            try:
+                _FLAT_ADAPTERS[name].validate_python(data[name], strict=True)
+            except ValidationError as exc:
+                raise InvalidRequestError.from_validation(exc.errors(), prefix=name) from None
+        return stages.lift(data)
 
-    @property
-    def realtime_voice(self) -> str:
-        return self.voice or DEFAULT_REALTIME_VOICES[self.provider]
+
+def _flat(annotation: Any, description: str) -> Any:
+    return (
+        annotation | None,
+        Field(None, deprecated=True, exclude=True, description=f"Deprecated: use {description}"),
+    )
+
+
+# The deprecated flat fields, documented on the bodies that accept them. Lifted onto the
+# objects before validation (`AgentConfig._lift_flat`, `update_agent`), so never set here.
+_FLAT_FIELDS: dict[str, Any] = {
+    "stt_model": _flat(stages.Name, "stt.model"),
+    "llm_model": _flat(stages.Name, "llm.model"),
+    "temperature": _flat(Temperature, "llm.temperature and realtime.temperature"),
+    "tts_model": _flat(stages.Name, "tts.model"),
+    "tts_voice": _flat(stages.Name, "tts.voice"),
+    "provider": _flat(stages.ProviderName, "realtime.provider"),
+    "model": _flat(stages.Name, "realtime.model"),
+    "voice": _flat(stages.Name, "realtime.voice"),
+}
+_FLAT_ADAPTERS = {name: TypeAdapter(field[0]) for name, field in _FLAT_FIELDS.items()}
 
 
 class _NoTenantPrices(BaseModel):
@@ -140,11 +175,27 @@ class _NoTenantPrices(BaseModel):
         )
 
 
-class AgentSpec(AgentConfig, _NoTenantPrices):
-    """The body of POST /v1/agents: name and architecture required, the rest defaulted."""
+if TYPE_CHECKING:
 
-    name: SingleLine = Field(min_length=1, max_length=200)
-    architecture: ArchitectureName
+    class AgentSpec(AgentConfig, _NoTenantPrices):
+        """The body of POST /v1/agents: name and architecture required, the rest defaulted."""
+
+        name: SingleLine
+        architecture: ArchitectureName
+
+else:
+
+    class _Spec(AgentConfig, _NoTenantPrices):
+        name: SingleLine = Field(min_length=1, max_length=200)
+        architecture: ArchitectureName
+
+    AgentSpec = create_model(
+        "AgentSpec",
+        __doc__="The body of POST /v1/agents: name and architecture required, the rest defaulted.",
+        __base__=_Spec,
+        __module__=__name__,
+        **{name: (field[0], field[1]) for name, field in _FLAT_FIELDS.items()},
+    )
 
 
 def _all_optional(model: type[BaseModel], names: Collection[str]) -> dict[str, Any]:
@@ -165,6 +216,15 @@ class _Changes(_NoTenantPrices):
 
     _timezone = field_validator("timezone", check_fields=False)(_check_timezone)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _rename_overridable(cls, data: Any) -> Any:
+        # Flat fields are merged into the stored objects by `update_agent`; only the old
+        # `overridable` names are renamed here.
+        if isinstance(data, dict) and "overridable" in data:
+            return {**data, "overridable": stages.rename_overridable(data["overridable"])}
+        return data
+
 
 if TYPE_CHECKING:
 
@@ -181,6 +241,7 @@ else:
         __base__=_Changes,
         __module__=__name__,
         **_all_optional(AgentSpec, ["name", "architecture", *AgentConfig.model_fields]),
+        **_FLAT_FIELDS,
     )
 
 
@@ -240,62 +301,43 @@ def check_choices(
     *,
     fields: Collection[str] | None = None,
 ) -> None:
-    """Refuse (400, `param`) a model, voice or provider the operator does not offer.
+    """Refuse (400, `param` such as `tts.voice`) a provider, model or voice the operator
+    does not offer (callwright_shared.agents.registry).
 
-    Checks what the architecture uses; with `fields` (a PATCH), only what those fields
-    change, so a value the operator set outside the lists stays until it is changed.
+    Checks what the architecture uses; with `fields` (a PATCH, or a session's override
+    paths), only the stages those fields change, so a value the operator set outside the
+    lists stays until it is changed.
     """
+    registry = registry_of(settings)
+    touched = stages.flat_fields_of(fields or ())
+
+    def changed(stage: str) -> bool:
+        return fields is None or "architecture" in fields or stage in touched
+
     if architecture == "realtime":
-        gemini = config.provider == "gemini"
-        choices = [
-            ("provider", config.provider, settings.allowed_realtime_providers),
-            (
-                "model",
-                config.realtime_model,
-                settings.allowed_gemini_live_models
-                if gemini
-                else settings.allowed_openai_realtime_models,
-            ),
-            (
-                "voice",
-                config.realtime_voice,
-                settings.allowed_gemini_live_voices
-                if gemini
-                else settings.allowed_openai_realtime_voices,
-            ),
-        ]
-        # The realtime model and voice default per provider: a new provider changes them.
-        depends = {"model": "provider", "voice": "provider"}
+        if changed("realtime"):
+            stages.realtime_chosen(registry, config.realtime)
     else:
-        choices = [("llm_model", config.llm_model, settings.allowed_llm_models)]
+        used: list[tuple[Stage, SttChoice | LlmChoice | TtsChoice]] = [("llm", config.llm)]
         if architecture == "pipeline":
-            choices += [
-                ("stt_model", config.stt_model, settings.allowed_stt_models),
-                ("tts_model", config.tts_model, settings.allowed_tts_models),
-                ("tts_voice", config.tts_voice, settings.allowed_tts_voices),
-            ]
-        depends = {}
-    for field, value, allowed in choices:
-        changed = (
-            fields is None
-            or "architecture" in fields
-            or field in fields
-            or depends.get(field) in fields
-        )
-        if changed and value not in allowed:
-            raise InvalidRequestError(
-                f"{field}: '{value[:100]}' is not offered here; choose one of "
-                f"{', '.join(allowed) or '(none configured)'}",
-                param=field,
-            )
+            used += [("stt", config.stt), ("tts", config.tts)]
+        for stage, choice in used:
+            if changed(stage):
+                stages.chain(registry, stage, choice)
     # A schema is checked for Gemini whenever the agent may start running on it.
-    if fields is None or {"tools", "architecture", "provider"} & set(fields):
+    if fields is None or {"tools", "architecture"} & set(fields) or "realtime" in touched:
         check_tools(
             config.tools,
-            gemini=architecture == "realtime" and config.provider == "gemini",
+            gemini=architecture == "realtime" and is_gemini(config, settings),
             allow_private=settings.tools_allow_private_networks,
             check_urls=fields is None or "tools" in fields,
         )
+
+
+def is_gemini(config: AgentConfig, settings: CallwrightSettings) -> bool:
+    """Whether the agent's realtime provider is a Google one (its tool schemas are Gemini's)."""
+    found = registry_of(settings).find(config.realtime.provider)
+    return found is not None and found.kind == "google"
 
 
 async def create_agent(db: AsyncSession, *, org_id: str, spec: AgentSpec) -> Agent:
@@ -332,6 +374,10 @@ async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> 
         # Before the dump: secret header values the tenant did not resend are kept.
         keep_secrets(changes.tools, stored=config_of(agent).tools)
     fields = changes.model_dump(mode="json", exclude_unset=True, context=STORE)
+    # The deprecated flat fields (excluded from dumps) merge into the stored objects.
+    fields.update(
+        {name: changes.__dict__[name] for name in stages.FLAT if name in changes.model_fields_set}
+    )
     for required in ("name", "architecture"):
         if required in fields and fields[required] is None:
             raise InvalidRequestError(f"{required}: may not be null", param=required)
@@ -339,7 +385,8 @@ async def update_agent(db: AsyncSession, agent: Agent, changes: AgentUpdate) -> 
         agent.name = fields.pop("name")
     if "architecture" in fields:
         agent.architecture = Architecture(fields.pop("architecture"))
-    merged = {**agent.config, **fields}
+    stored = stages.lift(agent.config)
+    merged = {**stored, **stages.lift(fields, stored=stored)}
     try:
         config = AgentConfig.model_validate(merged, strict=False)
     except ValidationError as exc:  # e.g. null for a field that has a default

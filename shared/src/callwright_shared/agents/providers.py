@@ -82,5 +82,5 @@ def required_providers(
     if architecture == Architecture.PIPELINE:
         return (DEEPGRAM, OPENAI)
     if architecture == Architecture.REALTIME:
-        return (GOOGLE,) if realtime_provider == "gemini" else (OPENAI,)
+        return (GOOGLE,) if realtime_provider in ("gemini", "google") else (OPENAI,)
     return ()

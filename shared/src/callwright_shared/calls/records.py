@@ -38,6 +38,8 @@ class CallEvent(StrEnum):
     TIME_LIMIT = "time_limit"
     # A `transfer` tool handed the call to another agent (`detail`: its id).
     TRANSFERRED = "transferred"
+    # A stage's provider failed and its fallback took over, or came back (`detail`: which).
+    PROVIDER_SWITCHED = "provider_switched"
     ERROR = "error"
     ENDED = "ended"
 

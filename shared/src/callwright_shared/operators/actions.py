@@ -203,7 +203,9 @@ async def create_agent(
     # The operator's own agent: its tool URLs may be private (still checked when sent).
     check_tools(
         spec.tools,
-        gemini=spec.architecture == "realtime" and spec.provider == "gemini",
+        gemini=spec.architecture == "realtime"
+        and spec.realtime is not None
+        and spec.realtime.provider in ("gemini", "google"),
         allow_private=True,
     )
     agent = await agents.create_agent(db, org_id=org_id, spec=spec)

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from callwright_shared.agents import variables
+from callwright_shared.agents import stages, variables
 from callwright_shared.agents.definitions import TEMPLATE_FIELDS, AgentConfig
 from callwright_shared.errors import (
     InvalidRequestError,
@@ -65,8 +65,12 @@ def resolve(
     channel: str,
     now: datetime,
 ) -> Resolved:
-    """The configuration the session runs, or a 400 naming the field at fault."""
-    merged = _apply_overrides(config, overrides or {})
+    """The configuration the session runs, or a 400 naming the field at fault.
+
+    Overrides name the agent's `overridable` fields, a stage's as an object
+    (`{"tts": {"voice": "nova"}}`) or, deprecated, flat (`tts_voice`)."""
+    paths = stages.override_paths(overrides or {}, config.overridable)
+    merged = _apply_overrides(config, paths)
     values = _values(merged, given or {})
     rendered: dict[str, str] = {name: variables.as_text(v) for name, v in values.items()}
     rendered.update(
@@ -97,7 +101,7 @@ def resolve(
         config=final,
         values=values,
         secrets=sorted(n for n, spec in merged.variables.items() if spec.secret),
-        overrides=sorted(overrides or {}),
+        overrides=sorted(paths),
     )
 
 
@@ -112,8 +116,15 @@ def _apply_overrides(config: AgentConfig, overrides: dict[str, Any]) -> AgentCon
         )
     if not overrides:
         return config
+    data = config.model_dump()
+    for path, value in overrides.items():
+        stage, _, key = path.partition(".")
+        if key:
+            data[stage] = {**data[stage], key: value}
+        else:
+            data[path] = value
     try:
-        merged = AgentConfig.model_validate({**config.model_dump(), **overrides}, strict=True)
+        merged = AgentConfig.model_validate(data, strict=True)
     except ValidationError as exc:
         raise InvalidRequestError.from_validation(exc.errors(), prefix="overrides") from None
     if merged.max_duration_seconds > config.max_duration_seconds:

@@ -37,11 +37,13 @@ def required_keys(
     if architecture == "pipeline":
         return (DEEPGRAM, OPENAI)
     if architecture == "realtime":
-        return (GOOGLE,) if realtime_provider == "gemini" else (OPENAI,)
+        return (GOOGLE,) if realtime_provider in ("gemini", "google") else (OPENAI,)
     return ()
 
 
 def keys_needed(agent: Mapping[str, Any]) -> set[str]:
     """The provider keys the worker needs to run this agent (as the API lists it)."""
-    needed = required_keys(str(agent.get("architecture")), agent.get("provider"))
+    realtime = agent.get("realtime")
+    provider = realtime.get("provider") if isinstance(realtime, Mapping) else None
+    needed = required_keys(str(agent.get("architecture")), provider)
     return {provider.key_env for provider in needed}

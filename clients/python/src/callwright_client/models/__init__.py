@@ -5,18 +5,15 @@ from .agent_list import AgentList
 from .agent_public import AgentPublic
 from .agent_public_architecture import AgentPublicArchitecture
 from .agent_public_overridable_item import AgentPublicOverridableItem
-from .agent_public_provider import AgentPublicProvider
 from .agent_public_variables import AgentPublicVariables
 from .agent_spec import AgentSpec
 from .agent_spec_architecture import AgentSpecArchitecture
 from .agent_spec_overridable_item import AgentSpecOverridableItem
-from .agent_spec_provider import AgentSpecProvider
 from .agent_spec_variables import AgentSpecVariables
 from .agent_stats import AgentStats
 from .agent_update import AgentUpdate
 from .agent_update_architecture_type_0 import AgentUpdateArchitectureType0
 from .agent_update_overridable_type_0_item import AgentUpdateOverridableType0Item
-from .agent_update_provider_type_0 import AgentUpdateProviderType0
 from .agent_update_variables_type_0 import AgentUpdateVariablesType0
 from .api_key_create import ApiKeyCreate
 from .api_key_create_scope import ApiKeyCreateScope
@@ -52,6 +49,7 @@ from .end_call_tool import EndCallTool
 from .end_reason import EndReason
 from .error_body import ErrorBody
 from .error_detail import ErrorDetail
+from .fallback import Fallback
 from .get_usage_group_by import GetUsageGroupBy
 from .healthz_response_healthz_healthz_get import HealthzResponseHealthzHealthzGet
 from .http_tool import HttpTool
@@ -67,6 +65,7 @@ from .latency_summary import LatencySummary
 from .ledger_entry_public import LedgerEntryPublic
 from .ledger_entry_public_kind import LedgerEntryPublicKind
 from .ledger_list import LedgerList
+from .llm_choice import LlmChoice
 from .message_create import MessageCreate
 from .message_reply import MessageReply
 from .message_usage import MessageUsage
@@ -78,6 +77,7 @@ from .organization_public import OrganizationPublic
 from .percentiles import Percentiles
 from .prices import Prices
 from .prices_set import PricesSet
+from .realtime_choice import RealtimeChoice
 from .session_kind import SessionKind
 from .session_list import SessionList
 from .session_public import SessionPublic
@@ -85,6 +85,7 @@ from .session_public_config_type_0 import SessionPublicConfigType0
 from .session_public_metadata_type_0 import SessionPublicMetadataType0
 from .session_status import SessionStatus
 from .session_timeline import SessionTimeline
+from .stt_choice import SttChoice
 from .suspension_result import SuspensionResult
 from .tool_call import ToolCall
 from .tool_call_arguments_type_0 import ToolCallArgumentsType0
@@ -94,6 +95,7 @@ from .tool_secret import ToolSecret
 from .transcript_entry import TranscriptEntry
 from .transcript_entry_role import TranscriptEntryRole
 from .transfer_tool import TransferTool
+from .tts_choice import TtsChoice
 from .turn_counts import TurnCounts
 from .turn_latency import TurnLatency
 from .usage_group import UsageGroup
@@ -125,18 +127,15 @@ __all__ = (
     "AgentPublic",
     "AgentPublicArchitecture",
     "AgentPublicOverridableItem",
-    "AgentPublicProvider",
     "AgentPublicVariables",
     "AgentSpec",
     "AgentSpecArchitecture",
     "AgentSpecOverridableItem",
-    "AgentSpecProvider",
     "AgentSpecVariables",
     "AgentStats",
     "AgentUpdate",
     "AgentUpdateArchitectureType0",
     "AgentUpdateOverridableType0Item",
-    "AgentUpdateProviderType0",
     "AgentUpdateVariablesType0",
     "ApiKeyCreate",
     "ApiKeyCreateScope",
@@ -172,6 +171,7 @@ __all__ = (
     "EndReason",
     "ErrorBody",
     "ErrorDetail",
+    "Fallback",
     "GetUsageGroupBy",
     "HealthzResponseHealthzHealthzGet",
     "HttpTool",
@@ -187,6 +187,7 @@ __all__ = (
     "LedgerEntryPublic",
     "LedgerEntryPublicKind",
     "LedgerList",
+    "LlmChoice",
     "MessageCreate",
     "MessageReply",
     "MessageUsage",
@@ -198,6 +199,7 @@ __all__ = (
     "Percentiles",
     "Prices",
     "PricesSet",
+    "RealtimeChoice",
     "SessionKind",
     "SessionList",
     "SessionPublic",
@@ -205,6 +207,7 @@ __all__ = (
     "SessionPublicMetadataType0",
     "SessionStatus",
     "SessionTimeline",
+    "SttChoice",
     "SuspensionResult",
     "ToolCall",
     "ToolCallArgumentsType0",
@@ -214,6 +217,7 @@ __all__ = (
     "TranscriptEntry",
     "TranscriptEntryRole",
     "TransferTool",
+    "TtsChoice",
     "TurnCounts",
     "TurnLatency",
     "UsageGroup",

@@ -8,14 +8,17 @@ from attrs import define as _attrs_define
 
 from ..models.agent_public_architecture import AgentPublicArchitecture
 from ..models.agent_public_overridable_item import AgentPublicOverridableItem
-from ..models.agent_public_provider import AgentPublicProvider
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_public_variables import AgentPublicVariables
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool import HttpTool
+    from ..models.llm_choice import LlmChoice
+    from ..models.realtime_choice import RealtimeChoice
+    from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
+    from ..models.tts_choice import TtsChoice
 
 
 T = TypeVar("T", bound="AgentPublic")
@@ -38,14 +41,10 @@ class AgentPublic:
             greeting (None | str | Unset):
             language (str | Unset):  Default: 'en'.
             max_duration_seconds (int | Unset):  Default: 600.
-            stt_model (str | Unset):  Default: 'nova-3'.
-            llm_model (str | Unset):  Default: 'gpt-4o-mini'.
-            temperature (float | Unset):  Default: 0.8.
-            tts_model (str | Unset):  Default: 'gpt-4o-mini-tts'.
-            tts_voice (str | Unset):  Default: 'alloy'.
-            provider (AgentPublicProvider | Unset):  Default: AgentPublicProvider.OPENAI.
-            model (None | str | Unset):
-            voice (None | str | Unset):
+            stt (SttChoice | Unset):
+            llm (LlmChoice | Unset):
+            tts (TtsChoice | Unset):
+            realtime (RealtimeChoice | Unset):
             variables (AgentPublicVariables | Unset):
             overridable (list[AgentPublicOverridableItem] | Unset):
             timezone (str | Unset):  Default: 'UTC'.
@@ -63,14 +62,10 @@ class AgentPublic:
     greeting: str | Unset | None = UNSET
     language: str | Unset = "en"
     max_duration_seconds: int | Unset = 600
-    stt_model: str | Unset = "nova-3"
-    llm_model: str | Unset = "gpt-4o-mini"
-    temperature: float | Unset = 0.8
-    tts_model: str | Unset = "gpt-4o-mini-tts"
-    tts_voice: str | Unset = "alloy"
-    provider: AgentPublicProvider | Unset = AgentPublicProvider.OPENAI
-    model: str | Unset | None = UNSET
-    voice: str | Unset | None = UNSET
+    stt: SttChoice | Unset = UNSET
+    llm: LlmChoice | Unset = UNSET
+    tts: TtsChoice | Unset = UNSET
+    realtime: RealtimeChoice | Unset = UNSET
     variables: AgentPublicVariables | Unset = UNSET
     overridable: list[AgentPublicOverridableItem] | Unset = UNSET
     timezone: str | Unset = "UTC"
@@ -108,31 +103,21 @@ class AgentPublic:
 
         max_duration_seconds = self.max_duration_seconds
 
-        stt_model = self.stt_model
+        stt: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.stt, Unset):
+            stt = self.stt.to_dict()
 
-        llm_model = self.llm_model
+        llm: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.llm, Unset):
+            llm = self.llm.to_dict()
 
-        temperature = self.temperature
+        tts: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.tts, Unset):
+            tts = self.tts.to_dict()
 
-        tts_model = self.tts_model
-
-        tts_voice = self.tts_voice
-
-        provider: str | Unset = UNSET
-        if not isinstance(self.provider, Unset):
-            provider = self.provider.value
-
-        model: str | Unset | None
-        if isinstance(self.model, Unset):
-            model = UNSET
-        else:
-            model = self.model
-
-        voice: str | Unset | None
-        if isinstance(self.voice, Unset):
-            voice = UNSET
-        else:
-            voice = self.voice
+        realtime: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.realtime, Unset):
+            realtime = self.realtime.to_dict()
 
         variables: dict[str, Any] | Unset = UNSET
         if not isinstance(self.variables, Unset):
@@ -182,22 +167,14 @@ class AgentPublic:
             field_dict["language"] = language
         if max_duration_seconds is not UNSET:
             field_dict["max_duration_seconds"] = max_duration_seconds
-        if stt_model is not UNSET:
-            field_dict["stt_model"] = stt_model
-        if llm_model is not UNSET:
-            field_dict["llm_model"] = llm_model
-        if temperature is not UNSET:
-            field_dict["temperature"] = temperature
-        if tts_model is not UNSET:
-            field_dict["tts_model"] = tts_model
-        if tts_voice is not UNSET:
-            field_dict["tts_voice"] = tts_voice
-        if provider is not UNSET:
-            field_dict["provider"] = provider
-        if model is not UNSET:
-            field_dict["model"] = model
-        if voice is not UNSET:
-            field_dict["voice"] = voice
+        if stt is not UNSET:
+            field_dict["stt"] = stt
+        if llm is not UNSET:
+            field_dict["llm"] = llm
+        if tts is not UNSET:
+            field_dict["tts"] = tts
+        if realtime is not UNSET:
+            field_dict["realtime"] = realtime
         if variables is not UNSET:
             field_dict["variables"] = variables
         if overridable is not UNSET:
@@ -214,7 +191,11 @@ class AgentPublic:
         from ..models.agent_public_variables import AgentPublicVariables
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool import HttpTool
+        from ..models.llm_choice import LlmChoice
+        from ..models.realtime_choice import RealtimeChoice
+        from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
+        from ..models.tts_choice import TtsChoice
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -256,40 +237,33 @@ class AgentPublic:
 
         max_duration_seconds = d.pop("max_duration_seconds", UNSET)
 
-        stt_model = d.pop("stt_model", UNSET)
-
-        llm_model = d.pop("llm_model", UNSET)
-
-        temperature = d.pop("temperature", UNSET)
-
-        tts_model = d.pop("tts_model", UNSET)
-
-        tts_voice = d.pop("tts_voice", UNSET)
-
-        _provider = d.pop("provider", UNSET)
-        provider: AgentPublicProvider | Unset
-        if isinstance(_provider, Unset):
-            provider = UNSET
+        _stt = d.pop("stt", UNSET)
+        stt: SttChoice | Unset
+        if isinstance(_stt, Unset):
+            stt = UNSET
         else:
-            provider = AgentPublicProvider(_provider)
+            stt = SttChoice.from_dict(_stt)
 
-        def _parse_model(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _llm = d.pop("llm", UNSET)
+        llm: LlmChoice | Unset
+        if isinstance(_llm, Unset):
+            llm = UNSET
+        else:
+            llm = LlmChoice.from_dict(_llm)
 
-        model = _parse_model(d.pop("model", UNSET))
+        _tts = d.pop("tts", UNSET)
+        tts: TtsChoice | Unset
+        if isinstance(_tts, Unset):
+            tts = UNSET
+        else:
+            tts = TtsChoice.from_dict(_tts)
 
-        def _parse_voice(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        voice = _parse_voice(d.pop("voice", UNSET))
+        _realtime = d.pop("realtime", UNSET)
+        realtime: RealtimeChoice | Unset
+        if isinstance(_realtime, Unset):
+            realtime = UNSET
+        else:
+            realtime = RealtimeChoice.from_dict(_realtime)
 
         _variables = d.pop("variables", UNSET)
         variables: AgentPublicVariables | Unset
@@ -354,14 +328,10 @@ class AgentPublic:
             greeting=greeting,
             language=language,
             max_duration_seconds=max_duration_seconds,
-            stt_model=stt_model,
-            llm_model=llm_model,
-            temperature=temperature,
-            tts_model=tts_model,
-            tts_voice=tts_voice,
-            provider=provider,
-            model=model,
-            voice=voice,
+            stt=stt,
+            llm=llm,
+            tts=tts,
+            realtime=realtime,
             variables=variables,
             overridable=overridable,
             timezone=timezone,

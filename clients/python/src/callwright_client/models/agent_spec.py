@@ -7,14 +7,17 @@ from attrs import define as _attrs_define
 
 from ..models.agent_spec_architecture import AgentSpecArchitecture
 from ..models.agent_spec_overridable_item import AgentSpecOverridableItem
-from ..models.agent_spec_provider import AgentSpecProvider
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_spec_variables import AgentSpecVariables
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
+    from ..models.llm_choice import LlmChoice
+    from ..models.realtime_choice import RealtimeChoice
+    from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
+    from ..models.tts_choice import TtsChoice
 
 
 T = TypeVar("T", bound="AgentSpec")
@@ -31,18 +34,22 @@ class AgentSpec:
         greeting (None | str | Unset):
         language (str | Unset):  Default: 'en'.
         max_duration_seconds (int | Unset):  Default: 600.
-        stt_model (str | Unset):  Default: 'nova-3'.
-        llm_model (str | Unset):  Default: 'gpt-4o-mini'.
-        temperature (float | Unset):  Default: 0.8.
-        tts_model (str | Unset):  Default: 'gpt-4o-mini-tts'.
-        tts_voice (str | Unset):  Default: 'alloy'.
-        provider (AgentSpecProvider | Unset):  Default: AgentSpecProvider.OPENAI.
-        model (None | str | Unset):
-        voice (None | str | Unset):
+        stt (SttChoice | Unset):
+        llm (LlmChoice | Unset):
+        tts (TtsChoice | Unset):
+        realtime (RealtimeChoice | Unset):
         variables (AgentSpecVariables | Unset):
         overridable (list[AgentSpecOverridableItem] | Unset):
         timezone (str | Unset):  Default: 'UTC'.
         tools (list[EndCallTool | HttpToolInput | TransferTool] | Unset):
+        stt_model (None | str | Unset): Deprecated: use stt.model
+        llm_model (None | str | Unset): Deprecated: use llm.model
+        temperature (float | None | Unset): Deprecated: use llm.temperature and realtime.temperature
+        tts_model (None | str | Unset): Deprecated: use tts.model
+        tts_voice (None | str | Unset): Deprecated: use tts.voice
+        provider (None | str | Unset): Deprecated: use realtime.provider
+        model (None | str | Unset): Deprecated: use realtime.model
+        voice (None | str | Unset): Deprecated: use realtime.voice
     """
 
     name: str
@@ -51,18 +58,22 @@ class AgentSpec:
     greeting: str | Unset | None = UNSET
     language: str | Unset = "en"
     max_duration_seconds: int | Unset = 600
-    stt_model: str | Unset = "nova-3"
-    llm_model: str | Unset = "gpt-4o-mini"
-    temperature: float | Unset = 0.8
-    tts_model: str | Unset = "gpt-4o-mini-tts"
-    tts_voice: str | Unset = "alloy"
-    provider: AgentSpecProvider | Unset = AgentSpecProvider.OPENAI
-    model: str | Unset | None = UNSET
-    voice: str | Unset | None = UNSET
+    stt: SttChoice | Unset = UNSET
+    llm: LlmChoice | Unset = UNSET
+    tts: TtsChoice | Unset = UNSET
+    realtime: RealtimeChoice | Unset = UNSET
     variables: AgentSpecVariables | Unset = UNSET
     overridable: list[AgentSpecOverridableItem] | Unset = UNSET
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset = UNSET
+    stt_model: str | Unset | None = UNSET
+    llm_model: str | Unset | None = UNSET
+    temperature: float | Unset | None = UNSET
+    tts_model: str | Unset | None = UNSET
+    tts_voice: str | Unset | None = UNSET
+    provider: str | Unset | None = UNSET
+    model: str | Unset | None = UNSET
+    voice: str | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.end_call_tool import EndCallTool
@@ -84,31 +95,21 @@ class AgentSpec:
 
         max_duration_seconds = self.max_duration_seconds
 
-        stt_model = self.stt_model
+        stt: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.stt, Unset):
+            stt = self.stt.to_dict()
 
-        llm_model = self.llm_model
+        llm: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.llm, Unset):
+            llm = self.llm.to_dict()
 
-        temperature = self.temperature
+        tts: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.tts, Unset):
+            tts = self.tts.to_dict()
 
-        tts_model = self.tts_model
-
-        tts_voice = self.tts_voice
-
-        provider: str | Unset = UNSET
-        if not isinstance(self.provider, Unset):
-            provider = self.provider.value
-
-        model: str | Unset | None
-        if isinstance(self.model, Unset):
-            model = UNSET
-        else:
-            model = self.model
-
-        voice: str | Unset | None
-        if isinstance(self.voice, Unset):
-            voice = UNSET
-        else:
-            voice = self.voice
+        realtime: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.realtime, Unset):
+            realtime = self.realtime.to_dict()
 
         variables: dict[str, Any] | Unset = UNSET
         if not isinstance(self.variables, Unset):
@@ -137,6 +138,54 @@ class AgentSpec:
 
                 tools.append(tools_item)
 
+        stt_model: str | Unset | None
+        if isinstance(self.stt_model, Unset):
+            stt_model = UNSET
+        else:
+            stt_model = self.stt_model
+
+        llm_model: str | Unset | None
+        if isinstance(self.llm_model, Unset):
+            llm_model = UNSET
+        else:
+            llm_model = self.llm_model
+
+        temperature: float | Unset | None
+        if isinstance(self.temperature, Unset):
+            temperature = UNSET
+        else:
+            temperature = self.temperature
+
+        tts_model: str | Unset | None
+        if isinstance(self.tts_model, Unset):
+            tts_model = UNSET
+        else:
+            tts_model = self.tts_model
+
+        tts_voice: str | Unset | None
+        if isinstance(self.tts_voice, Unset):
+            tts_voice = UNSET
+        else:
+            tts_voice = self.tts_voice
+
+        provider: str | Unset | None
+        if isinstance(self.provider, Unset):
+            provider = UNSET
+        else:
+            provider = self.provider
+
+        model: str | Unset | None
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
+
+        voice: str | Unset | None
+        if isinstance(self.voice, Unset):
+            voice = UNSET
+        else:
+            voice = self.voice
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -153,6 +202,22 @@ class AgentSpec:
             field_dict["language"] = language
         if max_duration_seconds is not UNSET:
             field_dict["max_duration_seconds"] = max_duration_seconds
+        if stt is not UNSET:
+            field_dict["stt"] = stt
+        if llm is not UNSET:
+            field_dict["llm"] = llm
+        if tts is not UNSET:
+            field_dict["tts"] = tts
+        if realtime is not UNSET:
+            field_dict["realtime"] = realtime
+        if variables is not UNSET:
+            field_dict["variables"] = variables
+        if overridable is not UNSET:
+            field_dict["overridable"] = overridable
+        if timezone is not UNSET:
+            field_dict["timezone"] = timezone
+        if tools is not UNSET:
+            field_dict["tools"] = tools
         if stt_model is not UNSET:
             field_dict["stt_model"] = stt_model
         if llm_model is not UNSET:
@@ -169,14 +234,6 @@ class AgentSpec:
             field_dict["model"] = model
         if voice is not UNSET:
             field_dict["voice"] = voice
-        if variables is not UNSET:
-            field_dict["variables"] = variables
-        if overridable is not UNSET:
-            field_dict["overridable"] = overridable
-        if timezone is not UNSET:
-            field_dict["timezone"] = timezone
-        if tools is not UNSET:
-            field_dict["tools"] = tools
 
         return field_dict
 
@@ -185,7 +242,11 @@ class AgentSpec:
         from ..models.agent_spec_variables import AgentSpecVariables
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
+        from ..models.llm_choice import LlmChoice
+        from ..models.realtime_choice import RealtimeChoice
+        from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
+        from ..models.tts_choice import TtsChoice
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -207,40 +268,33 @@ class AgentSpec:
 
         max_duration_seconds = d.pop("max_duration_seconds", UNSET)
 
-        stt_model = d.pop("stt_model", UNSET)
-
-        llm_model = d.pop("llm_model", UNSET)
-
-        temperature = d.pop("temperature", UNSET)
-
-        tts_model = d.pop("tts_model", UNSET)
-
-        tts_voice = d.pop("tts_voice", UNSET)
-
-        _provider = d.pop("provider", UNSET)
-        provider: AgentSpecProvider | Unset
-        if isinstance(_provider, Unset):
-            provider = UNSET
+        _stt = d.pop("stt", UNSET)
+        stt: SttChoice | Unset
+        if isinstance(_stt, Unset):
+            stt = UNSET
         else:
-            provider = AgentSpecProvider(_provider)
+            stt = SttChoice.from_dict(_stt)
 
-        def _parse_model(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _llm = d.pop("llm", UNSET)
+        llm: LlmChoice | Unset
+        if isinstance(_llm, Unset):
+            llm = UNSET
+        else:
+            llm = LlmChoice.from_dict(_llm)
 
-        model = _parse_model(d.pop("model", UNSET))
+        _tts = d.pop("tts", UNSET)
+        tts: TtsChoice | Unset
+        if isinstance(_tts, Unset):
+            tts = UNSET
+        else:
+            tts = TtsChoice.from_dict(_tts)
 
-        def _parse_voice(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        voice = _parse_voice(d.pop("voice", UNSET))
+        _realtime = d.pop("realtime", UNSET)
+        realtime: RealtimeChoice | Unset
+        if isinstance(_realtime, Unset):
+            realtime = UNSET
+        else:
+            realtime = RealtimeChoice.from_dict(_realtime)
 
         _variables = d.pop("variables", UNSET)
         variables: AgentSpecVariables | Unset
@@ -293,6 +347,78 @@ class AgentSpec:
 
                 tools.append(tools_item)
 
+        def _parse_stt_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        stt_model = _parse_stt_model(d.pop("stt_model", UNSET))
+
+        def _parse_llm_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        llm_model = _parse_llm_model(d.pop("llm_model", UNSET))
+
+        def _parse_temperature(data: object) -> float | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        temperature = _parse_temperature(d.pop("temperature", UNSET))
+
+        def _parse_tts_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tts_model = _parse_tts_model(d.pop("tts_model", UNSET))
+
+        def _parse_tts_voice(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tts_voice = _parse_tts_voice(d.pop("tts_voice", UNSET))
+
+        def _parse_provider(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        provider = _parse_provider(d.pop("provider", UNSET))
+
+        def _parse_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        model = _parse_model(d.pop("model", UNSET))
+
+        def _parse_voice(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        voice = _parse_voice(d.pop("voice", UNSET))
+
         agent_spec = cls(
             name=name,
             architecture=architecture,
@@ -300,6 +426,14 @@ class AgentSpec:
             greeting=greeting,
             language=language,
             max_duration_seconds=max_duration_seconds,
+            stt=stt,
+            llm=llm,
+            tts=tts,
+            realtime=realtime,
+            variables=variables,
+            overridable=overridable,
+            timezone=timezone,
+            tools=tools,
             stt_model=stt_model,
             llm_model=llm_model,
             temperature=temperature,
@@ -308,10 +442,6 @@ class AgentSpec:
             provider=provider,
             model=model,
             voice=voice,
-            variables=variables,
-            overridable=overridable,
-            timezone=timezone,
-            tools=tools,
         )
 
         return agent_spec

@@ -7,14 +7,17 @@ from attrs import define as _attrs_define
 
 from ..models.agent_update_architecture_type_0 import AgentUpdateArchitectureType0
 from ..models.agent_update_overridable_type_0_item import AgentUpdateOverridableType0Item
-from ..models.agent_update_provider_type_0 import AgentUpdateProviderType0
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
+    from ..models.llm_choice import LlmChoice
+    from ..models.realtime_choice import RealtimeChoice
+    from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
+    from ..models.tts_choice import TtsChoice
 
 
 T = TypeVar("T", bound="AgentUpdate")
@@ -31,18 +34,22 @@ class AgentUpdate:
         greeting (None | str | Unset):
         language (None | str | Unset):
         max_duration_seconds (int | None | Unset):
-        stt_model (None | str | Unset):
-        llm_model (None | str | Unset):
-        temperature (float | None | Unset):
-        tts_model (None | str | Unset):
-        tts_voice (None | str | Unset):
-        provider (AgentUpdateProviderType0 | None | Unset):
-        model (None | str | Unset):
-        voice (None | str | Unset):
+        stt (None | SttChoice | Unset):
+        llm (LlmChoice | None | Unset):
+        tts (None | TtsChoice | Unset):
+        realtime (None | RealtimeChoice | Unset):
         variables (AgentUpdateVariablesType0 | None | Unset):
         overridable (list[AgentUpdateOverridableType0Item] | None | Unset):
         timezone (None | str | Unset):
         tools (list[EndCallTool | HttpToolInput | TransferTool] | None | Unset):
+        stt_model (None | str | Unset): Deprecated: use stt.model
+        llm_model (None | str | Unset): Deprecated: use llm.model
+        temperature (float | None | Unset): Deprecated: use llm.temperature and realtime.temperature
+        tts_model (None | str | Unset): Deprecated: use tts.model
+        tts_voice (None | str | Unset): Deprecated: use tts.voice
+        provider (None | str | Unset): Deprecated: use realtime.provider
+        model (None | str | Unset): Deprecated: use realtime.model
+        voice (None | str | Unset): Deprecated: use realtime.voice
     """
 
     name: str | Unset | None = UNSET
@@ -51,23 +58,31 @@ class AgentUpdate:
     greeting: str | Unset | None = UNSET
     language: str | Unset | None = UNSET
     max_duration_seconds: int | Unset | None = UNSET
+    stt: SttChoice | Unset | None = UNSET
+    llm: LlmChoice | Unset | None = UNSET
+    tts: TtsChoice | Unset | None = UNSET
+    realtime: RealtimeChoice | Unset | None = UNSET
+    variables: AgentUpdateVariablesType0 | Unset | None = UNSET
+    overridable: list[AgentUpdateOverridableType0Item] | Unset | None = UNSET
+    timezone: str | Unset | None = UNSET
+    tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset | None = UNSET
     stt_model: str | Unset | None = UNSET
     llm_model: str | Unset | None = UNSET
     temperature: float | Unset | None = UNSET
     tts_model: str | Unset | None = UNSET
     tts_voice: str | Unset | None = UNSET
-    provider: AgentUpdateProviderType0 | Unset | None = UNSET
+    provider: str | Unset | None = UNSET
     model: str | Unset | None = UNSET
     voice: str | Unset | None = UNSET
-    variables: AgentUpdateVariablesType0 | Unset | None = UNSET
-    overridable: list[AgentUpdateOverridableType0Item] | Unset | None = UNSET
-    timezone: str | Unset | None = UNSET
-    tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
+        from ..models.llm_choice import LlmChoice
+        from ..models.realtime_choice import RealtimeChoice
+        from ..models.stt_choice import SttChoice
+        from ..models.tts_choice import TtsChoice
 
         name: str | Unset | None
         if isinstance(self.name, Unset):
@@ -107,55 +122,37 @@ class AgentUpdate:
         else:
             max_duration_seconds = self.max_duration_seconds
 
-        stt_model: str | Unset | None
-        if isinstance(self.stt_model, Unset):
-            stt_model = UNSET
+        stt: dict[str, Any] | Unset | None
+        if isinstance(self.stt, Unset):
+            stt = UNSET
+        elif isinstance(self.stt, SttChoice):
+            stt = self.stt.to_dict()
         else:
-            stt_model = self.stt_model
+            stt = self.stt
 
-        llm_model: str | Unset | None
-        if isinstance(self.llm_model, Unset):
-            llm_model = UNSET
+        llm: dict[str, Any] | Unset | None
+        if isinstance(self.llm, Unset):
+            llm = UNSET
+        elif isinstance(self.llm, LlmChoice):
+            llm = self.llm.to_dict()
         else:
-            llm_model = self.llm_model
+            llm = self.llm
 
-        temperature: float | Unset | None
-        if isinstance(self.temperature, Unset):
-            temperature = UNSET
+        tts: dict[str, Any] | Unset | None
+        if isinstance(self.tts, Unset):
+            tts = UNSET
+        elif isinstance(self.tts, TtsChoice):
+            tts = self.tts.to_dict()
         else:
-            temperature = self.temperature
+            tts = self.tts
 
-        tts_model: str | Unset | None
-        if isinstance(self.tts_model, Unset):
-            tts_model = UNSET
+        realtime: dict[str, Any] | Unset | None
+        if isinstance(self.realtime, Unset):
+            realtime = UNSET
+        elif isinstance(self.realtime, RealtimeChoice):
+            realtime = self.realtime.to_dict()
         else:
-            tts_model = self.tts_model
-
-        tts_voice: str | Unset | None
-        if isinstance(self.tts_voice, Unset):
-            tts_voice = UNSET
-        else:
-            tts_voice = self.tts_voice
-
-        provider: str | Unset | None
-        if isinstance(self.provider, Unset):
-            provider = UNSET
-        elif isinstance(self.provider, AgentUpdateProviderType0):
-            provider = self.provider.value
-        else:
-            provider = self.provider
-
-        model: str | Unset | None
-        if isinstance(self.model, Unset):
-            model = UNSET
-        else:
-            model = self.model
-
-        voice: str | Unset | None
-        if isinstance(self.voice, Unset):
-            voice = UNSET
-        else:
-            voice = self.voice
+            realtime = self.realtime
 
         variables: dict[str, Any] | Unset | None
         if isinstance(self.variables, Unset):
@@ -202,6 +199,54 @@ class AgentUpdate:
         else:
             tools = self.tools
 
+        stt_model: str | Unset | None
+        if isinstance(self.stt_model, Unset):
+            stt_model = UNSET
+        else:
+            stt_model = self.stt_model
+
+        llm_model: str | Unset | None
+        if isinstance(self.llm_model, Unset):
+            llm_model = UNSET
+        else:
+            llm_model = self.llm_model
+
+        temperature: float | Unset | None
+        if isinstance(self.temperature, Unset):
+            temperature = UNSET
+        else:
+            temperature = self.temperature
+
+        tts_model: str | Unset | None
+        if isinstance(self.tts_model, Unset):
+            tts_model = UNSET
+        else:
+            tts_model = self.tts_model
+
+        tts_voice: str | Unset | None
+        if isinstance(self.tts_voice, Unset):
+            tts_voice = UNSET
+        else:
+            tts_voice = self.tts_voice
+
+        provider: str | Unset | None
+        if isinstance(self.provider, Unset):
+            provider = UNSET
+        else:
+            provider = self.provider
+
+        model: str | Unset | None
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
+
+        voice: str | Unset | None
+        if isinstance(self.voice, Unset):
+            voice = UNSET
+        else:
+            voice = self.voice
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -217,6 +262,22 @@ class AgentUpdate:
             field_dict["language"] = language
         if max_duration_seconds is not UNSET:
             field_dict["max_duration_seconds"] = max_duration_seconds
+        if stt is not UNSET:
+            field_dict["stt"] = stt
+        if llm is not UNSET:
+            field_dict["llm"] = llm
+        if tts is not UNSET:
+            field_dict["tts"] = tts
+        if realtime is not UNSET:
+            field_dict["realtime"] = realtime
+        if variables is not UNSET:
+            field_dict["variables"] = variables
+        if overridable is not UNSET:
+            field_dict["overridable"] = overridable
+        if timezone is not UNSET:
+            field_dict["timezone"] = timezone
+        if tools is not UNSET:
+            field_dict["tools"] = tools
         if stt_model is not UNSET:
             field_dict["stt_model"] = stt_model
         if llm_model is not UNSET:
@@ -233,14 +294,6 @@ class AgentUpdate:
             field_dict["model"] = model
         if voice is not UNSET:
             field_dict["voice"] = voice
-        if variables is not UNSET:
-            field_dict["variables"] = variables
-        if overridable is not UNSET:
-            field_dict["overridable"] = overridable
-        if timezone is not UNSET:
-            field_dict["timezone"] = timezone
-        if tools is not UNSET:
-            field_dict["tools"] = tools
 
         return field_dict
 
@@ -249,7 +302,11 @@ class AgentUpdate:
         from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
+        from ..models.llm_choice import LlmChoice
+        from ..models.realtime_choice import RealtimeChoice
+        from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
+        from ..models.tts_choice import TtsChoice
 
         d = dict(src_dict)
 
@@ -315,85 +372,73 @@ class AgentUpdate:
 
         max_duration_seconds = _parse_max_duration_seconds(d.pop("max_duration_seconds", UNSET))
 
-        def _parse_stt_model(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        stt_model = _parse_stt_model(d.pop("stt_model", UNSET))
-
-        def _parse_llm_model(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        llm_model = _parse_llm_model(d.pop("llm_model", UNSET))
-
-        def _parse_temperature(data: object) -> float | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        temperature = _parse_temperature(d.pop("temperature", UNSET))
-
-        def _parse_tts_model(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        tts_model = _parse_tts_model(d.pop("tts_model", UNSET))
-
-        def _parse_tts_voice(data: object) -> str | Unset | None:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        tts_voice = _parse_tts_voice(d.pop("tts_voice", UNSET))
-
-        def _parse_provider(data: object) -> AgentUpdateProviderType0 | Unset | None:
+        def _parse_stt(data: object) -> SttChoice | Unset | None:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not isinstance(data, dict):
                     raise TypeError()
-                provider_type_0 = AgentUpdateProviderType0(data)
+                stt_type_0 = SttChoice.from_dict(data)
 
-                return provider_type_0
+                return stt_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(AgentUpdateProviderType0 | None | Unset, data)
+            return cast(None | SttChoice | Unset, data)
 
-        provider = _parse_provider(d.pop("provider", UNSET))
+        stt = _parse_stt(d.pop("stt", UNSET))
 
-        def _parse_model(data: object) -> str | Unset | None:
+        def _parse_llm(data: object) -> LlmChoice | Unset | None:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                llm_type_0 = LlmChoice.from_dict(data)
 
-        model = _parse_model(d.pop("model", UNSET))
+                return llm_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(LlmChoice | None | Unset, data)
 
-        def _parse_voice(data: object) -> str | Unset | None:
+        llm = _parse_llm(d.pop("llm", UNSET))
+
+        def _parse_tts(data: object) -> TtsChoice | Unset | None:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                tts_type_0 = TtsChoice.from_dict(data)
 
-        voice = _parse_voice(d.pop("voice", UNSET))
+                return tts_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TtsChoice | Unset, data)
+
+        tts = _parse_tts(d.pop("tts", UNSET))
+
+        def _parse_realtime(data: object) -> RealtimeChoice | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                realtime_type_0 = RealtimeChoice.from_dict(data)
+
+                return realtime_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RealtimeChoice | Unset, data)
+
+        realtime = _parse_realtime(d.pop("realtime", UNSET))
 
         def _parse_variables(data: object) -> AgentUpdateVariablesType0 | Unset | None:
             if data is None:
@@ -497,6 +542,78 @@ class AgentUpdate:
 
         tools = _parse_tools(d.pop("tools", UNSET))
 
+        def _parse_stt_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        stt_model = _parse_stt_model(d.pop("stt_model", UNSET))
+
+        def _parse_llm_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        llm_model = _parse_llm_model(d.pop("llm_model", UNSET))
+
+        def _parse_temperature(data: object) -> float | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        temperature = _parse_temperature(d.pop("temperature", UNSET))
+
+        def _parse_tts_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tts_model = _parse_tts_model(d.pop("tts_model", UNSET))
+
+        def _parse_tts_voice(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tts_voice = _parse_tts_voice(d.pop("tts_voice", UNSET))
+
+        def _parse_provider(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        provider = _parse_provider(d.pop("provider", UNSET))
+
+        def _parse_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        model = _parse_model(d.pop("model", UNSET))
+
+        def _parse_voice(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        voice = _parse_voice(d.pop("voice", UNSET))
+
         agent_update = cls(
             name=name,
             architecture=architecture,
@@ -504,6 +621,14 @@ class AgentUpdate:
             greeting=greeting,
             language=language,
             max_duration_seconds=max_duration_seconds,
+            stt=stt,
+            llm=llm,
+            tts=tts,
+            realtime=realtime,
+            variables=variables,
+            overridable=overridable,
+            timezone=timezone,
+            tools=tools,
             stt_model=stt_model,
             llm_model=llm_model,
             temperature=temperature,
@@ -512,10 +637,6 @@ class AgentUpdate:
             provider=provider,
             model=model,
             voice=voice,
-            variables=variables,
-            overridable=overridable,
-            timezone=timezone,
-            tools=tools,
         )
 
         return agent_update

@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class AgentSpecProvider(StrEnum):
-    GEMINI = "gemini"
-    OPENAI = "openai"
-
-    def __str__(self) -> str:
-        return str(self.value)
