@@ -3,10 +3,11 @@
 Provider endpoints and keys come only from the operator's settings, read through the
 registry of callwright_shared.agents.providers: an agent chooses models and voices, never URLs
 (a tenant must not point the worker, and the operator's keys, at a server of its own). Nothing
-here touches LiveKit Cloud inference: turn detection is pinned to local VAD (pipeline) or
-the realtime model's own server VAD, and interruption handling to VAD, so no default
-silently calls the cloud: livekit-agents' default turn detector and, in dev mode, its
-adaptive interruption detector call LiveKit Cloud inference with the API key.
+here touches LiveKit Cloud inference: turn detection is pinned to local detectors
+(pipeline: callwright_worker.turn_handling) or the realtime model's own server VAD, and
+interruption handling to VAD, so no default silently calls the cloud: livekit-agents'
+default turn detector and, in dev mode, its adaptive interruption detector call LiveKit
+Cloud inference with the API key.
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ from callwright_shared.agents.providers import DEEPGRAM, GOOGLE, OPENAI
 from callwright_shared.agents.providers import ProviderConfigError as ProviderConfigError
 from callwright_shared.db.models import Architecture
 from callwright_shared.settings import CallwrightSettings
+from callwright_worker.turn_handling import turn_handling_options
 
-# Turn taking (pipeline). Silero VAD reports the end of speech after VAD_MIN_SILENCE_S of
-# silence; the session takes the turn no earlier than ENDPOINTING_MIN_DELAY_S after the
-# end of speech. Both count from the end of speech, so the endpointing delay a user
-# waits is the larger of the two.
-VAD_MIN_SILENCE_S = 0.55
-ENDPOINTING_MIN_DELAY_S = 0.4
-ENDPOINTING_DELAY_S = max(VAD_MIN_SILENCE_S, ENDPOINTING_MIN_DELAY_S)
+# Turn taking (pipeline): the agent's `turn_taking` (callwright_worker.turn_handling).
+# Silero VAD reports the end of speech after the operator's
+# `worker_vad_min_silence_s`; the session takes the turn no earlier than the agent's
+# endpointing delay after the end of speech. Both count from the end of speech, so the
+# wait a user hears is the larger of the two.
 DEEPGRAM_LISTEN_URL = "https://api.deepgram.com/v1/listen"
 # Provider session limits. OpenAI Realtime ends a session
 # at 60 minutes: the plugin opens a new one this often, replaying the conversation. Gemini
@@ -61,7 +61,7 @@ def _url(value: str | None) -> NotGivenOr[str]:
 def vad_model(settings: CallwrightSettings) -> vad.VAD:
     """Silero VAD, loaded once per job process (its ONNX session runs on one thread)."""
     return silero.VAD.load(
-        min_silence_duration=VAD_MIN_SILENCE_S,
+        min_silence_duration=settings.worker_vad_min_silence_s,
         sample_rate=8000 if settings.worker_vad_sample_rate == 8000 else 16000,
     )
 
@@ -106,11 +106,7 @@ def pipeline_plan(
         api_key=openai_key,
         base_url=_url(OPENAI.base_url(settings)),
     )
-    turn_handling: TurnHandlingOptions = {
-        "turn_detection": "vad",
-        "endpointing": {"min_delay": ENDPOINTING_MIN_DELAY_S},
-        "interruption": {"mode": "vad"},
-    }
+    turn_handling = turn_handling_options(config.turn_taking)
     return SessionPlan(
         Architecture.PIPELINE,
         {"stt": stt, "llm": chat, "tts": tts, "vad": vad_model, "turn_handling": turn_handling},

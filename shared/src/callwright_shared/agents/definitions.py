@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callwright_shared.agents.turn_taking import TurnTaking, check_turn_taking
 from callwright_shared.agents.variables import VariableSpec, check_names, check_template
 from callwright_shared.billing.pricing import PRICE_FIELDS, Price
 from callwright_shared.db import pagination
@@ -109,6 +110,8 @@ class AgentConfig(BaseModel):
     timezone: SingleLine = Field("UTC", min_length=1, max_length=64)
     # What the agent may call (callwright_shared.tools); every architecture.
     tools: list[Tool] = Field(default_factory=list, max_length=MAX_TOOLS)
+    # When the caller's turn is over and how the agent answers it (pipeline agents).
+    turn_taking: TurnTaking = Field(default_factory=TurnTaking)
 
     _timezone = field_validator("timezone")(_check_timezone)
 
@@ -275,6 +278,8 @@ def check_choices(
                 ("tts_voice", config.tts_voice, settings.allowed_tts_voices),
             ]
         depends = {}
+    if architecture == "pipeline":
+        check_turn_taking(config.turn_taking, settings, fields=fields)
     for field, value, allowed in choices:
         changed = (
             fields is None
