@@ -531,6 +531,7 @@ export interface components {
             timezone: string;
             /** Tools */
             tools?: (components["schemas"]["HttpTool"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[];
+            turn_taking?: components["schemas"]["TurnTaking"];
             /** Id */
             id: string;
             /** Name */
@@ -830,6 +831,32 @@ export interface components {
              * @default 4000
              */
             max_result_chars: number;
+        };
+        /**
+         * Interruption
+         * @description What speech over the agent stops it.
+         */
+        Interruption: {
+            /**
+             * Min Duration
+             * @default 0.5
+             */
+            min_duration: number;
+            /**
+             * Min Words
+             * @default 0
+             */
+            min_words: number;
+            /**
+             * Resume False Interruption
+             * @default true
+             */
+            resume_false_interruption: boolean;
+            /**
+             * False Interruption Timeout
+             * @default 2
+             */
+            false_interruption_timeout: number | null;
         };
         /**
          * LatencySummary
@@ -1157,6 +1184,45 @@ export interface components {
             realtime_ttft_ms?: number | null;
         };
         /**
+         * TurnTaking
+         * @description When the caller's turn is over and how the agent answers it.
+         *
+         *     After the caller stops speaking the agent waits `min_delay` seconds when the detector
+         *     says the turn looks complete, up to `max_delay` when it does not; `dynamic` learns
+         *     the caller's pauses between these bounds. With `preemptive_generation` the answer (its
+         *     LLM and speech) is prepared during that wait and dropped if the caller continues.
+         */
+        TurnTaking: {
+            /**
+             * Mode
+             * @default fixed
+             * @enum {string}
+             */
+            mode: "fixed" | "dynamic";
+            /**
+             * Min Delay
+             * @default 0.5
+             */
+            min_delay: number;
+            /**
+             * Max Delay
+             * @default 2
+             */
+            max_delay: number;
+            /**
+             * Detector
+             * @default transcript
+             * @enum {string}
+             */
+            detector: "transcript" | "end_of_turn_model" | "vad";
+            /**
+             * Preemptive Generation
+             * @default true
+             */
+            preemptive_generation: boolean;
+            interruption?: components["schemas"]["Interruption"];
+        };
+        /**
          * VariableSpec
          * @description One declared variable of an agent: `variables: {name: VariableSpec}`.
          */
@@ -1478,6 +1544,7 @@ export interface components {
             timezone: string;
             /** Tools */
             tools?: (components["schemas"]["HttpToolInput"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[];
+            turn_taking?: components["schemas"]["TurnTaking"];
             /** Name */
             name: string;
             /**
@@ -1529,6 +1596,7 @@ export interface components {
             timezone?: string | null;
             /** Tools */
             tools?: (components["schemas"]["HttpToolInput"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[] | null;
+            turn_taking?: components["schemas"]["TurnTaking"] | null;
         };
         /**
          * WebhookEndpointCreate

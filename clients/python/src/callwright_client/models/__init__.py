@@ -46,6 +46,7 @@ from .http_tool_input_parameters import HttpToolInputParameters
 from .http_tool_input_secret_headers import HttpToolInputSecretHeaders
 from .http_tool_method import HttpToolMethod
 from .http_tool_parameters import HttpToolParameters
+from .interruption import Interruption
 from .latency_summary import LatencySummary
 from .message_create import MessageCreate
 from .message_reply import MessageReply
@@ -69,6 +70,9 @@ from .transcript_entry_role import TranscriptEntryRole
 from .transfer_tool import TransferTool
 from .turn_counts import TurnCounts
 from .turn_latency import TurnLatency
+from .turn_taking import TurnTaking
+from .turn_taking_detector import TurnTakingDetector
+from .turn_taking_mode import TurnTakingMode
 from .variable_spec import VariableSpec
 from .variable_spec_type import VariableSpecType
 from .voice_session_create import VoiceSessionCreate
@@ -134,6 +138,7 @@ __all__ = (
     "HttpToolInputSecretHeaders",
     "HttpToolMethod",
     "HttpToolParameters",
+    "Interruption",
     "LatencySummary",
     "MessageCreate",
     "MessageReply",
@@ -157,6 +162,9 @@ __all__ = (
     "TransferTool",
     "TurnCounts",
     "TurnLatency",
+    "TurnTaking",
+    "TurnTakingDetector",
+    "TurnTakingMode",
     "VariableSpec",
     "VariableSpecType",
     "VoiceSessionCreate",

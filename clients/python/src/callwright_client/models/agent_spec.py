@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
     from ..models.transfer_tool import TransferTool
+    from ..models.turn_taking import TurnTaking
 
 
 T = TypeVar("T", bound="AgentSpec")
@@ -43,6 +44,12 @@ class AgentSpec:
         overridable (list[AgentSpecOverridableItem] | Unset):
         timezone (str | Unset):  Default: 'UTC'.
         tools (list[EndCallTool | HttpToolInput | TransferTool] | Unset):
+        turn_taking (TurnTaking | Unset): When the caller's turn is over and how the agent answers it.
+
+            After the caller stops speaking the agent waits `min_delay` seconds when the detector
+            says the turn looks complete, up to `max_delay` when it does not; `dynamic` learns
+            the caller's pauses between these bounds. With `preemptive_generation` the answer (its
+            LLM and speech) is prepared during that wait and dropped if the caller continues.
     """
 
     name: str
@@ -63,6 +70,7 @@ class AgentSpec:
     overridable: list[AgentSpecOverridableItem] | Unset = UNSET
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset = UNSET
+    turn_taking: TurnTaking | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.end_call_tool import EndCallTool
@@ -137,6 +145,10 @@ class AgentSpec:
 
                 tools.append(tools_item)
 
+        turn_taking: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.turn_taking, Unset):
+            turn_taking = self.turn_taking.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -177,6 +189,8 @@ class AgentSpec:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if turn_taking is not UNSET:
+            field_dict["turn_taking"] = turn_taking
 
         return field_dict
 
@@ -186,6 +200,7 @@ class AgentSpec:
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
         from ..models.transfer_tool import TransferTool
+        from ..models.turn_taking import TurnTaking
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -293,6 +308,13 @@ class AgentSpec:
 
                 tools.append(tools_item)
 
+        _turn_taking = d.pop("turn_taking", UNSET)
+        turn_taking: TurnTaking | Unset
+        if isinstance(_turn_taking, Unset):
+            turn_taking = UNSET
+        else:
+            turn_taking = TurnTaking.from_dict(_turn_taking)
+
         agent_spec = cls(
             name=name,
             architecture=architecture,
@@ -312,6 +334,7 @@ class AgentSpec:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            turn_taking=turn_taking,
         )
 
         return agent_spec

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
     from ..models.transfer_tool import TransferTool
+    from ..models.turn_taking import TurnTaking
 
 
 T = TypeVar("T", bound="AgentUpdate")
@@ -43,6 +44,7 @@ class AgentUpdate:
         overridable (list[AgentUpdateOverridableType0Item] | None | Unset):
         timezone (None | str | Unset):
         tools (list[EndCallTool | HttpToolInput | TransferTool] | None | Unset):
+        turn_taking (None | TurnTaking | Unset):
     """
 
     name: str | Unset | None = UNSET
@@ -63,11 +65,13 @@ class AgentUpdate:
     overridable: list[AgentUpdateOverridableType0Item] | Unset | None = UNSET
     timezone: str | Unset | None = UNSET
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset | None = UNSET
+    turn_taking: TurnTaking | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
+        from ..models.turn_taking import TurnTaking
 
         name: str | Unset | None
         if isinstance(self.name, Unset):
@@ -202,6 +206,14 @@ class AgentUpdate:
         else:
             tools = self.tools
 
+        turn_taking: dict[str, Any] | Unset | None
+        if isinstance(self.turn_taking, Unset):
+            turn_taking = UNSET
+        elif isinstance(self.turn_taking, TurnTaking):
+            turn_taking = self.turn_taking.to_dict()
+        else:
+            turn_taking = self.turn_taking
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -241,6 +253,8 @@ class AgentUpdate:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if turn_taking is not UNSET:
+            field_dict["turn_taking"] = turn_taking
 
         return field_dict
 
@@ -250,6 +264,7 @@ class AgentUpdate:
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
         from ..models.transfer_tool import TransferTool
+        from ..models.turn_taking import TurnTaking
 
         d = dict(src_dict)
 
@@ -497,6 +512,23 @@ class AgentUpdate:
 
         tools = _parse_tools(d.pop("tools", UNSET))
 
+        def _parse_turn_taking(data: object) -> TurnTaking | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                turn_taking_type_0 = TurnTaking.from_dict(data)
+
+                return turn_taking_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TurnTaking | Unset, data)
+
+        turn_taking = _parse_turn_taking(d.pop("turn_taking", UNSET))
+
         agent_update = cls(
             name=name,
             architecture=architecture,
@@ -516,6 +548,7 @@ class AgentUpdate:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            turn_taking=turn_taking,
         )
 
         return agent_update
