@@ -102,6 +102,29 @@ async def test_a_pause_inside_a_sentence_gets_one_answer_to_the_whole_sentence(
     assert caller.agent_text().count(AGENT_REPLY) == 1
 
 
+async def test_on_silence_alone_the_same_pause_is_answered_as_half_a_question(
+    stack: Stack, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    # What the test above guards against: waiting on silence alone, shorter than the pause.
+    first = await asyncio.to_thread(make_speech_wav, FIRST_HALF, tmp_path / "first.wav")
+    second = await asyncio.to_thread(make_speech_wav, SECOND_HALF, tmp_path / "second.wav")
+    pause = PAUSE_S - silence_around(first)[1] - silence_around(second)[0]
+    tenant, caller, body = await listening(
+        stack, client, turn_taking={"detector": "vad", "min_delay": 0.3}
+    )
+    stack.deepgram.script(FIRST_HALF, SECOND_HALF)
+    await caller.speak(first, then_silence_s=pause)
+    await caller.speak(second, then_silence_s=0.5)
+    await eventually(
+        lambda: AGENT_REPLY in caller.agent_text(), within=60, what="the agent's answer"
+    )
+    await caller.keep_quiet(3.0)
+    await caller.leave()
+    session = await wait_ended(client, tenant, body["session_id"])
+    users = [item["content"] for item in session["transcript"] if item["role"] == "user"]
+    assert users[0] == FIRST_HALF, users
+
+
 async def test_the_answer_is_prepared_before_the_endpointing_wait_ends(
     stack: Stack, client: httpx.AsyncClient
 ) -> None:
