@@ -577,6 +577,19 @@ async def test_the_session_takes_turns_as_its_agent_says(make_call: NewCall) -> 
     assert options.preemptive_generation["preemptive_tts"] is False
 
 
+async def test_the_operator_s_limit_bounds_an_agent_saved_before_it_was_lowered(
+    make_call: NewCall,
+) -> None:
+    sessions = PlannedSessions()
+    config = AgentConfig(greeting="Hi!", turn_taking=TurnTaking(min_delay=2.5, max_delay=3.0))
+    call = await make_call(
+        session_factory=sessions, config=config, settings={"turn_max_delay_limit_s": 1.2}
+    )
+    await call.in_conversation()
+    endpointing = sessions.options[0].endpointing
+    assert (endpointing["min_delay"], endpointing["max_delay"]) == (1.2, 1.2)
+
+
 async def test_the_end_of_turn_model_is_the_local_one(make_call: NewCall) -> None:
     sessions = PlannedSessions()
     config = AgentConfig(greeting="Hi!", turn_taking=TurnTaking(detector="end_of_turn_model"))

@@ -95,8 +95,9 @@ def test_the_operator_may_allow_longer_waits_and_a_patch_elsewhere_is_not_rechec
     config = AgentConfig(turn_taking=TurnTaking(max_delay=5.0))
     check_choices(config, "pipeline", _settings(turn_max_delay_limit_s=6.0))
     check_choices(config, "pipeline", _settings(), fields=["greeting"])
-    with pytest.raises(InvalidRequestError):
-        check_choices(config, "pipeline", _settings(), fields=["turn_taking"])
+    for changed in (["turn_taking"], ["architecture"]):
+        with pytest.raises(InvalidRequestError):
+            check_choices(config, "pipeline", _settings(), fields=changed)
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,9 @@ def pipeline_plan(
         api_key=openai_key,
         base_url=_url(OPENAI.base_url(settings)),
     )
-    turn_handling = turn_handling_options(config.turn_taking)
+    turn_handling = turn_handling_options(
+        config.turn_taking, max_delay_limit=settings.turn_max_delay_limit_s
+    )
     return SessionPlan(
         Architecture.PIPELINE,
         {"stt": stt, "llm": chat, "tts": tts, "vad": vad_model, "turn_handling": turn_handling},

@@ -113,15 +113,19 @@ def turn_detection(turn_taking: TurnTaking) -> TurnDetectionMode:
             return "vad"
 
 
-def turn_handling_options(turn_taking: TurnTaking) -> TurnHandlingOptions:
-    """What `AgentSession(turn_handling=...)` gets for a pipeline agent."""
+def turn_handling_options(
+    turn_taking: TurnTaking, *, max_delay_limit: float
+) -> TurnHandlingOptions:
+    """What `AgentSession(turn_handling=...)` gets for a pipeline agent. The delays stay
+    within the operator's limit even when it was lowered after the agent was saved."""
     interruption = turn_taking.interruption
+    max_delay = min(turn_taking.max_delay, max_delay_limit)
     return {
         "turn_detection": turn_detection(turn_taking),
         "endpointing": {
             "mode": turn_taking.mode,
-            "min_delay": turn_taking.min_delay,
-            "max_delay": turn_taking.max_delay,
+            "min_delay": min(turn_taking.min_delay, max_delay),
+            "max_delay": max_delay,
         },
         "interruption": {
             # livekit's adaptive interruption detector calls LiveKit Cloud.

@@ -73,8 +73,9 @@ def check_turn_taking(
     fields: Collection[str] | None = None,
 ) -> None:
     """Refuse (400, `param`) delays out of order or beyond the operator's bound
-    (`CALLWRIGHT_TURN_MAX_DELAY_LIMIT_S`); with `fields` (a PATCH), only when it changes."""
-    if fields is not None and "turn_taking" not in fields:
+    (`CALLWRIGHT_TURN_MAX_DELAY_LIMIT_S`); with `fields` (a PATCH), only when it changes
+    or the agent becomes a pipeline agent."""
+    if fields is not None and not {"turn_taking", "architecture"} & set(fields):
         return
     limit = settings.turn_max_delay_limit_s
     for name in ("min_delay", "max_delay"):
