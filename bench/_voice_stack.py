@@ -25,6 +25,8 @@ from callwright_devstack.voice_stack import worker_stack
 from callwright_shared.settings import CallwrightSettings
 
 REPLY = "Sure, I can help with that."
+# What the caller says each turn, and what the speech-to-text emulator hears of it.
+SPEECH = "Hello, can you help me with my order?"
 
 
 @dataclass
@@ -79,7 +81,7 @@ async def voice_stack(
             first_token_delay_s=llm_first_token_s,
             tts_first_byte_delay_s=tts_first_byte_s,
         )
-        deepgram = DeepgramEmulator(transcript="can you help me", idle_endpoint_s=None)
+        deepgram = DeepgramEmulator(transcript=SPEECH, idle_endpoint_s=None)
         try:
             async with worker_stack(
                 livekit,
@@ -97,9 +99,7 @@ async def voice_stack(
                     agent={"credits_per_minute": 1, **(agent or {})},
                 )
                 await _idle_processes_warm(parts.worker)
-                wav = await asyncio.to_thread(
-                    make_speech_wav, "Hello, can you help me with my order?", workdir / "speech.wav"
-                )
+                wav = await asyncio.to_thread(make_speech_wav, SPEECH, workdir / "speech.wav")
                 async with issuer_client(parts.settings) as client:
                     yield VoiceStack(
                         livekit,

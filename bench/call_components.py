@@ -27,7 +27,9 @@ from livekit.agents.voice.transcription._speaking_rate import SpeakingRateDetect
 from livekit.plugins import silero
 
 from callwright_devstack.speech import make_speech_wav
-from callwright_worker.providers import VAD_MIN_SILENCE_S
+from callwright_shared.settings import CallwrightSettings
+
+VAD_MIN_SILENCE_S: float = CallwrightSettings.model_fields["worker_vad_min_silence_s"].default
 
 
 def speech(minutes: float, rate: int, workdir: Path) -> np.ndarray:

@@ -53,7 +53,7 @@ def order_tool(url: str) -> dict[str, Any]:
 
 
 async def turn(stack: VoiceStack, caller: Caller, *, with_tool: bool) -> float:
-    # The stack's user says "can you help me": a tool turn calls the tool for it.
+    # The stack's user asks for help: a tool turn calls the tool for it.
     policy = call_tool_when("help", TOOL_NAME, {"order_id": "A42"}) if with_tool else None
     stack.openai.tool_policy = policy
     caller.first_loud_agent_audio_at = None

@@ -10,15 +10,20 @@ emulators, with a fixed LLM first-token delay and TTS first-byte delay.
     measured  = first loud agent audio at the participant − end of the user's speech
     overhead  = measured − (LLM first token + TTS first byte) − endpointing delay
 
-where the endpointing delay is the configured wait after the end of speech,
-callwright_worker.providers.ENDPOINTING_DELAY_S: the larger of Silero's end-of-speech
-silence (VAD_MIN_SILENCE_S) and the minimum endpointing delay (ENDPOINTING_MIN_DELAY_S),
-which both count from the end of speech. Beside the measured figures it prints the
-stored ones of the same calls (their timelines, GET /v1/sessions/{id}/timeline):
+where the endpointing delay is the minimum wait after the end of speech: the larger of
+Silero's end-of-speech silence (CALLWRIGHT_WORKER_VAD_MIN_SILENCE_S) and the agent's
+`turn_taking.min_delay`, which both count from the end of speech (with preemptive
+generation the providers' time overlaps the wait, so the overhead can be negative).
+The speech-to-text emulator finalizes as Deepgram does with the plugin's
+`endpointing=25`: a final shortly after each pause.
+
+One run measures the old turn taking first (a fixed 0.55 s wait on VAD silence, the LLM
+alone prepared early; `--no-old` skips it), at one call, then the new defaults at each
+--concurrency, and prints both p50s and their ratio. Beside the measured figures it prints
+the stored ones of the same calls (their timelines, GET /v1/sessions/{id}/timeline):
 livekit-agents' per-turn e2e, LLM first token and TTS first byte, measured at the agent;
-measured − stored e2e is the network and the participant's playout. The overhead
-against the minimum endpointing delay alone is printed too, as an upper bound. Goal:
-overhead ≤ 150 ms p50. With --concurrency, N calls talk at once (each doing --turns turns).
+measured − stored e2e is the network and the participant's playout. With --concurrency,
+N calls talk at once (each doing --turns turns).
 
 Density is measured on a pinned core: the worker and all its job processes run on
 --worker-core (1), everything else this script starts (livekit-server, the callers, the
@@ -48,11 +53,18 @@ from bench._stats import percentile
 from bench._voice_stack import VoiceStack, voice_stack
 from callwright_devstack.participant import Caller
 from callwright_devstack.waiting import eventually
-from callwright_worker.providers import ENDPOINTING_DELAY_S, ENDPOINTING_MIN_DELAY_S
+from callwright_shared.agents.turn_taking import TurnTaking
+from callwright_shared.settings import CallwrightSettings
 
 LLM_FIRST_TOKEN_S = 0.30
 TTS_FIRST_BYTE_S = 0.20
-ENDPOINTING_S = ENDPOINTING_DELAY_S
+# The turn taking before agents had `turn_taking`: Silero's 0.55 s end-of-speech silence,
+# a fixed 0.4 s minimum wait, no detector. Preemptive generation was livekit's default
+# (the LLM alone, three attempts); `preemptive_generation: true` now also prepares the
+# speech, so this old run is a little kinder than the old release was.
+OLD_VAD_MIN_SILENCE_S = 0.55
+OLD_TURN_TAKING = {"mode": "fixed", "min_delay": 0.4, "max_delay": 3.0, "detector": "vad"}
+NEW_VAD_MIN_SILENCE_S: float = CallwrightSettings.model_fields["worker_vad_min_silence_s"].default
 PROVIDER_S = LLM_FIRST_TOKEN_S + TTS_FIRST_BYTE_S
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -250,7 +262,12 @@ async def one_call(
 
 
 async def level(
-    stack: VoiceStack, calls: int, turns: int, worker_core: int | None, other_core: int | None
+    stack: VoiceStack,
+    calls: int,
+    turns: int,
+    worker_core: int | None,
+    other_core: int | None,
+    endpointing_s: float,
 ) -> dict[str, float]:
     latencies: list[float] = []
     stored: dict[str, list[float]] = {}
@@ -283,10 +300,7 @@ async def level(
         "failed_calls": failed,
         "p50_ms": round(p50 * 1000, 1),
         "p95_ms": round(percentile(latencies, 95) * 1000, 1),
-        "overhead_p50_ms": round((p50 - PROVIDER_S - ENDPOINTING_S) * 1000, 1),
-        "overhead_vs_min_delay_p50_ms": round(
-            (p50 - PROVIDER_S - ENDPOINTING_MIN_DELAY_S) * 1000, 1
-        ),
+        "overhead_p50_ms": round((p50 - PROVIDER_S - endpointing_s) * 1000, 1),
         "worker_cpu_percent": round(100 * figures["worker_cpu_s"] / figures["elapsed_s"], 1),
         "worker_cpu_s_per_call_minute": round(figures["worker_cpu_s"] / call_minutes, 2),
         "job_cpu_s_per_call_minute": round(figures["job_cpu_s"] / call_minutes, 2),
@@ -370,20 +384,24 @@ def table(results: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-async def main(args: argparse.Namespace) -> None:
-    concurrency = [int(x) for x in args.concurrency.split(",")]
-    pinned = args.pin and len(os.sched_getaffinity(0)) >= 2
-    worker_core, other_core = (args.worker_core, args.other_core) if pinned else (None, None)
-    if other_core is not None:
-        # Before anything starts: livekit-server, the emulators and the callers (this
-        # process and its threads) inherit the core; the worker is moved off it below.
-        os.sched_setaffinity(0, {other_core})
+async def measure(
+    args: argparse.Namespace,
+    concurrency: list[int],
+    *,
+    turn_taking: dict[str, object],
+    vad_min_silence_s: float,
+    worker_core: int | None,
+    other_core: int | None,
+) -> tuple[list[dict[str, float]], dict[str, str]]:
     overrides = dict(item.split("=", 1) for item in args.worker_env)
     overrides.setdefault("CALLWRIGHT_WORKER_MAX_JOBS", str(max(concurrency) + 4))
+    overrides["CALLWRIGHT_WORKER_VAD_MIN_SILENCE_S"] = str(vad_min_silence_s)
+    endpointing_s = max(vad_min_silence_s, TurnTaking.model_validate(turn_taking).min_delay)
     results = []
     async with voice_stack(
         llm_first_token_s=LLM_FIRST_TOKEN_S,
         tts_first_byte_s=TTS_FIRST_BYTE_S,
+        agent={"turn_taking": turn_taking},
         worker_overrides=overrides,
     ) as stack:
         if worker_core is not None:
@@ -392,43 +410,84 @@ async def main(args: argparse.Namespace) -> None:
         for calls in concurrency:
             attempts = []
             for _ in range(1 + args.reruns):
-                attempts.append(await level(stack, calls, args.turns, worker_core, other_core))
+                attempts.append(
+                    await level(stack, calls, args.turns, worker_core, other_core, endpointing_s)
+                )
                 if not args.json:
                     print(json.dumps(attempts[-1]), flush=True)
                 if not disturbed(attempts[-1], args.disturbed_pct):
                     break
             # The least disturbed run of the step counts.
             best = min(attempts, key=lambda r: r.get("others_on_worker_core_pct", 0.0))
-            results.append({**best, "attempts": len(attempts)})
+            results.append(
+                {**best, "attempts": len(attempts), "endpointing_ms": endpointing_s * 1000}
+            )
+    return results, overrides
+
+
+async def main(args: argparse.Namespace) -> None:
+    concurrency = [int(x) for x in args.concurrency.split(",")]
+    pinned = args.pin and len(os.sched_getaffinity(0)) >= 2
+    worker_core, other_core = (args.worker_core, args.other_core) if pinned else (None, None)
+    if other_core is not None:
+        # Before anything starts: livekit-server, the emulators and the callers (this
+        # process and its threads) inherit the core; the worker is moved off it below.
+        os.sched_setaffinity(0, {other_core})
+    old: dict[str, float] | None = None
+    if args.old:
+        old_results, _ = await measure(
+            args,
+            [1],
+            turn_taking=OLD_TURN_TAKING,
+            vad_min_silence_s=OLD_VAD_MIN_SILENCE_S,
+            worker_core=worker_core,
+            other_core=other_core,
+        )
+        old = old_results[0]
+    results, overrides = await measure(
+        args,
+        concurrency,
+        turn_taking={},
+        vad_min_silence_s=NEW_VAD_MIN_SILENCE_S,
+        worker_core=worker_core,
+        other_core=other_core,
+    )
     with_ratios(results)
     fits = calls_per_core(results) if len(results) > 1 else None
+    new_p50 = results[0]["p50_ms"]
     summary = {
         "provider_latency_ms": PROVIDER_S * 1000,
-        "endpointing_delay_ms": ENDPOINTING_S * 1000,
         "pinned": {"worker_core": worker_core, "other_core": other_core},
         "worker_env": overrides,
+        "old": old,
         "levels": results,
+        "new_over_old_p50": round(new_p50 / old["p50_ms"], 3) if old else None,
         "calls_per_worker_core": fits,
     }
     if args.json:
         print(json.dumps(summary))
         return
     print(
-        f"provider latency {PROVIDER_S * 1000:.0f} ms + endpointing delay "
-        f"{ENDPOINTING_S * 1000:.0f} ms are subtracted from the measured turn latency"
+        f"provider latency {PROVIDER_S * 1000:.0f} ms + the endpointing delay are subtracted "
+        "from the measured turn latency (the overhead)"
     )
-    print(f"turn latency p50 (1 call): {results[0]['p50_ms']} ms")
+    if old is not None:
+        print(
+            f"turn latency p50 (1 call), old turn taking: {old['p50_ms']} ms "
+            f"(p95 {old.get('p95_ms')} ms, overhead {old.get('overhead_p50_ms')} ms)"
+        )
     print(
-        "stored by the agent, p50 (1 call): "
+        f"turn latency p50 (1 call), new defaults: {new_p50} ms "
+        f"(p95 {results[0].get('p95_ms')} ms, overhead {results[0].get('overhead_p50_ms')} ms)"
+    )
+    if old is not None:
+        print(f"new / old p50: {new_p50 / old['p50_ms']:.2f} (goal: p50 ≤ 800 ms)")
+    print(
+        "stored by the agent, p50 (1 call, new): "
         + ", ".join(
             f"{part} {results[0].get(f'stored_{part}_p50_ms')} ms"
             for part in ("e2e", "llm_ttft", "tts_ttfb")
         )
-    )
-    print(f"overhead p50 (1 call): {results[0]['overhead_p50_ms']} ms (goal ≤ 150 ms)")
-    print(
-        "overhead p50 against the minimum endpointing delay alone (upper bound): "
-        f"{results[0]['overhead_vs_min_delay_p50_ms']} ms"
     )
     if len(results) > 1:
         where = (
@@ -449,6 +508,9 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", default="1", help="comma-separated call counts")
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--no-old", dest="old", action="store_false", help="skip the old turn taking's run"
+    )
     parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="do not pin the worker to a core"
     )

@@ -191,6 +191,7 @@ async def new_call(
     arrange: Callable[[str, Tenant], Awaitable[AgentConfig]] | None = None,
     variables: dict[str, Any] | None = None,
     secrets: list[str] | None = None,
+    session_factory: FakeSessions | None = None,
 ) -> CallUnderTest:
     """`arrange` writes what the call needs to the database and gives its agent's
     configuration."""
@@ -246,7 +247,7 @@ async def new_call(
     room = FakeRoom(room_name)
     job = FakeJob(room)
     assert await store.claim(session_id, job.job.id, grace_seconds=30)
-    factory = FakeSessions()
+    factory = session_factory or FakeSessions()
     factory.on_build = on_build
     manual = ManualTime()
     deps = WorkerDeps(call_settings, store, FakeVAD())

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 from livekit import rtc
-from livekit.agents import llm
+from livekit.agents import AgentSession, inference, llm
 from livekit.agents.llm.fallback_adapter import AvailabilityChangedEvent
 from livekit.agents.voice import room_io
+from livekit.agents.voice.agent_session import AgentSessionOptions
 from livekit.agents.voice.events import CloseReason
 from livekit.plugins import openai
 
@@ -25,9 +26,16 @@ from callwright_devstack.tenants import Tenant
 from callwright_shared import outbound
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentConfig, AgentSpec
+from callwright_shared.agents.turn_taking import (
+    DEFAULT_MAX_DELAY_S,
+    DEFAULT_MIN_DELAY_S,
+    Interruption,
+    TurnTaking,
+)
 from callwright_shared.billing import pricing
 from callwright_shared.calls.records import CallEvent
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
+from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tools.models import EndCallTool, HttpTool, TransferTool
 from callwright_worker.call import (
     CHAT_TOPIC,
@@ -36,7 +44,9 @@ from callwright_worker.call import (
     CallTimings,
 )
 from callwright_worker.deps import BUSY_JOIN_WINDOW_ATTRIBUTE
+from callwright_worker.providers import session_plan
 from callwright_worker.tools import DEFAULT_GOODBYE, TOOL_TOPIC, TRANSFER_FAILED, CallAgent
+from callwright_worker.turn_handling import PREEMPTIVE_ATTEMPTS, TranscriptTurnDetector
 from tests.unit.call_harness import (
     CREDITS_PER_MINUTE,
     USER,
@@ -47,6 +57,7 @@ from tests.unit.call_harness import (
     template_database,
     until,
 )
+from tests.unit.fake_livekit import FakeSession, FakeSessions, FakeVAD
 
 pytestmark = pytest.mark.unit
 
@@ -655,3 +666,113 @@ async def test_a_fallback_taking_over_is_a_timeline_event(make_call: NewCall) ->
     assert switched[0].startswith("llm ") and "primary" in switched[0]
     assert "failed" in switched[0]
     await adapter.aclose()
+
+
+# -- turn taking -----------------------------------------------------------------------
+
+
+class PlannedSessions(FakeSessions):
+    """Also builds the real session's plan and an `AgentSession` from it (not started),
+    as the worker does: what livekit-agents resolved is on its options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: list[AgentSessionOptions] = []
+
+    def __call__(
+        self, architecture: Architecture, config: AgentConfig, settings: CallwrightSettings
+    ) -> FakeSession:
+        plan = session_plan(architecture, config, settings, vad_model=FakeVAD())
+        self.options.append(AgentSession(**plan.kwargs).options)
+        return super().__call__(architecture, config, settings)
+
+
+async def test_the_session_takes_turns_with_the_documented_defaults(
+    make_call: NewCall,
+) -> None:
+    sessions = PlannedSessions()
+    call = await make_call(session_factory=sessions)
+    await call.in_conversation()
+    (options,) = sessions.options
+    assert isinstance(options.turn_handling["turn_detection"], TranscriptTurnDetector)
+    assert options.endpointing == {
+        "mode": "fixed",
+        "min_delay": DEFAULT_MIN_DELAY_S,
+        "max_delay": DEFAULT_MAX_DELAY_S,
+        "alpha": 0.9,
+    }
+    interruption = options.interruption
+    assert interruption.get("mode") == "vad"  # never the Cloud's adaptive detector
+    assert (
+        interruption["min_duration"],
+        interruption["min_words"],
+        interruption["resume_false_interruption"],
+        interruption["false_interruption_timeout"],
+    ) == (0.5, 0, True, 2.0)
+    preemptive = options.preemptive_generation
+    assert (preemptive["enabled"], preemptive["preemptive_tts"], preemptive["max_retries"]) == (
+        True,
+        True,
+        PREEMPTIVE_ATTEMPTS,
+    )
+
+
+async def test_the_session_takes_turns_as_its_agent_says(make_call: NewCall) -> None:
+    sessions = PlannedSessions()
+    config = AgentConfig(
+        greeting="Hi!",
+        turn_taking=TurnTaking(
+            mode="dynamic",
+            min_delay=0.3,
+            max_delay=1.5,
+            detector="vad",
+            preemptive_generation=False,
+            interruption=Interruption(
+                min_duration=0.8,
+                min_words=2,
+                resume_false_interruption=False,
+                false_interruption_timeout=None,
+            ),
+        ),
+    )
+    call = await make_call(session_factory=sessions, config=config)
+    await call.in_conversation()
+    (options,) = sessions.options
+    assert options.turn_handling["turn_detection"] == "vad"
+    assert (
+        options.endpointing["mode"],
+        options.endpointing["min_delay"],
+        options.endpointing["max_delay"],
+    ) == ("dynamic", 0.3, 1.5)
+    interruption = options.interruption
+    assert (
+        interruption["min_duration"],
+        interruption["min_words"],
+        interruption["resume_false_interruption"],
+        interruption["false_interruption_timeout"],
+    ) == (0.8, 2, False, None)
+    assert options.preemptive_generation["enabled"] is False
+    assert options.preemptive_generation["preemptive_tts"] is False
+
+
+async def test_the_operator_s_limit_bounds_an_agent_saved_before_it_was_lowered(
+    make_call: NewCall,
+) -> None:
+    sessions = PlannedSessions()
+    config = AgentConfig(greeting="Hi!", turn_taking=TurnTaking(min_delay=2.5, max_delay=3.0))
+    call = await make_call(
+        session_factory=sessions, config=config, settings={"turn_max_delay_limit_s": 1.2}
+    )
+    await call.in_conversation()
+    endpointing = sessions.options[0].endpointing
+    assert (endpointing["min_delay"], endpointing["max_delay"]) == (1.2, 1.2)
+
+
+async def test_the_end_of_turn_model_is_the_local_one(make_call: NewCall) -> None:
+    sessions = PlannedSessions()
+    config = AgentConfig(greeting="Hi!", turn_taking=TurnTaking(detector="end_of_turn_model"))
+    call = await make_call(session_factory=sessions, config=config)
+    await call.in_conversation()
+    detector = sessions.options[0].turn_handling["turn_detection"]
+    assert isinstance(detector, inference.TurnDetector)
+    assert detector.model == "turn-detector-v1-mini"

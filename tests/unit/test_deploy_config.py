@@ -893,6 +893,7 @@ def test_the_worker_gets_the_settings_it_reads_and_no_other_secret() -> None:
         "CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE",
         "CALLWRIGHT_JOIN_WINDOW_SECONDS",
         "CALLWRIGHT_REJOIN_GRACE_SECONDS",
+        "CALLWRIGHT_TURN_MAX_DELAY_LIMIT_S",
         *(
             env
             for env in settings_env_names(CallwrightSettings)

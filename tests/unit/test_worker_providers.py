@@ -25,6 +25,7 @@ from callwright_worker.providers import (
     session_plan,
     vad_model,
 )
+from callwright_worker.turn_handling import TranscriptTurnDetector
 
 pytestmark = pytest.mark.unit
 
@@ -73,8 +74,8 @@ async def test_pipeline_agent_fields_reach_the_plugins(vad: VAD, http: None) -> 
     assert chat._opts.temperature == 0.3
     assert isinstance(tts, openai.TTS) and tts.model == "tts-1" and tts._opts.voice == "nova"
     assert plan.kwargs["vad"] is vad
-    # Nothing may call LiveKit Cloud: local VAD turn detection and VAD interruptions.
-    assert plan.kwargs["turn_handling"]["turn_detection"] == "vad"
+    # Nothing may call LiveKit Cloud: a local turn detector and VAD interruptions.
+    assert isinstance(plan.kwargs["turn_handling"]["turn_detection"], TranscriptTurnDetector)
     assert plan.kwargs["turn_handling"]["interruption"]["mode"] == "vad"
 
 
@@ -218,3 +219,4 @@ def test_density_settings_reach_the_room_input_and_the_vad() -> None:
     model = vad_model(tuned)
     assert isinstance(model, silero.VAD)
     assert model._opts.sample_rate == 8000
+    assert model._opts.min_silence_duration == 0.3  # CALLWRIGHT_WORKER_VAD_MIN_SILENCE_S

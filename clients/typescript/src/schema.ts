@@ -892,6 +892,7 @@ export interface components {
             timezone: string;
             /** Tools */
             tools?: (components["schemas"]["HttpTool"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[];
+            turn_taking?: components["schemas"]["TurnTaking"];
             /** Id */
             id: string;
             /** Name */
@@ -1375,6 +1376,32 @@ export interface components {
              * @default 4000
              */
             max_result_chars: number;
+        };
+        /**
+         * Interruption
+         * @description What speech over the agent stops it.
+         */
+        Interruption: {
+            /**
+             * Min Duration
+             * @default 0.5
+             */
+            min_duration: number;
+            /**
+             * Min Words
+             * @default 0
+             */
+            min_words: number;
+            /**
+             * Resume False Interruption
+             * @default true
+             */
+            resume_false_interruption: boolean;
+            /**
+             * False Interruption Timeout
+             * @default 2
+             */
+            false_interruption_timeout: number | null;
         };
         /**
          * LatencySummary
@@ -1923,6 +1950,45 @@ export interface components {
             /** Realtime Ttft Ms */
             realtime_ttft_ms?: number | null;
         };
+        /**
+         * TurnTaking
+         * @description When the caller's turn is over and how the agent answers it.
+         *
+         *     After the caller stops speaking the agent waits `min_delay` seconds when the detector
+         *     says the turn looks complete, up to `max_delay` when it does not; `dynamic` learns
+         *     the caller's pauses between these bounds. With `preemptive_generation` the answer (its
+         *     LLM and speech) is prepared during that wait and dropped if the caller continues.
+         */
+        TurnTaking: {
+            /**
+             * Mode
+             * @default fixed
+             * @enum {string}
+             */
+            mode: "fixed" | "dynamic";
+            /**
+             * Min Delay
+             * @default 0.5
+             */
+            min_delay: number;
+            /**
+             * Max Delay
+             * @default 2
+             */
+            max_delay: number;
+            /**
+             * Detector
+             * @default transcript
+             * @enum {string}
+             */
+            detector: "transcript" | "end_of_turn_model" | "vad";
+            /**
+             * Preemptive Generation
+             * @default true
+             */
+            preemptive_generation: boolean;
+            interruption?: components["schemas"]["Interruption"];
+        };
         /** UsageGroup */
         UsageGroup: {
             /** Group */
@@ -2261,6 +2327,7 @@ export interface components {
             timezone: string;
             /** Tools */
             tools?: (components["schemas"]["HttpToolInput"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[];
+            turn_taking?: components["schemas"]["TurnTaking"];
             /** Name */
             name: string;
             /**
@@ -2348,6 +2415,7 @@ export interface components {
             timezone?: string | null;
             /** Tools */
             tools?: (components["schemas"]["HttpToolInput"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[] | null;
+            turn_taking?: components["schemas"]["TurnTaking"] | null;
             /**
              * Stt Model
              * @deprecated

@@ -470,6 +470,18 @@ class CallwrightSettings(EnvSettings):
         return self
 
     # --- end density ---
+    # --- turn taking ---
+    # The longest endpointing wait an agent may ask for (turn_taking.max_delay), seconds.
+    turn_max_delay_limit_s: float = Field(
+        3.0, gt=0, le=30, validation_alias=_env("CALLWRIGHT_TURN_MAX_DELAY_LIMIT_S")
+    )
+    # The silence after which Silero VAD reports the end of speech, for every call of a
+    # worker. It is a floor under every agent's endpointing wait, so it stays below the
+    # shortest one (docs/decisions.md#turn-taking-defaults).
+    worker_vad_min_silence_s: float = Field(
+        0.3, ge=0.05, le=2.0, validation_alias=_env("CALLWRIGHT_WORKER_VAD_MIN_SILENCE_S")
+    )
+    # --- end turn taking ---
     log_level: str = Field("INFO", validation_alias=_env("CALLWRIGHT_LOG_LEVEL"))
 
     @property

@@ -5,10 +5,11 @@ registry of callwright_shared.agents.registry (each stage its own base URL and k
 its fallbacks behind livekit-agents' FallbackAdapter): an agent chooses providers, models
 and voices, never URLs
 (a tenant must not point the worker, and the operator's keys, at a server of its own). Nothing
-here touches LiveKit Cloud inference: turn detection is pinned to local VAD (pipeline) or
-the realtime model's own server VAD, and interruption handling to VAD, so no default
-silently calls the cloud: livekit-agents' default turn detector and, in dev mode, its
-adaptive interruption detector call LiveKit Cloud inference with the API key.
+here touches LiveKit Cloud inference: turn detection is pinned to local detectors
+(pipeline: callwright_worker.turn_handling) or the realtime model's own server VAD, and
+interruption handling to VAD, so no default silently calls the cloud: livekit-agents'
+default turn detector and, in dev mode, its adaptive interruption detector call LiveKit
+Cloud inference with the API key.
 """
 
 from __future__ import annotations
@@ -35,14 +36,13 @@ from callwright_shared.agents.registry import (
 from callwright_shared.db.models import Architecture
 from callwright_shared.errors import InvalidRequestError
 from callwright_shared.settings import CallwrightSettings
+from callwright_worker.turn_handling import turn_handling_options
 
-# Turn taking (pipeline). Silero VAD reports the end of speech after VAD_MIN_SILENCE_S of
-# silence; the session takes the turn no earlier than ENDPOINTING_MIN_DELAY_S after the
-# end of speech. Both count from the end of speech, so the endpointing delay a user
-# waits is the larger of the two.
-VAD_MIN_SILENCE_S = 0.55
-ENDPOINTING_MIN_DELAY_S = 0.4
-ENDPOINTING_DELAY_S = max(VAD_MIN_SILENCE_S, ENDPOINTING_MIN_DELAY_S)
+# Turn taking (pipeline): the agent's `turn_taking` (callwright_worker.turn_handling).
+# Silero VAD reports the end of speech after the operator's
+# `worker_vad_min_silence_s`; the session takes the turn no earlier than the agent's
+# endpointing delay after the end of speech. Both count from the end of speech, so the
+# wait a user hears is the larger of the two.
 DEEPGRAM_API_URL = "https://api.deepgram.com/v1"
 # livekit-plugins-openai falls back to OPENAI_API_KEY when given no key: a provider that
 # takes none gets this instead, so the operator's OpenAI key never reaches its server.
@@ -73,7 +73,7 @@ def _url(value: str | None) -> NotGivenOr[str]:
 def vad_model(settings: CallwrightSettings) -> vad.VAD:
     """Silero VAD, loaded once per job process (its ONNX session runs on one thread)."""
     return silero.VAD.load(
-        min_silence_duration=VAD_MIN_SILENCE_S,
+        min_silence_duration=settings.worker_vad_min_silence_s,
         sample_rate=8000 if settings.worker_vad_sample_rate == 8000 else 16000,
     )
 
@@ -193,11 +193,9 @@ def pipeline_plan(
         speech = stts[0]
     chat = llm.FallbackAdapter(chats) if len(chats) > 1 else chats[0]
     voice = tts.FallbackAdapter(voices) if len(voices) > 1 else voices[0]
-    turn_handling: TurnHandlingOptions = {
-        "turn_detection": "vad",
-        "endpointing": {"min_delay": ENDPOINTING_MIN_DELAY_S},
-        "interruption": {"mode": "vad"},
-    }
+    turn_handling = turn_handling_options(
+        config.turn_taking, max_delay_limit=settings.turn_max_delay_limit_s
+    )
     return SessionPlan(
         Architecture.PIPELINE,
         {

@@ -44,6 +44,7 @@ from callwright_shared.agents.stages import (
     Temperature,
     TtsChoice,
 )
+from callwright_shared.agents.turn_taking import TurnTaking, check_turn_taking
 from callwright_shared.agents.variables import VariableSpec, check_names, check_template
 from callwright_shared.billing.pricing import PRICE_FIELDS, Price
 from callwright_shared.db import pagination
@@ -116,6 +117,8 @@ class AgentConfig(BaseModel):
     timezone: SingleLine = Field("UTC", min_length=1, max_length=64)
     # What the agent may call (callwright_shared.tools); every architecture.
     tools: list[Tool] = Field(default_factory=list, max_length=MAX_TOOLS)
+    # When the caller's turn is over and how the agent answers it (pipeline agents).
+    turn_taking: TurnTaking = Field(default_factory=TurnTaking)
 
     _timezone = field_validator("timezone")(_check_timezone)
 
@@ -324,6 +327,8 @@ def check_choices(
         for stage, choice in used:
             if changed(stage):
                 stages.chain(registry, stage, choice)
+    if architecture == "pipeline":
+        check_turn_taking(config.turn_taking, settings, fields=fields)
     # A schema is checked for Gemini whenever the agent may start running on it.
     if fields is None or {"tools", "architecture"} & set(fields) or "realtime" in touched:
         check_tools(

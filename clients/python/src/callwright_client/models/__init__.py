@@ -61,6 +61,7 @@ from .http_tool_input_parameters import HttpToolInputParameters
 from .http_tool_input_secret_headers import HttpToolInputSecretHeaders
 from .http_tool_method import HttpToolMethod
 from .http_tool_parameters import HttpToolParameters
+from .interruption import Interruption
 from .latency_summary import LatencySummary
 from .ledger_entry_public import LedgerEntryPublic
 from .ledger_entry_public_kind import LedgerEntryPublicKind
@@ -98,6 +99,9 @@ from .transfer_tool import TransferTool
 from .tts_choice import TtsChoice
 from .turn_counts import TurnCounts
 from .turn_latency import TurnLatency
+from .turn_taking import TurnTaking
+from .turn_taking_detector import TurnTakingDetector
+from .turn_taking_mode import TurnTakingMode
 from .usage_group import UsageGroup
 from .usage_report import UsageReport
 from .usage_report_group_by import UsageReportGroupBy
@@ -183,6 +187,7 @@ __all__ = (
     "HttpToolInputSecretHeaders",
     "HttpToolMethod",
     "HttpToolParameters",
+    "Interruption",
     "LatencySummary",
     "LedgerEntryPublic",
     "LedgerEntryPublicKind",
@@ -220,6 +225,9 @@ __all__ = (
     "TtsChoice",
     "TurnCounts",
     "TurnLatency",
+    "TurnTaking",
+    "TurnTakingDetector",
+    "TurnTakingMode",
     "UsageGroup",
     "UsageReport",
     "UsageReportGroupBy",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
     from ..models.tts_choice import TtsChoice
+    from ..models.turn_taking import TurnTaking
 
 
 T = TypeVar("T", bound="AgentPublic")
@@ -49,6 +50,12 @@ class AgentPublic:
             overridable (list[AgentPublicOverridableItem] | Unset):
             timezone (str | Unset):  Default: 'UTC'.
             tools (list[EndCallTool | HttpTool | TransferTool] | Unset):
+            turn_taking (TurnTaking | Unset): When the caller's turn is over and how the agent answers it.
+
+                After the caller stops speaking the agent waits `min_delay` seconds when the detector
+                says the turn looks complete, up to `max_delay` when it does not; `dynamic` learns
+                the caller's pauses between these bounds. With `preemptive_generation` the answer (its
+                LLM and speech) is prepared during that wait and dropped if the caller continues.
     """
 
     id: str
@@ -70,6 +77,7 @@ class AgentPublic:
     overridable: list[AgentPublicOverridableItem] | Unset = UNSET
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpTool | TransferTool] | Unset = UNSET
+    turn_taking: TurnTaking | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.end_call_tool import EndCallTool
@@ -146,6 +154,10 @@ class AgentPublic:
 
                 tools.append(tools_item)
 
+        turn_taking: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.turn_taking, Unset):
+            turn_taking = self.turn_taking.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -183,6 +195,8 @@ class AgentPublic:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if turn_taking is not UNSET:
+            field_dict["turn_taking"] = turn_taking
 
         return field_dict
 
@@ -196,6 +210,7 @@ class AgentPublic:
         from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
         from ..models.tts_choice import TtsChoice
+        from ..models.turn_taking import TurnTaking
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -316,6 +331,13 @@ class AgentPublic:
 
                 tools.append(tools_item)
 
+        _turn_taking = d.pop("turn_taking", UNSET)
+        turn_taking: TurnTaking | Unset
+        if isinstance(_turn_taking, Unset):
+            turn_taking = UNSET
+        else:
+            turn_taking = TurnTaking.from_dict(_turn_taking)
+
         agent_public = cls(
             id=id,
             name=name,
@@ -336,6 +358,7 @@ class AgentPublic:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            turn_taking=turn_taking,
         )
 
         return agent_public

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
     from ..models.tts_choice import TtsChoice
+    from ..models.turn_taking import TurnTaking
 
 
 T = TypeVar("T", bound="AgentSpec")
@@ -42,6 +43,12 @@ class AgentSpec:
         overridable (list[AgentSpecOverridableItem] | Unset):
         timezone (str | Unset):  Default: 'UTC'.
         tools (list[EndCallTool | HttpToolInput | TransferTool] | Unset):
+        turn_taking (TurnTaking | Unset): When the caller's turn is over and how the agent answers it.
+
+            After the caller stops speaking the agent waits `min_delay` seconds when the detector
+            says the turn looks complete, up to `max_delay` when it does not; `dynamic` learns
+            the caller's pauses between these bounds. With `preemptive_generation` the answer (its
+            LLM and speech) is prepared during that wait and dropped if the caller continues.
         stt_model (None | str | Unset): Deprecated: use stt.model
         llm_model (None | str | Unset): Deprecated: use llm.model
         temperature (float | None | Unset): Deprecated: use llm.temperature and realtime.temperature
@@ -66,6 +73,7 @@ class AgentSpec:
     overridable: list[AgentSpecOverridableItem] | Unset = UNSET
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset = UNSET
+    turn_taking: TurnTaking | Unset = UNSET
     stt_model: str | Unset | None = UNSET
     llm_model: str | Unset | None = UNSET
     temperature: float | Unset | None = UNSET
@@ -137,6 +145,10 @@ class AgentSpec:
                     tools_item = tools_item_data.to_dict()
 
                 tools.append(tools_item)
+
+        turn_taking: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.turn_taking, Unset):
+            turn_taking = self.turn_taking.to_dict()
 
         stt_model: str | Unset | None
         if isinstance(self.stt_model, Unset):
@@ -218,6 +230,8 @@ class AgentSpec:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if turn_taking is not UNSET:
+            field_dict["turn_taking"] = turn_taking
         if stt_model is not UNSET:
             field_dict["stt_model"] = stt_model
         if llm_model is not UNSET:
@@ -247,6 +261,7 @@ class AgentSpec:
         from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
         from ..models.tts_choice import TtsChoice
+        from ..models.turn_taking import TurnTaking
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -347,6 +362,13 @@ class AgentSpec:
 
                 tools.append(tools_item)
 
+        _turn_taking = d.pop("turn_taking", UNSET)
+        turn_taking: TurnTaking | Unset
+        if isinstance(_turn_taking, Unset):
+            turn_taking = UNSET
+        else:
+            turn_taking = TurnTaking.from_dict(_turn_taking)
+
         def _parse_stt_model(data: object) -> str | Unset | None:
             if data is None:
                 return data
@@ -434,6 +456,7 @@ class AgentSpec:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            turn_taking=turn_taking,
             stt_model=stt_model,
             llm_model=llm_model,
             temperature=temperature,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
     from ..models.tts_choice import TtsChoice
+    from ..models.turn_taking import TurnTaking
 
 
 T = TypeVar("T", bound="AgentUpdate")
@@ -42,6 +43,7 @@ class AgentUpdate:
         overridable (list[AgentUpdateOverridableType0Item] | None | Unset):
         timezone (None | str | Unset):
         tools (list[EndCallTool | HttpToolInput | TransferTool] | None | Unset):
+        turn_taking (None | TurnTaking | Unset):
         stt_model (None | str | Unset): Deprecated: use stt.model
         llm_model (None | str | Unset): Deprecated: use llm.model
         temperature (float | None | Unset): Deprecated: use llm.temperature and realtime.temperature
@@ -66,6 +68,7 @@ class AgentUpdate:
     overridable: list[AgentUpdateOverridableType0Item] | Unset | None = UNSET
     timezone: str | Unset | None = UNSET
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset | None = UNSET
+    turn_taking: TurnTaking | Unset | None = UNSET
     stt_model: str | Unset | None = UNSET
     llm_model: str | Unset | None = UNSET
     temperature: float | Unset | None = UNSET
@@ -83,6 +86,7 @@ class AgentUpdate:
         from ..models.realtime_choice import RealtimeChoice
         from ..models.stt_choice import SttChoice
         from ..models.tts_choice import TtsChoice
+        from ..models.turn_taking import TurnTaking
 
         name: str | Unset | None
         if isinstance(self.name, Unset):
@@ -199,6 +203,14 @@ class AgentUpdate:
         else:
             tools = self.tools
 
+        turn_taking: dict[str, Any] | Unset | None
+        if isinstance(self.turn_taking, Unset):
+            turn_taking = UNSET
+        elif isinstance(self.turn_taking, TurnTaking):
+            turn_taking = self.turn_taking.to_dict()
+        else:
+            turn_taking = self.turn_taking
+
         stt_model: str | Unset | None
         if isinstance(self.stt_model, Unset):
             stt_model = UNSET
@@ -278,6 +290,8 @@ class AgentUpdate:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if turn_taking is not UNSET:
+            field_dict["turn_taking"] = turn_taking
         if stt_model is not UNSET:
             field_dict["stt_model"] = stt_model
         if llm_model is not UNSET:
@@ -307,6 +321,7 @@ class AgentUpdate:
         from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
         from ..models.tts_choice import TtsChoice
+        from ..models.turn_taking import TurnTaking
 
         d = dict(src_dict)
 
@@ -542,6 +557,23 @@ class AgentUpdate:
 
         tools = _parse_tools(d.pop("tools", UNSET))
 
+        def _parse_turn_taking(data: object) -> TurnTaking | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                turn_taking_type_0 = TurnTaking.from_dict(data)
+
+                return turn_taking_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TurnTaking | Unset, data)
+
+        turn_taking = _parse_turn_taking(d.pop("turn_taking", UNSET))
+
         def _parse_stt_model(data: object) -> str | Unset | None:
             if data is None:
                 return data
@@ -629,6 +661,7 @@ class AgentUpdate:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            turn_taking=turn_taking,
             stt_model=stt_model,
             llm_model=llm_model,
             temperature=temperature,

@@ -1,0 +1,163 @@
+"""Turn taking through the real stack (livekit-server, the worker, the emulators, espeak
+speech): a caller who pauses mid-sentence is not answered until the sentence is over, and
+the answer is prepared while the endpointing wait runs.
+
+What espeak speech can show: the transcript detector judges the words the speech-to-text
+emulator returns, and the emulator finalizes on the speech's pauses as Deepgram does, so
+these hold for any voice. It cannot tune the audio end-of-turn model (trained on human
+prosody, which espeak lacks): no test here relies on that model's verdict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import wave
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+from livekit import rtc
+
+from callwright_devstack.api import create_voice_session
+from callwright_devstack.participant import Caller
+from callwright_devstack.speech import make_speech_wav
+from callwright_devstack.waiting import eventually
+from tests.e2e.support import AGENT_REPLY, Stack, join, new_tenant, wait_ended
+
+pytestmark = pytest.mark.e2e
+
+FIRST_HALF = "I'd like to book a table for"
+SECOND_HALF = "four people"
+PAUSE_S = 0.7
+
+
+def silence_around(wav: Path) -> tuple[float, float]:
+    """Seconds of silence before and after the speech in `wav` (10 ms frames)."""
+    with wave.open(str(wav)) as f:
+        rate = f.getframerate()
+        samples = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16)
+    step = rate // 100
+    loud = [
+        i
+        for i in range(0, len(samples) - step + 1, step)
+        if np.abs(samples[i : i + step]).max(initial=0) > 500
+    ]
+    return loud[0] / rate, (len(samples) - loud[-1] - step) / rate
+
+
+def user_messages(request: dict[str, Any]) -> list[str]:
+    return [
+        m["content"] if isinstance(m["content"], str) else str(m["content"])
+        for m in request["messages"]
+        if m["role"] == "user"
+    ]
+
+
+async def listening(
+    stack: Stack, client: httpx.AsyncClient, **agent: Any
+) -> tuple[Any, Caller, dict[str, Any]]:
+    tenant = await new_tenant(stack, greeting=None, **agent)
+    body = await create_voice_session(client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 60)
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+    await caller.keep_quiet(0.5)
+    return tenant, caller, body
+
+
+async def test_a_pause_inside_a_sentence_gets_one_answer_to_the_whole_sentence(
+    stack: Stack, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    first = await asyncio.to_thread(make_speech_wav, FIRST_HALF, tmp_path / "first.wav")
+    second = await asyncio.to_thread(make_speech_wav, SECOND_HALF, tmp_path / "second.wav")
+    # The pause between the last sound of one and the first of the other.
+    pause = PAUSE_S - silence_around(first)[1] - silence_around(second)[0]
+    assert pause > 0
+    tenant, caller, body = await listening(stack, client)  # the defaults
+    stack.deepgram.script(FIRST_HALF, SECOND_HALF)
+    requests_before = len(stack.openai.chat_requests)
+    await caller.speak(first, then_silence_s=pause)
+    await caller.speak(second, then_silence_s=0.5)
+    await eventually(
+        lambda: AGENT_REPLY in caller.agent_text(), within=60, what="the agent's answer"
+    )
+    await caller.keep_quiet(3.0)  # a second answer would be on its way by now
+    await caller.leave()
+    session = await wait_ended(client, tenant, body["session_id"])
+
+    spoken = [item for item in session["transcript"] if item["role"] in ("user", "assistant")]
+    assert [(item["role"], item["content"]) for item in spoken] == [
+        ("user", f"{FIRST_HALF} {SECOND_HALF}"),
+        ("assistant", AGENT_REPLY),
+    ], spoken
+    requests = stack.openai.chat_requests[requests_before:]
+    # The answer spoken was prepared for the whole sentence ...
+    assert user_messages(requests[-1])[-1] == f"{FIRST_HALF} {SECOND_HALF}"
+    # ... and an answer prepared during the pause, for half of it, was dropped unspoken.
+    assert any(user_messages(r)[-1] == FIRST_HALF for r in requests), [
+        user_messages(r)[-1:] for r in requests
+    ]
+    assert caller.agent_text().count(AGENT_REPLY) == 1
+
+
+async def test_on_silence_alone_the_same_pause_is_answered_as_half_a_question(
+    stack: Stack, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    # What the test above guards against: waiting on silence alone, shorter than the pause.
+    first = await asyncio.to_thread(make_speech_wav, FIRST_HALF, tmp_path / "first.wav")
+    second = await asyncio.to_thread(make_speech_wav, SECOND_HALF, tmp_path / "second.wav")
+    pause = PAUSE_S - silence_around(first)[1] - silence_around(second)[0]
+    tenant, caller, body = await listening(
+        stack, client, turn_taking={"detector": "vad", "min_delay": 0.3}
+    )
+    stack.deepgram.script(FIRST_HALF, SECOND_HALF)
+    await caller.speak(first, then_silence_s=pause)
+    await caller.speak(second, then_silence_s=0.5)
+    await eventually(
+        lambda: AGENT_REPLY in caller.agent_text(), within=60, what="the agent's answer"
+    )
+    await caller.keep_quiet(3.0)
+    await caller.leave()
+    session = await wait_ended(client, tenant, body["session_id"])
+    users = [item["content"] for item in session["transcript"] if item["role"] == "user"]
+    assert users[0] == FIRST_HALF, users
+
+
+async def test_the_answer_is_prepared_before_the_endpointing_wait_ends(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    # A long fixed wait, so the order of events is unmistakable.
+    tenant, caller, body = await listening(
+        stack, client, turn_taking={"detector": "vad", "min_delay": 1.5, "max_delay": 2.0}
+    )
+    stack.deepgram.script("hello can you hear me")
+    llm_before = len(stack.openai.chat_requests)
+    tts_before = len(stack.openai.speech_requests)
+    # What the providers had been asked when the agent ended the caller's turn (it turns
+    # "thinking" once the wait is over and its answer is scheduled).
+    at_turn_end: list[tuple[int, int]] = []
+
+    def on_attributes(changed: dict[str, str], participant: rtc.Participant) -> None:
+        if changed.get("lk.agent.state") == "thinking" and not at_turn_end:
+            at_turn_end.append(
+                (
+                    len(stack.openai.chat_requests) - llm_before,
+                    len(stack.openai.speech_requests) - tts_before,
+                )
+            )
+
+    caller.room.on("participant_attributes_changed", on_attributes)
+    await caller.speak(stack.speech_wav, then_silence_s=0.5)
+    await eventually(
+        lambda: AGENT_REPLY in caller.agent_text(), within=60, what="the agent's answer"
+    )
+    await caller.leave()
+    await wait_ended(client, tenant, body["session_id"])
+
+    assert at_turn_end, "the agent never ended the caller's turn"
+    llm_requests, tts_requests = at_turn_end[0]
+    # The LLM, and the speech of its answer, were asked while the wait still ran.
+    assert llm_requests >= 1
+    assert tts_requests >= 1
