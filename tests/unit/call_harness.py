@@ -26,6 +26,7 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import Architecture, Session, SessionStatus
 from callwright_shared.ids import new_session_id
+from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import Call, CallTimings
@@ -179,6 +180,7 @@ async def new_call(
     settings: dict[str, Any] | None = None,
     on_build: Callable[[FakeSession], None] | None = None,
     arrange: Callable[[str, Tenant], Awaitable[AgentConfig]] | None = None,
+    recordings: RecordingSettings | None = None,
 ) -> CallUnderTest:
     """`arrange` writes what the call needs to the database and gives its agent's
     configuration."""
@@ -232,7 +234,9 @@ async def new_call(
     factory = FakeSessions()
     factory.on_build = on_build
     manual = ManualTime()
-    deps = WorkerDeps(call_settings, store, FakeVAD())
+    deps = WorkerDeps(
+        call_settings, store, FakeVAD(), recordings or RecordingSettings(directory=str(folder))
+    )
     call = Call(
         job,
         deps,

@@ -17,6 +17,7 @@ from callwright_issuer.http.metrics import MetricsMiddleware
 from callwright_issuer.livekit.rooms import LiveKitRooms, Rooms
 from callwright_issuer.loops.call_metrics import run_call_metrics
 from callwright_issuer.loops.reconciler import run_reconciler
+from callwright_issuer.loops.recording_retention import run_recording_retention
 from callwright_issuer.loops.redispatcher import run_redispatcher
 from callwright_issuer.outbound_webhooks.dispatcher import WebhookDispatcher
 from callwright_issuer.routes import (
@@ -25,6 +26,7 @@ from callwright_issuer.routes import (
     credits,
     health,
     livekit,
+    recordings,
     sessions,
     tool_secret,
     webhook_endpoints,
@@ -79,6 +81,9 @@ def create_app(
             )
         if settings.webhook_dispatch_interval_seconds > 0:
             loops.append(asyncio.create_task(app.state.webhook_dispatcher.run(stop)))
+        loops.append(
+            asyncio.create_task(run_recording_retention(app.state, app.state.session_factory, stop))
+        )
         try:
             yield
         finally:
@@ -117,6 +122,8 @@ def create_app(
         livekit.router,
         webhook_endpoints.router,
         tool_secret.router,
+        recordings.router,
+        recordings.files_router,
         health.router,
     ):
         app.include_router(router)

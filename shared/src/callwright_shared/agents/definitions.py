@@ -35,6 +35,7 @@ from callwright_shared.db import pagination
 from callwright_shared.db.models import Agent, Architecture, SessionKind, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
+from callwright_shared.recordings.models import AnalysisSpec, RecordingSpec, check_recording
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
@@ -109,6 +110,9 @@ class AgentConfig(BaseModel):
     timezone: SingleLine = Field("UTC", min_length=1, max_length=64)
     # What the agent may call (callwright_shared.tools); every architecture.
     tools: list[Tool] = Field(default_factory=list, max_length=MAX_TOOLS)
+    # Kept calls and what is worked out of them (callwright_shared.recordings).
+    recording: RecordingSpec = Field(default_factory=RecordingSpec)
+    analysis: AnalysisSpec | None = None
 
     _timezone = field_validator("timezone")(_check_timezone)
 
@@ -288,6 +292,7 @@ def check_choices(
                 f"{', '.join(allowed) or '(none configured)'}",
                 param=field,
             )
+    check_recording(config.recording, architecture, fields=fields)
     # A schema is checked for Gemini whenever the agent may start running on it.
     if fields is None or {"tools", "architecture", "provider"} & set(fields):
         check_tools(

@@ -17,6 +17,11 @@ from .agent_update_architecture_type_0 import AgentUpdateArchitectureType0
 from .agent_update_overridable_type_0_item import AgentUpdateOverridableType0Item
 from .agent_update_provider_type_0 import AgentUpdateProviderType0
 from .agent_update_variables_type_0 import AgentUpdateVariablesType0
+from .analysis_info import AnalysisInfo
+from .analysis_info_data_type_0 import AnalysisInfoDataType0
+from .analysis_info_status import AnalysisInfoStatus
+from .analysis_spec import AnalysisSpec
+from .analysis_spec_data_schema_type_0 import AnalysisSpecDataSchemaType0
 from .attempt_public import AttemptPublic
 from .chat_message import ChatMessage
 from .chat_session_create import ChatSessionCreate
@@ -52,6 +57,13 @@ from .message_reply import MessageReply
 from .message_usage import MessageUsage
 from .model_usage import ModelUsage
 from .percentiles import Percentiles
+from .recording_deleted import RecordingDeleted
+from .recording_deleted_status import RecordingDeletedStatus
+from .recording_info import RecordingInfo
+from .recording_info_status import RecordingInfoStatus
+from .recording_link import RecordingLink
+from .recording_link_status import RecordingLinkStatus
+from .recording_spec import RecordingSpec
 from .session_kind import SessionKind
 from .session_list import SessionList
 from .session_public import SessionPublic
@@ -105,6 +117,11 @@ __all__ = (
     "AgentUpdateOverridableType0Item",
     "AgentUpdateProviderType0",
     "AgentUpdateVariablesType0",
+    "AnalysisInfo",
+    "AnalysisInfoDataType0",
+    "AnalysisInfoStatus",
+    "AnalysisSpec",
+    "AnalysisSpecDataSchemaType0",
     "AttemptPublic",
     "ChatMessage",
     "ChatSessionCreate",
@@ -140,6 +157,13 @@ __all__ = (
     "MessageUsage",
     "ModelUsage",
     "Percentiles",
+    "RecordingDeleted",
+    "RecordingDeletedStatus",
+    "RecordingInfo",
+    "RecordingInfoStatus",
+    "RecordingLink",
+    "RecordingLinkStatus",
+    "RecordingSpec",
     "SessionKind",
     "SessionList",
     "SessionPublic",

@@ -13,8 +13,10 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_public_variables import AgentPublicVariables
+    from ..models.analysis_spec import AnalysisSpec
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool import HttpTool
+    from ..models.recording_spec import RecordingSpec
     from ..models.transfer_tool import TransferTool
 
 
@@ -50,6 +52,9 @@ class AgentPublic:
             overridable (list[AgentPublicOverridableItem] | Unset):
             timezone (str | Unset):  Default: 'UTC'.
             tools (list[EndCallTool | HttpTool | TransferTool] | Unset):
+            recording (RecordingSpec | Unset): Agent field `recording`: both sides of every call in one stereo Ogg/Opus
+                file.
+            analysis (AnalysisSpec | None | Unset):
     """
 
     id: str
@@ -75,8 +80,11 @@ class AgentPublic:
     overridable: list[AgentPublicOverridableItem] | Unset = UNSET
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpTool | TransferTool] | Unset = UNSET
+    recording: RecordingSpec | Unset = UNSET
+    analysis: AnalysisSpec | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool import HttpTool
 
@@ -161,6 +169,18 @@ class AgentPublic:
 
                 tools.append(tools_item)
 
+        recording: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.recording, Unset):
+            recording = self.recording.to_dict()
+
+        analysis: dict[str, Any] | Unset | None
+        if isinstance(self.analysis, Unset):
+            analysis = UNSET
+        elif isinstance(self.analysis, AnalysisSpec):
+            analysis = self.analysis.to_dict()
+        else:
+            analysis = self.analysis
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -206,14 +226,20 @@ class AgentPublic:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if recording is not UNSET:
+            field_dict["recording"] = recording
+        if analysis is not UNSET:
+            field_dict["analysis"] = analysis
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.agent_public_variables import AgentPublicVariables
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool import HttpTool
+        from ..models.recording_spec import RecordingSpec
         from ..models.transfer_tool import TransferTool
 
         d = dict(src_dict)
@@ -342,6 +368,30 @@ class AgentPublic:
 
                 tools.append(tools_item)
 
+        _recording = d.pop("recording", UNSET)
+        recording: RecordingSpec | Unset
+        if isinstance(_recording, Unset):
+            recording = UNSET
+        else:
+            recording = RecordingSpec.from_dict(_recording)
+
+        def _parse_analysis(data: object) -> AnalysisSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analysis_type_0 = AnalysisSpec.from_dict(data)
+
+                return analysis_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AnalysisSpec | None | Unset, data)
+
+        analysis = _parse_analysis(d.pop("analysis", UNSET))
+
         agent_public = cls(
             id=id,
             name=name,
@@ -366,6 +416,8 @@ class AgentPublic:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            recording=recording,
+            analysis=analysis,
         )
 
         return agent_public

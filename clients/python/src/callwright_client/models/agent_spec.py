@@ -12,8 +12,10 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_spec_variables import AgentSpecVariables
+    from ..models.analysis_spec import AnalysisSpec
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
+    from ..models.recording_spec import RecordingSpec
     from ..models.transfer_tool import TransferTool
 
 
@@ -43,6 +45,9 @@ class AgentSpec:
         overridable (list[AgentSpecOverridableItem] | Unset):
         timezone (str | Unset):  Default: 'UTC'.
         tools (list[EndCallTool | HttpToolInput | TransferTool] | Unset):
+        recording (RecordingSpec | Unset): Agent field `recording`: both sides of every call in one stereo Ogg/Opus
+            file.
+        analysis (AnalysisSpec | None | Unset):
     """
 
     name: str
@@ -63,8 +68,11 @@ class AgentSpec:
     overridable: list[AgentSpecOverridableItem] | Unset = UNSET
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset = UNSET
+    recording: RecordingSpec | Unset = UNSET
+    analysis: AnalysisSpec | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
 
@@ -137,6 +145,18 @@ class AgentSpec:
 
                 tools.append(tools_item)
 
+        recording: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.recording, Unset):
+            recording = self.recording.to_dict()
+
+        analysis: dict[str, Any] | Unset | None
+        if isinstance(self.analysis, Unset):
+            analysis = UNSET
+        elif isinstance(self.analysis, AnalysisSpec):
+            analysis = self.analysis.to_dict()
+        else:
+            analysis = self.analysis
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -177,14 +197,20 @@ class AgentSpec:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if recording is not UNSET:
+            field_dict["recording"] = recording
+        if analysis is not UNSET:
+            field_dict["analysis"] = analysis
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.agent_spec_variables import AgentSpecVariables
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
+        from ..models.recording_spec import RecordingSpec
         from ..models.transfer_tool import TransferTool
 
         d = dict(src_dict)
@@ -293,6 +319,30 @@ class AgentSpec:
 
                 tools.append(tools_item)
 
+        _recording = d.pop("recording", UNSET)
+        recording: RecordingSpec | Unset
+        if isinstance(_recording, Unset):
+            recording = UNSET
+        else:
+            recording = RecordingSpec.from_dict(_recording)
+
+        def _parse_analysis(data: object) -> AnalysisSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analysis_type_0 = AnalysisSpec.from_dict(data)
+
+                return analysis_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AnalysisSpec | None | Unset, data)
+
+        analysis = _parse_analysis(d.pop("analysis", UNSET))
+
         agent_spec = cls(
             name=name,
             architecture=architecture,
@@ -312,6 +362,8 @@ class AgentSpec:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            recording=recording,
+            analysis=analysis,
         )
 
         return agent_spec

@@ -12,8 +12,10 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+    from ..models.analysis_spec import AnalysisSpec
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
+    from ..models.recording_spec import RecordingSpec
     from ..models.transfer_tool import TransferTool
 
 
@@ -43,6 +45,8 @@ class AgentUpdate:
         overridable (list[AgentUpdateOverridableType0Item] | None | Unset):
         timezone (None | str | Unset):
         tools (list[EndCallTool | HttpToolInput | TransferTool] | None | Unset):
+        recording (None | RecordingSpec | Unset):
+        analysis (AnalysisSpec | None | Unset):
     """
 
     name: str | Unset | None = UNSET
@@ -63,11 +67,15 @@ class AgentUpdate:
     overridable: list[AgentUpdateOverridableType0Item] | Unset | None = UNSET
     timezone: str | Unset | None = UNSET
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset | None = UNSET
+    recording: RecordingSpec | Unset | None = UNSET
+    analysis: AnalysisSpec | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
+        from ..models.recording_spec import RecordingSpec
 
         name: str | Unset | None
         if isinstance(self.name, Unset):
@@ -202,6 +210,22 @@ class AgentUpdate:
         else:
             tools = self.tools
 
+        recording: dict[str, Any] | Unset | None
+        if isinstance(self.recording, Unset):
+            recording = UNSET
+        elif isinstance(self.recording, RecordingSpec):
+            recording = self.recording.to_dict()
+        else:
+            recording = self.recording
+
+        analysis: dict[str, Any] | Unset | None
+        if isinstance(self.analysis, Unset):
+            analysis = UNSET
+        elif isinstance(self.analysis, AnalysisSpec):
+            analysis = self.analysis.to_dict()
+        else:
+            analysis = self.analysis
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -241,14 +265,20 @@ class AgentUpdate:
             field_dict["timezone"] = timezone
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if recording is not UNSET:
+            field_dict["recording"] = recording
+        if analysis is not UNSET:
+            field_dict["analysis"] = analysis
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
+        from ..models.recording_spec import RecordingSpec
         from ..models.transfer_tool import TransferTool
 
         d = dict(src_dict)
@@ -497,6 +527,40 @@ class AgentUpdate:
 
         tools = _parse_tools(d.pop("tools", UNSET))
 
+        def _parse_recording(data: object) -> RecordingSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                recording_type_0 = RecordingSpec.from_dict(data)
+
+                return recording_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RecordingSpec | Unset, data)
+
+        recording = _parse_recording(d.pop("recording", UNSET))
+
+        def _parse_analysis(data: object) -> AnalysisSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analysis_type_0 = AnalysisSpec.from_dict(data)
+
+                return analysis_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AnalysisSpec | None | Unset, data)
+
+        analysis = _parse_analysis(d.pop("analysis", UNSET))
+
         agent_update = cls(
             name=name,
             architecture=architecture,
@@ -516,6 +580,8 @@ class AgentUpdate:
             overridable=overridable,
             timezone=timezone,
             tools=tools,
+            recording=recording,
+            analysis=analysis,
         )
 
         return agent_update
