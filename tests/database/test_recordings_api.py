@@ -5,6 +5,7 @@ DELETE keeping the record, another organization's 404, and the retention pass.""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,19 +16,21 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from callwright_devstack.api import assert_error
 from callwright_devstack.database import database
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_devstack.waiting import eventually
 from callwright_issuer.app import create_app
-from callwright_issuer.loops.recording_retention import retention_pass
+from callwright_issuer.loops.recording_retention import ABANDONED, abandoned_pass, retention_pass
 from callwright_shared.billing import credits
-from callwright_shared.db.models import Session, SessionStatus, utcnow
+from callwright_shared.db.models import Session, SessionStatus, WebhookMessage, utcnow
 from callwright_shared.ids import new_session_id
 from callwright_shared.recordings.models import RecordingInfo
 from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions.recordings import set_recording
 
 pytestmark = pytest.mark.database
 
@@ -37,7 +40,11 @@ async def issuer(
     database_url: str, recording: RecordingSettings
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     settings = make_settings(
-        database_url, None, reconcile_interval_seconds=0, webhook_dispatch_interval_seconds=0
+        database_url,
+        None,
+        reconcile_interval_seconds=0,
+        webhook_dispatch_interval_seconds=0,
+        outbound_allow_private=True,  # the webhook endpoint is on loopback
     )
     app = create_app(settings)
     app.state.recording_settings = recording
@@ -198,3 +205,57 @@ async def test_retention_deletes_old_recordings_only(database_url: str, tmp_path
             if row is not None
         }
     assert statuses == {old: "deleted", recent: "ready"}
+
+
+async def test_a_recording_a_worker_left_pending_ends_failed(
+    database_url: str, tmp_path: Path
+) -> None:
+    tenant = await seed_tenant(database_url)
+    lost = await ended_session(database_url, tenant, ended_days_ago=1)
+    running = await ended_session(database_url, tenant)
+    async with database(database_url) as db:
+        for session_id in (lost, running):
+            await set_recording(
+                db,
+                session_id,
+                RecordingInfo(status="pending", key=f"{tenant.org_id}/{session_id}.ogg"),
+            )
+    async with issuer(database_url, RecordingSettings(directory=str(tmp_path))) as (app, client):
+        assert await abandoned_pass(app.state, app.state.session_factory) == 1
+        lost_row = (await client.get(f"/v1/sessions/{lost}", headers=tenant.headers)).json()
+        assert lost_row["recording"]["status"] == "failed"
+        assert lost_row["recording"]["error"] == ABANDONED
+        kept = (await client.get(f"/v1/sessions/{running}", headers=tenant.headers)).json()
+        assert kept["recording"]["status"] == "pending"
+
+
+async def test_a_stored_recording_queues_its_webhook_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    tenant = await seed_tenant(database_url)
+    session_id = await ended_session(database_url, tenant)
+    async with issuer(database_url, RecordingSettings(directory=str(tmp_path))) as (_, client):
+        made = await client.post(
+            "/v1/webhook-endpoints",
+            headers=tenant.headers,
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["session.recording_ready"]},
+        )
+        assert made.status_code == 200, made.text
+    info = RecordingInfo(status="ready", key=f"{tenant.org_id}/{session_id}.ogg", size_bytes=9)
+    async with database(database_url) as db:
+        await set_recording(db, session_id, info.model_copy(update={"status": "pending"}))
+        await set_recording(db, session_id, info, announce=True)
+    async with database(database_url) as db:
+        messages = (
+            (
+                await db.execute(
+                    select(WebhookMessage).where(WebhookMessage.session_id == session_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert [m.type for m in messages] == ["session.recording_ready"]
+        sent = json.loads(messages[0].payload)
+        assert sent["data"]["session"]["recording"]["status"] == "ready"
+        assert "key" not in sent["data"]["session"]["recording"]

@@ -46,3 +46,21 @@ async def expired(
             )
         ).scalars()
     )
+
+
+async def abandoned(db: AsyncSession, *, ended_before: datetime, limit: int = 100) -> list[Session]:
+    """Sessions whose recording is still `pending` although their call ended before
+    `ended_before`: the worker that was to store it stopped (killed, its machine lost)."""
+    return list(
+        (
+            await db.execute(
+                select(Session)
+                .where(
+                    Session.recording["status"].as_string() == "pending",
+                    Session.ended_at < ended_before,
+                )
+                .order_by(Session.ended_at)
+                .limit(limit)
+            )
+        ).scalars()
+    )
