@@ -16,12 +16,12 @@ import pytest
 
 from callwright_devstack.tenants import Tenant
 from callwright_shared.agents.definitions import AgentConfig
-from callwright_shared.db.models import EndReason
+from callwright_shared.db.models import Architecture, EndReason
 from callwright_shared.recordings.models import RecordingInfo, RecordingSpec
 from callwright_shared.recordings.settings import RecordingSettings
 from callwright_worker import recording
 from callwright_worker.recording import RECORD_AUDIO, RECORDING_FILE
-from tests.unit.call_harness import USER, CallUnderTest, new_call, template_database
+from tests.unit.call_harness import USER, CallUnderTest, new_call, template_database, until
 
 pytestmark = pytest.mark.unit
 
@@ -164,3 +164,14 @@ async def test_the_operator_switch_wins_over_the_agent(
         recordings=RecordingSettings(directory=str(tmp_path), forced_on_orgs=(org_id,)),
     )
     assert (await on.in_conversation()).record == RECORD_AUDIO
+
+
+async def test_a_realtime_call_is_recorded_and_says_the_consent_first(
+    make_call: NewCall,
+) -> None:
+    call = await make_call(architecture=Architecture.REALTIME, config=RECORDED)
+    session = await call.in_conversation()
+    assert session.record == RECORD_AUDIO
+    await until(lambda: len(session.replies) == 2, "the consent and the greeting")
+    assert "This call is recorded." in session.replies[0]
+    assert "Hi!" in session.replies[1]
