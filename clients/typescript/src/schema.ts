@@ -1727,7 +1727,7 @@ export interface components {
             /** Url */
             url: string;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready" | "session.analyzed")[];
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[];
             /** Agent Id */
             agent_id?: string | null;
             /** Description */
@@ -1747,7 +1747,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready" | "session.analyzed")[] | null;
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[] | null;
             /** Agent Id */
             agent_id?: string | null;
             /** Description */

@@ -133,6 +133,10 @@ class S3Store:
             config=Config(
                 signature_version="s3v4",
                 s3={"addressing_style": "path"},
+                # Checksums only where S3 requires them: boto3's default trailing
+                # checksums are refused by several S3-compatible stores.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
                 retries={"max_attempts": 3, "mode": "standard"},
                 connect_timeout=10,
                 read_timeout=60,
