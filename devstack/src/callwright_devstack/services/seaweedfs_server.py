@@ -97,6 +97,10 @@ class SeaweedFS(Service):
                 f"-filer.port.grpc={filer_grpc}",
                 "-s3",
                 f"-s3.port={self.s3_port}",
+                f"-s3.port.grpc={free_tcp_port()}",
+                # Fixed ports by default (8181, 9101): off, so parallel runs never clash.
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
                 f"-s3.config={config}",
             ],
             log_path=data / "weed.log",
