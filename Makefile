@@ -12,6 +12,9 @@ LIVEKIT_VERSION := v1.13.5
 # docker-compose.yml), built from source like livekit-server.
 COMPOSE := $(TOOLS)/bin/docker-compose
 COMPOSE_VERSION := v2.29.7
+# The recordings' S3 tests' object store (docs/decisions.md#seaweedfs-from-source).
+WEED := $(TOOLS)/bin/weed
+WEED_VERSION := v0.0.0-20261109003541-7506e5f91cd6
 WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.html web/style.css web/console.html web/console.css $(wildcard web/src/*.ts)
 REACT_EXAMPLE := examples/react-client
 REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock.json build.mjs index.html) $(wildcard $(REACT_EXAMPLE)/src/*.ts*)
@@ -32,12 +35,17 @@ install:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) sync --frozen
 
-tools: $(LIVEKIT)
+tools: $(LIVEKIT) $(WEED)
 
 $(LIVEKIT):
 	mkdir -p $(TOOLS)/gobin $(TOOLS)/bin
 	GOBIN=$(TOOLS)/gobin go install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_VERSION)
 	mv $(TOOLS)/gobin/server $(LIVEKIT)
+
+# `go install` refuses the module (its go.mod has a replace directive): built in its own folder.
+$(WEED):
+	mkdir -p $(TOOLS)/bin
+	cd "$$(go mod download -json github.com/seaweedfs/seaweedfs@$(WEED_VERSION) | $(PYTHON) -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')" && go build -o $(WEED) ./weed
 
 $(COMPOSE):
 	mkdir -p $(TOOLS)/gobin $(TOOLS)/bin

@@ -105,9 +105,42 @@ def agc_cpu(audio: np.ndarray, rate: int, frame_ms: int) -> float:
     return cpu_of(apm.process_stream, frames(audio, rate, frame_ms))
 
 
+def recording_cpu(caller: np.ndarray, agent: np.ndarray, path: Path) -> tuple[float, int]:
+    """A recorded call's encoder (callwright_worker.recording): livekit-agents' recorder
+    resamples the agent's 24 kHz audio to 48 kHz, places both sides on one timeline and
+    encodes stereo Opus into Ogg (PyAV, libopus, its default bitrate) every 2.5 s.
+    CPU seconds and the file's size in bytes."""
+    import av
+
+    rate = 48_000
+    resampler = rtc.AudioResampler(24_000, rate, quality=rtc.AudioResamplerQuality.MEDIUM)
+    started = time.process_time()
+    played = [resampler.push(frame) for frame in frames(agent, 24_000, 20)]
+    right = np.concatenate(
+        [np.frombuffer(f.data, dtype=np.int16) for chunk in played for f in chunk]
+    )
+    left = caller[: len(right)]
+    block = int(2.5 * rate)
+    with av.open(str(path), mode="w", format="ogg") as container:
+        stream = container.add_stream("libopus", rate=rate, layout="stereo")
+        for start in range(0, len(right), block):
+            both = np.stack([left[start : start + block], right[start : start + block]])
+            frame = av.AudioFrame.from_ndarray(
+                both.astype(np.float32) / 32768.0, format="fltp", layout="stereo"
+            )
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return time.process_time() - started, path.stat().st_size
+
+
 async def main(minutes: float) -> None:
     with tempfile.TemporaryDirectory(prefix="callwright-components-") as tmp:
-        at = {rate: speech(minutes, rate, Path(tmp)) for rate in (16_000, 24_000)}
+        at = {rate: speech(minutes, rate, Path(tmp)) for rate in (16_000, 24_000, 48_000)}
+        # Both sides voiced half the time, at once: no smaller than a real call's file.
+        recording, recorded_bytes = recording_cpu(at[48_000], at[24_000], Path(tmp) / "call.ogg")
     rows = [
         ("Silero VAD, 24 kHz input → 16 kHz model", await vad_cpu(at[24_000], 24_000, 50, 16_000)),
         ("Silero VAD, 16 kHz input, 16 kHz model", await vad_cpu(at[16_000], 16_000, 50, 16_000)),
@@ -120,6 +153,7 @@ async def main(minutes: float) -> None:
             "transcript sync: speaking rate of 24 kHz agent audio",
             await speaking_rate_cpu(at[24_000], 24_000),
         ),
+        ("call recording: stereo Ogg/Opus of both sides", recording),
     ]
     print(f"CPU seconds per minute of audio ({minutes:g} min each, this process, all threads)")
     width = max(len(name) for name, _ in rows)
@@ -127,6 +161,7 @@ async def main(minutes: float) -> None:
         print(
             f"  {name:<{width}}  {cpu / minutes:6.2f}  ({100 * cpu / minutes / 60:.1f} % of a core)"
         )
+    print(f"A minute of recording: {recorded_bytes / minutes / 1000:.0f} kB")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import Architecture, Session, SessionStatus
 from callwright_shared.ids import new_session_id
+from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call import Call, CallTimings
@@ -192,6 +193,7 @@ async def new_call(
     variables: dict[str, Any] | None = None,
     secrets: list[str] | None = None,
     session_factory: FakeSessions | None = None,
+    recordings: RecordingSettings | None = None,
 ) -> CallUnderTest:
     """`arrange` writes what the call needs to the database and gives its agent's
     configuration."""
@@ -250,7 +252,9 @@ async def new_call(
     factory = session_factory or FakeSessions()
     factory.on_build = on_build
     manual = ManualTime()
-    deps = WorkerDeps(call_settings, store, FakeVAD())
+    deps = WorkerDeps(
+        call_settings, store, FakeVAD(), recordings or RecordingSettings(directory=str(folder))
+    )
     call = Call(
         job,
         deps,

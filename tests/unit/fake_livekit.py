@@ -10,7 +10,9 @@ import asyncio
 import dataclasses
 import itertools
 import json
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, cast
 
 from livekit import rtc
@@ -18,6 +20,7 @@ from livekit.agents import Agent, AgentSession, llm, vad
 from livekit.agents.metrics import AgentSessionUsage
 from livekit.agents.metrics.usage import LLMModelUsage
 from livekit.agents.voice import RunContext, room_io
+from livekit.agents.voice.agent_session import RecordingOptions
 from livekit.agents.voice.events import (
     AgentStateChangedEvent,
     CloseEvent,
@@ -117,6 +120,16 @@ class FakeJob:
         self.rooms_deleted = 0
         self.shutdown_reasons: list[str] = []
         self.shut_down = asyncio.Event()
+        self.session_directory = Path(tempfile.mkdtemp(prefix="callwright-fake-job-"))
+        self.shutdown_callbacks: list[Callable[[str], Coroutine[None, None, None]]] = []
+
+    def add_shutdown_callback(self, callback: Callable[[str], Coroutine[None, None, None]]) -> None:
+        self.shutdown_callbacks.append(callback)
+
+    async def run_shutdown_callbacks(self) -> None:
+        """What livekit-agents does once the entrypoint returned."""
+        reason = self.shutdown_reasons[0] if self.shutdown_reasons else ""
+        await asyncio.gather(*(callback(reason) for callback in self.shutdown_callbacks))
 
     async def connect(self) -> None:
         self.connected = True
@@ -167,13 +180,21 @@ class FakeSession(rtc.EventEmitter[SessionEventTypes]):
         self.interrupts = 0
         self.closed = 0
         self.hold_playout = False
+        self.record: bool | RecordingOptions = False
         self._playing: list[SpeechHandle] = []
         self._calls = itertools.count(1)
         self._global_run_state = None  # what a RunContext reads of its session (no run)
 
-    async def start_in_room(self, agent: Agent, *, room_options: room_io.RoomOptions) -> None:
+    async def start_in_room(
+        self,
+        agent: Agent,
+        *,
+        room_options: room_io.RoomOptions,
+        record: bool | RecordingOptions = False,
+    ) -> None:
         self.agent = agent
         self.room_options = room_options
+        self.record = record
 
     def _play(self) -> SpeechHandle:
         handle = SpeechHandle.create()

@@ -37,6 +37,7 @@ from callwright_http.body_limits import MAX_BODY_BYTES
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.agents.definitions import AgentConfig, check_choices
 from callwright_shared.agents.providers import PROVIDERS
+from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.settings import CallwrightSettings
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
@@ -214,7 +215,9 @@ async def answers_ok(app: FastAPI, path: str) -> bool:
 def test_compose_sets_only_settings_the_code_reads() -> None:
     readable = {
         "issuer": settings_env_names(CallwrightSettings),
-        "worker": settings_env_names(CallwrightSettings) | set(telemetry.VARIABLES),
+        "worker": settings_env_names(CallwrightSettings)
+        | settings_env_names(RecordingSettings)
+        | set(telemetry.VARIABLES),
         "web": settings_env_names(WebSettings),
     }
     for name, names in readable.items():
@@ -894,6 +897,16 @@ def test_the_worker_gets_the_settings_it_reads_and_no_other_secret() -> None:
         "CALLWRIGHT_JOIN_WINDOW_SECONDS",
         "CALLWRIGHT_REJOIN_GRACE_SECONDS",
         "CALLWRIGHT_TURN_MAX_DELAY_LIMIT_S",
+        *(
+            env
+            for env in settings_env_names(RecordingSettings)
+            if env
+            not in {
+                "CALLWRIGHT_RECORDINGS_URL_SECRET",
+                "CALLWRIGHT_RECORDINGS_URL_TTL_SECONDS",
+                "CALLWRIGHT_RECORDINGS_RETENTION_DAYS",
+            }
+        ),
         *(
             env
             for env in settings_env_names(CallwrightSettings)

@@ -774,6 +774,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{session_id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Recording
+         * @description The call's recording (one stereo Ogg/Opus file: the caller on the left channel,
+         *     the agent on the right) and a link that downloads it without an API key until
+         *     `expires_at`. 404 `recording_not_found` when the call was not recorded, its recording
+         *     is not stored yet, failed, or was deleted.
+         */
+        get: operations["get_recording"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Recording
+         * @description Delete the file from the operator's storage; the session keeps the record that it
+         *     existed (`recording.status`: `deleted`), and GET answers 404 from then on.
+         */
+        delete: operations["delete_recording"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -893,6 +921,8 @@ export interface components {
             /** Tools */
             tools?: (components["schemas"]["HttpTool"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[];
             turn_taking?: components["schemas"]["TurnTaking"];
+            recording?: components["schemas"]["RecordingSpec"];
+            analysis?: components["schemas"]["AnalysisSpec"] | null;
             /** Id */
             id: string;
             /** Name */
@@ -946,6 +976,50 @@ export interface components {
             latency: components["schemas"]["LatencySummary"];
             credits_charged: components["schemas"]["Percentiles"] | null;
             duration_seconds: components["schemas"]["Percentiles"] | null;
+        };
+        /**
+         * AnalysisInfo
+         * @description A session's `analysis`.
+         */
+        AnalysisInfo: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed" | "skipped";
+            /** Summary */
+            summary?: string | null;
+            /** Success */
+            success?: boolean | null;
+            /** Data */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** Model */
+            model?: string | null;
+            /** Completed At */
+            completed_at?: string | null;
+            /** Error */
+            error?: string | null;
+        };
+        /**
+         * AnalysisSpec
+         * @description Agent field `analysis`: what is worked out of a session once it ended.
+         */
+        AnalysisSpec: {
+            /**
+             * Summary
+             * @default true
+             */
+            summary: boolean;
+            /** Success Criteria */
+            success_criteria?: string | null;
+            /** Data Schema */
+            data_schema?: {
+                [key: string]: unknown;
+            } | null;
+            /** Instructions */
+            instructions?: string | null;
         };
         /**
          * ApiKeyCreated
@@ -1626,6 +1700,115 @@ export interface components {
              */
             temperature: number;
         };
+        /** RecordingDeleted */
+        RecordingDeleted: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed" | "deleted";
+            /** Duration Seconds */
+            duration_seconds?: number | null;
+            /** Size Bytes */
+            size_bytes?: number | null;
+            /**
+             * Content Type
+             * @default audio/ogg
+             */
+            content_type: string;
+            /** Channels */
+            channels?: string[];
+            /** Error */
+            error?: string | null;
+            /** Ready At */
+            ready_at?: string | null;
+            /**
+             * Object
+             * @default session.recording
+             * @constant
+             */
+            object: "session.recording";
+            /** Session Id */
+            session_id: string;
+        };
+        /**
+         * RecordingInfo
+         * @description A session's `recording`. `error`: why it failed; `key`: where it is in the store
+         *     (never answered).
+         */
+        RecordingInfo: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed" | "deleted";
+            /** Duration Seconds */
+            duration_seconds?: number | null;
+            /** Size Bytes */
+            size_bytes?: number | null;
+            /**
+             * Content Type
+             * @default audio/ogg
+             */
+            content_type: string;
+            /** Channels */
+            channels?: string[];
+            /** Error */
+            error?: string | null;
+            /** Ready At */
+            ready_at?: string | null;
+        };
+        /** RecordingLink */
+        RecordingLink: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed" | "deleted";
+            /** Duration Seconds */
+            duration_seconds?: number | null;
+            /** Size Bytes */
+            size_bytes?: number | null;
+            /**
+             * Content Type
+             * @default audio/ogg
+             */
+            content_type: string;
+            /** Channels */
+            channels?: string[];
+            /** Error */
+            error?: string | null;
+            /** Ready At */
+            ready_at?: string | null;
+            /**
+             * Object
+             * @default session.recording
+             * @constant
+             */
+            object: "session.recording";
+            /** Session Id */
+            session_id: string;
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /**
+         * RecordingSpec
+         * @description Agent field `recording`: both sides of every call in one stereo Ogg/Opus file.
+         */
+        RecordingSpec: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Consent Message */
+            consent_message?: string | null;
+        };
         /**
          * SessionKind
          * @enum {string}
@@ -1697,6 +1880,8 @@ export interface components {
             config?: {
                 [key: string]: unknown;
             } | null;
+            recording?: components["schemas"]["RecordingInfo"] | null;
+            analysis?: components["schemas"]["AnalysisInfo"] | null;
         };
         /**
          * SessionStatus
@@ -2328,6 +2513,8 @@ export interface components {
             /** Tools */
             tools?: (components["schemas"]["HttpToolInput"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[];
             turn_taking?: components["schemas"]["TurnTaking"];
+            recording?: components["schemas"]["RecordingSpec"];
+            analysis?: components["schemas"]["AnalysisSpec"] | null;
             /** Name */
             name: string;
             /**
@@ -2416,6 +2603,8 @@ export interface components {
             /** Tools */
             tools?: (components["schemas"]["HttpToolInput"] | components["schemas"]["EndCallTool"] | components["schemas"]["TransferTool"])[] | null;
             turn_taking?: components["schemas"]["TurnTaking"] | null;
+            recording?: components["schemas"]["RecordingSpec"] | null;
+            analysis?: components["schemas"]["AnalysisSpec"] | null;
             /**
              * Stt Model
              * @deprecated
@@ -2473,7 +2662,7 @@ export interface components {
             /** Url */
             url: string;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended")[];
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[];
             /** Agent Id */
             agent_id?: string | null;
             /** Description */
@@ -2493,7 +2682,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended")[] | null;
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[] | null;
             /** Agent Id */
             agent_id?: string | null;
             /** Description */
@@ -5346,6 +5535,113 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_recording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingLink"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_recording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingDeleted"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,7 @@ from callwright_issuer.http.metrics import MetricsMiddleware
 from callwright_issuer.livekit.rooms import LiveKitRooms, Rooms
 from callwright_issuer.loops.call_metrics import run_call_metrics
 from callwright_issuer.loops.reconciler import run_reconciler
+from callwright_issuer.loops.recording_retention import run_recording_retention
 from callwright_issuer.loops.redispatcher import run_redispatcher
 from callwright_issuer.outbound_webhooks.dispatcher import WebhookDispatcher
 from callwright_issuer.routes import (
@@ -28,6 +29,7 @@ from callwright_issuer.routes import (
     credits,
     health,
     livekit,
+    recordings,
     sessions,
     tool_secret,
     usage,
@@ -83,6 +85,9 @@ def create_app(
             )
         if settings.webhook_dispatch_interval_seconds > 0:
             loops.append(asyncio.create_task(app.state.webhook_dispatcher.run(stop)))
+        loops.append(
+            asyncio.create_task(run_recording_retention(app.state, app.state.session_factory, stop))
+        )
         try:
             yield
         finally:
@@ -125,6 +130,8 @@ def create_app(
         api_keys.router,
         usage.router,
         admin.router,
+        recordings.router,
+        recordings.files_router,
         health.router,
     ):
         app.include_router(router)

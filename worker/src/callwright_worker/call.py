@@ -77,6 +77,7 @@ from callwright_worker.providers import (
     room_io_options,
     switch_detail,
 )
+from callwright_worker.recording import RECORD_AUDIO, CallRecording
 from callwright_worker.timeline import CallTimeline, usage_of
 from callwright_worker.tools import TOOL_TOPIC, CallTools, TransferTarget
 
@@ -145,6 +146,8 @@ class Call:
         self._http = outbound.new_client()  # the agent's tools' requests
         self._tools: CallTools | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        # Set when the call is recorded (the agent's choice or the operator's).
+        self._recording = CallRecording.of(record, deps.store, deps.settings, deps.recordings)
 
     @property
     def user_away(self) -> bool:
@@ -271,12 +274,21 @@ class Call:
                 text_input=False,
                 **room_io_options(self._record.architecture, self._settings),
             ),
+            record=RECORD_AUDIO if self._recording is not None else False,
         )
+        if self._recording is not None:
+            await self._recording.mark_started()
         return session
 
     def _greet(self) -> None:
+        if self._session is None:
+            return
+        # A recorded call says so first, before anything else is said.
+        consent = self._recording.consent_message if self._recording is not None else None
+        if consent:
+            self._speak(consent)
         greeting = self._record.config.greeting
-        if greeting and self._session is not None:
+        if greeting:
             self._speak(greeting)
 
     def _speak(self, text: str, *, last_words: bool = False) -> SpeechHandle:
@@ -580,6 +592,10 @@ class Call:
                     "credits_charged": settlement.credits_charged,
                 },
             )
+        if self._recording is not None and self._recording.started:
+            # After the settlement, and in the job's shutdown: the copy outlives the
+            # entrypoint, and livekit-agents deletes the folder only after it.
+            self._ctx.add_shutdown_callback(self._recording.keeper(self._ctx.session_directory))
         if told:
             await self._let_it_arrive()
         with contextlib.suppress(Exception):

@@ -27,8 +27,10 @@ from callwright_shared.db.engine import (
     org_write,
 )
 from callwright_shared.db.models import Agent, Architecture, EndReason, SessionStatus
+from callwright_shared.recordings.models import RecordingInfo
 from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import lifecycle as sessions
+from callwright_shared.sessions import recordings
 from callwright_shared.sessions.lifecycle import Settlement
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tenants.organizations import live_agent
@@ -173,6 +175,13 @@ class CallStore:
                 error_message=error_message,
                 job_id=job_id,
             )
+
+    async def set_recording(
+        self, session_id: str, info: RecordingInfo, *, announce: bool = False
+    ) -> None:
+        """The call's recording as it now stands; `announce`: queue its webhook."""
+        async with self._sessions.begin() as db:
+            await recordings.set_recording(db, session_id, info, announce=announce)
 
     async def aclose(self) -> None:
         await self._engine.dispose()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from livekit import rtc
@@ -16,12 +17,14 @@ from livekit.agents import Agent, JobProcess
 from livekit.agents.metrics import AgentSessionUsage
 from livekit.agents.vad import VAD
 from livekit.agents.voice import room_io
+from livekit.agents.voice.agent_session import RecordingOptions
 from livekit.agents.voice.events import EventTypes as SessionEventTypes
 from livekit.agents.voice.speech_handle import SpeechHandle
 from livekit.rtc.room import EventTypes as RoomEventTypes
 
 from callwright_shared.agents.definitions import AgentConfig
 from callwright_shared.db.models import Architecture
+from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.settings import CallwrightSettings
 from callwright_worker.call_store import CallStore
 from callwright_worker.providers import vad_model
@@ -39,6 +42,8 @@ class WorkerDeps:
     # Opens no connection; loads the database driver and SQLAlchemy's dialect.
     store: CallStore
     vad: VAD
+    # Where recorded calls are kept (callwright_worker.recording).
+    recordings: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
 
     KEY = "callwright"  # its one key in `JobProcess.userdata`
 
@@ -125,6 +130,15 @@ class CallJob(Protocol):
 
     def shutdown(self, reason: str = "") -> None: ...
 
+    @property
+    def session_directory(self) -> Path:
+        """The job's temporary folder (where the recorder writes), deleted with the job."""
+        ...
+
+    def add_shutdown_callback(
+        self, callback: Callable[[str], Coroutine[None, None, None]]
+    ) -> None: ...
+
 
 class CallSession(Protocol):
     """The agent session of a call (`AgentSession`), started in the call's room."""
@@ -136,7 +150,13 @@ class CallSession(Protocol):
         self, event: SessionEventTypes, callback: Callable[..., Any] | None = None
     ) -> Callable[..., Any]: ...
 
-    async def start_in_room(self, agent: Agent, *, room_options: room_io.RoomOptions) -> None: ...
+    async def start_in_room(
+        self,
+        agent: Agent,
+        *,
+        room_options: room_io.RoomOptions,
+        record: bool | RecordingOptions = False,
+    ) -> None: ...
 
     def say(self, text: str, *, allow_interruptions: bool = True) -> SpeechHandle: ...
 

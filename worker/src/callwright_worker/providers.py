@@ -21,6 +21,7 @@ from google.genai import types as genai
 from livekit import rtc
 from livekit.agents import NOT_GIVEN, Agent, AgentSession, NotGivenOr, llm, stt, tts, vad
 from livekit.agents.voice import room_io
+from livekit.agents.voice.agent_session import RecordingOptions
 from livekit.agents.voice.turn import TurnHandlingOptions
 from livekit.plugins import deepgram, google, openai, silero
 
@@ -294,10 +295,23 @@ class CallAgentSession(AgentSession[None]):
         super().__init__(**plan.kwargs)
         self._room = room
 
-    async def start_in_room(self, agent: Agent, *, room_options: room_io.RoomOptions) -> None:
+    async def start_in_room(
+        self,
+        agent: Agent,
+        *,
+        room_options: room_io.RoomOptions,
+        record: bool | RecordingOptions = False,
+    ) -> None:
         # No session host: livekit-agents' `lk.agent.session` would hand any participant
         # the instructions and a control channel; the end user gets the microphone only.
-        await self.start(agent, room=self._room, room_options=room_options, session_host=False)
+        # `record` is always given: unset, livekit-agents follows the server's setting.
+        await self.start(
+            agent,
+            room=self._room,
+            room_options=room_options,
+            session_host=False,
+            record=record,
+        )
 
 
 @dataclass(frozen=True, slots=True)

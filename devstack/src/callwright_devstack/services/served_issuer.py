@@ -7,6 +7,7 @@ Schemathesis' HTTP calls. The app runs its lifespan in the thread's own event lo
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
 import uvicorn
 
@@ -17,10 +18,20 @@ from callwright_shared.settings import CallwrightSettings
 
 
 class ServedIssuer(Service):
-    def __init__(self, settings: CallwrightSettings, *, port: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: CallwrightSettings,
+        *,
+        port: int | None = None,
+        state: Mapping[str, object] | None = None,
+    ) -> None:
+        """`state`: what the app finds on `app.state` (e.g. `recording_settings`)."""
         self.port = port or free_tcp_port()
+        app = create_app(settings)
+        for name, value in (state or {}).items():
+            setattr(app.state, name, value)
         config = uvicorn.Config(
-            create_app(settings),
+            app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

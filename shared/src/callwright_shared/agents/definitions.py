@@ -51,6 +51,7 @@ from callwright_shared.db import pagination
 from callwright_shared.db.models import Agent, Architecture, SessionKind, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
+from callwright_shared.recordings.models import AnalysisSpec, RecordingSpec, check_recording
 from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
@@ -119,6 +120,9 @@ class AgentConfig(BaseModel):
     tools: list[Tool] = Field(default_factory=list, max_length=MAX_TOOLS)
     # When the caller's turn is over and how the agent answers it (pipeline agents).
     turn_taking: TurnTaking = Field(default_factory=TurnTaking)
+    # Kept calls and what is worked out of them (callwright_shared.recordings).
+    recording: RecordingSpec = Field(default_factory=RecordingSpec)
+    analysis: AnalysisSpec | None = None
 
     _timezone = field_validator("timezone")(_check_timezone)
 
@@ -329,6 +333,7 @@ def check_choices(
                 stages.chain(registry, stage, choice)
     if architecture == "pipeline":
         check_turn_taking(config.turn_taking, settings, fields=fields)
+    check_recording(config.recording, architecture, fields=fields)
     # A schema is checked for Gemini whenever the agent may start running on it.
     if fields is None or {"tools", "architecture"} & set(fields) or "realtime" in touched:
         check_tools(

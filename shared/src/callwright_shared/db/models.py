@@ -226,6 +226,10 @@ class Session(Base):
     # The configuration the session runs, resolved at creation (variables rendered,
     # overrides applied; callwright_shared.sessions.config). None: created before 0006.
     config: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The call's recording and the session's analysis (callwright_shared.recordings.models);
+    # None: not recorded, not analysed.
+    recording: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class LedgerEntry(Base):

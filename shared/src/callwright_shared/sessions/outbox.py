@@ -32,8 +32,18 @@ from callwright_shared.db.models import (
 from callwright_shared.ids import new_webhook_delivery_id, new_webhook_message_id
 from callwright_shared.sessions.public import SessionPublic
 
-SessionEvent = Literal["session.created", "session.started", "session.ended"]
-SESSION_EVENTS: tuple[SessionEvent, ...] = ("session.created", "session.started", "session.ended")
+SessionEvent = Literal[
+    "session.created",
+    "session.started",
+    "session.ended",
+    "session.recording_ready",
+]
+SESSION_EVENTS: tuple[SessionEvent, ...] = (
+    "session.created",
+    "session.started",
+    "session.ended",
+    "session.recording_ready",
+)
 TEST_EVENT = "webhook.test"
 
 

@@ -22,6 +22,7 @@ from callwright_shared.calls.records import (
     usage_of,
 )
 from callwright_shared.db.models import EndReason, Session, SessionKind, SessionStatus
+from callwright_shared.recordings.models import AnalysisInfo, RecordingInfo
 from callwright_shared.sessions import config as session_config
 
 
@@ -55,6 +56,10 @@ class SessionPublic(BaseModel):
     # What ran: `{agent, variables, overrides}` resolved at creation, secret variables
     # redacted (callwright_shared.sessions.config); null for sessions older than it.
     config: dict[str, Any] | None = None
+    # The call's recording (GET /v1/sessions/{id}/recording for the file) and the
+    # session's post-call analysis; null when the agent asks for neither.
+    recording: RecordingInfo | None = None
+    analysis: AnalysisInfo | None = None
 
     @classmethod
     def of(cls, row: Session) -> SessionPublic:
@@ -82,6 +87,8 @@ class SessionPublic(BaseModel):
             latency=summarize(entries),
             metadata=row.request_metadata,
             config=session_config.public(row.config),
+            recording=RecordingInfo.stored(row.recording),
+            analysis=None if row.analysis is None else AnalysisInfo.model_validate(row.analysis),
         )
 
 

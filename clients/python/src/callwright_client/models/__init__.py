@@ -15,6 +15,11 @@ from .agent_update import AgentUpdate
 from .agent_update_architecture_type_0 import AgentUpdateArchitectureType0
 from .agent_update_overridable_type_0_item import AgentUpdateOverridableType0Item
 from .agent_update_variables_type_0 import AgentUpdateVariablesType0
+from .analysis_info import AnalysisInfo
+from .analysis_info_data_type_0 import AnalysisInfoDataType0
+from .analysis_info_status import AnalysisInfoStatus
+from .analysis_spec import AnalysisSpec
+from .analysis_spec_data_schema_type_0 import AnalysisSpecDataSchemaType0
 from .api_key_create import ApiKeyCreate
 from .api_key_create_scope import ApiKeyCreateScope
 from .api_key_created import ApiKeyCreated
@@ -79,6 +84,13 @@ from .percentiles import Percentiles
 from .prices import Prices
 from .prices_set import PricesSet
 from .realtime_choice import RealtimeChoice
+from .recording_deleted import RecordingDeleted
+from .recording_deleted_status import RecordingDeletedStatus
+from .recording_info import RecordingInfo
+from .recording_info_status import RecordingInfoStatus
+from .recording_link import RecordingLink
+from .recording_link_status import RecordingLinkStatus
+from .recording_spec import RecordingSpec
 from .session_kind import SessionKind
 from .session_list import SessionList
 from .session_public import SessionPublic
@@ -141,6 +153,11 @@ __all__ = (
     "AgentUpdateArchitectureType0",
     "AgentUpdateOverridableType0Item",
     "AgentUpdateVariablesType0",
+    "AnalysisInfo",
+    "AnalysisInfoDataType0",
+    "AnalysisInfoStatus",
+    "AnalysisSpec",
+    "AnalysisSpecDataSchemaType0",
     "ApiKeyCreate",
     "ApiKeyCreateScope",
     "ApiKeyCreated",
@@ -205,6 +222,13 @@ __all__ = (
     "Prices",
     "PricesSet",
     "RealtimeChoice",
+    "RecordingDeleted",
+    "RecordingDeletedStatus",
+    "RecordingInfo",
+    "RecordingInfoStatus",
+    "RecordingLink",
+    "RecordingLinkStatus",
+    "RecordingSpec",
     "SessionKind",
     "SessionList",
     "SessionPublic",

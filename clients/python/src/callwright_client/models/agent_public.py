@@ -12,10 +12,12 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_public_variables import AgentPublicVariables
+    from ..models.analysis_spec import AnalysisSpec
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool import HttpTool
     from ..models.llm_choice import LlmChoice
     from ..models.realtime_choice import RealtimeChoice
+    from ..models.recording_spec import RecordingSpec
     from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
     from ..models.tts_choice import TtsChoice
@@ -56,6 +58,9 @@ class AgentPublic:
                 says the turn looks complete, up to `max_delay` when it does not; `dynamic` learns
                 the caller's pauses between these bounds. With `preemptive_generation` the answer (its
                 LLM and speech) is prepared during that wait and dropped if the caller continues.
+            recording (RecordingSpec | Unset): Agent field `recording`: both sides of every call in one stereo Ogg/Opus
+                file.
+            analysis (AnalysisSpec | None | Unset):
     """
 
     id: str
@@ -78,8 +83,11 @@ class AgentPublic:
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpTool | TransferTool] | Unset = UNSET
     turn_taking: TurnTaking | Unset = UNSET
+    recording: RecordingSpec | Unset = UNSET
+    analysis: AnalysisSpec | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool import HttpTool
 
@@ -158,6 +166,18 @@ class AgentPublic:
         if not isinstance(self.turn_taking, Unset):
             turn_taking = self.turn_taking.to_dict()
 
+        recording: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.recording, Unset):
+            recording = self.recording.to_dict()
+
+        analysis: dict[str, Any] | Unset | None
+        if isinstance(self.analysis, Unset):
+            analysis = UNSET
+        elif isinstance(self.analysis, AnalysisSpec):
+            analysis = self.analysis.to_dict()
+        else:
+            analysis = self.analysis
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -197,16 +217,22 @@ class AgentPublic:
             field_dict["tools"] = tools
         if turn_taking is not UNSET:
             field_dict["turn_taking"] = turn_taking
+        if recording is not UNSET:
+            field_dict["recording"] = recording
+        if analysis is not UNSET:
+            field_dict["analysis"] = analysis
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.agent_public_variables import AgentPublicVariables
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool import HttpTool
         from ..models.llm_choice import LlmChoice
         from ..models.realtime_choice import RealtimeChoice
+        from ..models.recording_spec import RecordingSpec
         from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
         from ..models.tts_choice import TtsChoice
@@ -338,6 +364,30 @@ class AgentPublic:
         else:
             turn_taking = TurnTaking.from_dict(_turn_taking)
 
+        _recording = d.pop("recording", UNSET)
+        recording: RecordingSpec | Unset
+        if isinstance(_recording, Unset):
+            recording = UNSET
+        else:
+            recording = RecordingSpec.from_dict(_recording)
+
+        def _parse_analysis(data: object) -> AnalysisSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analysis_type_0 = AnalysisSpec.from_dict(data)
+
+                return analysis_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AnalysisSpec | None | Unset, data)
+
+        analysis = _parse_analysis(d.pop("analysis", UNSET))
+
         agent_public = cls(
             id=id,
             name=name,
@@ -359,6 +409,8 @@ class AgentPublic:
             timezone=timezone,
             tools=tools,
             turn_taking=turn_taking,
+            recording=recording,
+            analysis=analysis,
         )
 
         return agent_public

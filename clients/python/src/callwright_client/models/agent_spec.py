@@ -11,10 +11,12 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_spec_variables import AgentSpecVariables
+    from ..models.analysis_spec import AnalysisSpec
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
     from ..models.llm_choice import LlmChoice
     from ..models.realtime_choice import RealtimeChoice
+    from ..models.recording_spec import RecordingSpec
     from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
     from ..models.tts_choice import TtsChoice
@@ -49,6 +51,9 @@ class AgentSpec:
             says the turn looks complete, up to `max_delay` when it does not; `dynamic` learns
             the caller's pauses between these bounds. With `preemptive_generation` the answer (its
             LLM and speech) is prepared during that wait and dropped if the caller continues.
+        recording (RecordingSpec | Unset): Agent field `recording`: both sides of every call in one stereo Ogg/Opus
+            file.
+        analysis (AnalysisSpec | None | Unset):
         stt_model (None | str | Unset): Deprecated: use stt.model
         llm_model (None | str | Unset): Deprecated: use llm.model
         temperature (float | None | Unset): Deprecated: use llm.temperature and realtime.temperature
@@ -74,6 +79,8 @@ class AgentSpec:
     timezone: str | Unset = "UTC"
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset = UNSET
     turn_taking: TurnTaking | Unset = UNSET
+    recording: RecordingSpec | Unset = UNSET
+    analysis: AnalysisSpec | Unset | None = UNSET
     stt_model: str | Unset | None = UNSET
     llm_model: str | Unset | None = UNSET
     temperature: float | Unset | None = UNSET
@@ -84,6 +91,7 @@ class AgentSpec:
     voice: str | Unset | None = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
 
@@ -149,6 +157,18 @@ class AgentSpec:
         turn_taking: dict[str, Any] | Unset = UNSET
         if not isinstance(self.turn_taking, Unset):
             turn_taking = self.turn_taking.to_dict()
+
+        recording: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.recording, Unset):
+            recording = self.recording.to_dict()
+
+        analysis: dict[str, Any] | Unset | None
+        if isinstance(self.analysis, Unset):
+            analysis = UNSET
+        elif isinstance(self.analysis, AnalysisSpec):
+            analysis = self.analysis.to_dict()
+        else:
+            analysis = self.analysis
 
         stt_model: str | Unset | None
         if isinstance(self.stt_model, Unset):
@@ -232,6 +252,10 @@ class AgentSpec:
             field_dict["tools"] = tools
         if turn_taking is not UNSET:
             field_dict["turn_taking"] = turn_taking
+        if recording is not UNSET:
+            field_dict["recording"] = recording
+        if analysis is not UNSET:
+            field_dict["analysis"] = analysis
         if stt_model is not UNSET:
             field_dict["stt_model"] = stt_model
         if llm_model is not UNSET:
@@ -254,10 +278,12 @@ class AgentSpec:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.agent_spec_variables import AgentSpecVariables
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
         from ..models.llm_choice import LlmChoice
         from ..models.realtime_choice import RealtimeChoice
+        from ..models.recording_spec import RecordingSpec
         from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
         from ..models.tts_choice import TtsChoice
@@ -369,6 +395,30 @@ class AgentSpec:
         else:
             turn_taking = TurnTaking.from_dict(_turn_taking)
 
+        _recording = d.pop("recording", UNSET)
+        recording: RecordingSpec | Unset
+        if isinstance(_recording, Unset):
+            recording = UNSET
+        else:
+            recording = RecordingSpec.from_dict(_recording)
+
+        def _parse_analysis(data: object) -> AnalysisSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analysis_type_0 = AnalysisSpec.from_dict(data)
+
+                return analysis_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AnalysisSpec | None | Unset, data)
+
+        analysis = _parse_analysis(d.pop("analysis", UNSET))
+
         def _parse_stt_model(data: object) -> str | Unset | None:
             if data is None:
                 return data
@@ -457,6 +507,8 @@ class AgentSpec:
             timezone=timezone,
             tools=tools,
             turn_taking=turn_taking,
+            recording=recording,
+            analysis=analysis,
             stt_model=stt_model,
             llm_model=llm_model,
             temperature=temperature,

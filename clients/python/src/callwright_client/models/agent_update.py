@@ -11,10 +11,12 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+    from ..models.analysis_spec import AnalysisSpec
     from ..models.end_call_tool import EndCallTool
     from ..models.http_tool_input import HttpToolInput
     from ..models.llm_choice import LlmChoice
     from ..models.realtime_choice import RealtimeChoice
+    from ..models.recording_spec import RecordingSpec
     from ..models.stt_choice import SttChoice
     from ..models.transfer_tool import TransferTool
     from ..models.tts_choice import TtsChoice
@@ -44,6 +46,8 @@ class AgentUpdate:
         timezone (None | str | Unset):
         tools (list[EndCallTool | HttpToolInput | TransferTool] | None | Unset):
         turn_taking (None | TurnTaking | Unset):
+        recording (None | RecordingSpec | Unset):
+        analysis (AnalysisSpec | None | Unset):
         stt_model (None | str | Unset): Deprecated: use stt.model
         llm_model (None | str | Unset): Deprecated: use llm.model
         temperature (float | None | Unset): Deprecated: use llm.temperature and realtime.temperature
@@ -69,6 +73,8 @@ class AgentUpdate:
     timezone: str | Unset | None = UNSET
     tools: list[EndCallTool | HttpToolInput | TransferTool] | Unset | None = UNSET
     turn_taking: TurnTaking | Unset | None = UNSET
+    recording: RecordingSpec | Unset | None = UNSET
+    analysis: AnalysisSpec | Unset | None = UNSET
     stt_model: str | Unset | None = UNSET
     llm_model: str | Unset | None = UNSET
     temperature: float | Unset | None = UNSET
@@ -80,10 +86,12 @@ class AgentUpdate:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
         from ..models.llm_choice import LlmChoice
         from ..models.realtime_choice import RealtimeChoice
+        from ..models.recording_spec import RecordingSpec
         from ..models.stt_choice import SttChoice
         from ..models.tts_choice import TtsChoice
         from ..models.turn_taking import TurnTaking
@@ -211,6 +219,22 @@ class AgentUpdate:
         else:
             turn_taking = self.turn_taking
 
+        recording: dict[str, Any] | Unset | None
+        if isinstance(self.recording, Unset):
+            recording = UNSET
+        elif isinstance(self.recording, RecordingSpec):
+            recording = self.recording.to_dict()
+        else:
+            recording = self.recording
+
+        analysis: dict[str, Any] | Unset | None
+        if isinstance(self.analysis, Unset):
+            analysis = UNSET
+        elif isinstance(self.analysis, AnalysisSpec):
+            analysis = self.analysis.to_dict()
+        else:
+            analysis = self.analysis
+
         stt_model: str | Unset | None
         if isinstance(self.stt_model, Unset):
             stt_model = UNSET
@@ -292,6 +316,10 @@ class AgentUpdate:
             field_dict["tools"] = tools
         if turn_taking is not UNSET:
             field_dict["turn_taking"] = turn_taking
+        if recording is not UNSET:
+            field_dict["recording"] = recording
+        if analysis is not UNSET:
+            field_dict["analysis"] = analysis
         if stt_model is not UNSET:
             field_dict["stt_model"] = stt_model
         if llm_model is not UNSET:
@@ -314,10 +342,12 @@ class AgentUpdate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.agent_update_variables_type_0 import AgentUpdateVariablesType0
+        from ..models.analysis_spec import AnalysisSpec
         from ..models.end_call_tool import EndCallTool
         from ..models.http_tool_input import HttpToolInput
         from ..models.llm_choice import LlmChoice
         from ..models.realtime_choice import RealtimeChoice
+        from ..models.recording_spec import RecordingSpec
         from ..models.stt_choice import SttChoice
         from ..models.transfer_tool import TransferTool
         from ..models.tts_choice import TtsChoice
@@ -574,6 +604,40 @@ class AgentUpdate:
 
         turn_taking = _parse_turn_taking(d.pop("turn_taking", UNSET))
 
+        def _parse_recording(data: object) -> RecordingSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                recording_type_0 = RecordingSpec.from_dict(data)
+
+                return recording_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RecordingSpec | Unset, data)
+
+        recording = _parse_recording(d.pop("recording", UNSET))
+
+        def _parse_analysis(data: object) -> AnalysisSpec | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analysis_type_0 = AnalysisSpec.from_dict(data)
+
+                return analysis_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AnalysisSpec | None | Unset, data)
+
+        analysis = _parse_analysis(d.pop("analysis", UNSET))
+
         def _parse_stt_model(data: object) -> str | Unset | None:
             if data is None:
                 return data
@@ -662,6 +726,8 @@ class AgentUpdate:
             timezone=timezone,
             tools=tools,
             turn_taking=turn_taking,
+            recording=recording,
+            analysis=analysis,
             stt_model=stt_model,
             llm_model=llm_model,
             temperature=temperature,

@@ -13,8 +13,10 @@ from ..models.session_status import SessionStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.analysis_info import AnalysisInfo
     from ..models.chat_usage import ChatUsage
     from ..models.latency_summary import LatencySummary
+    from ..models.recording_info import RecordingInfo
     from ..models.session_public_config_type_0 import SessionPublicConfigType0
     from ..models.session_public_metadata_type_0 import SessionPublicMetadataType0
     from ..models.transcript_entry import TranscriptEntry
@@ -51,6 +53,8 @@ class SessionPublic:
         metadata (None | SessionPublicMetadataType0):
         object_ (str | Unset):  Default: 'session'.
         config (None | SessionPublicConfigType0 | Unset):
+        recording (None | RecordingInfo | Unset):
+        analysis (AnalysisInfo | None | Unset):
     """
 
     id: str
@@ -76,10 +80,14 @@ class SessionPublic:
     metadata: SessionPublicMetadataType0 | None
     object_: str | Unset = "session"
     config: SessionPublicConfigType0 | Unset | None = UNSET
+    recording: RecordingInfo | Unset | None = UNSET
+    analysis: AnalysisInfo | Unset | None = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.analysis_info import AnalysisInfo
         from ..models.chat_usage import ChatUsage
+        from ..models.recording_info import RecordingInfo
         from ..models.session_public_config_type_0 import SessionPublicConfigType0
         from ..models.session_public_metadata_type_0 import SessionPublicMetadataType0
         from ..models.voice_usage import VoiceUsage
@@ -171,6 +179,22 @@ class SessionPublic:
         else:
             config = self.config
 
+        recording: dict[str, Any] | Unset | None
+        if isinstance(self.recording, Unset):
+            recording = UNSET
+        elif isinstance(self.recording, RecordingInfo):
+            recording = self.recording.to_dict()
+        else:
+            recording = self.recording
+
+        analysis: dict[str, Any] | Unset | None
+        if isinstance(self.analysis, Unset):
+            analysis = UNSET
+        elif isinstance(self.analysis, AnalysisInfo):
+            analysis = self.analysis.to_dict()
+        else:
+            analysis = self.analysis
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -202,13 +226,19 @@ class SessionPublic:
             field_dict["object"] = object_
         if config is not UNSET:
             field_dict["config"] = config
+        if recording is not UNSET:
+            field_dict["recording"] = recording
+        if analysis is not UNSET:
+            field_dict["analysis"] = analysis
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.analysis_info import AnalysisInfo
         from ..models.chat_usage import ChatUsage
         from ..models.latency_summary import LatencySummary
+        from ..models.recording_info import RecordingInfo
         from ..models.session_public_config_type_0 import SessionPublicConfigType0
         from ..models.session_public_metadata_type_0 import SessionPublicMetadataType0
         from ..models.transcript_entry import TranscriptEntry
@@ -395,6 +425,40 @@ class SessionPublic:
 
         config = _parse_config(d.pop("config", UNSET))
 
+        def _parse_recording(data: object) -> RecordingInfo | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                recording_type_0 = RecordingInfo.from_dict(data)
+
+                return recording_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RecordingInfo | Unset, data)
+
+        recording = _parse_recording(d.pop("recording", UNSET))
+
+        def _parse_analysis(data: object) -> AnalysisInfo | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analysis_type_0 = AnalysisInfo.from_dict(data)
+
+                return analysis_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AnalysisInfo | None | Unset, data)
+
+        analysis = _parse_analysis(d.pop("analysis", UNSET))
+
         session_public = cls(
             id=id,
             kind=kind,
@@ -419,6 +483,8 @@ class SessionPublic:
             metadata=metadata,
             object_=object_,
             config=config,
+            recording=recording,
+            analysis=analysis,
         )
 
         session_public.additional_properties = d

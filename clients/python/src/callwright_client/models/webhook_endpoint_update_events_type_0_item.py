@@ -4,6 +4,7 @@ from enum import StrEnum
 class WebhookEndpointUpdateEventsType0Item(StrEnum):
     SESSION_CREATED = "session.created"
     SESSION_ENDED = "session.ended"
+    SESSION_RECORDING_READY = "session.recording_ready"
     SESSION_STARTED = "session.started"
 
     def __str__(self) -> str:

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class RecordingDeletedStatus(StrEnum):
+    DELETED = "deleted"
+    FAILED = "failed"
+    PENDING = "pending"
+    READY = "ready"
+
+    def __str__(self) -> str:
+        return str(self.value)

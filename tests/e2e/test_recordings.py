@@ -1,0 +1,245 @@
+"""A recorded call end to end, once per storage: a real S3-compatible server (SeaweedFS,
+built from source by `make test`) and the local folder `make run` uses. The caller
+speaks, the agent answers; the file the API links to is downloaded and decoded (PyAV):
+stereo Ogg/Opus, the caller's channel and the agent's both carry sound, its length within
+what the call's own timeline allows; the link expires; DELETE removes the object."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import av
+import httpx
+import numpy as np
+import pytest
+
+from callwright_devstack.api import create_voice_session
+from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.emulators import (
+    DeepgramEmulator,
+    GeminiLiveEmulator,
+    OpenAIEmulator,
+    OpenAIRealtimeEmulator,
+)
+from callwright_devstack.ports import free_tcp_port
+from callwright_devstack.required import service_missing
+from callwright_devstack.services import seaweedfs_server
+from callwright_devstack.services.livekit_server import running_livekit
+from callwright_devstack.services.seaweedfs_server import SeaweedFS
+from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.speech import make_speech_wav
+from callwright_devstack.voice_stack import worker_stack
+from callwright_devstack.waiting import eventually
+from callwright_shared.recordings.settings import RecordingSettings
+from tests.e2e.support import AGENT_REPLY, USER_TRANSCRIPT, Stack, join, new_tenant, wait_ended
+
+pytestmark = pytest.mark.e2e
+
+CONSENT = "This call is recorded."
+
+
+class RecordedStack:
+    def __init__(
+        self, stack: Stack, recording: RecordingSettings, s3: SeaweedFS | None, folder: Path
+    ) -> None:
+        self.stack = stack
+        self.recording = recording  # the issuer's: a test may shorten its links' life
+        self.s3 = s3
+        self.folder = folder
+
+    def stored(self, key: str) -> bool:
+        if self.s3 is not None:
+            return self.s3.has(key)
+        return (self.folder / key).is_file()
+
+
+def _settings(storage: str, folder: Path, s3: SeaweedFS | None) -> RecordingSettings:
+    if s3 is None:
+        return RecordingSettings(storage="local", directory=str(folder))
+    return RecordingSettings(
+        storage="s3",
+        s3_endpoint_url=s3.endpoint_url,
+        s3_bucket=s3.bucket,
+        s3_region=seaweedfs_server.REGION,
+        s3_access_key_id=seaweedfs_server.ACCESS_KEY,
+        s3_secret_access_key=seaweedfs_server.SECRET_KEY,
+    )
+
+
+@pytest.fixture(scope="module", params=["s3", "local"])
+async def recorded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RecordedStack]:
+    storage: str = request.param
+    if storage == "s3" and not SeaweedFS.available():
+        service_missing(f"SeaweedFS at {seaweedfs_server.WEED_BINARY} (make test builds it)")
+    tmp = tmp_path_factory.mktemp(f"recordings-{storage}")
+    folder = tmp / "recordings"
+    s3 = SeaweedFS() if storage == "s3" else None
+    if s3 is not None:
+        await asyncio.to_thread(s3.start)
+    try:
+        recording = _settings(storage, folder, s3)
+        realtime = OpenAIRealtimeEmulator(reply=AGENT_REPLY, user_transcript=USER_TRANSCRIPT)
+        openai = OpenAIEmulator(reply=AGENT_REPLY, realtime=realtime)
+        deepgram = DeepgramEmulator(transcript=USER_TRANSCRIPT)
+        issuer_port = free_tcp_port()
+        webhook = f"http://127.0.0.1:{issuer_port}/v1/livekit/webhook"
+        with running_livekit(f"livekit-{tmp.name}.log", webhook_url=webhook) as lk:
+            async with worker_stack(
+                lk,
+                tmp,
+                openai=openai,
+                deepgram=deepgram,
+                agent_name_prefix="callwright-rec",
+                worker_log=ARTIFACTS / f"worker-{tmp.name}.log",
+                **recording.to_env(),
+            ) as parts:
+                wav = await asyncio.to_thread(
+                    make_speech_wav, "Hello, can you hear me?", tmp / "hello.wav"
+                )
+                with ServedIssuer(
+                    parts.settings, port=issuer_port, state={"recording_settings": recording}
+                ) as issuer:
+                    stack = Stack(
+                        lk,
+                        parts.settings,
+                        parts.database_url,
+                        openai,
+                        realtime,
+                        deepgram,
+                        GeminiLiveEmulator(reply=AGENT_REPLY),
+                        parts.worker,
+                        wav,
+                        issuer.url,
+                    )
+                    yield RecordedStack(stack, recording, s3, folder)
+    finally:
+        if s3 is not None:
+            await asyncio.to_thread(s3.stop)
+
+
+def _at(entry: dict[str, Any], field: str = "at") -> float:
+    return datetime.fromisoformat(entry[field]).timestamp()
+
+
+def decoded(data: bytes) -> tuple[str, str, int, np.ndarray]:
+    """(container, codec, channels, samples as channels × n) of an Ogg/Opus file."""
+    with av.open(io.BytesIO(data), mode="r") as container:
+        stream = container.streams.audio[0]
+        chunks = [
+            frame.to_ndarray().reshape(stream.codec_context.channels, -1)
+            for frame in container.decode(stream)
+        ]
+        return (
+            container.format.name,
+            stream.codec_context.name,
+            stream.codec_context.channels,
+            np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0)),
+        )
+
+
+def peak_rms(channel: np.ndarray, rate: int = 48_000) -> float:
+    window = rate // 50  # 20 ms
+    usable = channel[: len(channel) // window * window].reshape(-1, window)
+    return float(np.sqrt((usable.astype(np.float64) ** 2).mean(axis=1)).max(initial=0.0))
+
+
+async def test_a_recorded_call_is_kept_linked_expires_and_is_deleted(
+    recorded: RecordedStack,
+) -> None:
+    stack = recorded.stack
+    tenant = await new_tenant(
+        stack,
+        greeting="Hi, this is the support line.",
+        recording={"enabled": True, "consent_message": CONSENT},
+    )
+    async with httpx.AsyncClient(base_url=stack.issuer_url, timeout=30) as client:
+        body = await create_voice_session(client, tenant)
+        session_id = body["session_id"]
+        caller = await join(body)
+        await asyncio.wait_for(caller.agent_joined.wait(), 60)
+        await eventually(lambda: "support line" in caller.agent_text(), within=60, what="greeting")
+        assert caller.agent_text().index("recorded") < caller.agent_text().index("support line")
+        await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+        await caller.speak(stack.speech_wav, then_silence_s=1.0)
+        await eventually(
+            lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=60, what="answer"
+        )
+        await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+        await caller.leave()
+        session = await wait_ended(client, tenant, session_id, within=60)
+
+        async def ready() -> bool:
+            got = await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)
+            rec = got.json()["recording"]
+            return rec is not None and rec["status"] in ("ready", "failed")
+
+        await eventually(ready, within=60, what="the recording stored")
+        link = await client.get(f"/v1/sessions/{session_id}/recording", headers=tenant.headers)
+        assert link.status_code == 200, link.text
+        meta = link.json()
+        assert (meta["status"], meta["content_type"], meta["channels"]) == (
+            "ready",
+            "audio/ogg",
+            ["caller", "agent"],
+        )
+        key = f"{tenant.org_id}/{session_id}.ogg"
+        assert recorded.stored(key)
+
+        # The link needs no API key.
+        download = await client.get(meta["url"])
+        assert download.status_code == 200, download.text
+        assert len(download.content) == meta["size_bytes"]
+        container, codec, channels, samples = decoded(download.content)
+        assert (container, codec, channels) == ("ogg", "opus", 2)
+        length = samples.shape[1] / 48_000
+        assert length == pytest.approx(meta["duration_seconds"], abs=0.05)
+
+        # Its length, from the call's own timeline: no shorter than the agent's speech
+        # from its first word to its last, no longer than the user was in the call (the
+        # recorder runs inside the agent session, which starts after the user joined
+        # and is closed before the call's `ended` event).
+        timeline = session["transcript"]
+        turns = [e for e in timeline if e["role"] == "assistant" and e.get("stopped_speaking_at")]
+        events = {e["content"]: e for e in timeline if e["role"] == "event"}
+        spoken = _at(turns[-1], "stopped_speaking_at") - _at(turns[0], "started_speaking_at")
+        present = _at(events["ended"]) - _at(events["user_joined"])
+        assert spoken <= length <= present, (spoken, length, present)
+        assert session["duration_seconds"] <= present
+
+        # Both sides are in it: the caller's speech on the left, the agent's on the right.
+        assert peak_rms(samples[0]) > 0.01, "the caller's channel is silent"
+        assert peak_rms(samples[1]) > 0.01, "the agent's channel is silent"
+
+        # A link lives its TTL, then the store (or the issuer) refuses it.
+        recorded.recording.url_ttl_seconds = 1
+        short = (
+            await client.get(f"/v1/sessions/{session_id}/recording", headers=tenant.headers)
+        ).json()
+        expires_at = datetime.fromisoformat(short["expires_at"]).timestamp()
+        await eventually(lambda: time.time() > expires_at + 1, within=10, what="expiry")
+        expired = await client.get(short["url"])
+        assert expired.status_code == 403, expired.text
+
+        other = await new_tenant(stack)
+        foreign = await client.get(f"/v1/sessions/{session_id}/recording", headers=other.headers)
+        assert (foreign.status_code, foreign.json()["error"]["code"]) == (404, "session_not_found")
+
+        deleted = await client.delete(
+            f"/v1/sessions/{session_id}/recording", headers=tenant.headers
+        )
+        assert deleted.status_code == 200, deleted.text
+        assert deleted.json()["status"] == "deleted"
+        assert not recorded.stored(key)
+        gone = await client.get(f"/v1/sessions/{session_id}/recording", headers=tenant.headers)
+        assert (gone.status_code, gone.json()["error"]["code"]) == (404, "recording_not_found")
+        row = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        assert row["recording"]["status"] == "deleted"
+        assert row["credits_charged"] == session["credits_charged"]
