@@ -52,7 +52,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for reports in terminalreporter.stats.values():
         for report in reports:
             if isinstance(report, pytest.TestReport):
-                tier = Path(report.location[0]).parts[1]  # tests/<tier>/…
+                # The node id, not the location: a generated test (schemathesis) is
+                # located in the library that made it.
+                tier = Path(report.nodeid.split("::")[0]).parts[1]  # tests/<tier>/…
                 seconds[tier] = seconds.get(tier, 0.0) + report.duration
     if seconds:
         terminalreporter.write_sep("-", "time per tier")

@@ -21,7 +21,12 @@ async def test_40_concurrent_creations_against_a_balance_for_10(
     # Default agent: 10 credits per minute, 10 minutes → 100 credits per hold.
     tenant = await seed_tenant(database_url, credits_amount=1000)
     # A burst of 40 from one key: above the default creation rate limit.
-    settings = make_settings(database_url, livekit_server, session_create_burst=40)
+    settings = make_settings(
+        database_url,
+        livekit_server,
+        session_create_burst=40,
+        default_max_concurrent_sessions=0,  # the credits decide here, not the open sessions
+    )
     async with issuer_client(settings) as client:
         responses = await asyncio.gather(
             *(

@@ -45,6 +45,10 @@ async def test_two_issuer_processes_hold_credits_exactly(
         "LIVEKIT_API_KEY": livekit_server.api_key,
         "LIVEKIT_API_SECRET": livekit_server.api_secret,
         "CALLWRIGHT_RECONCILE_INTERVAL_SECONDS": "0",
+        # What this test is about is the credits: the creation limit (one bucket shared by
+        # both issuers) and the concurrency limit stay out of the way of 40 creations.
+        "CALLWRIGHT_SESSION_CREATE_BURST": "40",
+        "CALLWRIGHT_DEFAULT_MAX_CONCURRENT_SESSIONS": "0",
     }
     urls = []
     for index in range(2):

@@ -21,7 +21,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from callwright_issuer.http.deps import CurrentKey, SettingsDep
+from callwright_issuer.http.deps import CurrentKey, DbSessionDep, SettingsDep
 from callwright_shared.db.rate_buckets import RateBuckets
 
 
@@ -29,12 +29,15 @@ def _buckets(request: Request) -> RateBuckets:
     # One per app, made on first use; a test may set its own (with a clock) beforehand.
     buckets: RateBuckets | None = getattr(request.app.state, "rate_buckets", None)
     if buckets is None:
-        buckets = request.app.state.rate_buckets = RateBuckets(request.app.state.session_factory)
+        buckets = request.app.state.rate_buckets = RateBuckets()
     return buckets
 
 
-async def take_creation(request: Request, key: CurrentKey, settings: SettingsDep) -> None:
+async def take_creation(
+    request: Request, key: CurrentKey, db: DbSessionDep, settings: SettingsDep
+) -> None:
     await _buckets(request).take(
+        db,
         f"create:{key.key_id}",
         burst=settings.session_create_burst,
         per_second=settings.session_create_per_second,
@@ -43,8 +46,11 @@ async def take_creation(request: Request, key: CurrentKey, settings: SettingsDep
     )
 
 
-async def take_token(request: Request, key: CurrentKey, settings: SettingsDep) -> None:
+async def take_token(
+    request: Request, key: CurrentKey, db: DbSessionDep, settings: SettingsDep
+) -> None:
     await _buckets(request).take(
+        db,
         f"token:{key.key_id}",
         burst=settings.session_create_burst,
         per_second=settings.session_create_per_second,
@@ -53,8 +59,11 @@ async def take_token(request: Request, key: CurrentKey, settings: SettingsDep) -
     )
 
 
-async def take_read(request: Request, key: CurrentKey, settings: SettingsDep) -> None:
+async def take_read(
+    request: Request, key: CurrentKey, db: DbSessionDep, settings: SettingsDep
+) -> None:
     await _buckets(request).take(
+        db,
         f"read:{key.key_id}",
         burst=settings.read_burst,
         per_second=settings.read_per_second,
@@ -67,8 +76,9 @@ CONNECTION_TEST_BURST = 3
 CONNECTION_TEST_PER_SECOND = 1 / 20
 
 
-async def take_connection_test(request: Request, key: CurrentKey) -> None:
+async def take_connection_test(request: Request, key: CurrentKey, db: DbSessionDep) -> None:
     await _buckets(request).take(
+        db,
         f"connection-test:{key.key_id}",
         burst=CONNECTION_TEST_BURST,
         per_second=CONNECTION_TEST_PER_SECOND,

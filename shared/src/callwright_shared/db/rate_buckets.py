@@ -6,9 +6,11 @@ Each bucket is one row holding its "theoretical arrival time" (`tat`, Unix secon
 generic cell rate algorithm, a token bucket in one number. A request at `now` is allowed
 when `max(tat, now) - now` leaves room for one more within the burst, and moves `tat` on by
 one interval (1 / per_second); a bucket whose `tat` is past equals a full one, so those
-rows are deleted now and then. `take` runs in its own short transaction: the row is locked
-(`FOR UPDATE` on Postgres; SQLite's write lock is taken by the insert) from the read to
-the write, so two issuers cannot both take the last token.
+rows are deleted now and then. `take` runs in a short transaction of the request's own
+session (a second connection per request would let a burst hold every pooled connection
+while each waits for another): the row is locked (`FOR UPDATE` on Postgres; on SQLite the
+write is queued like every hot write, `serialized_writes`) from the read to the write, so
+two issuers cannot both take the last token.
 """
 
 from __future__ import annotations
@@ -20,14 +22,18 @@ from collections.abc import Callable
 
 from sqlalchemy import Float, String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from callwright_shared.db.engine import serialized_writes, transaction
 from callwright_shared.db.models import Base
 from callwright_shared.errors import RateLimitedError
 
-# One take in this many also deletes the buckets that are full again.
+# One take in this many also deletes the buckets that are full again. Its own generator:
+# the global one belongs to whoever else uses it (Hypothesis fails a test that draws
+# from it while the issuer runs in the same process).
 _PRUNE_ONE_IN = 500
+_prune = random.Random()
 
 
 class RateBucket(Base):
@@ -50,21 +56,18 @@ def decide(tat: float, now: float, *, burst: int, per_second: float) -> tuple[fl
 class RateBuckets:
     """Takes tokens from the database's buckets (`clock`: Unix seconds, for tests)."""
 
-    def __init__(
-        self,
-        session_factory: async_sessionmaker[AsyncSession],
-        *,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._factory = session_factory
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
 
-    async def take(self, name: str, *, burst: int, per_second: float, message: str) -> None:
-        """Spend one request of bucket `name`, or raise RateLimitedError (429, with the
-        seconds to wait; nothing spent). A burst of 0 turns the limit off."""
+    async def take(
+        self, db: AsyncSession, name: str, *, burst: int, per_second: float, message: str
+    ) -> None:
+        """Spend one request of bucket `name` in `db`'s transaction (committed here), or
+        raise RateLimitedError (429, with the seconds to wait; nothing spent). A burst of 0
+        turns the limit off."""
         if burst <= 0:
             return
-        async with self._factory() as db:
+        async with serialized_writes(db), transaction(db):
             now = self._clock()
             insert = (
                 postgresql.insert(RateBucket)
@@ -84,8 +87,7 @@ class RateBuckets:
                 await db.execute(
                     update(RateBucket).where(RateBucket.name == name).values(tat=new_tat)
                 )
-            if random.randrange(_PRUNE_ONE_IN) == 0:
+            if _prune.randrange(_PRUNE_ONE_IN) == 0:
                 await db.execute(delete(RateBucket).where(RateBucket.tat < now))
-            await db.commit()
         if new_tat is None:
             raise RateLimitedError(message, retry_after_seconds=wait)
