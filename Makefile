@@ -94,8 +94,15 @@ sdk: install
 	$(UV) run --frozen python -m callwright_devstack.sdk --write
 	$(MAKE) clients-build
 
+# Two test processes (pytest-xdist), each module whole in one of them (its stack is
+# module-scoped); the compose tier after them, alone: its LiveKit takes the host's
+# 50000-60000/udp, where the other tiers' servers pick their ports
+# (docs/decisions.md#tests-in-two-processes). Both runs always run; either failing fails.
 test: install tools $(COMPOSE) system-deps web-build examples-build clients-build
-	$(UV) run --frozen pytest
+	@rc=0; \
+	$(UV) run --frozen pytest -n 2 --dist loadfile --ignore=tests/compose || rc=$$?; \
+	$(UV) run --frozen pytest tests/compose || rc=$$?; \
+	exit $$rc
 
 check: install
 	$(UV) run ruff format --check .

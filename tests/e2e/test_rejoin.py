@@ -166,23 +166,6 @@ async def test_a_second_connection_with_the_same_token_takes_the_call_over(
         await first.leave()
 
 
-async def test_end_session_during_the_grace_ends_the_call_at_once(stack: Stack) -> None:
-    async with rejoin_stack(stack, GRACE_S) as client:
-        tenant = await new_tenant(stack, greeting="Hi!")
-        body = await create_voice_session(client, tenant)
-        caller = await in_call(body)
-        await caller.leave()
-        await away(client, tenant, body["session_id"])
-        ended = await client.post(f"/v1/sessions/{body['session_id']}/end", headers=tenant.headers)
-        assert ended.status_code == 200
-        session = ended.json()
-        assert (session["status"], session["end_reason"]) == ("ended", "api_ended")
-        assert session["away_since"] is None
-        assert session["credits_charged"] == expected_charge(session, 6)
-        assert await captures_of(stack.database_url, body["session_id"]) == 1
-        assert (await fresh_token(client, tenant, body["session_id"])).status_code == 409
-
-
 async def test_the_room_outlives_livekit_s_departure_timeout_while_the_user_is_away(
     stack: Stack,
 ) -> None:
