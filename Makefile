@@ -117,10 +117,11 @@ format: install
 	$(UV) run ruff format .
 	$(UV) run ruff check --fix .
 
-run: install tools web-build
+# The S3 server is the tests' only: `make run` keeps recordings in a local folder.
+run: install $(LIVEKIT) web-build
 	$(UV) run --frozen callwright dev
 
-bench: install tools
+bench: install $(LIVEKIT)
 	$(UV) run python -m bench.create_session
 	$(UV) run python -m bench.agent_join
 	$(UV) run python -m bench.turn_latency
