@@ -3,16 +3,21 @@ and issuer and a database holding calls settled by the worker's own code
 (tests/support/call_records.py): the list, its filters, a session with its transcript,
 tool call, cost and end reason, and the latency chart with one bar per agent turn.
 
+The longest call was recorded: its file is in the issuer's local folder, and the console
+plays it from the turn an operator clicks.
+
 Screenshots land in tests/artifacts (console-list.png, console-session.png);
 docs/images/console-list.png is a copy of the first."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,11 +30,16 @@ from callwright_devstack.tenants import make_settings, seed_tenant
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentSpec
 from callwright_shared.db.migrate import upgrade_async
-from callwright_shared.db.models import EndReason
+from callwright_shared.db.models import EndReason, Session
+from callwright_shared.recordings.models import RecordingInfo
+from callwright_shared.recordings.settings import RecordingSettings
+from callwright_shared.recordings.storage import key_of
+from callwright_shared.sessions.recordings import set_recording
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
 from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
 from tests.support.call_records import SeededCall, Turn, seed_call
+from tests.support.recording_files import write_ogg
 from tests.support.served_app import served
 
 pytestmark = pytest.mark.browser
@@ -79,6 +89,9 @@ class Console:
     old: SeededCall
     newest_first: list[str]
     browser: Chromium
+    # The long call's recording: where its file starts, and its length.
+    recorded_from: datetime
+    recorded_seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +116,25 @@ async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Con
     )
     long = await seed_call(url, tenant, long_call(), agent_seconds=64)
     newest_first = [long.session_id, billing.session_id, short.session_id, old.session_id]
-    with ServedIssuer(make_settings(url, None)) as issuer:
+    folder = tmp / "recordings"
+    recorded_seconds = 64.0
+    async with database(url) as db:
+        row = await db.get(Session, long.session_id)
+        assert row is not None and row.transcript
+        # The recorder starts as the caller joins: a second before the first turn.
+        recorded_from = datetime.fromisoformat(row.transcript[0]["at"]) - timedelta(seconds=1)
+        key = key_of(tenant.org_id, long.session_id)
+        await asyncio.to_thread(write_ogg, folder / key, recorded_seconds)
+        info = RecordingInfo(
+            status="ready",
+            key=key,
+            duration_seconds=recorded_seconds,
+            size_bytes=(folder / key).stat().st_size,
+            started_at=recorded_from,
+        )
+        await set_recording(db, long.session_id, info)
+    recordings = RecordingSettings(directory=str(folder))
+    with ServedIssuer(make_settings(url, None), state={"recording_settings": recordings}) as issuer:
         # The console is off unless turned on with its own credential.
         web = WebSettings.model_validate(
             {
@@ -124,7 +155,16 @@ async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Con
             ) as browser,
         ):
             yield Console(
-                page_url, tenant.api_key, billing_agent, long, billing, old, newest_first, browser
+                page_url,
+                tenant.api_key,
+                billing_agent,
+                long,
+                billing,
+                old,
+                newest_first,
+                browser,
+                recorded_from,
+                recorded_seconds,
             )
 
 
@@ -250,3 +290,44 @@ async def check_session_view(page: Page, call: SeededCall) -> None:
     assert "lookup_order" in tool and "212 ms" in tool
     summary = await page.evaluate("document.querySelector('#chart tr[data-part=e2e_ms]').innerText")
     assert str(len(call.turns)) in summary
+
+
+async def test_a_recorded_call_plays_from_the_turn_clicked(console: Console) -> None:
+    """The file comes through the page backend (the issuer's link is the issuer's own
+    address), decodes in Chromium, and a turn's button seeks to where that turn starts."""
+    session_id = console.long.session_id
+    async with wide_page(console, f"/console/#/sessions/{session_id}") as page:
+        with console_on_failure(page, CONSOLE_LOG):
+            await page.wait_for(
+                f"{STATE}.recording === 'ready'", within=30, what="the recording, loaded"
+            )
+            player = "document.getElementById('recording-player')"
+            duration = await page.wait_for(
+                f"{player}.readyState >= 1 && {player}.duration",
+                within=30,
+                what="the recording's length, decoded",
+            )
+            assert duration == pytest.approx(console.recorded_seconds, abs=0.1)
+            # The third user turn: where the seeded transcript says it started.
+            starts: list[str] = await page.evaluate(
+                "[...document.querySelectorAll('#timeline li[data-role=user]')]"
+                ".map(li => li.dataset.startedAt)"
+            )
+            expected = (datetime.fromisoformat(starts[2]) - console.recorded_from).total_seconds()
+            assert 0 < expected < console.recorded_seconds
+            button = f"#timeline li[data-started-at='{starts[2]}'] .play-turn"
+            await page.evaluate(
+                f"document.querySelector({json.dumps(button)}).scrollIntoView({{block: 'center'}})"
+            )
+            await page.click(button)
+            position = await page.evaluate(f"{player}.currentTime")
+            assert position == pytest.approx(expected, abs=0.05)
+    # Other sessions have no recording: no player.
+    async with wide_page(console, f"/console/#/sessions/{console.billing.session_id}") as page:
+        await page.wait_for(
+            f"{STATE}.sessionId === {json.dumps(console.billing.session_id)}",
+            within=30,
+            what="the session view",
+        )
+        assert await page.evaluate("document.getElementById('recording').hidden")
+        assert await state(page, "recording") is None

@@ -247,7 +247,7 @@ async def new_call(
         secrets=secrets or [],
     )
     room = FakeRoom(room_name)
-    job = FakeJob(room)
+    job = FakeJob(room, folder / "job")
     assert await store.claim(session_id, job.job.id, grace_seconds=30)
     factory = session_factory or FakeSessions()
     factory.on_build = on_build

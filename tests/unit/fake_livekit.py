@@ -10,7 +10,8 @@ import asyncio
 import dataclasses
 import itertools
 import json
-import tempfile
+import time
+import types
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, cast
@@ -112,7 +113,7 @@ class FakeJobInfo:
 class FakeJob:
     """The job a call runs in: connects at once, deletes its room on request."""
 
-    def __init__(self, room: FakeRoom, job_id: str = "AJ_fake") -> None:
+    def __init__(self, room: FakeRoom, session_directory: Path, job_id: str = "AJ_fake") -> None:
         self.job = FakeJobInfo(job_id)
         self.room = room
         self.log_context_fields: dict[str, Any] = {}
@@ -120,7 +121,8 @@ class FakeJob:
         self.rooms_deleted = 0
         self.shutdown_reasons: list[str] = []
         self.shut_down = asyncio.Event()
-        self.session_directory = Path(tempfile.mkdtemp(prefix="callwright-fake-job-"))
+        self.session_directory = session_directory
+        session_directory.mkdir(parents=True, exist_ok=True)
         self.shutdown_callbacks: list[Callable[[str], Coroutine[None, None, None]]] = []
 
     def add_shutdown_callback(self, callback: Callable[[str], Coroutine[None, None, None]]) -> None:
@@ -181,6 +183,7 @@ class FakeSession(rtc.EventEmitter[SessionEventTypes]):
         self.closed = 0
         self.hold_playout = False
         self.record: bool | RecordingOptions = False
+        self._recorder_io: types.SimpleNamespace | None = None
         self._playing: list[SpeechHandle] = []
         self._calls = itertools.count(1)
         self._global_run_state = None  # what a RunContext reads of its session (no run)
@@ -195,6 +198,9 @@ class FakeSession(rtc.EventEmitter[SessionEventTypes]):
         self.agent = agent
         self.room_options = room_options
         self.record = record
+        if record:
+            # What livekit-agents' recorder keeps: the wall time of its first sample.
+            self._recorder_io = types.SimpleNamespace(recording_started_at=time.time())
 
     def _play(self) -> SpeechHandle:
         handle = SpeechHandle.create()

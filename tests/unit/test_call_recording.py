@@ -6,12 +6,9 @@ settlement), retried then `failed` with its reason, and the operator's switch.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
-import numpy as np
 import pytest
 
 from callwright_devstack.tenants import Tenant
@@ -21,6 +18,7 @@ from callwright_shared.recordings.models import RecordingInfo, RecordingSpec
 from callwright_shared.recordings.settings import RecordingSettings
 from callwright_worker import recording
 from callwright_worker.recording import RECORD_AUDIO, RECORDING_FILE
+from tests.support.recording_files import write_ogg
 from tests.unit.call_harness import USER, CallUnderTest, new_call, template_database, until
 
 pytestmark = pytest.mark.unit
@@ -48,23 +46,6 @@ async def make_call(tmp_path: Path, template: tuple[Path, Tenant]) -> AsyncItera
     yield make
     for call in made:
         await call.aclose()
-
-
-def write_ogg(path: Path, seconds: float) -> None:
-    """What livekit-agents' recorder leaves: stereo Opus in Ogg at 48 kHz."""
-    rate = 48_000
-    with av.open(str(path), mode="w", format="ogg") as container:
-        stream = container.add_stream("libopus", rate=rate, layout="stereo")
-        t = np.arange(int(rate * seconds)) / rate
-        tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-        frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
-        frame.sample_rate = rate
-        frame.pts = 0
-        frame.time_base = Fraction(1, rate)
-        for packet in stream.encode(frame):
-            container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
 
 
 async def ended_by_the_user(call: CallUnderTest) -> None:
@@ -107,6 +88,12 @@ async def test_a_recorded_call_says_the_consent_first_and_keeps_the_file(
     assert info.size_bytes == stored.stat().st_size > 0
     assert info.duration_seconds == pytest.approx(1.5, abs=0.03)
     assert info.channels == ["caller", "agent"]
+    # Where the file starts on the call's clock (the recorder's first sample): what the
+    # console seeks a turn by.
+    assert info.started_at is not None and pending.started_at == info.started_at
+    assert session._recorder_io is not None
+    started = session._recorder_io.recording_started_at
+    assert info.started_at.timestamp() == pytest.approx(started, abs=1e-3)
     assert row.credits_charged == settled.credits_charged
 
 

@@ -41,3 +41,13 @@ def test_agent_server_still_takes_the_load_options_callwright_sets() -> None:
     for name in ("load_fnc", "load_threshold", "num_idle_processes", "setup_fnc"):
         assert name in parameters, name
     assert isinstance(inspect.getattr_static(AgentServer, "active_jobs"), property)
+
+
+def test_agent_session_still_keeps_its_recorder_s_start() -> None:
+    """callwright_worker.recording.recording_started_at reads it where livekit-agents'
+    own session report does."""
+    from livekit.agents import JobContext
+    from livekit.agents.voice.recorder_io.recorder_io import RecorderIO
+
+    assert "session._recorder_io" in inspect.getsource(JobContext.make_session_report)
+    assert isinstance(inspect.getattr_static(RecorderIO, "recording_started_at"), property)

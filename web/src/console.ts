@@ -5,6 +5,7 @@ import { chartLegend, latencyChart } from './latency_chart';
 import {
   ConsoleError,
   loadAgents,
+  loadRecording,
   loadSession,
   loadSessions,
   type ConsoleAgent,
@@ -46,6 +47,8 @@ interface ConsoleState {
   hasMore: boolean;
   sessionId: string | null;
   error: string | null;
+  // The open session's recording: null (none), 'loading', 'ready' or 'failed'.
+  recording: string | null;
 }
 
 const state: ConsoleState = {
@@ -55,6 +58,7 @@ const state: ConsoleState = {
   hasMore: false,
   sessionId: null,
   error: null,
+  recording: null,
 };
 (window as unknown as { callwrightConsole: ConsoleState }).callwrightConsole = state;
 
@@ -197,11 +201,22 @@ function cost(view: SessionView): string {
   return `${view.credits_charged} credits${price}`;
 }
 
-function timelineEntry(item: TimelineItem): HTMLLIElement {
+// Where a turn is heard in the recording: seconds from the file's first sample.
+type Seek = (at: string) => void;
+
+function timelineEntry(item: TimelineItem, seek: Seek | null): HTMLLIElement {
   const entry = html('li', undefined, `item role-${item.role}`);
   entry.dataset.role = item.role;
   const at = item.started_speaking_at ?? item.at ?? null;
+  if (at) entry.dataset.startedAt = at;
   const meta = html('div', at ? when(at).slice(11, 19) : '', 'meta');
+  if (seek && at && (item.role === 'user' || item.role === 'assistant')) {
+    const play = html('button', '▶', 'play-turn');
+    play.type = 'button';
+    play.title = 'Hear this turn';
+    play.addEventListener('click', () => seek(at));
+    meta.append(' ', play);
+  }
   if (item.role === 'tool') {
     const tool = item.tool;
     entry.append(
@@ -280,7 +295,58 @@ function showSession(view: SessionView): void {
   } else {
     chart.replaceChildren(html('p', 'No latency was recorded for this session.', 'muted'));
   }
-  byId('timeline').replaceChildren(...view.items.map(timelineEntry));
+  const seek = recordingPlayer(view);
+  byId('timeline').replaceChildren(...view.items.map((item) => timelineEntry(item, seek)));
+}
+
+// The recording's player above the transcript, when the call was recorded and kept; a
+// turn's button plays the file from where that turn starts.
+let recordingUrl: string | null = null;
+
+function recordingPlayer(view: SessionView): Seek | null {
+  const box = byId('recording');
+  if (recordingUrl !== null) URL.revokeObjectURL(recordingUrl);
+  recordingUrl = null;
+  const recording = view.recording;
+  if (!recording || recording.status !== 'ready') {
+    state.recording = null;
+    box.hidden = true;
+    box.replaceChildren();
+    return null;
+  }
+  const audio = html('audio');
+  audio.controls = true;
+  audio.id = 'recording-player';
+  const note = html('p', 'Loading the recording…', 'muted');
+  box.replaceChildren(
+    html('h3', 'Recording'),
+    audio,
+    html('p', 'Left: the caller as received. Right: the agent as played.', 'muted'),
+    note,
+  );
+  box.hidden = false;
+  state.recording = 'loading';
+  const origin = Date.parse(recording.started_at ?? view.started_at ?? view.created_at);
+  const sessionId = view.id;
+  void loadRecording(sessionId).then(
+    (file) => {
+      if (state.sessionId !== sessionId) return;
+      recordingUrl = URL.createObjectURL(file);
+      audio.src = recordingUrl;
+      note.remove();
+      state.recording = 'ready';
+    },
+    (error: unknown) => {
+      if (state.sessionId !== sessionId) return;
+      note.textContent =
+        error instanceof ConsoleError ? error.message : 'The recording could not be loaded.';
+      state.recording = 'failed';
+    },
+  );
+  return (at: string) => {
+    audio.currentTime = Math.max(0, (Date.parse(at) - origin) / 1000);
+    void audio.play();
+  };
 }
 
 async function openSession(id: string): Promise<void> {
@@ -291,8 +357,8 @@ async function openSession(id: string): Promise<void> {
   clearError();
   try {
     const view = await loadSession(id);
-    showSession(view);
     state.sessionId = view.id;
+    showSession(view);
   } catch (error) {
     showError(error);
   } finally {

@@ -95,6 +95,7 @@ export interface SessionView {
   latency: LatencySummary;
   items: TimelineItem[];
   turns: TurnBar[];
+  recording: { status: string; duration_seconds: number | null; started_at: string | null } | null;
 }
 
 export interface SessionFilters {
@@ -154,3 +155,27 @@ export function loadSessions(filters: SessionFilters): Promise<SessionPage> {
 
 export const loadSession = (id: string): Promise<SessionView> =>
   get(`/api/console/sessions/${encodeURIComponent(id)}`);
+
+// The recording as one in-memory file: seeking to a turn then needs no range requests.
+export async function loadRecording(id: string): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/console/sessions/${encodeURIComponent(id)}/recording`);
+  } catch {
+    throw new ConsoleError('page_backend_unreachable', "This page's server is not answering.");
+  }
+  if (!response.ok) {
+    let error: ErrorBody | undefined;
+    try {
+      error = ((await response.json()) as { error?: ErrorBody }).error;
+    } catch {
+      error = undefined;
+    }
+    throw new ConsoleError(
+      error?.code ?? 'internal_error',
+      error?.message ?? 'The recording could not be loaded.',
+      response.status,
+    );
+  }
+  return response.blob();
+}

@@ -1720,6 +1720,8 @@ export interface components {
             channels?: string[];
             /** Error */
             error?: string | null;
+            /** Started At */
+            started_at?: string | null;
             /** Ready At */
             ready_at?: string | null;
             /**
@@ -1755,6 +1757,8 @@ export interface components {
             channels?: string[];
             /** Error */
             error?: string | null;
+            /** Started At */
+            started_at?: string | null;
             /** Ready At */
             ready_at?: string | null;
         };
@@ -1778,6 +1782,8 @@ export interface components {
             channels?: string[];
             /** Error */
             error?: string | null;
+            /** Started At */
+            started_at?: string | null;
             /** Ready At */
             ready_at?: string | null;
             /**

@@ -277,7 +277,7 @@ class Call:
             record=RECORD_AUDIO if self._recording is not None else False,
         )
         if self._recording is not None:
-            await self._recording.mark_started()
+            await self._recording.mark_started(session)
         return session
 
     def _greet(self) -> None:

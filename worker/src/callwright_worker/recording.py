@@ -47,6 +47,15 @@ RECORD_AUDIO: RecordingOptions = {
 RETRY_DELAYS_S = (1.0, 3.0, 9.0)
 
 
+def recording_started_at(session: object) -> datetime | None:
+    """When the recorder's first sample is. livekit-agents keeps it on the session's
+    recorder only (its own session report reads it there); tests/unit/test_worker_server.py
+    fails when that member goes."""
+    recorder = getattr(session, "_recorder_io", None)
+    started = getattr(recorder, "recording_started_at", None)
+    return datetime.fromtimestamp(started, UTC) if isinstance(started, float) else None
+
+
 def audio_seconds(path: Path) -> float:
     """The file's length, from its packets' timestamps (no decoding)."""
     import av
@@ -78,6 +87,7 @@ class CallRecording:
         self.key = key_of(record.org_id, record.session_id)
         self.consent_message = record.config.recording.consent_message
         self.started = False
+        self.started_at: datetime | None = None
 
     @classmethod
     def of(
@@ -94,11 +104,13 @@ class CallRecording:
         )
         return cls(record, calls, recording, store)
 
-    async def mark_started(self) -> None:
+    async def mark_started(self, session: object) -> None:
         """The recorder runs: the session shows a recording on its way."""
         self.started = True
+        self.started_at = recording_started_at(session)
         await self._calls.set_recording(
-            self._record.session_id, RecordingInfo(status="pending", key=self.key)
+            self._record.session_id,
+            RecordingInfo(status="pending", key=self.key, started_at=self.started_at),
         )
 
     def keeper(self, folder: Path) -> Callable[[str], Coroutine[Any, Any, None]]:
@@ -151,6 +163,7 @@ class CallRecording:
                     duration_seconds=round(duration, 3),
                     size_bytes=size,
                     content_type=CONTENT_TYPE,
+                    started_at=self.started_at,
                     ready_at=datetime.now(UTC),
                 )
             logger.warning(

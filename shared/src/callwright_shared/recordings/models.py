@@ -76,6 +76,9 @@ class RecordingInfo(BaseModel):
     channels: list[SingleLine] = Field(default_factory=lambda: ["caller", "agent"])
     error: str | None = None
     key: str | None = Field(None, exclude=True)
+    # The wall time of the file's first sample: a transcript item's `started_speaking_at`
+    # minus this is where it is heard in the file.
+    started_at: datetime | None = None
     ready_at: datetime | None = None
 
     @classmethod

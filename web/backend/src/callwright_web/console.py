@@ -4,6 +4,11 @@
     GET /api/console/sessions          its sessions, filtered, newest first, keyset-paginated
     GET /api/console/sessions/{id}     one session: transcript and timeline, per-turn
                                        latency (the chart's bars), cost and end reason
+    GET /api/console/sessions/{id}/recording
+                                       its recording's file, fetched by this server from
+                                       the short-lived link the issuer gives (that link may
+                                       name an address only this server reaches: the
+                                       issuer's own, or the object store's)
 
 How it authenticates: exactly as the call page does. The page backend calls the issuer
 with the one key it holds (CALLWRIGHT_WEB_API_KEY); the issuer scopes every answer to
@@ -23,11 +28,18 @@ from urllib.parse import urlencode
 
 import httpx
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 
 from callwright_web.access import CallRateLimit
-from callwright_web.errors import SESSION_ID, UNKNOWN_SESSION, PageError, too_many
+from callwright_web.errors import (
+    RECORDING_UNREACHABLE,
+    SESSION_ID,
+    UNKNOWN_SESSION,
+    PageError,
+    too_many,
+)
 from callwright_web.issuer_client import ask_issuer as ask
 from callwright_web.settings import WebSettings
 from callwright_web.timeline import LatencySummary, TranscriptEntry, TurnLatency
@@ -81,6 +93,15 @@ class TurnBar(BaseModel):
     latency: TurnLatency
 
 
+class ConsoleRecording(BaseModel):
+    """What the player needs: whether the file is there, and where it starts on the
+    call's clock (a turn's `started_speaking_at` minus `started_at` is its place in it)."""
+
+    status: str
+    duration_seconds: float | None = None
+    started_at: datetime | None = None
+
+
 class SessionView(BaseModel):
     id: str
     kind: str
@@ -100,6 +121,7 @@ class SessionView(BaseModel):
     latency: LatencySummary
     items: list[TranscriptEntry]
     turns: list[TurnBar]
+    recording: ConsoleRecording | None = None
 
 
 def turn_bars(items: list[TranscriptEntry]) -> list[TurnBar]:
@@ -215,6 +237,29 @@ def console_router(settings: WebSettings) -> APIRouter:
                 "items": items,
                 "turns": turn_bars(items),
             }
+        )
+
+    @router.get("/sessions/{session_id}/recording")
+    async def recording(request: Request, session_id: str) -> Response:
+        if not SESSION_ID.fullmatch(session_id):
+            return UNKNOWN_SESSION.response()
+        answer = await ask_issuer(request, f"/v1/sessions/{session_id}/recording")
+        if isinstance(answer, PageError):
+            return answer.response()
+        http: httpx.AsyncClient = request.app.state.http
+        try:
+            # An absolute URL: the client's issuer base and key do not apply to it.
+            download = await http.send(http.build_request("GET", answer.json()["url"]), stream=True)
+        except httpx.HTTPError:
+            return RECORDING_UNREACHABLE.response()
+        if download.status_code != 200:
+            await download.aclose()
+            return RECORDING_UNREACHABLE.response()
+        return StreamingResponse(
+            download.aiter_bytes(),
+            media_type="audio/ogg",
+            headers={"Cache-Control": "no-store"},
+            background=BackgroundTask(download.aclose),
         )
 
     return router

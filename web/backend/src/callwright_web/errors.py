@@ -138,6 +138,12 @@ ISSUER_UNREACHABLE = PageError(
     "callwright's API is unreachable from this page's server. Is the issuer running?",
     retry_after="5",
 )
+RECORDING_UNREACHABLE = PageError(
+    502,
+    "recording_unavailable",
+    "The recording could not be fetched from its storage. Try again.",
+    retry_after="5",
+)
 NO_API_KEY = PageError(
     503, "web_not_configured", "This page's server has no API key: set CALLWRIGHT_WEB_API_KEY."
 )

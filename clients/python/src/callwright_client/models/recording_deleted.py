@@ -24,6 +24,7 @@ class RecordingDeleted:
         content_type (str | Unset):  Default: 'audio/ogg'.
         channels (list[str] | Unset):
         error (None | str | Unset):
+        started_at (datetime.datetime | None | Unset):
         ready_at (datetime.datetime | None | Unset):
         object_ (Literal['session.recording'] | Unset):  Default: 'session.recording'.
     """
@@ -35,6 +36,7 @@ class RecordingDeleted:
     content_type: str | Unset = "audio/ogg"
     channels: list[str] | Unset = UNSET
     error: str | Unset | None = UNSET
+    started_at: datetime.datetime | Unset | None = UNSET
     ready_at: datetime.datetime | Unset | None = UNSET
     object_: Literal["session.recording"] | Unset = "session.recording"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -68,6 +70,14 @@ class RecordingDeleted:
         else:
             error = self.error
 
+        started_at: str | Unset | None
+        if isinstance(self.started_at, Unset):
+            started_at = UNSET
+        elif isinstance(self.started_at, datetime.datetime):
+            started_at = self.started_at.isoformat()
+        else:
+            started_at = self.started_at
+
         ready_at: str | Unset | None
         if isinstance(self.ready_at, Unset):
             ready_at = UNSET
@@ -96,6 +106,8 @@ class RecordingDeleted:
             field_dict["channels"] = channels
         if error is not UNSET:
             field_dict["error"] = error
+        if started_at is not UNSET:
+            field_dict["started_at"] = started_at
         if ready_at is not UNSET:
             field_dict["ready_at"] = ready_at
         if object_ is not UNSET:
@@ -141,6 +153,23 @@ class RecordingDeleted:
 
         error = _parse_error(d.pop("error", UNSET))
 
+        def _parse_started_at(data: object) -> datetime.datetime | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                started_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return started_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        started_at = _parse_started_at(d.pop("started_at", UNSET))
+
         def _parse_ready_at(data: object) -> datetime.datetime | Unset | None:
             if data is None:
                 return data
@@ -170,6 +199,7 @@ class RecordingDeleted:
             content_type=content_type,
             channels=channels,
             error=error,
+            started_at=started_at,
             ready_at=ready_at,
             object_=object_,
         )
