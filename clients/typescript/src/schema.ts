@@ -2662,7 +2662,7 @@ export interface components {
             /** Url */
             url: string;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[];
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready" | "session.analyzed")[];
             /** Agent Id */
             agent_id?: string | null;
             /** Description */
@@ -2682,7 +2682,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[] | null;
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready" | "session.analyzed")[] | null;
             /** Agent Id */
             agent_id?: string | null;
             /** Description */
