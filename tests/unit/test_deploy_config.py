@@ -37,6 +37,7 @@ from callwright_http.body_limits import MAX_BODY_BYTES
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.agents.definitions import AgentConfig, check_choices
 from callwright_shared.agents.providers import PROVIDERS
+from callwright_shared.analysis.settings import AnalysisSettings
 from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.settings import CallwrightSettings
 from callwright_web.app import create_app as create_web_app
@@ -232,7 +233,11 @@ def test_compose_sets_only_settings_the_code_reads() -> None:
 
 def test_env_example_names_every_setting_and_every_compose_variable() -> None:
     listed = {name for name, _, _ in env_example_lines()}
-    settings = settings_env_names(CallwrightSettings) | settings_env_names(WebSettings)
+    settings = (
+        settings_env_names(CallwrightSettings)
+        | settings_env_names(WebSettings)
+        | settings_env_names(AnalysisSettings)
+    )
     compose_variables = variables_used((REPO / "docker-compose.yml").read_text())
     assert not settings - listed, f".env.example lacks settings: {settings - listed}"
     assert not compose_variables - listed, f".env.example lacks: {compose_variables - listed}"

@@ -2668,7 +2668,7 @@ export interface components {
             /** Url */
             url: string;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[];
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready" | "session.analyzed")[];
             /** Agent Id */
             agent_id?: string | null;
             /** Description */
@@ -2688,7 +2688,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Events */
-            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready")[] | null;
+            events?: ("session.created" | "session.started" | "session.ended" | "session.recording_ready" | "session.analyzed")[] | null;
             /** Agent Id */
             agent_id?: string | null;
             /** Description */

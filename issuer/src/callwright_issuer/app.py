@@ -15,6 +15,7 @@ from callwright_http.body_limits import BodyLimitMiddleware
 from callwright_issuer.http.error_handlers import install_error_handlers
 from callwright_issuer.http.metrics import MetricsMiddleware
 from callwright_issuer.livekit.rooms import LiveKitRooms, Rooms
+from callwright_issuer.loops.analyses import run_analyses
 from callwright_issuer.loops.call_metrics import run_call_metrics
 from callwright_issuer.loops.reconciler import run_reconciler
 from callwright_issuer.loops.recording_retention import run_recording_retention
@@ -35,6 +36,7 @@ from callwright_issuer.routes import (
     usage,
     webhook_endpoints,
 )
+from callwright_issuer.sessions.analysis_models import analysis_model_of, analysis_settings_of
 from callwright_issuer.sessions.chat_models import ChatModel, OpenAIChatModel
 from callwright_shared import outbound
 from callwright_shared.db.engine import create_engine, create_session_factory
@@ -88,6 +90,10 @@ def create_app(
         loops.append(
             asyncio.create_task(run_recording_retention(app.state, app.state.session_factory, stop))
         )
+        if analysis_settings_of(app.state).interval_seconds > 0:
+            loops.append(
+                asyncio.create_task(run_analyses(app.state, app.state.session_factory, stop))
+            )
         try:
             yield
         finally:
@@ -98,6 +104,7 @@ def create_app(
                 await asyncio.wait(set(background), timeout=_DRAIN_SECONDS)
             await webhook_client.aclose()
             await app.state.chat_model.aclose()
+            await analysis_model_of(app.state).aclose()
             await app.state.rooms.aclose()
             await engine.dispose()
 

@@ -21,6 +21,11 @@ driven by `livekit.plugins.openai.LLM` and `livekit.plugins.openai.TTS` (1.8.9),
 
 `chat_status`, when set, makes chat completions answer that HTTP status with an OpenAI
 error body (an outage, for fallback tests).
+
+Structured output (a post-call analysis): a request with `response_format: json_schema`
+is answered by `structured_replies` in order while any are left (scripted valid or invalid
+JSON text), then by `structured_reply(schema)`, by default `example_of(schema)`: a value
+that fits the schema. Such requests are also kept in `structured_requests`.
 """
 
 from __future__ import annotations
@@ -49,6 +54,28 @@ TTS_CHUNK_BYTES = TTS_SAMPLE_RATE * 2 // 10  # 100 ms of PCM16 mono
 
 ChatMessages = list[dict[str, Any]]
 ReplyFn = Callable[[ChatMessages], str]
+
+
+def example_of(schema: dict[str, Any]) -> Any:
+    """A value that fits a JSON schema of the tools' subset (the first of an `enum`)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        return {name: example_of(sub) for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        return [example_of(schema.get("items") or {"type": "string"})] * schema.get("minItems", 1)
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return float(max(1, schema.get("minimum", 1)))
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return "x" * max(1, schema.get("minLength", 7)) if "minLength" in schema else "example"
 
 
 @dataclass(frozen=True)
@@ -171,6 +198,11 @@ class OpenAIEmulator(EmulatorServer):
         self.chat_requests: list[dict[str, Any]] = []
         self.speech_requests: list[dict[str, Any]] = []
         self.replies_sent: list[str] = []
+        self.structured_replies: list[str] = []
+        self.structured_reply: Callable[[dict[str, Any]], str] = lambda schema: json.dumps(
+            example_of(schema)
+        )
+        self.structured_requests: list[dict[str, Any]] = []
 
     @property
     def base_url(self) -> str:
@@ -218,9 +250,18 @@ class OpenAIEmulator(EmulatorServer):
                 self.chat_status, message="emulated outage", type_="server_error", code=None
             )
         messages: ChatMessages = body.get("messages") or []
-        calls = self._calls_for(body, messages)
+        structured = (body.get("response_format") or {}).get("json_schema")
+        calls = [] if structured else self._calls_for(body, messages)
         self.tool_calls_made += calls
-        text = "" if calls else self._reply_for(messages)
+        if structured:
+            self.structured_requests.append(body)
+            text = (
+                self.structured_replies.pop(0)
+                if self.structured_replies
+                else self.structured_reply(structured.get("schema") or {})
+            )
+        else:
+            text = "" if calls else self._reply_for(messages)
         if not calls:
             self.replies_sent.append(text)
         wire_calls = [

@@ -256,12 +256,19 @@ def voice_charge(*, agent_seconds: float, credits_per_minute: int, held: int) ->
 
 
 async def settle_hold(
-    db: AsyncSession, org_id: str, session_id: str, *, held: int, charge: int
+    db: AsyncSession,
+    org_id: str,
+    session_id: str,
+    *,
+    held: int,
+    charge: int,
+    reference: str | None = None,
 ) -> None:
-    """Capture `charge` of a session's hold and release the rest. Called exactly once."""
+    """Capture `charge` of a session's hold and release the rest. Called exactly once.
+    `reference` marks the capture row (a post-call analysis's: unique, so never twice)."""
     charge = max(0, min(charge, held))
     await lock(db, org_id)
-    await _append(db, org_id, LedgerKind.CAPTURE, charge, session_id)
+    await _append(db, org_id, LedgerKind.CAPTURE, charge, session_id, reference=reference)
     await _append(db, org_id, LedgerKind.RELEASE, held - charge, session_id)
 
 

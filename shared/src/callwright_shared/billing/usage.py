@@ -4,7 +4,9 @@ Credits captured are the capture rows of the ledger, counted when they were writ
 voice call's at its settlement, a chat message's when its reply was charged. A charged
 chat message is one capture row of a chat session; voice seconds are the agent's
 seconds in the room of the voice sessions settled in the range (their capture's time).
-Post-call analyses are counted here once they are charged (none are yet).
+A post-call analysis is counted when it succeeded (its `completed_at`); its charge is a
+capture row whose `reference` is `analysis:<session id>`, counted in the credits and not
+as a chat message.
 
 Grouped by UTC day or by agent; the sum of the groups is the total, which equals the
 capture rows of the ledger in the same range.
@@ -20,7 +22,16 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from callwright_shared.db.models import LedgerEntry, LedgerKind, Session, SessionKind
+from callwright_shared.db.models import (
+    LedgerEntry,
+    LedgerKind,
+    Session,
+    SessionAnalysis,
+    SessionKind,
+)
+
+# The ledger reference of an analysis's capture (callwright_shared.sessions.analyses).
+ANALYSIS_REFERENCE = "analysis:"
 
 GroupBy = Literal["day", "agent"]
 
@@ -71,7 +82,13 @@ async def usage(
 ) -> UsageReport:
     """The organization's usage in [start, end), grouped (groups in key order)."""
     captures = (
-        select(LedgerEntry.amount, LedgerEntry.created_at, Session.agent_id, Session.kind)
+        select(
+            LedgerEntry.amount,
+            LedgerEntry.created_at,
+            Session.agent_id,
+            Session.kind,
+            LedgerEntry.reference,
+        )
         .outerjoin(Session, Session.id == LedgerEntry.session_id)
         .where(
             LedgerEntry.org_id == org_id,
@@ -85,17 +102,27 @@ async def usage(
         Session.settled_at.is_not(None),
         *_in_range(Session.settled_at, start, end),
     )
+    analysed = select(SessionAnalysis.completed_at, SessionAnalysis.agent_id).where(
+        SessionAnalysis.org_id == org_id,
+        SessionAnalysis.status == "succeeded",
+        SessionAnalysis.completed_at.is_not(None),
+        *_in_range(SessionAnalysis.completed_at, start, end),
+    )
     groups: dict[str, Usage] = {}
 
     def group_of(at: datetime, agent_id: str | None) -> Usage:
         key = at.date().isoformat() if group_by == "day" else (agent_id or "")
         return groups.setdefault(key, Usage(group=key))
 
-    for amount, at, agent_id, kind in (await db.execute(captures)).all():
+    for amount, at, agent_id, kind, reference in (await db.execute(captures)).all():
         bucket = group_of(at, agent_id)
         bucket.credits_captured += int(amount)
-        if kind is SessionKind.CHAT:
+        analysis = reference is not None and reference.startswith(ANALYSIS_REFERENCE)
+        if kind is SessionKind.CHAT and not analysis:
             bucket.chat_messages += 1
+    for completed_at, agent_id in (await db.execute(analysed)).all():
+        assert completed_at is not None
+        group_of(completed_at, agent_id).analyses += 1
     for seconds, settled_at, agent_id in (await db.execute(voice)).all():
         assert settled_at is not None
         group_of(settled_at, agent_id).voice_seconds += float(seconds or 0.0)

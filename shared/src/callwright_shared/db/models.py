@@ -383,3 +383,32 @@ class WebhookAttempt(Base):
     latency_ms: Mapped[int] = mapped_column(Integer)
     response_excerpt: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class SessionAnalysis(Base):
+    """The post-call analysis of one session (callwright_shared.analysis.queue): queued
+    `pending` when a session whose agent asks for one settles, and run by the issuers'
+    analysis loop. A loop claims it by moving `next_attempt_at` past its lease under its
+    own `lease_token`; only that token records an attempt. `credits_held`: None until the
+    price was held (once, before the first attempt). The answer shown to the customer is
+    the session's `analysis`."""
+
+    __tablename__ = "session_analyses"
+    __table_args__ = (
+        Index("ix_session_analyses_due", "status", "next_attempt_at"),
+        Index("ix_session_analyses_org_completed", "org_id", "completed_at"),
+    )
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    agent_id: Mapped[str] = mapped_column(String(32))
+    # pending, succeeded, failed, skipped (callwright_shared.recordings.models.AnalysisStatus).
+    status: Mapped[str] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    lease_token: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    credits_held: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    credits_charged: Mapped[int] = mapped_column(BigInteger, default=0)
+    error: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)

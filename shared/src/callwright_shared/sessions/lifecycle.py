@@ -33,7 +33,7 @@ from callwright_shared.db.models import (
     utcnow,
 )
 from callwright_shared.errors import InvalidRequestError, SessionNotFoundError
-from callwright_shared.sessions import outbox
+from callwright_shared.sessions import analyses, outbox
 
 OPEN_STATUSES = (SessionStatus.CREATED, SessionStatus.ACTIVE)
 
@@ -319,5 +319,6 @@ async def settle(
             .where(Session.id == session_id)
             .values(credits_charged=Session.credits_charged + charge)
         )
+    await analyses.enqueue(db, session_id)
     await outbox.emit(db, "session.ended", session_id)
     return Settlement(applied=True, credits_charged=charge)

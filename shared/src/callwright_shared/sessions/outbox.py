@@ -37,12 +37,14 @@ SessionEvent = Literal[
     "session.started",
     "session.ended",
     "session.recording_ready",
+    "session.analyzed",
 ]
 SESSION_EVENTS: tuple[SessionEvent, ...] = (
     "session.created",
     "session.started",
     "session.ended",
     "session.recording_ready",
+    "session.analyzed",
 )
 TEST_EVENT = "webhook.test"
 
