@@ -39,7 +39,7 @@ class LiveKitServer(Service):
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0, attempts: int = 3) -> None:
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> None:
         """Start the server; when a port was taken before it could bind (it then exits,
         with status 0), try again on fresh ports rather than fail the test."""
         for attempt in range(1, attempts + 1):

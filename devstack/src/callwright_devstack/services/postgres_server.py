@@ -54,7 +54,7 @@ class PostgresServer(Service):
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 90.0) -> None:
         initdb, postgres, pg_isready = _pg_bin("initdb"), _pg_bin("postgres"), _pg_bin("pg_isready")
         assert initdb and postgres and pg_isready
         self._datadir = tempfile.mkdtemp(prefix="callwright-pg-")

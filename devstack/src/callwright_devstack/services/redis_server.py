@@ -26,7 +26,7 @@ class RedisServer(Service):
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         self._datadir = tempfile.mkdtemp(prefix="callwright-redis-")
         binary = shutil.which("redis-server")
         assert binary

@@ -64,7 +64,7 @@ class SeaweedFS(Service):
             ),
         )
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         self._datadir = tempfile.mkdtemp(prefix="callwright-seaweedfs-")
         data = Path(self._datadir)
         config = data / "s3.json"

@@ -45,7 +45,7 @@ class ServedIssuer(Service):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         self._thread.start()
         wait_until(
             lambda: self._server.started,
