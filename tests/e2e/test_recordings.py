@@ -1,7 +1,8 @@
 """A recorded call end to end, once per storage: a real S3-compatible server (SeaweedFS,
 built from source by `make test`) and the local folder `make run` uses. The caller
 speaks, the agent answers; the file the API links to is downloaded and decoded (PyAV):
-stereo Ogg/Opus, the caller's channel and the agent's both carry sound, its length within
+stereo Ogg/Opus, the caller's channel carrying sound while the caller spoke and the
+agent's while the agent spoke (placed by the recording's `started_at`), its length within
 what the call's own timeline allows; the link expires; DELETE removes the object."""
 
 from __future__ import annotations
@@ -214,9 +215,25 @@ async def test_a_recorded_call_is_kept_linked_expires_and_is_deleted(
         assert spoken <= length <= present, (spoken, length, present)
         assert session["duration_seconds"] <= present
 
-        # Both sides are in it: the caller's speech on the left, the agent's on the right.
-        assert peak_rms(samples[0]) > 0.01, "the caller's channel is silent"
-        assert peak_rms(samples[1]) > 0.01, "the agent's channel is silent"
+        # Both sides are in it, where the timeline says they spoke: the caller's speech
+        # on the left, the agent's on the right. `started_at` places the file on the
+        # call's clock (the windows are trimmed by 0.1 s for the VAD's and the
+        # playout's own timing).
+        assert meta["started_at"] is not None
+        origin = datetime.fromisoformat(meta["started_at"]).timestamp()
+
+        def spoke(entry: dict[str, Any], channel: int) -> float:
+            first = round((_at(entry, "started_speaking_at") - origin + 0.1) * 48_000)
+            last = round((_at(entry, "stopped_speaking_at") - origin - 0.1) * 48_000)
+            assert 0 <= first < last <= samples.shape[1], (entry, first, last)
+            return peak_rms(samples[channel][first:last])
+
+        said = [e for e in timeline if e["role"] == "user" and e.get("stopped_speaking_at")]
+        assert said and turns
+        for entry in said:
+            assert spoke(entry, 0) > 0.01, f"the caller's channel is silent in {entry}"
+        for entry in turns:
+            assert spoke(entry, 1) > 0.01, f"the agent's channel is silent in {entry}"
 
         # A link lives its TTL, then the store (or the issuer) refuses it.
         recorded.recording.url_ttl_seconds = 1
