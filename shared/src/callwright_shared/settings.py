@@ -393,9 +393,9 @@ class AgentSettings(ProviderSettings, TurnTakingSettings, ToolSettings):
 
 
 class PricingSettings(Section):
-    """Default prices (the operator's; docs/deploy.md, "Prices and models"), for every
-    agent without a per-organization or per-agent price (`callwright admin set-price`).
-    A tenant's API key can neither set nor lower a price."""
+    """Default prices, the operator's. They apply to every agent without a
+    per-organization or per-agent price (`callwright admin set-price`; docs/deploy.md,
+    "Prices and models"); a tenant's API key can neither set nor lower a price."""
 
     # Nonzero so that no call is free by accident. A pipeline minute keeps the built-in
     # price agents had before prices became the operator's; a realtime minute costs four
