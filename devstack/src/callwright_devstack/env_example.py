@@ -247,7 +247,14 @@ def groups() -> list[Group]:
 
 
 def _comment(text: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH - 2, initial_indent="# ", subsequent_indent="# ")
+    return textwrap.wrap(
+        text,
+        WIDTH - 2,
+        initial_indent="# ",
+        subsequent_indent="# ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 HEADER = """\

@@ -820,8 +820,8 @@ class WorkerCapacitySettings(Section):
 
 
 class WorkerAudioSettings(Section):
-    """The cost of each call in the worker (docs/benchmarks.md, "Density"); none of these
-    changes what a caller hears or sees, but the last two."""
+    """How the worker hears the caller, and the cost of each call in it
+    (docs/benchmarks.md, "Density")."""
 
     worker_input_sample_rate: int = Field(
         16000,

@@ -13,6 +13,9 @@ from callwright_shared.settings import EnvSettings, _env, _NameList, only_read_b
 
 
 class RecordingSettings(EnvSettings):
+    """Recordings: where they are kept, for how long, and the operator's switch per
+    organization (docs/recordings.md)."""
+
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
