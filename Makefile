@@ -21,7 +21,7 @@ REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock
 TS_CLIENT := clients/typescript
 TS_CLIENT_SOURCES := $(addprefix $(TS_CLIENT)/,package.json package-lock.json tsconfig.json) $(wildcard $(TS_CLIENT)/src/*.ts)
 
-.PHONY: help install tools system-deps web-build examples-build clients-build sdk test check format run bench docs
+.PHONY: help install tools system-deps web-build examples-build clients-build sdk env-example test check format run bench docs
 
 help:
 	@echo "make run    - start LiveKit, the issuer and the worker locally (demo tenant seeded)"
@@ -29,6 +29,7 @@ help:
 	@echo "make check  - ruff format --check, ruff, mypy, import contracts"
 	@echo "make bench  - run the benchmarks"
 	@echo "make sdk    - regenerate clients/ (openapi.json, the Python and TypeScript SDKs)"
+	@echo "make env-example - regenerate .env.example and docs/configuration.md from the settings"
 	@echo "make docs   - serve the documentation site (docs/, mkdocs.yml) on 127.0.0.1:8001"
 
 install:
@@ -93,6 +94,11 @@ sdk: install
 	cd $(TS_CLIENT) && npm ci --no-audit --no-fund
 	$(UV) run --frozen python -m callwright_devstack.sdk --write
 	$(MAKE) clients-build
+
+# .env.example and docs/configuration.md from the settings classes: after any change to a
+# setting (a unit test fails until then).
+env-example: install
+	$(UV) run --frozen python -m callwright_devstack.env_example --write
 
 # Two test processes (pytest-xdist), each module whole in one of them (its stack is
 # module-scoped); the compose tier after them, alone: its LiveKit takes the host's

@@ -8,11 +8,11 @@ import uvicorn
 
 from callwright_shared.db.engine import quiet_statement_logs
 from callwright_shared.db.migrate import upgrade
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 
 def serve(*, host: str | None, port: int | None, workers: int, migrate: bool) -> None:
-    settings = CallwrightSettings()
+    settings = IssuerSettings()
     logging.basicConfig(level=settings.log_level.upper())
     quiet_statement_logs()
     if migrate:

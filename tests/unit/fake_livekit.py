@@ -36,7 +36,7 @@ from livekit.rtc.room import EventTypes as RoomEventTypes
 from callwright_shared.agents.definitions import AgentConfig
 from callwright_shared.agents.providers import DEEPGRAM, OPENAI
 from callwright_shared.db.models import Architecture
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import WorkerSettings
 
 
 @dataclasses.dataclass
@@ -295,7 +295,7 @@ class FakeSessions:
         self.on_build: Callable[[FakeSession], None] | None = None
 
     def __call__(
-        self, architecture: Architecture, config: AgentConfig, settings: CallwrightSettings
+        self, architecture: Architecture, config: AgentConfig, settings: WorkerSettings
     ) -> FakeSession:
         if architecture is Architecture.PIPELINE:
             DEEPGRAM.key(settings)

@@ -35,7 +35,7 @@ from callwright_shared.agents.turn_taking import (
 from callwright_shared.billing import pricing
 from callwright_shared.calls.records import CallEvent
 from callwright_shared.db.models import Architecture, EndReason, SessionStatus
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import WorkerSettings
 from callwright_shared.tools.models import EndCallTool, HttpTool, TransferTool
 from callwright_worker.call import (
     CHAT_TOPIC,
@@ -680,7 +680,7 @@ class PlannedSessions(FakeSessions):
         self.options: list[AgentSessionOptions] = []
 
     def __call__(
-        self, architecture: Architecture, config: AgentConfig, settings: CallwrightSettings
+        self, architecture: Architecture, config: AgentConfig, settings: WorkerSettings
     ) -> FakeSession:
         plan = session_plan(architecture, config, settings, vad_model=FakeVAD())
         self.options.append(AgentSession(**plan.kwargs).options)

@@ -32,14 +32,14 @@ from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 from callwright.cli import COMMAND_EXTRAS, EXTRA_MODULES
+from callwright_devstack.env_example import groups
 from callwright_devstack.livekit_config import dev_config
 from callwright_http.body_limits import MAX_BODY_BYTES
 from callwright_issuer.app import create_app as create_issuer_app
 from callwright_shared.agents.definitions import AgentConfig, check_choices
-from callwright_shared.agents.providers import PROVIDERS
 from callwright_shared.analysis.settings import AnalysisSettings
 from callwright_shared.recordings.settings import RecordingSettings
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import CallwrightSettings, IssuerSettings
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
 from callwright_worker import telemetry
@@ -167,6 +167,11 @@ def settings_env_names(settings_class: type[BaseSettings]) -> set[str]:
     return names
 
 
+def read_by(service_name: str) -> set[str]:
+    """The environment names a service reads (callwright_devstack.env_example)."""
+    return {s.name for g in groups() for s in g.settings if service_name in s.readers}
+
+
 def healthcheck_url(name: str) -> tuple[int, str]:
     test = service(name)["healthcheck"]["test"]
     command = " ".join(test) if isinstance(test, list) else str(test)
@@ -215,10 +220,8 @@ async def answers_ok(app: FastAPI, path: str) -> bool:
 
 def test_compose_sets_only_settings_the_code_reads() -> None:
     readable = {
-        "issuer": settings_env_names(CallwrightSettings),
-        "worker": settings_env_names(CallwrightSettings)
-        | settings_env_names(RecordingSettings)
-        | set(telemetry.VARIABLES),
+        "issuer": settings_env_names(IssuerSettings) | settings_env_names(RecordingSettings),
+        "worker": read_by("worker"),
         "web": settings_env_names(WebSettings),
     }
     for name, names in readable.items():
@@ -235,8 +238,10 @@ def test_env_example_names_every_setting_and_every_compose_variable() -> None:
     listed = {name for name, _, _ in env_example_lines()}
     settings = (
         settings_env_names(CallwrightSettings)
+        | settings_env_names(RecordingSettings)
         | settings_env_names(WebSettings)
         | settings_env_names(AnalysisSettings)
+        | set(telemetry.VARIABLES)
     )
     compose_variables = variables_used((REPO / "docker-compose.yml").read_text())
     assert not settings - listed, f".env.example lacks settings: {settings - listed}"
@@ -891,34 +896,12 @@ def test_services_run_as_their_non_root_users() -> None:
 
 
 def test_the_worker_gets_the_settings_it_reads_and_no_other_secret() -> None:
+    # The worker has no .env: compose lists every name its settings read (WorkerSettings,
+    # the recordings' store and switches, the telemetry exporter's), and no other.
     names = environment_names("worker")
-    needed = {
-        *(p.key_env for p in PROVIDERS),
-        *(p.base_url_env for p in PROVIDERS),
-        *telemetry.VARIABLES,
-        "CALLWRIGHT_TOOLS_ALLOW_PRIVATE_NETWORKS",
-        "CALLWRIGHT_PRICE_PIPELINE_CREDITS_PER_MINUTE",
-        "CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE",
-        "CALLWRIGHT_JOIN_WINDOW_SECONDS",
-        "CALLWRIGHT_REJOIN_GRACE_SECONDS",
-        "CALLWRIGHT_TURN_MAX_DELAY_LIMIT_S",
-        *(
-            env
-            for env in settings_env_names(RecordingSettings)
-            if env
-            not in {
-                "CALLWRIGHT_RECORDINGS_URL_SECRET",
-                "CALLWRIGHT_RECORDINGS_URL_TTL_SECONDS",
-                "CALLWRIGHT_RECORDINGS_RETENTION_DAYS",
-            }
-        ),
-        *(
-            env
-            for env in settings_env_names(CallwrightSettings)
-            if env.startswith("CALLWRIGHT_WORKER_")
-        ),
-    }
+    needed = read_by("worker")
     assert not needed - names, f"the worker does not get {needed - names}"
+    assert not names - needed, f"the worker gets what it does not read: {names - needed}"
     env = user_env(
         CALLWRIGHT_WEB_API_KEY="cw_page",
         CALLWRIGHT_WEB_BASIC_AUTH="u:p",

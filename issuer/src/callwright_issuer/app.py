@@ -41,7 +41,7 @@ from callwright_issuer.sessions.chat_models import ChatModel, OpenAIChatModel
 from callwright_shared import outbound
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.errors import RequestTooLargeError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,13 @@ _DRAIN_SECONDS = 30.0
 
 
 def create_app(
-    settings: CallwrightSettings | None = None,
+    settings: IssuerSettings | None = None,
     *,
     rooms: Rooms | None = None,
     chat_model: ChatModel | None = None,
 ) -> FastAPI:
     """Build the app; infrastructure is opened in the lifespan, not at import."""
-    settings = settings or CallwrightSettings()
+    settings = settings or IssuerSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -32,7 +32,7 @@ from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions import recordings
 from callwright_shared.sessions.lifecycle import Settlement
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import WorkerSettings
 from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.tools.signing_secret import signing_secret_of
 
@@ -104,7 +104,7 @@ class CallStore:
             )
 
     async def agent_of(
-        self, org_id: str, agent_id: str, *, settings: CallwrightSettings
+        self, org_id: str, agent_id: str, *, settings: WorkerSettings
     ) -> StoredAgent | None:
         """A live agent of the organization (a transfer's target) and its price, or None."""
         async with self._sessions() as db:

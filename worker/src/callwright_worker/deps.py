@@ -25,7 +25,7 @@ from livekit.rtc.room import EventTypes as RoomEventTypes
 from callwright_shared.agents.definitions import AgentConfig
 from callwright_shared.db.models import Architecture
 from callwright_shared.recordings.settings import RecordingSettings
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import WorkerSettings
 from callwright_worker.call_store import CallStore
 from callwright_worker.providers import vad_model
 
@@ -38,7 +38,7 @@ BUSY_JOIN_WINDOW_ATTRIBUTE = "callwright.join_window_seconds"
 class WorkerDeps:
     """What a job process builds once, before any job (server.prewarm)."""
 
-    settings: CallwrightSettings
+    settings: WorkerSettings
     # Opens no connection; loads the database driver and SQLAlchemy's dialect.
     store: CallStore
     vad: VAD
@@ -49,7 +49,7 @@ class WorkerDeps:
 
     @classmethod
     def load(cls) -> WorkerDeps:
-        settings = CallwrightSettings()
+        settings = WorkerSettings()
         return cls(settings, CallStore(settings.database_url), vad_model(settings))
 
     @classmethod
@@ -172,5 +172,5 @@ class SessionFactory(Protocol):
     `ProviderConfigError` when the operator's settings cannot serve it (a missing key)."""
 
     def __call__(
-        self, architecture: Architecture, config: AgentConfig, settings: CallwrightSettings
+        self, architecture: Architecture, config: AgentConfig, settings: WorkerSettings
     ) -> CallSession: ...

@@ -36,7 +36,7 @@ from callwright_shared.agents.registry import (
 )
 from callwright_shared.db.models import Architecture
 from callwright_shared.errors import InvalidRequestError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import WorkerSettings
 from callwright_worker.turn_handling import turn_handling_options
 
 # Turn taking (pipeline): the agent's `turn_taking` (callwright_worker.turn_handling).
@@ -71,7 +71,7 @@ def _url(value: str | None) -> NotGivenOr[str]:
     return value or NOT_GIVEN
 
 
-def vad_model(settings: CallwrightSettings) -> vad.VAD:
+def vad_model(settings: WorkerSettings) -> vad.VAD:
     """Silero VAD, loaded once per job process (its ONNX session runs on one thread)."""
     return silero.VAD.load(
         min_silence_duration=settings.worker_vad_min_silence_s,
@@ -79,7 +79,7 @@ def vad_model(settings: CallwrightSettings) -> vad.VAD:
     )
 
 
-def room_io_options(architecture: Architecture, settings: CallwrightSettings) -> dict[str, Any]:
+def room_io_options(architecture: Architecture, settings: WorkerSettings) -> dict[str, Any]:
     """How the session reads the caller's audio and writes its transcript (RoomOptions
     fields). A realtime model takes the caller's audio at livekit-agents' default rate
     (24 kHz, OpenAI Realtime's own); a pipeline call at the configured one. No pre-connect
@@ -100,7 +100,7 @@ def room_io_options(architecture: Architecture, settings: CallwrightSettings) ->
     }
 
 
-def _registry(settings: CallwrightSettings) -> Registry:
+def _registry(settings: WorkerSettings) -> Registry:
     try:
         return registry_of(settings)
     except ProvidersFileError as exc:
@@ -123,7 +123,7 @@ def _deepgram_root(base_url: str | None) -> str:
     return (base_url or DEEPGRAM_API_URL).rstrip("/").removesuffix("/listen")
 
 
-def _stt(chosen: stages.Chosen, language: str, settings: CallwrightSettings) -> stt.STT[Any]:
+def _stt(chosen: stages.Chosen, language: str, settings: WorkerSettings) -> stt.STT[Any]:
     provider = chosen.provider
     key = provider.key(settings)
     if provider.kind == "deepgram":
@@ -144,7 +144,7 @@ def _stt(chosen: stages.Chosen, language: str, settings: CallwrightSettings) -> 
     )
 
 
-def _llm(chosen: stages.Chosen, temperature: float, settings: CallwrightSettings) -> llm.LLM[Any]:
+def _llm(chosen: stages.Chosen, temperature: float, settings: WorkerSettings) -> llm.LLM[Any]:
     provider = chosen.provider
     return openai.LLM(
         model=chosen.model,
@@ -154,7 +154,7 @@ def _llm(chosen: stages.Chosen, temperature: float, settings: CallwrightSettings
     )
 
 
-def _tts(chosen: stages.Chosen, settings: CallwrightSettings) -> tts.TTS[Any]:
+def _tts(chosen: stages.Chosen, settings: WorkerSettings) -> tts.TTS[Any]:
     provider = chosen.provider
     key = provider.key(settings)
     if provider.kind == "deepgram":
@@ -177,7 +177,7 @@ def _tts(chosen: stages.Chosen, settings: CallwrightSettings) -> tts.TTS[Any]:
 
 
 def pipeline_plan(
-    config: AgentConfig, settings: CallwrightSettings, *, vad_model: vad.VAD
+    config: AgentConfig, settings: WorkerSettings, *, vad_model: vad.VAD
 ) -> SessionPlan:
     registry = _registry(settings)
     language = config.stt.language or config.language
@@ -232,7 +232,7 @@ def switch_detail(stage: str, event: Any) -> str:
     return f"{stage} {which}: {state}"
 
 
-def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.RealtimeModel:
+def realtime_model(config: AgentConfig, settings: WorkerSettings) -> llm.RealtimeModel:
     try:
         chosen = stages.realtime_chosen(_registry(settings), config.realtime, lists=False)
     except InvalidRequestError as exc:
@@ -265,7 +265,7 @@ def realtime_model(config: AgentConfig, settings: CallwrightSettings) -> llm.Rea
     return model
 
 
-def realtime_plan(config: AgentConfig, settings: CallwrightSettings) -> SessionPlan:
+def realtime_plan(config: AgentConfig, settings: WorkerSettings) -> SessionPlan:
     turn_handling: TurnHandlingOptions = {
         "turn_detection": "realtime_llm",
         "interruption": {"mode": "vad"},
@@ -279,7 +279,7 @@ def realtime_plan(config: AgentConfig, settings: CallwrightSettings) -> SessionP
 def session_plan(
     architecture: Architecture,
     config: AgentConfig,
-    settings: CallwrightSettings,
+    settings: WorkerSettings,
     *,
     vad_model: vad.VAD,
 ) -> SessionPlan:
@@ -323,7 +323,7 @@ class ProviderSessions:
     room: rtc.Room
 
     def __call__(
-        self, architecture: Architecture, config: AgentConfig, settings: CallwrightSettings
+        self, architecture: Architecture, config: AgentConfig, settings: WorkerSettings
     ) -> CallAgentSession:
         return CallAgentSession(
             self.room, session_plan(architecture, config, settings, vad_model=self.vad)

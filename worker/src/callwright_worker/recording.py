@@ -30,7 +30,7 @@ from callwright_shared.recordings.storage import (
     key_of,
     store_of,
 )
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import WorkerSettings
 from callwright_worker.call_store import CallRecord, CallStore
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class CallRecording:
         cls,
         record: CallRecord,
         calls: CallStore,
-        settings: CallwrightSettings,
+        settings: WorkerSettings,
         recording: RecordingSettings,
     ) -> CallRecording | None:
         if not recording.records(record.org_id, agent_enabled=record.config.recording.enabled):

@@ -19,7 +19,7 @@ from livekit.agents import AgentServer, JobProcess, JobRequest, cli
 
 from callwright_shared.calls.room_names import RoomNameError, parse_room_name
 from callwright_shared.db.engine import quiet_statement_logs
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import WorkerSettings
 from callwright_worker.deps import BUSY_JOIN_WINDOW_ATTRIBUTE, WorkerDeps
 from callwright_worker.job import entrypoint
 
@@ -65,7 +65,7 @@ class CallwrightServer(AgentServer):
 
 
 def request_handler(
-    server: CallwrightServer, settings: CallwrightSettings
+    server: CallwrightServer, settings: WorkerSettings
 ) -> Callable[[JobRequest], Awaitable[None]]:
     async def on_request(request: JobRequest) -> None:
         # Must stay trivial: LiveKit gives up on an assignment after about 3 s. The
@@ -91,7 +91,7 @@ def _write_ready_file(path: str) -> None:
     ready.write_text("registered\n")
 
 
-def build_server(settings: CallwrightSettings) -> AgentServer:
+def build_server(settings: WorkerSettings) -> AgentServer:
     server = CallwrightServer(
         max_jobs=settings.worker_max_jobs,
         setup_fnc=prewarm,
@@ -115,7 +115,7 @@ def build_server(settings: CallwrightSettings) -> AgentServer:
 
 
 def run(argv: list[str]) -> None:
-    settings = CallwrightSettings()
+    settings = WorkerSettings()
     quiet_statement_logs()
     sys.argv = ["callwright worker", *argv]
     cli.run_app(build_server(settings))

@@ -29,7 +29,7 @@ from callwright_shared.errors import (
     InvalidRequestError,
     NotFoundError,
 )
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 from callwright_shared.tenants import api_keys
 from callwright_shared.tenants.api_keys import ApiKeyContext
 
@@ -37,8 +37,8 @@ from callwright_shared.tenants.api_keys import ApiKeyContext
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-async def get_settings(request: Request) -> CallwrightSettings:
-    settings: CallwrightSettings = request.app.state.settings
+async def get_settings(request: Request) -> IssuerSettings:
+    settings: IssuerSettings = request.app.state.settings
     return settings
 
 
@@ -68,7 +68,7 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SettingsDep = Annotated[CallwrightSettings, Depends(get_settings)]
+SettingsDep = Annotated[IssuerSettings, Depends(get_settings)]
 RoomsDep = Annotated[Rooms, Depends(get_rooms)]
 DbSessionDep = Annotated[AsyncSession, Depends(db_session)]
 ChatModelDep = Annotated[ChatModel, Depends(get_chat_model)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.recordings.storage import RecordingStore, store_of
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 
 def recording_settings_of(state: Any) -> RecordingSettings:
@@ -21,7 +21,7 @@ def recording_settings_of(state: Any) -> RecordingSettings:
 def recording_store_of(state: Any) -> RecordingStore:
     store: RecordingStore | None = getattr(state, "recording_store", None)
     if store is None:
-        settings: CallwrightSettings = state.settings
+        settings: IssuerSettings = state.settings
         store = state.recording_store = store_of(
             recording_settings_of(state),
             livekit_api_secret=settings.livekit_api_secret.get_secret_value(),

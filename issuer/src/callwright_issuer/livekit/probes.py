@@ -24,7 +24,7 @@ from livekit import api
 
 from callwright_shared.calls.probe_rooms import WEBHOOK_SEEN, connection_test_room, is_webhook_probe
 from callwright_shared.errors import LiveKitUnavailableError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ CONNECTION_TEST_DEPARTURE_TIMEOUT = 10
 
 
 @asynccontextmanager
-async def _livekit(settings: CallwrightSettings) -> AsyncIterator[api.LiveKitAPI]:
+async def _livekit(settings: IssuerSettings) -> AsyncIterator[api.LiveKitAPI]:
     # A client per use: probes and connection tests are rare (and rate-limited).
     client = api.LiveKitAPI(
         url=settings.livekit_http_url,
@@ -53,7 +53,7 @@ async def _livekit(settings: CallwrightSettings) -> AsyncIterator[api.LiveKitAPI
         await client.aclose()
 
 
-async def answer_webhook_probe(event: api.WebhookEvent, settings: CallwrightSettings) -> bool:
+async def answer_webhook_probe(event: api.WebhookEvent, settings: IssuerSettings) -> bool:
     """True when the event was a doctor's webhook probe (answered here, nothing else to do)."""
     if not is_webhook_probe(event.room.name):
         return False
@@ -78,7 +78,7 @@ class ConnectionTest:
     expires_at: datetime
 
 
-async def open_connection_test(settings: CallwrightSettings) -> ConnectionTest:
+async def open_connection_test(settings: IssuerSettings) -> ConnectionTest:
     room = connection_test_room()
     request = api.CreateRoomRequest(
         name=room,

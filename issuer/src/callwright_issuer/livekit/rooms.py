@@ -17,7 +17,7 @@ import aiohttp
 from livekit import api
 
 from callwright_shared.errors import LiveKitUnavailableError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Rooms(Protocol):
 
 
 def create_room_request(
-    settings: CallwrightSettings, *, room_name: str, agent_name: str, dispatch_metadata: str
+    settings: IssuerSettings, *, room_name: str, agent_name: str, dispatch_metadata: str
 ) -> api.CreateRoomRequest:
     """The room a voice session gets: its user and the agent, dispatched with the room (a
     pure builder: the benchmark's baseline sends the same request)."""
@@ -82,7 +82,7 @@ def create_room_request(
 
 
 class LiveKitRooms:
-    def __init__(self, settings: CallwrightSettings) -> None:
+    def __init__(self, settings: IssuerSettings) -> None:
         self._settings = settings
         self._api = api.LiveKitAPI(
             url=settings.livekit_http_url,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from livekit import api
 
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,7 @@ class ParticipantToken:
 
 
 def mint_participant_token(
-    settings: CallwrightSettings, *, room_name: str, identity: str
+    settings: IssuerSettings, *, room_name: str, identity: str
 ) -> ParticipantToken:
     # No room_config in the token: agents listed there are ignored once the room exists
     # (livekit/livekit#4390); the issuer dispatches through CreateRoom instead.

@@ -34,16 +34,14 @@ from callwright_shared.calls.heartbeats import worker_is_alive
 from callwright_shared.db.models import EndReason, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import WebhookSignatureError
 from callwright_shared.sessions import lifecycle as sessions
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
 HANDLED_EVENTS = ("room_finished", "participant_left")
 
 
-def verify(
-    settings: CallwrightSettings, body: bytes, authorization: str | None
-) -> api.WebhookEvent:
+def verify(settings: IssuerSettings, body: bytes, authorization: str | None) -> api.WebhookEvent:
     """The event, if LiveKit signed exactly this body with our API key; else 401."""
     token = (authorization or "").strip()
     if token.lower().startswith("bearer "):
@@ -62,7 +60,7 @@ def verify(
 
 
 async def handle(
-    db: AsyncSession, event: api.WebhookEvent, *, settings: CallwrightSettings
+    db: AsyncSession, event: api.WebhookEvent, *, settings: IssuerSettings
 ) -> WebhookAck:
     """Apply one verified event, at most once per event id. The caller commits."""
     room_name = event.room.name or None

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from callwright_issuer.http.metrics import CALLS_ENDED, TURN_LATENCY
 from callwright_shared.calls.records import entries_of, latency_values
 from callwright_shared.db.models import Session, utcnow
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ _jitter = random.Random()
 
 async def run_call_metrics(
     session_factory: async_sessionmaker[AsyncSession],
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     stop: asyncio.Event,
 ) -> None:
     interval = settings.call_metrics_interval_seconds

@@ -44,7 +44,7 @@ from callwright_shared.errors import LiveKitUnavailableError
 from callwright_shared.sessions import idempotency
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions.open_sessions import OpenSession, ends_before, open_sessions, pages
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class ReconcileReport:
 async def reconcile_once(
     session_factory: async_sessionmaker[AsyncSession],
     rooms: Rooms,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     *,
     now: datetime | None = None,
 ) -> ReconcileReport:
@@ -179,7 +179,7 @@ async def _purge(session_factory: async_sessionmaker[AsyncSession], *, now: date
 async def run_reconciler(
     session_factory: async_sessionmaker[AsyncSession],
     rooms: Rooms,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     stop: asyncio.Event,
 ) -> None:
     """Reconcile every CALLWRIGHT_RECONCILE_INTERVAL_SECONDS until `stop` is set."""

@@ -34,7 +34,7 @@ from callwright_issuer.loops.background import every
 from callwright_shared.calls.dispatch import DispatchMetadata
 from callwright_shared.db.models import Session, SessionKind, SessionStatus, utcnow
 from callwright_shared.errors import LiveKitUnavailableError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class _Waiting:
 async def redispatch_once(
     session_factory: async_sessionmaker[AsyncSession],
     rooms: Rooms,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     *,
     now: datetime | None = None,
 ) -> list[str]:
@@ -161,7 +161,7 @@ async def _take_turn(
 async def run_redispatcher(
     session_factory: async_sessionmaker[AsyncSession],
     rooms: Rooms,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     stop: asyncio.Event,
 ) -> None:
     """Re-dispatch every CALLWRIGHT_REDISPATCH_INTERVAL_SECONDS until `stop` is set."""

@@ -63,7 +63,7 @@ from callwright_shared.db.models import (
     utcnow,
 )
 from callwright_shared.errors import OutboundAddressError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class WebhookDispatcher:
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
-        settings: CallwrightSettings,
+        settings: IssuerSettings,
         client: httpx.AsyncClient,
     ) -> None:
         self._factory = session_factory

@@ -41,7 +41,7 @@ from callwright_shared.ids import (
     new_webhook_endpoint_id,
 )
 from callwright_shared.sessions.outbox import SESSION_EVENTS, TEST_EVENT, SessionEvent
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 from callwright_shared.text import SingleLine
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
@@ -178,7 +178,7 @@ async def _check_target(
 
 
 async def create_endpoint(
-    db: AsyncSession, *, org_id: str, body: WebhookEndpointCreate, settings: CallwrightSettings
+    db: AsyncSession, *, org_id: str, body: WebhookEndpointCreate, settings: IssuerSettings
 ) -> WebhookEndpoint:
     await _check_target(
         db,
@@ -224,7 +224,7 @@ async def _check_room(db: AsyncSession, *, org_id: str, limit: int) -> None:
         )
 
 
-async def check_test_rate(db: AsyncSession, *, org_id: str, settings: CallwrightSettings) -> None:
+async def check_test_rate(db: AsyncSession, *, org_id: str, settings: IssuerSettings) -> None:
     """At most CALLWRIGHT_WEBHOOK_TEST_EVENTS_PER_MINUTE test events per organization in
     any minute, counted in the database (every issuer sees the same count): each is sent
     inside its request."""
@@ -298,7 +298,7 @@ async def update_endpoint(
     db: AsyncSession,
     row: WebhookEndpoint,
     body: WebhookEndpointUpdate,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
 ) -> None:
     fields = body.model_fields_set
     for name in ("url", "events", "enabled"):
@@ -333,9 +333,7 @@ async def delete_endpoint(db: AsyncSession, row: WebhookEndpoint) -> None:
     row.enabled = False
 
 
-async def rotate_secret(
-    db: AsyncSession, row: WebhookEndpoint, settings: CallwrightSettings
-) -> str:
+async def rotate_secret(db: AsyncSession, row: WebhookEndpoint, settings: IssuerSettings) -> str:
     now = utcnow()
     row.previous_secret = row.secret
     row.previous_secret_expires_at = now + timedelta(

@@ -21,12 +21,12 @@ from callwright_shared.agents.definitions import AgentPublic, AgentSpec, AgentUp
 from callwright_shared.billing import pricing
 from callwright_shared.db.engine import transaction
 from callwright_shared.db.models import Agent
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"], dependencies=[Depends(checked_parameters)])
 
 
-async def _public(db: DbSessionDep, agent: Agent, settings: CallwrightSettings) -> AgentPublic:
+async def _public(db: DbSessionDep, agent: Agent, settings: IssuerSettings) -> AgentPublic:
     return agents.to_public(agent, await pricing.price_of(db, agent, settings))
 
 

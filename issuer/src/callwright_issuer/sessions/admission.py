@@ -46,7 +46,7 @@ from callwright_shared.ids import new_session_id
 from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import idempotency
 from callwright_shared.sessions import lifecycle as sessions
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 from callwright_shared.tenants.api_keys import ApiKeyContext
 
 
@@ -106,7 +106,7 @@ async def plan_session(
     kind: SessionKind,
     body: SessionCreate,
     request: IdempotentRequest | None,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
 ) -> Plan:
     """The agent (404/400), the configuration the session runs (400) and its price;
     `Replayed` first when the request's key is recorded (a replay takes no lock and needs
@@ -140,7 +140,7 @@ def _resolve_config(
     channel: SessionKind,
     variables: dict[str, Any] | None,
     overrides: dict[str, Any] | None,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
 ) -> session_config.Resolved:
     """The configuration the new session runs; a voice override must be on offer too."""
     resolved = session_config.resolve(

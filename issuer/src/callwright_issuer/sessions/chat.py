@@ -86,7 +86,7 @@ from callwright_shared.sessions import chat
 from callwright_shared.sessions import config as session_config
 from callwright_shared.sessions import lifecycle as sessions
 from callwright_shared.sessions.chat import Turn
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 from callwright_shared.tenants.api_keys import ApiKeyContext
 from callwright_shared.tools.executor import (
     ToolCallContext,
@@ -109,7 +109,7 @@ async def create_chat_session(
     *,
     key: ApiKeyContext,
     body: ChatSessionCreate,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     idempotency_key: str | None = None,
 ) -> Created[ChatSessionCreated]:
     request = IdempotentRequest.of(
@@ -174,7 +174,7 @@ async def start_message(
     model: ChatModel,
     session_factory: async_sessionmaker[AsyncSession],
     tasks: set[asyncio.Task[Any]],
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     streamed: bool,
 ) -> MessageRun:
     """Check the session, hold the message's price, open the LLM call; then run it.

@@ -33,7 +33,7 @@ from openai.types.shared_params import FunctionDefinition
 
 from callwright_shared.errors import ProviderError
 from callwright_shared.sessions.chat import MessageUsage, Turn
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class ChatModel(Protocol):
 
 
 class OpenAIChatModel:
-    def __init__(self, settings: CallwrightSettings) -> None:
+    def __init__(self, settings: IssuerSettings) -> None:
         key = settings.openai_api_key
         self._client = (
             openai.AsyncOpenAI(

@@ -51,7 +51,7 @@ from callwright_shared.errors import (
 )
 from callwright_shared.sessions import idempotency
 from callwright_shared.sessions import lifecycle as sessions
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import IssuerSettings
 from callwright_shared.tenants.api_keys import ApiKeyContext
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ async def create_voice_session(
     key: ApiKeyContext,
     body: VoiceSessionCreate,
     rooms: Rooms,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
     idempotency_key: str | None = None,
 ) -> Created[VoiceSessionCreated]:
     request = IdempotentRequest.of(
@@ -106,7 +106,7 @@ async def _admit(
     key: ApiKeyContext,
     body: VoiceSessionCreate,
     request: IdempotentRequest | None,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
 ) -> str:
     """Step 4, one transaction; returns the session's room name. Room names are unique in
     the database: one taken by another issuer in the same millisecond is retried once."""
@@ -133,7 +133,7 @@ async def _record(
     body: VoiceSessionCreate,
     request: IdempotentRequest | None,
     room_name: str,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
 ) -> None:
     max_duration_seconds = plan.resolved.config.max_duration_seconds
     # The fast path: the lock statement itself holds the whole call's credits when they
@@ -179,7 +179,7 @@ async def _create_room(
     key: ApiKeyContext,
     room_name: str,
     request: IdempotentRequest | None,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
 ) -> None:
     """Step 5: the room, with the agent dispatched; or the session failed and released."""
     metadata = DispatchMetadata(
@@ -211,7 +211,7 @@ async def _answer(
     key: ApiKeyContext,
     room_name: str,
     request: IdempotentRequest | None,
-    settings: CallwrightSettings,
+    settings: IssuerSettings,
 ) -> Created[VoiceSessionCreated]:
     """Step 6: the token, and the answer stored (without it) for a replay."""
     token = mint_participant_token(settings, room_name=room_name, identity=key.user_id)
@@ -241,7 +241,7 @@ async def _answer(
 
 
 async def rejoin_token(
-    db: AsyncSession, *, key: ApiKeyContext, session_id: str, settings: CallwrightSettings
+    db: AsyncSession, *, key: ApiKeyContext, session_id: str, settings: IssuerSettings
 ) -> VoiceSessionCreated:
     """`POST /v1/sessions/{id}/token`: the Create Voice Session answer again, with a fresh
     token, for a voice session that is still open."""
@@ -276,7 +276,7 @@ async def rejoin_token(
 
 
 def _replay(
-    stored: dict[str, Any], *, key: ApiKeyContext, settings: CallwrightSettings
+    stored: dict[str, Any], *, key: ApiKeyContext, settings: IssuerSettings
 ) -> Created[VoiceSessionCreated]:
     """The first request's answer again, with a fresh token for the same user and room."""
     token = mint_participant_token(settings, room_name=stored["room_name"], identity=key.user_id)

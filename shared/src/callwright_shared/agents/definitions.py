@@ -52,7 +52,7 @@ from callwright_shared.db.models import Agent, Architecture, SessionKind, utcnow
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
 from callwright_shared.ids import AGENT_ID_PATTERN, new_agent_id
 from callwright_shared.recordings.models import AnalysisSpec, RecordingSpec, check_recording
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import AgentSettings
 from callwright_shared.tenants.organizations import live_agent
 from callwright_shared.text import MultiLine, SingleLine, has_control_characters
 from callwright_shared.tools.checks import check_tools, check_transfer_targets, keep_secrets
@@ -304,7 +304,7 @@ def check_templates(config: AgentConfig) -> None:
 def check_choices(
     config: AgentConfig,
     architecture: str,
-    settings: CallwrightSettings,
+    settings: AgentSettings,
     *,
     fields: Collection[str] | None = None,
 ) -> None:
@@ -344,7 +344,7 @@ def check_choices(
         )
 
 
-def is_gemini(config: AgentConfig, settings: CallwrightSettings) -> bool:
+def is_gemini(config: AgentConfig, settings: AgentSettings) -> bool:
     """Whether the agent's realtime provider is a Google one (its tool schemas are Gemini's)."""
     found = registry_of(settings).find(config.realtime.provider)
     return found is not None and found.kind == "google"

@@ -2,7 +2,7 @@
 the worker (the key and base URL each plugin gets), the page backend (which keys an
 agent is missing) and the test wiring read.
 
-A provider's key and base URL are operator settings: `CallwrightSettings`
+A provider's key and base URL are operator settings: `ProviderSettings`
 fields, named here; their environment names come from those fields' aliases. Adding a
 provider means its two settings, one `Provider` here and its plugin in the worker.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pydantic import AliasChoices, SecretStr
 
 from callwright_shared.db.models import Architecture
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import ProviderSettings
 
 
 class ProviderConfigError(Exception):
@@ -27,7 +27,7 @@ class ProviderConfigError(Exception):
 
 
 def _env_name(field: str) -> str:
-    alias = CallwrightSettings.model_fields[field].validation_alias
+    alias = ProviderSettings.model_fields[field].validation_alias
     assert isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str), field
     return alias.choices[0]
 
@@ -35,7 +35,7 @@ def _env_name(field: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Provider:
     name: str
-    key_setting: str  # the CallwrightSettings field holding its API key
+    key_setting: str  # the ProviderSettings field holding its API key
     base_url_setting: str  # … and the one pointing it elsewhere (a proxy, an emulator)
     needed_for: str  # for the operator: what an unset key leaves uncallable
 
@@ -47,14 +47,14 @@ class Provider:
     def base_url_env(self) -> str:
         return _env_name(self.base_url_setting)
 
-    def key(self, settings: CallwrightSettings) -> str:
+    def key(self, settings: ProviderSettings) -> str:
         """The API key; `ProviderConfigError` when it is not set."""
         value: SecretStr | None = getattr(settings, self.key_setting)
         if value is None or not value.get_secret_value():
             raise ProviderConfigError(self.name, self.key_env)
         return value.get_secret_value()
 
-    def base_url(self, settings: CallwrightSettings) -> str | None:
+    def base_url(self, settings: ProviderSettings) -> str | None:
         """The operator's base URL, or None for the plugin's own default."""
         value: str | None = getattr(settings, self.base_url_setting)
         return value or None

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from callwright_shared.agents.providers import ProviderConfigError
 from callwright_shared.errors import InvalidRequestError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import ProviderSettings
 
 Stage = Literal["stt", "llm", "tts", "realtime"]
 Kind = Literal["openai", "deepgram", "elevenlabs", "cartesia", "google"]
@@ -108,7 +108,7 @@ class Provider:
     def serves(self, stage: Stage) -> bool:
         return stage in self.models
 
-    def key(self, settings: CallwrightSettings) -> str | None:
+    def key(self, settings: ProviderSettings) -> str | None:
         """The API key, None when the provider takes none; `ProviderConfigError` when its
         variable is named but not set."""
         if self.api_key_env is None:
@@ -178,7 +178,7 @@ class Registry:
         return found
 
 
-def builtin_registry(settings: CallwrightSettings) -> Registry:
+def builtin_registry(settings: ProviderSettings) -> Registry:
     """Today's providers from today's settings: OpenAI (LLM, voice, realtime), Deepgram
     (speech-to-text), Google (Gemini realtime), and ElevenLabs and Cartesia when their keys
     are set; each with the CALLWRIGHT_ALLOWED_* lists."""
@@ -292,7 +292,7 @@ def parse_providers(text: str, *, source: str) -> Registry:
 _CACHE: dict[tuple[str, int], Registry] = {}
 
 
-def registry_of(settings: CallwrightSettings) -> Registry:
+def registry_of(settings: ProviderSettings) -> Registry:
     """The registry these settings give: the providers file when set (read again when it
     changes), else the built-ins."""
     if not settings.providers_file:

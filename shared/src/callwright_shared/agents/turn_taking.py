@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from callwright_shared.errors import InvalidRequestError
 
 if TYPE_CHECKING:
-    from callwright_shared.settings import CallwrightSettings
+    from callwright_shared.settings import TurnTakingSettings
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
@@ -68,7 +68,7 @@ class TurnTaking(BaseModel):
 
 def check_turn_taking(
     turn_taking: TurnTaking,
-    settings: CallwrightSettings,
+    settings: TurnTakingSettings,
     *,
     fields: Collection[str] | None = None,
 ) -> None:

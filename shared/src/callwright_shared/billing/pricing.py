@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared.db.models import Agent, Architecture, Organization
 from callwright_shared.errors import AgentNotFoundError, InvalidRequestError
-from callwright_shared.settings import CallwrightSettings
+from callwright_shared.settings import PricingSettings
 from callwright_shared.tenants.organizations import get_org, live_agent
 
 MAX_PRICE = 1_000_000
@@ -60,7 +60,7 @@ def resolve(
     *,
     agent: PriceOverride,
     org: PriceOverride,
-    settings: CallwrightSettings,
+    settings: PricingSettings,
 ) -> Price:
     """Agent override > organization price > default of settings."""
     default_minute = (
@@ -97,7 +97,7 @@ async def org_override(db: AsyncSession, org_id: str) -> PriceOverride:
     return PriceOverride() if row is None else PriceOverride(*row)
 
 
-async def price_of(db: AsyncSession, agent: Agent, settings: CallwrightSettings) -> Price:
+async def price_of(db: AsyncSession, agent: Agent, settings: PricingSettings) -> Price:
     """The agent's effective prices (what a new session snapshots)."""
     return resolve(
         agent.architecture,

@@ -47,63 +47,150 @@ class WebSettings(BaseSettings):
     )
 
     issuer_url: str = Field(
-        "http://127.0.0.1:8000", validation_alias=_env("CALLWRIGHT_WEB_ISSUER_URL")
+        "http://127.0.0.1:8000",
+        validation_alias=_env("CALLWRIGHT_WEB_ISSUER_URL"),
+        description="The issuer the page backend calls.",
     )
-    api_key: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_WEB_API_KEY"))
-    host: str = Field("127.0.0.1", validation_alias=_env("CALLWRIGHT_WEB_HOST"))
-    port: int = Field(3000, gt=0, lt=65536, validation_alias=_env("CALLWRIGHT_WEB_PORT"))
-    static_dir: Path = Field(DEFAULT_STATIC_DIR, validation_alias=_env("CALLWRIGHT_WEB_STATIC_DIR"))
+    api_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("CALLWRIGHT_WEB_API_KEY"),
+        description="The API key the page backend calls the issuer with, so the key never reaches "
+        "the browser. `make run` seeds a demo key; with compose, mint one: docker "
+        "compose exec issuer callwright admin create-key --org <org_id> --user "
+        "<user_id>.",
+    )
+    host: str = Field(
+        "127.0.0.1",
+        validation_alias=_env("CALLWRIGHT_WEB_HOST"),
+        description="The address the page listens on.",
+    )
+    port: int = Field(
+        3000,
+        gt=0,
+        lt=65536,
+        validation_alias=_env("CALLWRIGHT_WEB_PORT"),
+        description="The page's port.",
+    )
+    static_dir: Path = Field(
+        DEFAULT_STATIC_DIR,
+        validation_alias=_env("CALLWRIGHT_WEB_STATIC_DIR"),
+        description="The page's bundle (`make web-build` writes web/dist).",
+    )
     issuer_timeout_seconds: float = Field(
-        15.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_ISSUER_TIMEOUT_SECONDS")
+        15.0,
+        gt=0,
+        validation_alias=_env("CALLWRIGHT_WEB_ISSUER_TIMEOUT_SECONDS"),
+        description="Timeout of the page backend's calls to the issuer.",
     )
 
     # Who may use the page (docs/deploy.md, "Who may use the page").
     # `user:password` of HTTP basic auth; required to listen beyond the loopback.
-    basic_auth: SecretStr | None = Field(None, validation_alias=_env("CALLWRIGHT_WEB_BASIC_AUTH"))
+    basic_auth: SecretStr | None = Field(
+        None,
+        validation_alias=_env("CALLWRIGHT_WEB_BASIC_AUTH"),
+        description="Who may use the page: HTTP basic auth as user:password (a password of 12+ "
+        "characters). The page refuses to listen beyond the loopback without it, so "
+        'docker compose needs it: echo "page:$(openssl rand -hex 12)".',
+    )
     # Host names the page answers besides localhost, 127.0.0.1, ::1 and its own host
     # (comma-separated): any other Host header is a DNS-rebinding attempt.
-    allowed_hosts: str = Field("", validation_alias=_env("CALLWRIGHT_WEB_ALLOWED_HOSTS"))
+    allowed_hosts: str = Field(
+        "",
+        validation_alias=_env("CALLWRIGHT_WEB_ALLOWED_HOSTS"),
+        description="Host names the page answers besides localhost, 127.0.0.1, ::1 and "
+        "CALLWRIGHT_WEB_HOST (comma-separated; compose passes WEB_DOMAIN). Other names "
+        "are refused (DNS rebinding).",
+    )
     # Calls one client (IP address) may place: a burst, then this many a minute.
-    call_burst: int = Field(3, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CALL_BURST"))
+    call_burst: int = Field(
+        3,
+        gt=0,
+        validation_alias=_env("CALLWRIGHT_WEB_CALL_BURST"),
+        description="Calls one client address may place at once (429 past it) ...",
+    )
     calls_per_minute: float = Field(
-        6.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CALLS_PER_MINUTE")
+        6.0,
+        gt=0,
+        validation_alias=_env("CALLWRIGHT_WEB_CALLS_PER_MINUTE"),
+        description="... then this many a minute.",
     )
     # Peers whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips).
     forwarded_allow_ips: str = Field(
-        "127.0.0.1", validation_alias=_env("CALLWRIGHT_WEB_FORWARDED_ALLOW_IPS")
+        "127.0.0.1",
+        validation_alias=_env("CALLWRIGHT_WEB_FORWARDED_ALLOW_IPS"),
+        description='Peers trusted to name the client in X-Forwarded-For (compose: "*", behind '
+        "Caddy).",
     )
 
     # The operator console (/console/, callwright_web.console): the key's organization's
     # sessions and transcripts. Off unless turned on with its own credential (`user:password`
     # of basic auth, not the page's): a page user is not an operator
     # (docs/security.md#console-off-by-default).
-    console: bool = Field(False, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE"))
+    console: bool = Field(
+        False,
+        validation_alias=_env("CALLWRIGHT_WEB_CONSOLE"),
+        description="The operator console at /console/ (docs/console.md): the sessions and "
+        "transcripts of the key's organization. Off unless true, and then only with "
+        "its own sign-in.",
+    )
     console_auth: SecretStr | None = Field(
-        None, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE_AUTH")
+        None,
+        validation_alias=_env("CALLWRIGHT_WEB_CONSOLE_AUTH"),
+        description="The console's sign-in, user:password (12+ characters, not the page's): echo "
+        '"ops:$(openssl rand -hex 12)".',
     )
     console_requests_per_minute: float = Field(
-        120.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CONSOLE_REQUESTS_PER_MINUTE")
+        120.0,
+        gt=0,
+        validation_alias=_env("CALLWRIGHT_WEB_CONSOLE_REQUESTS_PER_MINUTE"),
+        description="Requests one client address may send to the console: a burst of 30, then this "
+        "many a minute.",
     )
 
     # Signs the cookie naming the calls this browser placed (callwright_web.call_cookie);
     # a random one per start when unset (a restart then forgets which browser placed which
     # call: its tabs can no longer rejoin or end it).
     cookie_secret: SecretStr | None = Field(
-        None, validation_alias=_env("CALLWRIGHT_WEB_COOKIE_SECRET")
+        None,
+        validation_alias=_env("CALLWRIGHT_WEB_COOKIE_SECRET"),
+        description="Signs the cookie naming the calls a browser placed (only that browser may "
+        "rejoin or end them); 32+ characters. Unset: a random key per start, so a "
+        "restart forgets them.",
     )
     # Rejoins and hang-ups one client may send: a burst, then this many a minute.
     call_controls_per_minute: float = Field(
-        30.0, gt=0, validation_alias=_env("CALLWRIGHT_WEB_CALL_CONTROLS_PER_MINUTE")
+        30.0,
+        gt=0,
+        validation_alias=_env("CALLWRIGHT_WEB_CALL_CONTROLS_PER_MINUTE"),
+        description="Rejoins and hang-ups one client address may send: a burst of 10, then this "
+        "many a minute.",
     )
 
     # Which provider keys the workers have: the names, comma-separated (compose passes
     # them); when unset, whether each key is set in this environment (`make run`).
     configured_keys: str | None = Field(
-        None, validation_alias=_env("CALLWRIGHT_WEB_CONFIGURED_KEYS")
+        None,
+        validation_alias=_env("CALLWRIGHT_WEB_CONFIGURED_KEYS"),
+        description="The provider keys the workers have, by name, comma-separated (compose derives "
+        "it; never the keys). Unset: the page looks at which of OPENAI_API_KEY, "
+        "DEEPGRAM_API_KEY and GOOGLE_API_KEY are set in its own environment (`make "
+        "run`).",
     )
-    openai_key_set: bool = Field(False, validation_alias=_env(OPENAI.key_env))
-    deepgram_key_set: bool = Field(False, validation_alias=_env(DEEPGRAM.key_env))
-    google_key_set: bool = Field(False, validation_alias=_env(GOOGLE.key_env))
+    openai_key_set: bool = Field(
+        False,
+        validation_alias=_env(OPENAI.key_env),
+        description="Whether OpenAI's key is set (never the key).",
+    )
+    deepgram_key_set: bool = Field(
+        False,
+        validation_alias=_env(DEEPGRAM.key_env),
+        description="Whether Deepgram's key is set (never the key).",
+    )
+    google_key_set: bool = Field(
+        False,
+        validation_alias=_env(GOOGLE.key_env),
+        description="Whether Google's key is set (never the key).",
+    )
 
     @field_validator("openai_key_set", "deepgram_key_set", "google_key_set", mode="before")
     @classmethod
