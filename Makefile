@@ -19,9 +19,11 @@ WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/index.ht
 REACT_EXAMPLE := examples/react-client
 REACT_EXAMPLE_SOURCES := $(addprefix $(REACT_EXAMPLE)/,package.json package-lock.json build.mjs index.html) $(wildcard $(REACT_EXAMPLE)/src/*.ts*)
 TS_CLIENT := clients/typescript
+SDK_EXAMPLES := examples/node-proxy examples/nextjs-token-route
+STARTER_CHECK := examples/agent-starter-react-check
 TS_CLIENT_SOURCES := $(addprefix $(TS_CLIENT)/,package.json package-lock.json tsconfig.json) $(wildcard $(TS_CLIENT)/src/*.ts)
 
-.PHONY: help install tools system-deps web-build examples-build clients-build sdk env-example test check format run bench docs
+.PHONY: help install tools system-deps web-build examples-build clients-build starter-check sdk env-example test check format run bench docs
 
 help:
 	@echo "make run    - start LiveKit, the issuer and the worker locally (demo tenant seeded)"
@@ -76,10 +78,20 @@ web/dist/index.html: $(WEB_SOURCES)
 
 # The React example's bundle; its node_modules also give the tests esbuild, which compiles
 # the Next.js route example. The examples run on the same Node as web/
-examples-build: $(REACT_EXAMPLE)/dist/index.html
+examples-build: $(REACT_EXAMPLE)/dist/index.html $(addsuffix /node_modules/.package-lock.json,$(SDK_EXAMPLES))
+
+# The backend examples' one dependency, the TypeScript SDK (a `file:` link to clients/typescript).
+$(addsuffix /node_modules/.package-lock.json,$(SDK_EXAMPLES)): %/node_modules/.package-lock.json: %/package.json %/package-lock.json $(TS_CLIENT)/dist/index.js
+	cd $* && npm ci --no-audit --no-fund
 
 $(REACT_EXAMPLE)/dist/index.html: $(REACT_EXAMPLE_SOURCES)
 	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run build
+
+# The files docs/agent-starter-react.md has users copy, type-checked on the starter's own
+# lockfile (livekit-client 2.17.2; the React example checks them on 2.23) and formatted by
+# the starter's prettier config.
+starter-check: clients-build examples-build
+	cd $(STARTER_CHECK) && npm ci --no-audit --no-fund && npm run check
 
 # The TypeScript SDK's build (tsc); its node_modules also hold the pinned generator that
 # `make sdk` and the sync test run.
@@ -116,7 +128,9 @@ check: install
 	$(UV) run mypy shared issuer worker http web/backend devstack src tests bench
 	$(UV) run lint-imports
 	cd web && npm ci --no-audit --no-fund && npm run check
+	$(MAKE) clients-build examples-build
 	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run check
+	$(MAKE) starter-check
 	cd $(TS_CLIENT) && npm ci --no-audit --no-fund && npm run check
 
 format: install

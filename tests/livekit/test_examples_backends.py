@@ -1,7 +1,8 @@
-"""The backend examples against a real issuer and livekit-server: examples/node-proxy run by
-`node`, and the Next.js route of examples/nextjs-token-route compiled with esbuild and its
-POST called with a web Request in `node` (no Next.js installed: the route uses only
-web-standard Request/Response, which is what Next hands it)."""
+"""The backend examples against a real issuer and livekit-server, each calling callwright
+through the TypeScript SDK: examples/node-proxy run by `node`, and the Next.js routes of
+examples/nextjs-token-route bundled with esbuild and their POST called with a web Request in
+`node` (no Next.js installed: the routes use only web-standard Request/Response, which is
+what Next hands them)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.services.served_issuer import ServedIssuer
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_shared.settings import CallwrightSettings
-from tests.support.examples import RouteAnswer, call_route, compile_route, node_proxy
+from tests.support.examples import (
+    NEXT_END_ROUTE,
+    RouteAnswer,
+    call_route,
+    compile_route,
+    node_proxy,
+)
 
 pytestmark = pytest.mark.livekit
 
@@ -104,6 +111,19 @@ async def test_node_proxy_creates_sessions_in_both_formats(
             missing = await browser.get("/nothing")
             assert_error(missing, 404, "not_found")
 
+            # A hang-up: End Session at once, answered without the session's contents.
+            ended = await browser.post("/api/end", json={"session_id": answer["session_id"]})
+            assert ended.status_code == 200, ended.text
+            assert ended.json() == {
+                "session_id": answer["session_id"],
+                "status": "ended",
+                "end_reason": "api_ended",
+            }
+            for wrong in ({}, {"session_id": "../agents"}, {"session_id": 7}):
+                assert_error(await browser.post("/api/end", json=wrong), 400, "invalid_request")
+            unknown = await browser.post("/api/end", json={"session_id": "ses_" + "0" * 20})
+            assert_error(unknown, 404, "session_not_found")
+
     ids = {s["id"] for s in await sessions_of(api, tenant)}
     assert ids == {body["session_id"], answer["session_id"]}, "one session per POST, no more"
     first = (await api.get(f"/v1/sessions/{body['session_id']}", headers=tenant.headers)).json()
@@ -130,6 +150,11 @@ async def test_node_proxy_passes_callwright_errors_on(
 @pytest.fixture(scope="module")
 def route_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return compile_route(tmp_path_factory.mktemp("nextjs-route"))
+
+
+@pytest.fixture(scope="module")
+def end_route_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_route(tmp_path_factory.mktemp("nextjs-end-route"), NEXT_END_ROUTE)
 
 
 def route_env(issuer: ServedIssuer, tenant: Tenant, **extra: str) -> dict[str, str]:
@@ -207,3 +232,30 @@ async def test_nextjs_route_refuses_other_agents_and_passes_errors_on(
     assert refused.status == 402
     assert refused.body["error"]["code"] == "insufficient_credits"
     assert await sessions_of(api, broke) == []
+
+
+async def test_nextjs_end_route_ends_the_session_at_once(
+    route_module: Path,
+    end_route_module: Path,
+    issuer: ServedIssuer,
+    api: httpx.AsyncClient,
+    tenant: Tenant,
+) -> None:
+    env = route_env(issuer, tenant)
+    started = await route(route_module, token_source_body(), env)
+    assert started.status == 200, started.body
+    session_id = started.body["session_id"]
+
+    ended = await route(end_route_module, json.dumps({"session_id": session_id}), env)
+    assert ended.status == 200, ended.body
+    assert ended.body == {"session_id": session_id, "status": "ended", "end_reason": "api_ended"}
+    session = (await api.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+    assert (session["status"], session["end_reason"]) == ("ended", "api_ended")
+
+    for wrong in ("", "{not json", '{"session_id": "ses_1/../x"}', "[]"):
+        refused = await route(end_route_module, wrong, env)
+        assert refused.status == 400, refused.body
+        assert refused.body["error"]["param"] == "session_id"
+    unknown = await route(end_route_module, json.dumps({"session_id": "ses_" + "0" * 20}), env)
+    assert unknown.status == 404
+    assert unknown.body["error"]["code"] == "session_not_found"

@@ -1,6 +1,7 @@
 """The examples in examples/ run as users run them: the Node proxy with `node`, the Next.js
-route compiled by esbuild (from the React example's node_modules, installed by
-`make examples-build`) and its exported POST called with a web Request in `node`."""
+routes bundled by esbuild (from the React example's node_modules, installed by
+`make examples-build`, with the TypeScript SDK they import) and their exported POST called
+with a web Request in `node`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from callwright_devstack.required import service_missing
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NODE_PROXY = EXAMPLES / "node-proxy" / "server.mjs"
 NEXT_ROUTE = EXAMPLES / "nextjs-token-route" / "app" / "api" / "token" / "route.ts"
+NEXT_END_ROUTE = EXAMPLES / "nextjs-token-route" / "app" / "api" / "end" / "route.ts"
 REACT_CLIENT_DIST = EXAMPLES / "react-client" / "dist"
 ESBUILD = EXAMPLES / "react-client" / "node_modules" / ".bin" / "esbuild"
 
@@ -73,13 +75,23 @@ def node_proxy(
             process.wait()
 
 
-def compile_route(out_dir: Path) -> Path:
-    """The Next.js route as an ES module that Node runs, as Next's compiler would emit it."""
+def compile_route(out_dir: Path, source: Path = NEXT_ROUTE) -> Path:
+    """A Next.js route as an ES module that Node runs, bundled with its imports (the SDK) as
+    Next's compiler would."""
     if not ESBUILD.exists():
         service_missing(f"esbuild in {ESBUILD.parent} (make examples-build)")
-    out = out_dir / "route.mjs"
+    if not (source.parents[3] / "node_modules" / "@callwright" / "client").exists():
+        service_missing(f"the SDK in {source.parents[3]}/node_modules (make examples-build)")
+    out = out_dir / f"{source.parent.name}.mjs"
     subprocess.run(
-        [str(ESBUILD), str(NEXT_ROUTE), "--format=esm", "--platform=node", f"--outfile={out}"],
+        [
+            str(ESBUILD),
+            str(source),
+            "--bundle",
+            "--format=esm",
+            "--platform=node",
+            f"--outfile={out}",
+        ],
         check=True,
         capture_output=True,
         timeout=60,

@@ -3,13 +3,13 @@
 // its own backend (examples/node-proxy, or the Next.js route) at /api/token.
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RoomEvent, DisconnectReason } from 'livekit-client';
+import { DisconnectReason, RoomEvent } from 'livekit-client';
 import {
+  type ReceivedMessage,
   RoomAudioRenderer,
   SessionProvider,
   useAgent,
   useSessionMessages,
-  type ReceivedMessage,
 } from '@livekit/components-react';
 import { messageOf, useCallwrightSession } from './callwright-session';
 

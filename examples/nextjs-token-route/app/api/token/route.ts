@@ -1,6 +1,8 @@
 // app/api/token/route.ts: a Next.js App Router route that answers LiveKit's TokenSource
 // endpoint format with a callwright voice session, so `TokenSource.endpoint('/api/token')`
-// (and LiveKit's agent-starter-react) work unchanged. Web-standard Request/Response only.
+// (and LiveKit's agent-starter-react) work unchanged. Web-standard Request/Response only;
+// callwright is called through its TypeScript SDK (`npm install <checkout>/clients/typescript`
+// after building it there: see docs/sdks.md).
 //
 // Settings (server-side, never NEXT_PUBLIC_*): CALLWRIGHT_URL, CALLWRIGHT_API_KEY,
 // CALLWRIGHT_AGENT_ID, and optionally CALLWRIGHT_AGENT_IDS (comma-separated) to let the
@@ -8,7 +10,8 @@
 //
 // Each POST creates one session (it holds credits and a worker until the user joins or the
 // join window passes): call it when the user presses Start, not on page load. See
-// docs/agent-starter-react.md for the page side.
+// docs/agent-starter-react.md for the page side; app/api/end/route.ts ends it on hang-up.
+import { createCallwrightClient } from '@callwright/client';
 
 export const dynamic = 'force-dynamic';
 
@@ -32,7 +35,7 @@ function failure(
   status: number,
   code: string,
   message: string,
-  param: string | null = null,
+  param: string | null = null
 ): Response {
   const body: CallwrightError = { error: { type: 'invalid_request_error', code, message, param } };
   return json(status, body);
@@ -42,7 +45,7 @@ function failure(
 function agentFor(request: TokenSourceRequest): string | null {
   const fallback = process.env.CALLWRIGHT_AGENT_ID ?? '';
   const allowed = new Set(
-    [fallback, ...(process.env.CALLWRIGHT_AGENT_IDS ?? '').split(',')].map((id) => id.trim()),
+    [fallback, ...(process.env.CALLWRIGHT_AGENT_IDS ?? '').split(',')].map((id) => id.trim())
   );
   const asked = request.room_config?.agents?.[0]?.agent_name;
   if (!asked) return fallback || null;
@@ -72,30 +75,30 @@ export async function POST(req: Request): Promise<Response> {
       400,
       'agent_not_allowed',
       'This page may not call that agent.',
-      'room_config.agents',
+      'room_config.agents'
     );
   }
 
   // room_name, participant_identity/name/attributes are ignored: callwright names the room
   // and the participant (the API key's user), and dispatches the agent itself.
-  let answer: Response;
+  const callwright = createCallwrightClient({ baseUrl: issuer, apiKey });
+  let result;
   try {
-    answer = await fetch(`${issuer}/v1/sessions/voice`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
-      body: JSON.stringify({ agent_id: agentId }),
-    });
-  } catch {
-    return failure(502, 'issuer_unreachable', "Couldn't reach callwright. Try again in a moment.");
+    result = await callwright.POST('/v1/sessions/voice', { body: { agent_id: agentId } });
+  } catch (e) {
+    // The SDK parses a 2xx body as JSON: a SyntaxError is an answer that is not callwright's.
+    return e instanceof SyntaxError
+      ? failure(502, 'bad_gateway', 'callwright answered something unexpected.')
+      : failure(502, 'issuer_unreachable', "Couldn't reach callwright. Try again in a moment.");
   }
-  const session = (await answer.json().catch(() => null)) as Record<string, unknown> | null;
-  if (session === null)
-    return failure(502, 'bad_gateway', 'callwright answered something unexpected.');
-  if (!answer.ok) {
+  const { data: session, error, response } = result;
+  if (error !== undefined) {
+    if (error === null || typeof error !== 'object')
+      return failure(502, 'bad_gateway', 'callwright answered something unexpected.');
     // callwright's error body as is (402 insufficient_credits, 429 with Retry-After…): the
     // page shows error.message to the user.
-    const retryAfter = answer.headers.get('retry-after');
-    return json(answer.status, session, retryAfter ? { 'Retry-After': retryAfter } : {});
+    const retryAfter = response.headers.get('retry-after');
+    return json(response.status, error, retryAfter ? { 'Retry-After': retryAfter } : {});
   }
   return json(200, {
     server_url: session.livekit_url,
