@@ -69,7 +69,3 @@ class Pacing:
                 [round(offset_ms + i * per_char_ms) for i in chars],
                 [max(1, round(per_char_ms)) for _ in chars],
             )
-
-
-def duration_ms(pcm: bytes, sample_rate: int) -> float:
-    return len(pcm) / 2 / sample_rate * 1000
