@@ -2,6 +2,7 @@
 
     uv run python -m bench.turn_latency                       # turn latency, 1 call
     uv run python -m bench.turn_latency --concurrency 1,4,8,12,16,20   # density
+    uv run python -m bench.turn_latency --no-old --voice elevenlabs   # another voice
 
 Each call is a real participant publishing espeak-ng speech through a real livekit-server
 to a real `callwright worker start` process; the agent's STT/LLM/TTS are the loopback
@@ -50,7 +51,7 @@ import time
 from pathlib import Path
 
 from bench._stats import percentile
-from bench._voice_stack import VoiceStack, voice_stack
+from bench._voice_stack import VOICES, VoiceStack, voice_stack
 from callwright_devstack.participant import Caller
 from callwright_devstack.waiting import eventually
 from callwright_shared.agents.turn_taking import TurnTaking
@@ -403,6 +404,7 @@ async def measure(
         tts_first_byte_s=TTS_FIRST_BYTE_S,
         agent={"turn_taking": turn_taking},
         worker_overrides=overrides,
+        voice=args.voice,
     ) as stack:
         if worker_core is not None:
             pin_tree(stack.worker.pid, worker_core)
@@ -456,6 +458,7 @@ async def main(args: argparse.Namespace) -> None:
     fits = calls_per_core(results) if len(results) > 1 else None
     new_p50 = results[0]["p50_ms"]
     summary = {
+        "voice": args.voice,
         "provider_latency_ms": PROVIDER_S * 1000,
         "pinned": {"worker_core": worker_core, "other_core": other_core},
         "worker_env": overrides,
@@ -506,6 +509,12 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--concurrency", default="1", help="comma-separated call counts")
+    parser.add_argument(
+        "--voice",
+        choices=VOICES,
+        default="openai",
+        help="the agent's voice: each through its plugin and emulator, same first-byte delay",
+    )
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument(

@@ -1,6 +1,7 @@
 """Calls whose stages run on the operator's providers (CALLWRIGHT_PROVIDERS_FILE): speech-
 to-text, LLM and voice on three servers of their own, each receiving only its stage's
-requests; and an LLM outage answered by the stage's fallback."""
+requests; an LLM outage answered by the stage's fallback; and a call with each vendor
+voice (ElevenLabs, Cartesia, Deepgram Aura) through its plugin, with its provider's key."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ import httpx
 import pytest
 
 from callwright_devstack.api import create_voice_session, issuer_client
-from callwright_devstack.emulators import OpenAIEmulator
+from callwright_devstack.emulators import (
+    CartesiaEmulator,
+    DeepgramAuraEmulator,
+    ElevenLabsEmulator,
+    OpenAIEmulator,
+)
 from callwright_devstack.participant import Caller
 from callwright_devstack.waiting import eventually
 from tests.e2e.support import (
@@ -41,9 +47,49 @@ class Servers:
     tts: OpenAIEmulator
     down: OpenAIEmulator
     client: httpx.AsyncClient
+    voices: dict[str, VendorVoice]
 
 
-def providers_file(path: Path, servers: dict[str, OpenAIEmulator]) -> Path:
+VendorVoice = ElevenLabsEmulator | CartesiaEmulator | DeepgramAuraEmulator
+# Each vendor voice: its emulator, how the file names it, and the key its variable holds.
+VENDORS: dict[str, tuple[type[VendorVoice], dict[str, Any], str]] = {
+    "elevenlabs": (
+        ElevenLabsEmulator,
+        {"kind": "elevenlabs", "models": ["eleven_flash_v2_5"], "voices": ["voice-eleven"]},
+        "ELEVENLABS_API_KEY",
+    ),
+    "cartesia": (
+        CartesiaEmulator,
+        {"kind": "cartesia", "models": ["sonic-2"], "voices": ["voice-cartesia"]},
+        "CARTESIA_API_KEY",
+    ),
+    "aura": (
+        DeepgramAuraEmulator,
+        {
+            "kind": "deepgram",
+            "models": ["aura-2-thalia-en"],
+            "voices": ["aura-2-thalia-en"],
+            "api_key_env": "CALLWRIGHT_TEST_AURA_KEY",
+        },
+        "CALLWRIGHT_TEST_AURA_KEY",
+    ),
+}
+
+
+def vendor_key(name: str) -> str:
+    return f"{name}-key"
+
+
+def vendor_entries(voices: dict[str, VendorVoice]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "base_url": voices[name].base_url, "stages": ["tts"], **VENDORS[name][1]}
+        for name in voices
+    ]
+
+
+def providers_file(
+    path: Path, servers: dict[str, OpenAIEmulator], voices: dict[str, VendorVoice]
+) -> Path:
     stages = {"whisper": "stt", "vllm": "llm", "kokoro": "tts", "down": "llm"}
     models = {"whisper": "faster-whisper-small", "vllm": "qwen", "kokoro": "kokoro",
               "down": "primary"}  # fmt: skip
@@ -58,6 +104,7 @@ def providers_file(path: Path, servers: dict[str, OpenAIEmulator]) -> Path:
         }
         for name in servers
     ]
+    entries += vendor_entries(voices)
     path.write_text(json.dumps({"providers": entries}))
     return path
 
@@ -71,20 +118,23 @@ async def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Asy
         "down": OpenAIEmulator(reply="the primary should not be heard"),
     }
     made["down"].chat_status = 500
+    # Each vendor voice requires its key: the worker must send the provider's.
+    voices = {name: kind(require_key=vendor_key(name)) for name, (kind, _, _) in VENDORS.items()}
+    keys = {env: vendor_key(name) for name, (_, _, env) in VENDORS.items()}
     async with AsyncExitStack() as stack_of:
-        for server in made.values():
+        for server in [*made.values(), *voices.values()]:
             await stack_of.enter_async_context(server)
-        path = providers_file(tmp_path_factory.mktemp("providers") / "providers.json", made)
+        path = providers_file(tmp_path_factory.mktemp("providers") / "providers.json", made, voices)
         settings, _ = await stack_of.enter_async_context(
             own_workers(
                 stack,
                 1,
-                worker_settings={"CALLWRIGHT_PROVIDERS_FILE": str(path)},
+                worker_settings={"CALLWRIGHT_PROVIDERS_FILE": str(path), **keys},
                 providers_file=str(path),
             )
         )
         client = await stack_of.enter_async_context(issuer_client(settings))
-        yield Servers(made["whisper"], made["vllm"], made["kokoro"], made["down"], client)
+        yield Servers(made["whisper"], made["vllm"], made["kokoro"], made["down"], client, voices)
 
 
 async def talk(stack: Stack, body: dict[str, Any]) -> Caller:
@@ -162,3 +212,36 @@ async def test_an_llm_outage_is_answered_by_the_fallback(stack: Stack, servers: 
         if item["role"] == "event" and item["content"] == "provider_switched"
     ]
     assert switches and "llm" in switches[0]["detail"], session["transcript"]
+
+
+@pytest.mark.parametrize("name", list(VENDORS))
+async def test_a_vendor_voice_is_heard(stack: Stack, servers: Servers, name: str) -> None:
+    # Speech-to-text and the LLM on the operator's servers, the voice from the vendor.
+    voice = VENDORS[name][1]["voices"][0]
+    tenant = await new_tenant(
+        stack, greeting=GREETING, **{**STAGES, "tts": {"provider": name, "voice": voice}}
+    )
+    emulator = servers.voices[name]
+    spoken_before = len(emulator.requests)
+    kokoro_before = len(servers.tts.speech_requests)
+    body = await create_voice_session(servers.client, tenant)
+    caller = await talk(stack, body)
+    await caller.leave()
+    session = await wait_ended(servers.client, tenant, body["session_id"])
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+
+    # The greeting and the answer were the vendor's to say, with its voice and the key of
+    # the provider's variable; the OpenAI-compatible voice said nothing.
+    def said() -> str:
+        return " ".join(" ".join(r.text.split()) for r in emulator.requests[spoken_before:])
+
+    await eventually(
+        lambda: GREETING in said() and AGENT_REPLY.split(",")[0] in said(),
+        within=30,
+        what=f"{name} to have said the greeting and the answer",
+    )
+    asked = emulator.requests[spoken_before:]
+    assert {(r.voice, r.key, r.transport) for r in asked} == {
+        (voice, vendor_key(name), "websocket")
+    }
+    assert len(servers.tts.speech_requests) == kokoro_before

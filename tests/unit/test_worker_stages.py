@@ -11,7 +11,7 @@ import pytest
 from livekit.agents import llm, stt, tts
 from livekit.agents.utils import http_context
 from livekit.agents.vad import VAD
-from livekit.plugins import deepgram, openai, silero
+from livekit.plugins import cartesia, deepgram, elevenlabs, openai, silero
 
 from callwright_shared.agents.definitions import AgentConfig
 from callwright_shared.db.models import Architecture
@@ -145,4 +145,83 @@ async def test_a_provider_the_operator_removed_is_a_configuration_fault(
 ) -> None:
     config = AgentConfig.model_validate({"llm": {"provider": "groq", "model": "llama"}})
     with pytest.raises(ProviderConfigError, match="groq"):
+        session_plan(Architecture.PIPELINE, config, settings, vad_model=vad)
+
+
+VENDOR_VOICES = """
+providers:
+  - name: eleven
+    kind: elevenlabs
+    base_url: http://127.0.0.1:9/eleven/v1
+    stages: [tts]
+    models: [eleven_flash_v2_5]
+    voices: [voice-e]
+  - name: sonic
+    kind: cartesia
+    base_url: http://127.0.0.1:9/cartesia
+    stages: [tts]
+    models: [sonic-2]
+    voices: [voice-c]
+  - name: local
+    kind: openai
+    base_url: http://127.0.0.1:9/local/v1
+    stages: [stt, llm]
+    models: [qwen]
+"""
+
+
+async def test_elevenlabs_and_cartesia_voices_on_their_base_urls(
+    vad: VAD, http: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "providers.yaml"
+    path.write_text(VENDOR_VOICES)
+    monkeypatch.setenv("ELEVENLABS_API_KEY", "xi-key")
+    monkeypatch.setenv("CARTESIA_API_KEY", "sk_car")
+    settings = CallwrightSettings.model_validate(
+        {"providers_file": str(path), "deepgram_api_key": "dg"}
+    )
+    config = AgentConfig.model_validate(
+        {
+            "language": "de-DE",
+            "stt": {"provider": "local"},
+            "llm": {"provider": "local"},
+            "tts": {
+                "provider": "eleven",
+                "voice": "voice-e",
+                "fallback": [{"provider": "sonic", "voice": "voice-c"}],
+            },
+        }
+    )
+    plan = session_plan(Architecture.PIPELINE, config, settings, vad_model=vad)
+    voice = plan.kwargs["tts"]
+    assert isinstance(voice, tts.FallbackAdapter)
+    eleven, sonic = voice._tts_instances
+    assert isinstance(eleven, elevenlabs.TTS)
+    assert (eleven._opts.voice_id, eleven.model, eleven._opts.api_key) == (
+        "voice-e", "eleven_flash_v2_5", "xi-key",
+    )  # fmt: skip
+    assert eleven._opts.base_url == "http://127.0.0.1:9/eleven/v1"
+    # Raw PCM: nothing to decode in the worker.
+    assert eleven._opts.encoding == "pcm_24000" and eleven.sample_rate == 24000
+    assert isinstance(sonic, cartesia.TTS)
+    assert (sonic._opts.voice, sonic.model, sonic._opts.api_key) == ("voice-c", "sonic-2", "sk_car")
+    assert sonic._opts.base_url == "http://127.0.0.1:9/cartesia"
+    assert sonic._opts.language is not None and sonic._opts.language.language == "de"
+
+
+async def test_a_vendor_voice_without_its_key_is_a_configuration_fault(
+    vad: VAD, http: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "providers.yaml"
+    path.write_text(VENDOR_VOICES)
+    monkeypatch.delenv("CARTESIA_API_KEY", raising=False)
+    settings = CallwrightSettings.model_validate({"providers_file": str(path)})
+    config = AgentConfig.model_validate(
+        {
+            "stt": {"provider": "local"},
+            "llm": {"provider": "local"},
+            "tts": {"provider": "sonic", "voice": "voice-c"},
+        }
+    )
+    with pytest.raises(ProviderConfigError, match="CARTESIA_API_KEY"):
         session_plan(Architecture.PIPELINE, config, settings, vad_model=vad)

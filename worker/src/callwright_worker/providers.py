@@ -15,7 +15,7 @@ Cloud inference with the API key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from google.genai import types as genai
 from livekit import rtc
@@ -23,7 +23,7 @@ from livekit.agents import NOT_GIVEN, Agent, AgentSession, NotGivenOr, llm, stt,
 from livekit.agents.voice import room_io
 from livekit.agents.voice.agent_session import RecordingOptions
 from livekit.agents.voice.turn import TurnHandlingOptions
-from livekit.plugins import deepgram, google, openai, silero
+from livekit.plugins import cartesia, deepgram, elevenlabs, google, openai, silero
 
 from callwright_shared.agents import stages
 from callwright_shared.agents.definitions import AgentConfig
@@ -45,6 +45,11 @@ from callwright_worker.turn_handling import turn_handling_options
 # endpointing delay after the end of speech. Both count from the end of speech, so the
 # wait a user hears is the larger of the two.
 DEEPGRAM_API_URL = "https://api.deepgram.com/v1"
+# ElevenLabs sends what the worker asks for: raw PCM at the session's output rate, so
+# nothing is decoded per call (the plugin's default, MP3, costs a decoder per stream)
+# ([decision](decisions.md#vendor-voices-as-pcm)).
+ELEVENLABS_ENCODING: Final = "pcm_24000"
+CARTESIA_API_URL = "https://api.cartesia.ai"
 # livekit-plugins-openai falls back to OPENAI_API_KEY when given no key: a provider that
 # takes none gets this instead, so the operator's OpenAI key never reaches its server.
 NO_KEY = "no-key"
@@ -154,9 +159,32 @@ def _llm(chosen: stages.Chosen, temperature: float, settings: WorkerSettings) ->
     )
 
 
-def _tts(chosen: stages.Chosen, settings: WorkerSettings) -> tts.TTS[Any]:
+def _voice(chosen: stages.Chosen) -> str:
+    assert chosen.voice is not None  # a voice stage always has one (`stages.chain`)
+    return chosen.voice
+
+
+def _tts(chosen: stages.Chosen, language: str, settings: WorkerSettings) -> tts.TTS[Any]:
     provider = chosen.provider
     key = provider.key(settings)
+    if provider.kind == "elevenlabs":
+        # The model tells the language from the text: no language code is forced.
+        return elevenlabs.TTS(
+            voice_id=_voice(chosen),
+            model=chosen.model,
+            api_key=key or NO_KEY,
+            base_url=_url(provider.base_url),
+            encoding=ELEVENLABS_ENCODING,
+        )
+    if provider.kind == "cartesia":
+        return cartesia.TTS(
+            voice=_voice(chosen),
+            model=chosen.model,
+            # Cartesia takes the primary subtag (`de`, not `de-DE`).
+            language=language.split("-")[0].lower(),
+            api_key=key or NO_KEY,
+            base_url=provider.base_url or CARTESIA_API_URL,
+        )
     if provider.kind == "deepgram":
         # An Aura voice is a model of its own (aura-2-thalia-en): the voice names it.
         return deepgram.TTS(
@@ -183,7 +211,7 @@ def pipeline_plan(
     language = config.stt.language or config.language
     stts = [_stt(c, language, settings) for c in _chain(registry, "stt", config.stt)]
     chats = [_llm(c, config.llm.temperature, settings) for c in _chain(registry, "llm", config.llm)]
-    voices = [_tts(c, settings) for c in _chain(registry, "tts", config.tts)]
+    voices = [_tts(c, config.language, settings) for c in _chain(registry, "tts", config.tts)]
     speech: stt.STT[Any]
     if len(stts) > 1:
         # Its own StreamAdapter (with the VAD) for each non-streaming one.
