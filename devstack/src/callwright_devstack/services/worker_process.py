@@ -27,7 +27,7 @@ class WorkerProcess:
     mode: str = "start"
     _process: Process | None = None
 
-    def start(self, timeout: float = 60.0, *, wait: bool = True) -> None:
+    def start(self, timeout: float = 180.0, *, wait: bool = True) -> None:
         """Start the worker; with `wait`, return once it has registered with LiveKit."""
         self.ready_file.unlink(missing_ok=True)
         # A process group of its own: a kill reaches its job processes too.
@@ -46,7 +46,7 @@ class WorkerProcess:
         if wait:
             self.wait_registered(timeout)
 
-    def wait_registered(self, timeout: float = 60.0) -> None:
+    def wait_registered(self, timeout: float = 180.0) -> None:
         assert self._process is not None
         self._process.wait_ready(
             self.registered, within=timeout, what="the worker's registration", poll=0.2
