@@ -708,7 +708,7 @@ async def test_the_session_takes_turns_with_the_documented_defaults(
         interruption["min_words"],
         interruption["resume_false_interruption"],
         interruption["false_interruption_timeout"],
-    ) == (0.5, 0, True, 2.0)
+    ) == (0.5, 1, True, 2.0)
     preemptive = options.preemptive_generation
     assert (preemptive["enabled"], preemptive["preemptive_tts"], preemptive["max_retries"]) == (
         True,
@@ -766,6 +766,22 @@ async def test_the_operator_s_limit_bounds_an_agent_saved_before_it_was_lowered(
     await call.in_conversation()
     endpointing = sessions.options[0].endpointing
     assert (endpointing["min_delay"], endpointing["max_delay"]) == (1.2, 1.2)
+
+
+async def test_the_call_s_agent_ignores_backchannels_unless_told_not_to(
+    make_call: NewCall,
+) -> None:
+    for ignore in (True, False):
+        sessions = PlannedSessions()
+        config = AgentConfig(
+            greeting="Hi!",
+            turn_taking=TurnTaking(interruption=Interruption(ignore_backchannels=ignore)),
+        )
+        call = await make_call(session_factory=sessions, config=config)
+        await call.in_conversation()
+        agent = sessions.session.agent
+        assert isinstance(agent, CallAgent)
+        assert agent.ignores_backchannels is ignore
 
 
 async def test_the_end_of_turn_model_is_the_local_one(make_call: NewCall) -> None:

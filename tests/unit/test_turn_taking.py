@@ -46,6 +46,10 @@ def refusal(body: dict[str, Any]) -> InvalidRequestError:
             "turn_taking.interruption.false_interruption_timeout",
         ),
         ({"interruption": {"cough": True}}, "turn_taking.interruption.cough"),
+        (
+            {"interruption": {"ignore_backchannels": "yes"}},
+            "turn_taking.interruption.ignore_backchannels",
+        ),
         ({"endpointing": "fixed"}, "turn_taking.endpointing"),
     ],
 )
@@ -63,7 +67,8 @@ def test_defaults_are_the_documented_ones() -> None:
         "preemptive_generation": True,
         "interruption": {
             "min_duration": 0.5,
-            "min_words": 0,
+            "min_words": 1,
+            "ignore_backchannels": True,
             "resume_false_interruption": True,
             "false_interruption_timeout": 2.0,
         },

@@ -1463,9 +1463,14 @@ export interface components {
             min_duration: number;
             /**
              * Min Words
-             * @default 0
+             * @default 1
              */
             min_words: number;
+            /**
+             * Ignore Backchannels
+             * @default true
+             */
+            ignore_backchannels: boolean;
             /**
              * Resume False Interruption
              * @default true

@@ -33,14 +33,15 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 import httpx
-from livekit.agents import Agent, RunContext, ToolResult, function_tool, llm
+from livekit import rtc
+from livekit.agents import Agent, ModelSettings, RunContext, ToolResult, function_tool, llm, stt
 from livekit.agents.voice.speech_handle import SpeechHandle
 
 from callwright_shared import outbound
@@ -49,6 +50,7 @@ from callwright_shared.calls.records import TranscriptEntry
 from callwright_shared.db.models import EndReason
 from callwright_shared.tools.executor import ToolCallContext, ToolOutcome, call_http_tool, record_of
 from callwright_shared.tools.models import EndCallTool, HttpTool, Tool, TransferTool, raw_schema
+from callwright_worker.backchannels import without_backchannels
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +93,9 @@ class CallHooks(Protocol):
 
 
 class CallAgent(Agent):
-    """The agent of a call; one taken over by a transfer speaks first."""
+    """The agent of a call; one taken over by a transfer speaks first. With
+    `ignore_backchannels`, what the caller says over it only to show they are listening
+    does not reach livekit's turn handling (callwright_worker.backchannels)."""
 
     def __init__(
         self,
@@ -100,13 +104,36 @@ class CallAgent(Agent):
         tools: list[llm.Tool | llm.Toolset],
         chat_ctx: llm.ChatContext | None = None,
         reply_on_enter: bool = False,
+        ignore_backchannels: bool = False,
     ) -> None:
         super().__init__(instructions=instructions, tools=tools, chat_ctx=chat_ctx)
         self._reply_on_enter = reply_on_enter
+        self._ignore_backchannels = ignore_backchannels
 
     async def on_enter(self) -> None:
         if self._reply_on_enter:
             self.session.generate_reply()
+
+    @property
+    def ignores_backchannels(self) -> bool:
+        return self._ignore_backchannels
+
+    def agent_speaking(self) -> bool:
+        try:
+            return self.session.agent_state == "speaking"
+        except RuntimeError:  # no longer running (handed over): nothing to protect
+            return False
+
+    async def stt_node(
+        self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
+    ) -> AsyncGenerator[stt.SpeechEvent | str, None]:
+        events: AsyncIterable[stt.SpeechEvent | str] = Agent.default.stt_node(
+            self, audio, model_settings
+        )
+        if self._ignore_backchannels:
+            events = without_backchannels(events, agent_speaking=self.agent_speaking)
+        async for event in events:
+            yield event
 
 
 class CallTools:
@@ -153,6 +180,7 @@ class CallTools:
             tools=self.build(config.tools),
             chat_ctx=chat_ctx,
             reply_on_enter=reply_on_enter,
+            ignore_backchannels=config.turn_taking.interruption.ignore_backchannels,
         )
 
     # -- bookkeeping -----------------------------------------------------------------

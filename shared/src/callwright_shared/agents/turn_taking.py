@@ -39,8 +39,12 @@ class Interruption(BaseModel):
 
     # Speech shorter than this ("mm-hmm") does not stop the agent.
     min_duration: float = Field(0.5, ge=0.0, le=5.0, allow_inf_nan=False)
-    # Words the speech-to-text must hear before the agent stops (0: duration alone).
-    min_words: int = Field(0, ge=0, le=20)
+    # Words the speech-to-text must hear before the agent stops (0: voice activity alone,
+    # a cough included).
+    min_words: int = Field(1, ge=0, le=20)
+    # What the caller says over the agent only to show they are listening ("mm-hmm",
+    # "yeah", "okay") does not stop it (docs/decisions.md#backchannels).
+    ignore_backchannels: bool = True
     # After an interruption followed by silence (a cough), the agent resumes its reply.
     resume_false_interruption: bool = True
     # The silence after an interruption that makes it false; None: never false.

@@ -16,13 +16,15 @@ class Interruption:
 
     Attributes:
         min_duration (float | Unset):  Default: 0.5.
-        min_words (int | Unset):  Default: 0.
+        min_words (int | Unset):  Default: 1.
+        ignore_backchannels (bool | Unset):  Default: True.
         resume_false_interruption (bool | Unset):  Default: True.
         false_interruption_timeout (float | None | Unset):  Default: 2.0.
     """
 
     min_duration: float | Unset = 0.5
-    min_words: int | Unset = 0
+    min_words: int | Unset = 1
+    ignore_backchannels: bool | Unset = True
     resume_false_interruption: bool | Unset = True
     false_interruption_timeout: float | Unset | None = 2.0
 
@@ -30,6 +32,8 @@ class Interruption:
         min_duration = self.min_duration
 
         min_words = self.min_words
+
+        ignore_backchannels = self.ignore_backchannels
 
         resume_false_interruption = self.resume_false_interruption
 
@@ -46,6 +50,8 @@ class Interruption:
             field_dict["min_duration"] = min_duration
         if min_words is not UNSET:
             field_dict["min_words"] = min_words
+        if ignore_backchannels is not UNSET:
+            field_dict["ignore_backchannels"] = ignore_backchannels
         if resume_false_interruption is not UNSET:
             field_dict["resume_false_interruption"] = resume_false_interruption
         if false_interruption_timeout is not UNSET:
@@ -59,6 +65,8 @@ class Interruption:
         min_duration = d.pop("min_duration", UNSET)
 
         min_words = d.pop("min_words", UNSET)
+
+        ignore_backchannels = d.pop("ignore_backchannels", UNSET)
 
         resume_false_interruption = d.pop("resume_false_interruption", UNSET)
 
@@ -76,6 +84,7 @@ class Interruption:
         interruption = cls(
             min_duration=min_duration,
             min_words=min_words,
+            ignore_backchannels=ignore_backchannels,
             resume_false_interruption=resume_false_interruption,
             false_interruption_timeout=false_interruption_timeout,
         )
