@@ -124,9 +124,12 @@ async def a_call(page: Page, issuer: httpx.AsyncClient, *, camera: bool = False)
         within=60,
         what="the agent's words in the transcript",
     )
+    # Joined: speech-to-text may finalize one sentence in several segments (at its pauses),
+    # each a line of the transcript.
     await page.wait_for(
-        f"{STATUS}.lines.some(l => l.speaker === 'user'"
-        f" && l.text.toLowerCase().includes({USER_TRANSCRIPT!r}))",
+        f"{STATUS}.lines.filter(l => l.speaker === 'user').map(l => l.text).join(' ')"
+        f".toLowerCase().replace(/[^a-z ]/g, '').replace(/ +/g, ' ')"
+        f".includes({USER_TRANSCRIPT!r})",
         within=60,
         what="the user's words in the transcript",
     )
