@@ -59,7 +59,10 @@ async def test_turn_latency_matches_the_providers_delays_and_the_caller(
     stack.openai.first_token_delay_s = LLM_FIRST_TOKEN_DELAY_S
     stack.openai.tts_first_byte_delay_s = TTS_FIRST_BYTE_DELAY_S
     try:
-        tenant = await new_tenant(stack)
+        # Without preemptive generation, so that the LLM's wait starts after the end of
+        # the caller's turn and lies inside the turn's e2e with the TTS's after it (with
+        # it, the LLM may have answered before the turn ended: docs/turn-taking.md).
+        tenant = await new_tenant(stack, turn_taking={"preemptive_generation": False})
         body = await create_voice_session(client, tenant)
         caller = await join(body)
         await asyncio.wait_for(caller.agent_joined.wait(), 20)

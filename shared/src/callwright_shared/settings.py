@@ -104,7 +104,17 @@ def _env_value(value: object) -> str:
 
 class EnvSettings(BaseSettings):
     """Settings that can write their own environment: what a process started with
-    `to_env()` reads back as these same settings (the reverse of the field aliases)."""
+    `to_env()` reads back as these same settings (the reverse of the field aliases).
+    Every class of settings reads the environment and `.env` the same way."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        # `OPENAI_BASE_URL=` in a .env means "not set", not "the empty URL".
+        env_ignore_empty=True,
+    )
 
     def to_env(self, *fields: str) -> dict[str, str]:
         """Each field (all of them unless named) under the first name of its alias."""
@@ -136,15 +146,6 @@ def only_read_by(*services: str) -> dict[str, JsonValue]:
 # base shared by some sections only would leave the union without one method order).
 class Section(EnvSettings):
     """Which kind of deployment this is."""
-
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        populate_by_name=True,
-        # `OPENAI_BASE_URL=` in a .env means "not set", not "the empty URL".
-        env_ignore_empty=True,
-    )
 
     environment: Literal["dev", "test", "production"] = Field(
         "dev",

@@ -5,7 +5,6 @@ apart so that the analysis switches live with the code that reads them)."""
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from callwright_shared.settings import EnvSettings, _env
 
@@ -13,14 +12,6 @@ from callwright_shared.settings import EnvSettings, _env
 class AnalysisSettings(EnvSettings):
     """Post-call analysis: the operator's model, its price, and the issuers' loop that
     runs it (docs/analysis.md)."""
-
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        populate_by_name=True,
-        env_ignore_empty=True,
-    )
 
     provider: str = Field(
         "openai",

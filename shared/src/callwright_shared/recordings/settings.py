@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
 from callwright_shared.settings import EnvSettings, _env, _NameList, only_read_by
 
@@ -15,14 +14,6 @@ from callwright_shared.settings import EnvSettings, _env, _NameList, only_read_b
 class RecordingSettings(EnvSettings):
     """Recordings: where they are kept, for how long, and the operator's switch per
     organization (docs/recordings.md)."""
-
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        populate_by_name=True,
-        env_ignore_empty=True,
-    )
 
     # `local`: a folder on the issuer's and the worker's disk (what `make run` uses);
     # `s3`: any S3-compatible object store (AWS S3, MinIO, Cloudflare R2, SeaweedFS).
