@@ -61,6 +61,9 @@ BACKCHANNEL = "uh-huh"
 # meant to test interruptions comes after it (docs/decisions.md#interruption-evidence).
 AFTER_WARMUP_S = 3.5
 INTERRUPTION = "hold on I have a question about my booking"
+# Said over the greeting from 0.4 s on: long enough to go on past livekit-agents' echo
+# warm-up (the agent's first 3 s of speech, which nothing the caller says interrupts).
+TALKED_OVER = "hold on, hold on, I have a question about my booking for next week please"
 
 
 def silence_around(wav: Path) -> tuple[float, float]:
@@ -224,7 +227,7 @@ async def test_a_backchannel_does_not_stop_the_agent_and_an_interruption_does(
     stack: Stack, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     backchannel = await asyncio.to_thread(make_speech_wav, BACKCHANNEL, tmp_path / "bc.wav")
-    interruption = await asyncio.to_thread(make_speech_wav, INTERRUPTION, tmp_path / "int.wav")
+    interruption = await asyncio.to_thread(make_speech_wav, TALKED_OVER, tmp_path / "int.wav")
     tenant, caller, body = await speaking(stack, client, greeting=LONG_GREETING)  # defaults
     await caller.keep_quiet(AFTER_WARMUP_S)
     # Transcribed, as Deepgram transcribes it, and long enough as voice activity
@@ -258,7 +261,7 @@ async def test_a_backchannel_does_not_stop_the_agent_and_an_interruption_does(
 async def test_a_greeting_talked_over_is_in_the_transcript_as_far_as_it_was_spoken(
     stack: Stack, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    interruption = await asyncio.to_thread(make_speech_wav, INTERRUPTION, tmp_path / "int.wav")
+    interruption = await asyncio.to_thread(make_speech_wav, TALKED_OVER, tmp_path / "int.wav")
     tenant, caller, body = await speaking(stack, client, greeting=LONG_GREETING)
     await eventually(
         lambda: caller.first_loud_agent_audio_at is not None, within=30, what="the greeting"
