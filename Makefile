@@ -142,12 +142,13 @@ run: install $(LIVEKIT) web-build
 	$(UV) run --frozen callwright dev
 
 bench: install $(LIVEKIT)
-	$(UV) run python -m bench.create_session
-	$(UV) run python -m bench.agent_join
-	$(UV) run python -m bench.turn_latency
-	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2
-	$(UV) run python -m bench.tool_roundtrip
-	$(UV) run python -m bench.call_components
+	$(UV) run python -m bench.create_session --write
+	$(UV) run python -m bench.agent_join --sessions 25 --write
+	$(UV) run python -m bench.turn_latency --turns 2 --concurrency 1 --write
+	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2 --write
+	$(UV) run python -m bench.tool_roundtrip --write
+	$(UV) run python -m bench.call_components --write
+	$(UV) run python -m bench.report --write
 
 # The documentation site, rebuilt as its pages change; port 8000 is the issuer's.
 docs: install

@@ -22,6 +22,7 @@ from livekit import api
 
 from bench._stats import percentile
 from bench._voice_stack import VoiceStack, agent_joined_ms, voice_stack
+from bench.results import Recording
 
 
 async def agent_join_ms(stack: VoiceStack, lkapi: api.LiveKitAPI) -> float:
@@ -38,7 +39,8 @@ async def agent_join_ms(stack: VoiceStack, lkapi: api.LiveKitAPI) -> float:
         )
 
 
-async def main(sessions: int, interval: float, as_json: bool) -> None:
+async def main(sessions: int, interval: float, as_json: bool, write: bool) -> None:
+    recording = Recording("agent_join")
     async with voice_stack() as stack:
         lkapi = api.LiveKitAPI(
             stack.livekit.http_url, stack.livekit.api_key, stack.livekit.api_secret
@@ -66,6 +68,8 @@ async def main(sessions: int, interval: float, as_json: bool) -> None:
             f"  p50 {result['p50_ms']} ms   p95 {result['p95_ms']} ms   max {result['max_ms']} ms"
         )
         print(f"p50: {result['p50_ms']} ms (goal ≤ 400 ms)")
+    if write:
+        recording.write(result)
 
 
 if __name__ == "__main__":
@@ -73,5 +77,6 @@ if __name__ == "__main__":
     parser.add_argument("--sessions", type=int, default=25)
     parser.add_argument("--interval", type=float, default=4.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--write", action="store_true", help="write bench/results/agent_join.json")
     args = parser.parse_args()
-    asyncio.run(main(args.sessions, args.interval, args.json))
+    asyncio.run(main(args.sessions, args.interval, args.json, args.write))

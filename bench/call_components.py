@@ -26,6 +26,7 @@ from livekit import rtc
 from livekit.agents.voice.transcription._speaking_rate import SpeakingRateDetector
 from livekit.plugins import silero
 
+from bench.results import Recording
 from callwright_devstack.speech import make_speech_wav
 from callwright_shared.settings import CallwrightSettings
 
@@ -136,7 +137,8 @@ def recording_cpu(caller: np.ndarray, agent: np.ndarray, path: Path) -> tuple[fl
     return time.process_time() - started, path.stat().st_size
 
 
-async def main(minutes: float) -> None:
+async def main(minutes: float, write: bool) -> None:
+    recording_run = Recording("call_components")
     with tempfile.TemporaryDirectory(prefix="callwright-components-") as tmp:
         at = {rate: speech(minutes, rate, Path(tmp)) for rate in (16_000, 24_000, 48_000)}
         # Both sides voiced half the time, at once: no smaller than a real call's file.
@@ -162,9 +164,24 @@ async def main(minutes: float) -> None:
             f"  {name:<{width}}  {cpu / minutes:6.2f}  ({100 * cpu / minutes / 60:.1f} % of a core)"
         )
     print(f"A minute of recording: {recorded_bytes / minutes / 1000:.0f} kB")
+    if write:
+        recording_run.write(
+            {
+                "minutes": minutes,
+                "components": [
+                    {"component": name, "cpu_s_per_minute": round(cpu / minutes, 3)}
+                    for name, cpu in rows
+                ],
+                "recording_kb_per_minute": round(recorded_bytes / minutes / 1000),
+            }
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=1.0)
-    asyncio.run(main(parser.parse_args().minutes))
+    parser.add_argument(
+        "--write", action="store_true", help="write bench/results/call_components.json"
+    )
+    args = parser.parse_args()
+    asyncio.run(main(args.minutes, args.write))

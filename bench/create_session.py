@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 
 from bench._stats import Latency, Throughput
 from bench._timing import Target, measure_concurrent, measure_sequential
+from bench.results import Recording
 from callwright_devstack.services.callwright_process import CallwrightProcess
 from callwright_devstack.services.livekit_server import LiveKitServer
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
@@ -362,24 +363,25 @@ def render_table(results: Sequence[RunResult], config: BenchConfig) -> str:
     return "\n".join(lines)
 
 
-def render_json(results: Sequence[RunResult], config: BenchConfig) -> str:
-    return json.dumps(
-        {
-            "benchmark": "create_voice_session",
-            "config": {
-                "requests": config.requests,
-                "concurrent_requests": config.concurrent_requests,
-                "concurrency": config.concurrency,
-                "rounds": config.rounds,
-                "warmup": config.warmup,
-            },
-            "runs": [result.as_json() for result in results],
+def as_document(results: Sequence[RunResult], config: BenchConfig) -> dict[str, Any]:
+    return {
+        "benchmark": "create_voice_session",
+        "config": {
+            "requests": config.requests,
+            "concurrent_requests": config.concurrent_requests,
+            "concurrency": config.concurrency,
+            "rounds": config.rounds,
+            "warmup": config.warmup,
         },
-        indent=2,
-    )
+        "runs": [result.as_json() for result in results],
+    }
 
 
-def parse_args(argv: Sequence[str] | None = None) -> tuple[BenchConfig, bool]:
+def render_json(results: Sequence[RunResult], config: BenchConfig) -> str:
+    return json.dumps(as_document(results, config), indent=2)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> tuple[BenchConfig, bool, bool]:
     parser = argparse.ArgumentParser(
         prog="python -m bench.create_session",
         description="Create-session latency and throughput: the issuer beside raw LiveKit.",
@@ -401,6 +403,9 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[BenchConfig, bool]:
     )
     parser.add_argument("--timeout", type=float, default=110.0, help="seconds for the whole run")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--write", action="store_true", help="also write bench/results/create_session*.json"
+    )
     args = parser.parse_args(argv)
     for name in ("requests", "concurrent_requests", "concurrency", "rounds"):
         if getattr(args, name) < 1:
@@ -421,16 +426,20 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[BenchConfig, bool]:
         databases=databases,
         timeout=args.timeout,
     )
-    return config, args.json
+    return config, args.json, args.write
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    config, as_json = parse_args(argv)
+    config, as_json, write = parse_args(argv)
+    recording = Recording("create_session")
     try:
         results = asyncio.run(run(config))
     except RuntimeError as exc:  # a service failed to start or answered an error
         raise SystemExit(f"benchmark failed: {exc}") from None
     print(render_json(results, config) if as_json else render_table(results, config))
+    if write:
+        variant = "" if config.databases == ("sqlite",) else "-".join(config.databases)
+        recording.write(as_document(results, config), variant)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from livekit import api
 
 from bench._stats import percentile
 from bench._voice_stack import VoiceStack, agent_joined_ms, voice_stack
+from bench.results import Recording
 
 WAIT_S = 90.0
 
@@ -64,8 +65,11 @@ async def run_mode(mode: str, bursts: list[int]) -> list[dict[str, Any]]:
     return results
 
 
-async def main(modes: list[str], bursts: list[int], as_json: bool) -> None:
+async def main(modes: list[str], bursts: list[int], as_json: bool, write: bool) -> None:
+    recording = Recording("dispatch_burst")
     results = [r for mode in modes for r in await run_mode(mode, bursts)]
+    if write:
+        recording.write({"bursts": results})
     if as_json:
         print(json.dumps(results))
         return
@@ -82,11 +86,15 @@ if __name__ == "__main__":
     parser.add_argument("--modes", default="dev,start")
     parser.add_argument("--bursts", default="4,8,12,16")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--write", action="store_true", help="write bench/results/dispatch_burst.json"
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
             args.modes.split(","),
             [int(n) for n in args.bursts.split(",")],
             args.json,
+            args.write,
         )
     )

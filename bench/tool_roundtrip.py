@@ -30,6 +30,7 @@ from typing import Any
 
 from bench._stats import percentile
 from bench._voice_stack import VoiceStack, voice_stack
+from bench.results import Recording
 from callwright_devstack.database import database
 from callwright_devstack.emulators.openai_emulator import call_tool_when
 from callwright_devstack.participant import Caller
@@ -82,7 +83,8 @@ async def http_latencies(stack: VoiceStack, session_id: str) -> list[float]:
     ]
 
 
-async def main(turns: int, as_json: bool) -> None:
+async def main(turns: int, as_json: bool, write: bool) -> None:
+    recording = Recording("tool_roundtrip")
     server = ToolServer(secret="")
     url = server.answer("/orders", Answer.result({"status": "shipped"}))
     async with (
@@ -129,6 +131,8 @@ async def main(turns: int, as_json: bool) -> None:
         "tool_http_p50_ms": round(percentile(http, 50), 1) if http else None,
         "unverified_requests": unverified,
     }
+    if write:
+        recording.write(result)
     if as_json:
         print(json.dumps(result))
         return
@@ -148,5 +152,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--write", action="store_true", help="write bench/results/tool_roundtrip.json"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.turns, args.json))
+    asyncio.run(main(args.turns, args.json, args.write))

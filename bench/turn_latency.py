@@ -52,6 +52,7 @@ from pathlib import Path
 
 from bench._stats import percentile
 from bench._voice_stack import VOICES, VoiceStack, voice_stack
+from bench.results import Recording
 from callwright_devstack.participant import Caller
 from callwright_devstack.waiting import eventually
 from callwright_shared.agents.turn_taking import TurnTaking
@@ -427,7 +428,18 @@ async def measure(
     return results, overrides
 
 
+def variant_of(args: argparse.Namespace, levels: int) -> str:
+    """`density` for a sweep of call counts, `voice-<voice>` for a voice run without the old
+    turn taking, nothing for the old-against-new run; `--variant` names any other."""
+    if args.variant:
+        return str(args.variant)
+    if levels > 1:
+        return "density"
+    return "" if args.old else f"voice-{args.voice}"
+
+
 async def main(args: argparse.Namespace) -> None:
+    recording = Recording("turn_latency")
     concurrency = [int(x) for x in args.concurrency.split(",")]
     pinned = args.pin and len(os.sched_getaffinity(0)) >= 2
     worker_core, other_core = (args.worker_core, args.other_core) if pinned else (None, None)
@@ -467,6 +479,8 @@ async def main(args: argparse.Namespace) -> None:
         "new_over_old_p50": round(new_p50 / old["p50_ms"], 3) if old else None,
         "calls_per_worker_core": fits,
     }
+    if args.write:
+        recording.write(summary, variant_of(args, len(results)))
     if args.json:
         print(json.dumps(summary))
         return
@@ -517,6 +531,14 @@ if __name__ == "__main__":
     )
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--write", action="store_true", help="write bench/results/turn_latency[-<variant>].json"
+    )
+    parser.add_argument(
+        "--variant",
+        default="",
+        help="the result file's variant (default: density, voice-<voice> or none)",
+    )
     parser.add_argument(
         "--no-old", dest="old", action="store_false", help="skip the old turn taking's run"
     )
