@@ -3,7 +3,9 @@ built from source by `make test`) and the local folder `make run` uses. The call
 speaks, the agent answers; the file the API links to is downloaded and decoded (PyAV):
 stereo Ogg/Opus, the caller's channel carrying sound while the caller spoke and the
 agent's while the agent spoke (placed by the recording's `started_at`), its length within
-what the call's own timeline allows; the link expires; DELETE removes the object."""
+what the call's own timeline allows; the link expires; DELETE removes the object. A worker
+killed while it stores the file leaves the charge as it was and the recording `pending`,
+then `failed`."""
 
 from __future__ import annotations
 
@@ -13,14 +15,16 @@ import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import av
 import httpx
 import numpy as np
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from callwright_devstack.api import create_voice_session
+from callwright_devstack.api import create_voice_session, credits_of, issuer_client
 from callwright_devstack.checkout import ARTIFACTS
 from callwright_devstack.emulators import (
     DeepgramEmulator,
@@ -37,8 +41,17 @@ from callwright_devstack.services.served_issuer import ServedIssuer
 from callwright_devstack.speech import make_speech_wav
 from callwright_devstack.voice_stack import worker_stack
 from callwright_devstack.waiting import eventually
+from callwright_issuer.loops import recording_retention
 from callwright_shared.recordings.settings import RecordingSettings
-from tests.e2e.support import AGENT_REPLY, USER_TRANSCRIPT, Stack, join, new_tenant, wait_ended
+from tests.e2e.support import (
+    AGENT_REPLY,
+    USER_TRANSCRIPT,
+    Stack,
+    join,
+    new_tenant,
+    own_workers,
+    wait_ended,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -260,3 +273,61 @@ async def test_a_recorded_call_is_kept_linked_expires_and_is_deleted(
         row = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
         assert row["recording"]["status"] == "deleted"
         assert row["credits_charged"] == session["credits_charged"]
+
+
+async def test_a_worker_killed_while_storing_the_recording_leaves_the_charge_alone(
+    recorded: RecordedStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's store refuses every copy (an S3 endpoint nothing listens on, or a
+    file where the folder should be), so the worker is still retrying when it is killed:
+    the call was settled before the copy began, the recording stays `pending` until the
+    issuers' upkeep finds it abandoned, then `failed`; the charge never changes."""
+    stack = recorded.stack
+    broken = (
+        {"CALLWRIGHT_RECORDINGS_S3_ENDPOINT_URL": f"http://127.0.0.1:{free_tcp_port()}"}
+        if recorded.s3 is not None
+        else {"CALLWRIGHT_RECORDINGS_DIR": str(tmp_path / "a-file")}
+    )
+    (tmp_path / "a-file").write_text("a file where the recordings' folder should be")
+    env = {**recorded.recording.to_env(), **broken, "CALLWRIGHT_RECORDINGS_UPLOAD_ATTEMPTS": "10"}
+    async with (
+        own_workers(stack, 1, worker_settings=env) as (settings, (worker,)),
+        issuer_client(settings) as client,
+    ):
+        tenant = await new_tenant(stack, greeting="Hi!", recording={"enabled": True})
+        body = await create_voice_session(client, tenant)
+        session_id = body["session_id"]
+        caller = await join(body)
+        await asyncio.wait_for(caller.agent_joined.wait(), 60)
+        await eventually(lambda: "Hi" in caller.agent_text(), within=60, what="the greeting")
+        await caller.leave()
+        session = await wait_ended(client, tenant, session_id, within=60)
+        assert session["credits_charged"] > 0
+        await eventually(
+            lambda: "could not store the recording" in worker.log_path.read_text(),
+            within=60,
+            what="the worker retrying the copy",
+        )
+        await asyncio.to_thread(worker.kill)
+
+        kept = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        assert kept["recording"]["status"] == "pending", kept["recording"]
+        assert kept["credits_charged"] == session["credits_charged"]
+
+        # The upkeep, with its margin moved past this call's end (as if the time had come).
+        monkeypatch.setattr(recording_retention, "ABANDON_MARGIN_S", -3600.0)
+        state = SimpleNamespace(
+            recording_settings=RecordingSettings(upload_attempts=1, upload_timeout_seconds=1)
+        )
+        engine = create_async_engine(stack.database_url)
+        try:
+            marked = await recording_retention.abandoned_pass(state, async_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+        assert marked >= 1
+        failed = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
+        assert failed["recording"]["status"] == "failed"
+        assert failed["recording"]["error"] == recording_retention.ABANDONED
+        assert failed["credits_charged"] == session["credits_charged"]
+        credits = await credits_of(client, tenant)
+        assert (credits["balance"], credits["held"]) == (1000 - session["credits_charged"], 0)
