@@ -59,7 +59,9 @@ async def _dispatch(db: AsyncSession, args: argparse.Namespace) -> dict[str, Any
                 db,
                 org_id=args.org,
                 agent_id=args.agent,
-                prices=PriceOverride(args.credits_per_minute, args.credits_per_message),
+                prices=PriceOverride(
+                    args.credits_per_minute, args.credits_per_message, args.credits_per_analysis
+                ),
                 clear=args.clear,
                 actor="cli",
             )

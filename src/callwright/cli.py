@@ -13,7 +13,8 @@
     callwright admin add-credits --org ORG --amount N [--reference R]
     callwright admin create-agent --org ORG --name N --architecture A [--config-file F]
     callwright admin set-price --org ORG [--agent ID] [--credits-per-minute N]
-                               [--credits-per-message N] [--clear]
+                               [--credits-per-message N] [--credits-per-analysis N]
+                               [--clear]
     callwright admin set-concurrency --org ORG --max N
     callwright admin tool-secret --org ORG [--rotate]
 
@@ -139,6 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--agent", help="an agent id: a per-agent override")
     p.add_argument("--credits-per-minute", type=int, help="price of a voice minute (0 = free)")
     p.add_argument("--credits-per-message", type=int, help="price of a chat message (0 = free)")
+    p.add_argument(
+        "--credits-per-analysis", type=int, help="price of a post-call analysis (0 = free)"
+    )
     p.add_argument(
         "--clear", action="store_true", help="remove this scope's prices first (inherit again)"
     )

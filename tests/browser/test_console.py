@@ -4,7 +4,8 @@ and issuer and a database holding calls settled by the worker's own code
 tool call, cost and end reason, and the latency chart with one bar per agent turn.
 
 The longest call was recorded: its file is in the issuer's local folder, and the console
-plays it from the turn an operator clicks.
+plays it from the turn an operator clicks. Its post-call analysis succeeded (stored by the
+analysis loop's own code): the console shows its summary, success and extracted data.
 
 Screenshots land in tests/artifacts (console-list.png, console-session.png);
 docs/images/console-list.png is a copy of the first."""
@@ -17,7 +18,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,11 +30,14 @@ from callwright_devstack.services.served_issuer import ServedIssuer
 from callwright_devstack.tenants import make_settings, seed_tenant
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentSpec
+from callwright_shared.analysis.requests import Answer
+from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import EndReason, Session
 from callwright_shared.recordings.models import RecordingInfo
 from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.recordings.storage import key_of
+from callwright_shared.sessions import analyses
 from callwright_shared.sessions.recordings import set_recording
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
@@ -47,6 +51,12 @@ pytestmark = pytest.mark.browser
 CONSOLE_LOG = ARTIFACTS / "console-page-console.log"
 CONSOLE_AUTH = "ops:console-password-1"
 STATE = "window.callwrightConsole"
+ANALYSIS_MODEL = "gpt-4o-mini"
+ANSWER = Answer(
+    summary="The caller asked where order 4417 is and changed the delivery address.",
+    success=True,
+    data={"order_id": "4417", "address_changed": True, "items": 2},
+)
 QUESTIONS = [
     ("Hi, where is my order?", "Let me look that up for you."),
     ("It's order 4417.", "Order 4417 left the warehouse this morning."),
@@ -133,6 +143,7 @@ async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Con
             started_at=recorded_from,
         )
         await set_recording(db, long.session_id, info)
+    await analysed(url, long.session_id)
     recordings = RecordingSettings(directory=str(folder))
     with ServedIssuer(make_settings(url, None), state={"recording_settings": recordings}) as issuer:
         # The console is off unless turned on with its own credential.
@@ -166,6 +177,39 @@ async def console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Con
                 recorded_from,
                 recorded_seconds,
             )
+
+
+async def analysed(url: str, session_id: str) -> None:
+    """The session's analysis as the analysis loop ends it: asked for by the agent's
+    snapshot, queued at settlement, claimed, then finished `succeeded` (no price held, so
+    the session's charge stays what the call cost)."""
+    async with database(url) as db:
+        row = await db.get(Session, session_id)
+        assert row is not None
+        # The seeded call kept no snapshot; the agent's part of it is all the queue reads.
+        config = row.config or {}
+        row.config = {**config, "agent": {**config.get("agent", {}), "analysis": {"summary": True}}}
+        assert await analyses.enqueue(db, session_id)
+    engine = create_engine(url)
+    try:
+        factory = create_session_factory(engine)
+        claimed = await analyses.claim(
+            factory,
+            token="console-test",
+            now=datetime.now(UTC),
+            lease_seconds=60,
+            delay_seconds=0,
+            limit=10,
+        )
+        assert [item.session_id for item in claimed] == [session_id]
+        async with factory() as db:
+            finished = await analyses.finish(
+                db, claimed[0], status="succeeded", model=ANALYSIS_MODEL, answer=ANSWER
+            )
+            assert finished
+            await db.commit()
+    finally:
+        await engine.dispose()
 
 
 async def state(page: Page, field: str) -> Any:
@@ -290,6 +334,29 @@ async def check_session_view(page: Page, call: SeededCall) -> None:
     assert "lookup_order" in tool and "212 ms" in tool
     summary = await page.evaluate("document.querySelector('#chart tr[data-part=e2e_ms]').innerText")
     assert str(len(call.turns)) in summary
+    await check_analysis_card(page)
+
+
+async def check_analysis_card(page: Page) -> None:
+    """The analysis card: its status badge, summary, success and the data as a table."""
+    assert await state(page, "analysis") == "succeeded"
+    assert not await page.evaluate("document.getElementById('analysis').hidden")
+    badge = await page.evaluate("document.querySelector('#analysis .badge').innerText")
+    assert badge == "succeeded"
+    card = await page.evaluate("document.getElementById('analysis').innerText")
+    assert ANSWER.summary is not None and ANSWER.summary in card
+    assert ANALYSIS_MODEL in card
+    facts = await page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('#analysis dt')]"
+        ".map(dt => [dt.innerText, dt.nextElementSibling.innerText]))"
+    )
+    assert facts["Success"] == "yes"
+    assert "Error" not in facts
+    rows = await page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('#analysis tr[data-field]')]"
+        ".map(tr => [tr.dataset.field, tr.querySelector('td').innerText]))"
+    )
+    assert rows == {"order_id": "4417", "address_changed": "yes", "items": "2"}
 
 
 async def test_a_recorded_call_plays_from_the_turn_clicked(console: Console) -> None:
@@ -331,3 +398,6 @@ async def test_a_recorded_call_plays_from_the_turn_clicked(console: Console) -> 
         )
         assert await page.evaluate("document.getElementById('recording').hidden")
         assert await state(page, "recording") is None
+        # Nor an analysis: its agent asks for none.
+        assert await page.evaluate("document.getElementById('analysis').hidden")
+        assert await state(page, "analysis") is None

@@ -3,7 +3,8 @@ analysis LLM and the issuer's analysis pass run by the test: a chat session's an
 succeeds, is charged once and announced once; output that does not fit the agent's
 `data_schema` is retried, then `failed` and not charged; a voice session is analysed from
 its settled transcript; a session with nothing said is `skipped`; an agent without
-analysis gets none; two issuers on one Postgres run each analysis once."""
+analysis gets none; the operator's organization and agent analysis prices are what is
+charged; two issuers on one Postgres run each analysis once."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from callwright_issuer.app import create_app
 from callwright_issuer.loops.analyses import analysis_pass
 from callwright_shared.agents import definitions as agents
 from callwright_shared.analysis.settings import AnalysisSettings
-from callwright_shared.billing import credits
+from callwright_shared.billing import credits, pricing
+from callwright_shared.billing.pricing import PriceOverride
 from callwright_shared.db.migrate import upgrade_async
 from callwright_shared.db.models import (
     EndReason,
@@ -36,7 +38,9 @@ from callwright_shared.db.models import (
     SessionAnalysis,
     WebhookMessage,
 )
+from callwright_shared.errors import InvalidRequestError
 from callwright_shared.ids import new_session_id
+from callwright_shared.operators import actions
 from callwright_shared.sessions import lifecycle as sessions
 
 pytestmark = pytest.mark.database
@@ -226,6 +230,71 @@ async def test_a_chat_analysis_succeeds_is_charged_once_and_announced_once(
         session = await session_of(client, tenant, session_id)
         assert session["credits_charged"] == sum(e.amount for e in captures)
     await assert_ledger_consistent(database_url, tenant.org_id)
+
+
+async def analysis_captures(url: str, session_id: str) -> list[int]:
+    return [
+        e.amount
+        for e in await ledger_of(url, session_id)
+        if e.kind is LedgerKind.CAPTURE and e.reference == f"analysis:{session_id}"
+    ]
+
+
+async def test_the_organization_and_agent_analysis_prices_are_what_is_charged(
+    database_url: str, emulator: OpenAIEmulator
+) -> None:
+    """Agent price > organization price > CALLWRIGHT_PRICE_ANALYSIS_CREDITS, set through
+    the operator's own path (what `admin set-price` and the prices route call)."""
+    tenant = await seed_tenant(database_url, credits_amount=100)
+    async with issuer(database_url, emulator, analysis_settings()) as (app, client):
+        plain = await chat_agent(client, tenant, analysis=ANALYSIS)
+        priced = await chat_agent(client, tenant, analysis=ANALYSIS)
+        async with database(database_url) as db:
+            org_answer = await actions.set_price(
+                db,
+                org_id=tenant.org_id,
+                agent_id=None,
+                prices=PriceOverride(credits_per_analysis=7),
+                actor="cli",
+            )
+            agent_answer = await actions.set_price(
+                db,
+                org_id=tenant.org_id,
+                agent_id=priced,
+                prices=PriceOverride(credits_per_analysis=3),
+                actor="cli",
+            )
+        assert org_answer["credits_per_analysis"] == 7
+        assert agent_answer["credits_per_analysis"] == 3
+        assert agent_answer["credits_per_minute"] is None  # the rest still inherits
+        at_org_price = await ended_chat(client, tenant, plain)
+        at_agent_price = await ended_chat(client, tenant, priced)
+        emulator.structured_replies = [json.dumps(VALID), json.dumps(VALID)]
+        assert await analysis_pass(app.state, app.state.session_factory) == 2
+        for session_id in (at_org_price, at_agent_price):
+            analysis = (await session_of(client, tenant, session_id))["analysis"]
+            assert analysis["status"] == "succeeded", analysis
+        assert await analysis_captures(database_url, at_org_price) == [7]
+        assert await analysis_captures(database_url, at_agent_price) == [3]
+        assert PRICE not in (7, 3)  # the default of settings was not what applied
+    await assert_ledger_consistent(database_url, tenant.org_id)
+
+
+async def test_an_invalid_analysis_price_is_refused_and_nothing_changes(
+    database_url: str,
+) -> None:
+    tenant = await seed_tenant(database_url)
+    async with database(database_url) as db:
+        with pytest.raises(InvalidRequestError) as refused:
+            await actions.set_price(
+                db,
+                org_id=tenant.org_id,
+                agent_id=None,
+                prices=PriceOverride(credits_per_analysis=-1),
+                actor="cli",
+            )
+        assert refused.value.param == "credits_per_analysis"
+        assert (await pricing.org_override(db, tenant.org_id)).credits_per_analysis is None
 
 
 async def test_output_that_does_not_fit_is_retried_then_failed_and_not_charged(

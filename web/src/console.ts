@@ -10,6 +10,7 @@ import {
   loadSessions,
   type ConsoleAgent,
   type LatencyPart,
+  type SessionAnalysis,
   type SessionFilters,
   type SessionRow,
   type SessionView,
@@ -49,6 +50,8 @@ interface ConsoleState {
   error: string | null;
   // The open session's recording: null (none), 'loading', 'ready' or 'failed'.
   recording: string | null;
+  // The open session's analysis status: null (none asked for), or the API's status.
+  analysis: string | null;
 }
 
 const state: ConsoleState = {
@@ -59,6 +62,7 @@ const state: ConsoleState = {
   sessionId: null,
   error: null,
   recording: null,
+  analysis: null,
 };
 (window as unknown as { callwrightConsole: ConsoleState }).callwrightConsole = state;
 
@@ -295,8 +299,59 @@ function showSession(view: SessionView): void {
   } else {
     chart.replaceChildren(html('p', 'No latency was recorded for this session.', 'muted'));
   }
+  analysisCard(view.analysis);
   const seek = recordingPlayer(view);
   byId('timeline').replaceChildren(...view.items.map((item) => timelineEntry(item, seek)));
+}
+
+// A value of the extracted data as one line: text as it is, the rest as JSON.
+function dataValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return JSON.stringify(value);
+}
+
+// The post-call analysis, when the session's agent asks for one: its status, the
+// summary, whether the call met its goal, the data extracted, or why it failed.
+function analysisCard(analysis: SessionAnalysis | null): void {
+  const box = byId('analysis');
+  state.analysis = analysis?.status ?? null;
+  if (!analysis) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const heading = html('h3', 'Analysis ');
+  heading.append(html('span', analysis.status, `badge analysis-${analysis.status}`));
+  const facts = html('dl', undefined, 'facts analysis-facts');
+  if (analysis.summary !== null) facts.append(...fact('Summary', analysis.summary));
+  if (analysis.success !== null) facts.append(...fact('Success', analysis.success ? 'yes' : 'no'));
+  if (analysis.model !== null) facts.append(...fact('Model', analysis.model));
+  if (analysis.completed_at !== null)
+    facts.append(...fact('Completed', when(analysis.completed_at)));
+  if (analysis.error !== null) facts.append(...fact('Error', analysis.error));
+  const parts: HTMLElement[] = [heading];
+  if (facts.childElementCount) parts.push(facts);
+  if (analysis.status === 'pending') {
+    parts.push(html('p', 'The analysis runs shortly after the session ends.', 'muted'));
+  }
+  const entries = Object.entries(analysis.data ?? {});
+  if (entries.length) {
+    const table = html('table', undefined, 'analysis-data');
+    const head = html('tr');
+    head.append(html('th', 'Field'), html('th', 'Value'));
+    table.append(head);
+    for (const [name, value] of entries) {
+      const row = html('tr');
+      row.dataset.field = name;
+      row.append(html('th', name), html('td', dataValue(value)));
+      table.append(row);
+    }
+    parts.push(table);
+  }
+  box.replaceChildren(...parts);
+  box.hidden = false;
 }
 
 // The recording's player above the transcript, when the call was recorded and kept; a

@@ -76,6 +76,18 @@ export interface TurnBar {
   latency: TurnLatency;
 }
 
+/** The post-call analysis (callwright_web.console.ConsoleAnalysis): `pending`,
+ * `succeeded`, `failed` or `skipped`; the rest is filled once it ran. */
+export interface SessionAnalysis {
+  status: string;
+  summary: string | null;
+  success: boolean | null;
+  data: Record<string, unknown> | null;
+  model: string | null;
+  completed_at: string | null;
+  error: string | null;
+}
+
 export interface SessionView {
   id: string;
   kind: string;
@@ -96,6 +108,7 @@ export interface SessionView {
   items: TimelineItem[];
   turns: TurnBar[];
   recording: { status: string; duration_seconds: number | null; started_at: string | null } | null;
+  analysis: SessionAnalysis | null;
 }
 
 export interface SessionFilters {

@@ -1645,6 +1645,8 @@ export interface components {
             credits_per_minute: number | null;
             /** Credits Per Message */
             credits_per_message: number | null;
+            /** Credits Per Analysis */
+            credits_per_analysis: number | null;
             /** Suspended */
             suspended: boolean;
             /** Suspended At */
@@ -1687,6 +1689,8 @@ export interface components {
             credits_per_minute: number | null;
             /** Credits Per Message */
             credits_per_message: number | null;
+            /** Credits Per Analysis */
+            credits_per_analysis: number | null;
         };
         /** RealtimeChoice */
         RealtimeChoice: {
@@ -1960,6 +1964,8 @@ export interface components {
             credits_per_minute: number | null;
             /** Credits Per Message */
             credits_per_message: number | null;
+            /** Credits Per Analysis */
+            credits_per_analysis: number | null;
             /** Suspended */
             suspended: boolean;
             /** Suspended At */
@@ -2749,6 +2755,8 @@ export interface components {
             credits_per_minute?: number | null;
             /** Credits Per Message */
             credits_per_message?: number | null;
+            /** Credits Per Analysis */
+            credits_per_analysis?: number | null;
             /**
              * Clear
              * @default false

@@ -3,8 +3,9 @@ off) each issuer claims due analyses (callwright_shared.sessions.analyses: lease
 several issuers never run one twice) and runs them at once, each:
 
 1. nothing said in the session (no caller or agent turn): `skipped`, nothing charged;
-2. the price held, once (CALLWRIGHT_PRICE_ANALYSIS_CREDITS; an organization that cannot
-   pay: `failed`, nothing charged);
+2. the price held, once (the agent's, else the organization's, else
+   CALLWRIGHT_PRICE_ANALYSIS_CREDITS; an organization that cannot pay: `failed`, nothing
+   charged);
 3. one request to the operator's analysis LLM (sessions.analysis_models) with the
    transcript; its answer parsed and validated against the summary, success and the
    agent's `data_schema` (callwright_shared.analysis.requests);
@@ -35,6 +36,7 @@ from callwright_issuer.sessions.analysis_models import (
 )
 from callwright_shared.analysis import requests
 from callwright_shared.analysis.settings import AnalysisSettings
+from callwright_shared.billing import pricing
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import utcnow
 from callwright_shared.sessions import analyses
@@ -92,7 +94,13 @@ async def _attempt(
         return
     if item.credits_held is None:
         async with factory() as db, org_write(db):
-            outcome = await analyses.hold(db, item, price=settings.credits_per_analysis)
+            price = await pricing.analysis_price(
+                db,
+                org_id=item.org_id,
+                agent_id=item.agent_id,
+                default=settings.credits_per_analysis,
+            )
+            outcome = await analyses.hold(db, item, price=price)
             if outcome is HoldOutcome.INSUFFICIENT:
                 await analyses.finish(
                     db,

@@ -68,6 +68,7 @@ class OrganizationPublic(BaseModel):
     # The organization's own prices; null: the deployment's defaults.
     credits_per_minute: int | None
     credits_per_message: int | None
+    credits_per_analysis: int | None
     suspended: bool
     suspended_at: datetime | None
     created_at: datetime
@@ -124,6 +125,7 @@ class PricesSet(BaseModel):
     agent_id: str | None = Field(None, min_length=1, max_length=64)
     credits_per_minute: int | None = None
     credits_per_message: int | None = None
+    credits_per_analysis: int | None = None
     clear: bool = False
 
 
@@ -133,6 +135,7 @@ class Prices(BaseModel):
     agent_id: str | None = None
     credits_per_minute: int | None
     credits_per_message: int | None
+    credits_per_analysis: int | None
 
 
 class ConcurrencySet(BaseModel):
@@ -392,7 +395,9 @@ async def admin_set_prices(
             db,
             org_id=org_id,
             agent_id=body.agent_id,
-            prices=PriceOverride(body.credits_per_minute, body.credits_per_message),
+            prices=PriceOverride(
+                body.credits_per_minute, body.credits_per_message, body.credits_per_analysis
+            ),
             clear=body.clear,
             actor="api",
         )

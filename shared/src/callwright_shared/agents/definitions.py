@@ -171,6 +171,7 @@ class _NoTenantPrices(BaseModel):
 
     credits_per_minute: SkipJsonSchema[Any] = Field(None, exclude=True)
     credits_per_message: SkipJsonSchema[Any] = Field(None, exclude=True)
+    credits_per_analysis: SkipJsonSchema[Any] = Field(None, exclude=True)
 
     @field_validator(*PRICE_FIELDS, mode="before")
     @classmethod

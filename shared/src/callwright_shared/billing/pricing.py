@@ -6,8 +6,11 @@
         pipeline minute  CALLWRIGHT_PRICE_PIPELINE_CREDITS_PER_MINUTE
         realtime minute  CALLWRIGHT_PRICE_REALTIME_CREDITS_PER_MINUTE
         chat message     CALLWRIGHT_PRICE_CHAT_CREDITS_PER_MESSAGE
+        analysis         CALLWRIGHT_PRICE_ANALYSIS_CREDITS (any architecture)
 
-Each of the two prices (a voice minute, a chat message) resolves on its own. A price of 0
+Each of the prices (a voice minute, a chat message, a post-call analysis) resolves on its
+own. The analysis price is resolved when the analysis holds it (`analysis_price`), not
+snapshotted with the session. A price of 0
 exists only where an operator set one. Sessions snapshot the resolved price when they are
 created, so a later change never reprices a running session. The API shows a price only
 where the architecture has it (`shown`): a text agent has no minute, a realtime agent no
@@ -27,7 +30,7 @@ from callwright_shared.settings import PricingSettings
 from callwright_shared.tenants.organizations import get_org, live_agent
 
 MAX_PRICE = 1_000_000
-PRICE_FIELDS = ("credits_per_minute", "credits_per_message")
+PRICE_FIELDS = ("credits_per_minute", "credits_per_message", "credits_per_analysis")
 _VOICE = (Architecture.PIPELINE, Architecture.REALTIME)
 _CHAT = (Architecture.PIPELINE, Architecture.TEXT)
 
@@ -38,6 +41,7 @@ class PriceOverride:
 
     credits_per_minute: int | None = None
     credits_per_message: int | None = None
+    credits_per_analysis: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +87,17 @@ def _first(*prices: int | None) -> int:
 
 
 def override_of(row: Agent | Organization) -> PriceOverride:
-    return PriceOverride(row.credits_per_minute, row.credits_per_message)
+    return PriceOverride(row.credits_per_minute, row.credits_per_message, row.credits_per_analysis)
 
 
 async def org_override(db: AsyncSession, org_id: str) -> PriceOverride:
     row = (
         await db.execute(
-            select(Organization.credits_per_minute, Organization.credits_per_message).where(
-                Organization.id == org_id
-            )
+            select(
+                Organization.credits_per_minute,
+                Organization.credits_per_message,
+                Organization.credits_per_analysis,
+            ).where(Organization.id == org_id)
         )
     ).one_or_none()
     return PriceOverride() if row is None else PriceOverride(*row)
@@ -105,6 +111,25 @@ async def price_of(db: AsyncSession, agent: Agent, settings: PricingSettings) ->
         org=await org_override(db, agent.org_id),
         settings=settings,
     )
+
+
+async def analysis_price(
+    db: AsyncSession, *, org_id: str, agent_id: str | None, default: int
+) -> int:
+    """What one analysis of the agent's session costs: the agent's price, else the
+    organization's, else `default` (CALLWRIGHT_PRICE_ANALYSIS_CREDITS). A deleted agent's
+    own price still applies: its sessions are analysed after it is gone."""
+    agent_price = None
+    if agent_id is not None:
+        agent_price = (
+            await db.execute(
+                select(Agent.credits_per_analysis).where(
+                    Agent.id == agent_id, Agent.org_id == org_id
+                )
+            )
+        ).scalar_one_or_none()
+    org = await org_override(db, org_id)
+    return _first(agent_price, org.credits_per_analysis, default)
 
 
 async def set_price(
@@ -125,6 +150,7 @@ async def set_price(
         for field, value in (
             ("credits_per_minute", prices.credits_per_minute),
             ("credits_per_message", prices.credits_per_message),
+            ("credits_per_analysis", prices.credits_per_analysis),
         )
         if value is not None
     }
@@ -135,7 +161,8 @@ async def set_price(
             )
     if not given and not clear:
         raise InvalidRequestError(
-            "Give --credits-per-minute and/or --credits-per-message, or --clear."
+            "Give --credits-per-minute, --credits-per-message and/or"
+            " --credits-per-analysis, or --clear."
         )
     values: dict[str, int | None] = dict.fromkeys(PRICE_FIELDS) if clear else {}
     values.update(given)

@@ -124,6 +124,7 @@ class Organization(Base):
     # of settings. Resolved by callwright_shared.billing.pricing.
     credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credits_per_message: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    credits_per_analysis: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The `whsec_` secret that signs its agents' tool calls (callwright_shared.tools),
     # created on first use.
     tool_signing_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -173,6 +174,7 @@ class Agent(Base):
     # The operator's per-agent prices (`admin set-price --agent`); NULL = the organization's.
     credits_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credits_per_message: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    credits_per_analysis: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(nullable=True)

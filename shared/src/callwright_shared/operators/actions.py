@@ -39,6 +39,7 @@ def org_view(org: Organization) -> dict[str, Any]:
         "max_concurrent_sessions": org.max_concurrent_sessions,
         "credits_per_minute": org.credits_per_minute,
         "credits_per_message": org.credits_per_message,
+        "credits_per_analysis": org.credits_per_analysis,
         "suspended": org.suspended_at is not None,
         "suspended_at": org.suspended_at,
         "created_at": org.created_at,
@@ -234,6 +235,7 @@ async def set_price(
     answer = scope | {
         "credits_per_minute": scope_prices.credits_per_minute,
         "credits_per_message": scope_prices.credits_per_message,
+        "credits_per_analysis": scope_prices.credits_per_analysis,
     }
     audit.record(db, actor, "price.set", org_id=org_id, target=agent_id, details=answer)
     return answer

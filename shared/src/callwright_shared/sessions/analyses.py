@@ -97,6 +97,8 @@ class Claimed:
     credits_held: int | None
     spec: AnalysisSpec | None
     transcript: list[dict[str, Any]]
+    # Whose price the analysis costs (callwright_shared.billing.pricing.analysis_price).
+    agent_id: str | None = None
 
 
 async def claim(
@@ -153,6 +155,7 @@ async def claim(
                 credits_held=analysis.credits_held,
                 spec=spec_of(config),
                 transcript=list(transcript or []),
+                agent_id=analysis.agent_id,
             )
             for analysis, config, transcript in rows
         ]

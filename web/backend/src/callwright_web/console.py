@@ -10,6 +10,9 @@
                                        name an address only this server reaches: the
                                        issuer's own, or the object store's)
 
+A session's view carries its post-call analysis (summary, success, extracted data) when
+its agent asks for one.
+
 How it authenticates: exactly as the call page does. The page backend calls the issuer
 with the one key it holds (CALLWRIGHT_WEB_API_KEY); the issuer scopes every answer to
 that key's organization, so the console shows that organization and no other (another
@@ -102,6 +105,19 @@ class ConsoleRecording(BaseModel):
     started_at: datetime | None = None
 
 
+class ConsoleAnalysis(BaseModel):
+    """The session's post-call analysis as the issuer answers it (its `analysis`):
+    `pending`, `succeeded`, `failed` or `skipped`; the rest only once it ran."""
+
+    status: str
+    summary: str | None = None
+    success: bool | None = None
+    data: dict[str, Any] | None = None
+    model: str | None = None
+    completed_at: datetime | None = None
+    error: str | None = None
+
+
 class SessionView(BaseModel):
     id: str
     kind: str
@@ -122,6 +138,7 @@ class SessionView(BaseModel):
     items: list[TranscriptEntry]
     turns: list[TurnBar]
     recording: ConsoleRecording | None = None
+    analysis: ConsoleAnalysis | None = None
 
 
 def turn_bars(items: list[TranscriptEntry]) -> list[TurnBar]:

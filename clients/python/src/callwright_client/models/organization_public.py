@@ -24,6 +24,7 @@ class OrganizationPublic:
         max_concurrent_sessions (int | None):
         credits_per_minute (int | None):
         credits_per_message (int | None):
+        credits_per_analysis (int | None):
         suspended (bool):
         suspended_at (datetime.datetime | None):
         created_at (datetime.datetime):
@@ -38,6 +39,7 @@ class OrganizationPublic:
     max_concurrent_sessions: int | None
     credits_per_minute: int | None
     credits_per_message: int | None
+    credits_per_analysis: int | None
     suspended: bool
     suspended_at: datetime.datetime | None
     created_at: datetime.datetime
@@ -64,6 +66,9 @@ class OrganizationPublic:
         credits_per_message: int | None
         credits_per_message = self.credits_per_message
 
+        credits_per_analysis: int | None
+        credits_per_analysis = self.credits_per_analysis
+
         suspended = self.suspended
 
         suspended_at: str | None
@@ -88,6 +93,7 @@ class OrganizationPublic:
                 "max_concurrent_sessions": max_concurrent_sessions,
                 "credits_per_minute": credits_per_minute,
                 "credits_per_message": credits_per_message,
+                "credits_per_analysis": credits_per_analysis,
                 "suspended": suspended,
                 "suspended_at": suspended_at,
                 "created_at": created_at,
@@ -132,6 +138,13 @@ class OrganizationPublic:
 
         credits_per_message = _parse_credits_per_message(d.pop("credits_per_message"))
 
+        def _parse_credits_per_analysis(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        credits_per_analysis = _parse_credits_per_analysis(d.pop("credits_per_analysis"))
+
         suspended = d.pop("suspended")
 
         def _parse_suspended_at(data: object) -> datetime.datetime | None:
@@ -164,6 +177,7 @@ class OrganizationPublic:
             max_concurrent_sessions=max_concurrent_sessions,
             credits_per_minute=credits_per_minute,
             credits_per_message=credits_per_message,
+            credits_per_analysis=credits_per_analysis,
             suspended=suspended,
             suspended_at=suspended_at,
             created_at=created_at,

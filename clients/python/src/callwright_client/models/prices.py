@@ -18,6 +18,7 @@ class Prices:
         org_id (str):
         credits_per_minute (int | None):
         credits_per_message (int | None):
+        credits_per_analysis (int | None):
         object_ (Literal['prices'] | Unset):  Default: 'prices'.
         agent_id (None | str | Unset):
     """
@@ -25,6 +26,7 @@ class Prices:
     org_id: str
     credits_per_minute: int | None
     credits_per_message: int | None
+    credits_per_analysis: int | None
     object_: Literal["prices"] | Unset = "prices"
     agent_id: str | Unset | None = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -37,6 +39,9 @@ class Prices:
 
         credits_per_message: int | None
         credits_per_message = self.credits_per_message
+
+        credits_per_analysis: int | None
+        credits_per_analysis = self.credits_per_analysis
 
         object_ = self.object_
 
@@ -53,6 +58,7 @@ class Prices:
                 "org_id": org_id,
                 "credits_per_minute": credits_per_minute,
                 "credits_per_message": credits_per_message,
+                "credits_per_analysis": credits_per_analysis,
             }
         )
         if object_ is not UNSET:
@@ -81,6 +87,13 @@ class Prices:
 
         credits_per_message = _parse_credits_per_message(d.pop("credits_per_message"))
 
+        def _parse_credits_per_analysis(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        credits_per_analysis = _parse_credits_per_analysis(d.pop("credits_per_analysis"))
+
         object_ = cast(Literal["prices"] | Unset, d.pop("object", UNSET))
         if object_ != "prices" and not isinstance(object_, Unset):
             raise ValueError(f"object must match const 'prices', got '{object_}'")
@@ -98,6 +111,7 @@ class Prices:
             org_id=org_id,
             credits_per_minute=credits_per_minute,
             credits_per_message=credits_per_message,
+            credits_per_analysis=credits_per_analysis,
             object_=object_,
             agent_id=agent_id,
         )

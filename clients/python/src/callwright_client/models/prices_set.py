@@ -19,12 +19,14 @@ class PricesSet:
             agent_id (None | str | Unset):
             credits_per_minute (int | None | Unset):
             credits_per_message (int | None | Unset):
+            credits_per_analysis (int | None | Unset):
             clear (bool | Unset):  Default: False.
     """
 
     agent_id: str | Unset | None = UNSET
     credits_per_minute: int | Unset | None = UNSET
     credits_per_message: int | Unset | None = UNSET
+    credits_per_analysis: int | Unset | None = UNSET
     clear: bool | Unset = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,6 +48,12 @@ class PricesSet:
         else:
             credits_per_message = self.credits_per_message
 
+        credits_per_analysis: int | Unset | None
+        if isinstance(self.credits_per_analysis, Unset):
+            credits_per_analysis = UNSET
+        else:
+            credits_per_analysis = self.credits_per_analysis
+
         clear = self.clear
 
         field_dict: dict[str, Any] = {}
@@ -57,6 +65,8 @@ class PricesSet:
             field_dict["credits_per_minute"] = credits_per_minute
         if credits_per_message is not UNSET:
             field_dict["credits_per_message"] = credits_per_message
+        if credits_per_analysis is not UNSET:
+            field_dict["credits_per_analysis"] = credits_per_analysis
         if clear is not UNSET:
             field_dict["clear"] = clear
 
@@ -93,12 +103,22 @@ class PricesSet:
 
         credits_per_message = _parse_credits_per_message(d.pop("credits_per_message", UNSET))
 
+        def _parse_credits_per_analysis(data: object) -> int | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        credits_per_analysis = _parse_credits_per_analysis(d.pop("credits_per_analysis", UNSET))
+
         clear = d.pop("clear", UNSET)
 
         prices_set = cls(
             agent_id=agent_id,
             credits_per_minute=credits_per_minute,
             credits_per_message=credits_per_message,
+            credits_per_analysis=credits_per_analysis,
             clear=clear,
         )
 

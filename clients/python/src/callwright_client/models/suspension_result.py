@@ -24,6 +24,7 @@ class SuspensionResult:
         max_concurrent_sessions (int | None):
         credits_per_minute (int | None):
         credits_per_message (int | None):
+        credits_per_analysis (int | None):
         suspended (bool):
         suspended_at (datetime.datetime | None):
         created_at (datetime.datetime):
@@ -39,6 +40,7 @@ class SuspensionResult:
     max_concurrent_sessions: int | None
     credits_per_minute: int | None
     credits_per_message: int | None
+    credits_per_analysis: int | None
     suspended: bool
     suspended_at: datetime.datetime | None
     created_at: datetime.datetime
@@ -66,6 +68,9 @@ class SuspensionResult:
         credits_per_message: int | None
         credits_per_message = self.credits_per_message
 
+        credits_per_analysis: int | None
+        credits_per_analysis = self.credits_per_analysis
+
         suspended = self.suspended
 
         suspended_at: str | None
@@ -92,6 +97,7 @@ class SuspensionResult:
                 "max_concurrent_sessions": max_concurrent_sessions,
                 "credits_per_minute": credits_per_minute,
                 "credits_per_message": credits_per_message,
+                "credits_per_analysis": credits_per_analysis,
                 "suspended": suspended,
                 "suspended_at": suspended_at,
                 "created_at": created_at,
@@ -137,6 +143,13 @@ class SuspensionResult:
 
         credits_per_message = _parse_credits_per_message(d.pop("credits_per_message"))
 
+        def _parse_credits_per_analysis(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        credits_per_analysis = _parse_credits_per_analysis(d.pop("credits_per_analysis"))
+
         suspended = d.pop("suspended")
 
         def _parse_suspended_at(data: object) -> datetime.datetime | None:
@@ -171,6 +184,7 @@ class SuspensionResult:
             max_concurrent_sessions=max_concurrent_sessions,
             credits_per_minute=credits_per_minute,
             credits_per_message=credits_per_message,
+            credits_per_analysis=credits_per_analysis,
             suspended=suspended,
             suspended_at=suspended_at,
             created_at=created_at,
