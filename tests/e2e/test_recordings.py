@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -38,20 +39,14 @@ from callwright_devstack.services import seaweedfs_server
 from callwright_devstack.services.livekit_server import running_livekit
 from callwright_devstack.services.seaweedfs_server import SeaweedFS
 from callwright_devstack.services.served_issuer import ServedIssuer
+from callwright_devstack.services.worker_process import WorkerProcess, worker_env
 from callwright_devstack.speech import make_speech_wav
 from callwright_devstack.voice_stack import worker_stack
 from callwright_devstack.waiting import eventually
 from callwright_issuer.loops import recording_retention
 from callwright_shared.recordings.settings import RecordingSettings
-from tests.e2e.support import (
-    AGENT_REPLY,
-    USER_TRANSCRIPT,
-    Stack,
-    join,
-    new_tenant,
-    own_workers,
-    wait_ended,
-)
+from callwright_shared.settings import CallwrightSettings
+from tests.e2e.support import AGENT_REPLY, USER_TRANSCRIPT, Stack, join, new_tenant, wait_ended
 
 pytestmark = pytest.mark.e2e
 
@@ -290,10 +285,29 @@ async def test_a_worker_killed_while_storing_the_recording_leaves_the_charge_alo
     )
     (tmp_path / "a-file").write_text("a file where the recordings' folder should be")
     env = {**recorded.recording.to_env(), **broken, "CALLWRIGHT_RECORDINGS_UPLOAD_ATTEMPTS": "10"}
-    async with (
-        own_workers(stack, 1, worker_settings=env) as (settings, (worker,)),
-        issuer_client(settings) as client,
-    ):
+    # A worker of its own (it is killed), under an agent name the issuer dispatches to.
+    agent_name = f"callwright-rec-kill-{uuid.uuid4().hex[:6]}"
+    settings = stack.settings.model_copy(update={"livekit_agent_name": agent_name})
+    worker = WorkerProcess(
+        env=worker_env(
+            stack.settings, stack.openai, stack.deepgram, LIVEKIT_AGENT_NAME=agent_name, **env
+        ),
+        log_path=ARTIFACTS / f"worker-{agent_name}.log",
+    )
+    await asyncio.to_thread(worker.start)
+    try:
+        await killed_while_storing(stack, settings, worker, monkeypatch)
+    finally:
+        await asyncio.to_thread(worker.stop)
+
+
+async def killed_while_storing(
+    stack: Stack,
+    settings: CallwrightSettings,
+    worker: WorkerProcess,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with issuer_client(settings) as client:
         tenant = await new_tenant(stack, greeting="Hi!", recording={"enabled": True})
         body = await create_voice_session(client, tenant)
         session_id = body["session_id"]
