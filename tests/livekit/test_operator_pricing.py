@@ -117,6 +117,7 @@ async def test_an_operator_price_of_zero_is_honoured(
         "agent_id": tenant.agent_id,
         "credits_per_minute": 0,
         "credits_per_message": None,
+        "credits_per_analysis": None,
     }
     assert (await agent_of(client, tenant, tenant.agent_id))["credits_per_minute"] == 0
 
