@@ -150,11 +150,23 @@ async def test_admin_set_price_sets_and_clears_org_and_agent_prices(
         database_url,
         *("admin", "set-price", "--org", org, "--credits-per-minute", "0"),
         *("--credits-per-message", "2"),
-    ) == {"org_id": org, "credits_per_minute": 0, "credits_per_message": 2}
+    ) == {
+        "org_id": org,
+        "credits_per_minute": 0,
+        "credits_per_message": 2,
+        "credits_per_analysis": None,
+    }
     assert run_cli(
         database_url,
         *("admin", "set-price", "--org", org, "--agent", agent, "--credits-per-message", "5"),
-    ) == {"org_id": org, "agent_id": agent, "credits_per_minute": 3, "credits_per_message": 5}
+        *("--credits-per-analysis", "4"),
+    ) == {
+        "org_id": org,
+        "agent_id": agent,
+        "credits_per_minute": 3,
+        "credits_per_message": 5,
+        "credits_per_analysis": 4,
+    }
     assert await _prices(database_url, org, agent) == (0, 2, 3, 5, False)
 
     cleared = run_cli(database_url, "admin", "set-price", "--org", org, "--agent", agent, "--clear")
@@ -163,6 +175,7 @@ async def test_admin_set_price_sets_and_clears_org_and_agent_prices(
         "agent_id": agent,
         "credits_per_minute": None,
         "credits_per_message": None,
+        "credits_per_analysis": None,
     }
     assert await _prices(database_url, org, agent) == (0, 2, None, None, False)
 
