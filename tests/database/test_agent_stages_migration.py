@@ -62,17 +62,22 @@ async def test_0010_moves_flat_agents_and_snapshots_onto_the_stages(
     now = datetime.now(UTC)
     try:
         async with create_session_factory(engine)() as db, db.begin():
-            db.add(Organization(id="org_1", name="Acme", balance=0, held=0, created_at=now))
-            await db.flush()
-            db.add_all(
+            # Rows as 0009 has them: the models' later columns (prices added since) are
+            # not in its tables, so only these columns are written.
+            await db.execute(
+                sa.insert(Organization.__table__).values(
+                    id="org_1", name="Acme", balance=0, held=0, created_at=now
+                )
+            )
+            await db.execute(
+                sa.insert(Agent.__table__),
                 [
-                    Agent(id="a1", org_id="org_1", name="P", architecture=Architecture.PIPELINE,
-                          config=OLD_PIPELINE, created_at=now, updated_at=now),
-                    Agent(id="a2", org_id="org_1", name="G", architecture=Architecture.REALTIME,
-                          config=OLD_GEMINI, created_at=now, updated_at=now),
-                ]
+                    dict(id="a1", org_id="org_1", name="P", architecture=Architecture.PIPELINE,
+                         config=OLD_PIPELINE, created_at=now, updated_at=now),
+                    dict(id="a2", org_id="org_1", name="G", architecture=Architecture.REALTIME,
+                         config=OLD_GEMINI, created_at=now, updated_at=now),
+                ],
             )  # fmt: skip
-            await db.flush()
             db.add(
                 Session(
                     id="s1",
