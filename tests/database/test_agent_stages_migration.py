@@ -65,12 +65,12 @@ async def test_0010_moves_flat_agents_and_snapshots_onto_the_stages(
             # Rows as 0009 has them: the models' later columns (prices added since) are
             # not in its tables, so only these columns are written.
             await db.execute(
-                sa.insert(Organization.__table__).values(
+                sa.insert(Organization).values(
                     id="org_1", name="Acme", balance=0, held=0, created_at=now
                 )
             )
             await db.execute(
-                sa.insert(Agent.__table__),
+                sa.insert(Agent),
                 [
                     dict(id="a1", org_id="org_1", name="P", architecture=Architecture.PIPELINE,
                          config=OLD_PIPELINE, created_at=now, updated_at=now),
