@@ -277,6 +277,29 @@ async def open_page(browser: Chromium, url: str) -> AsyncIterator[Page]:
             await page.send("Page.close")
 
 
+@asynccontextmanager
+async def open_signed_in_page(
+    browser: Chromium, url: str, *, basic_auth: str, width: int = 1200, height: int = 900
+) -> AsyncIterator[Page]:
+    """A tab `width` wide (the console's table needs it) sending the HTTP Basic sign-in
+    `basic_auth` (user:password) with every request: the page and its fetches."""
+    async with open_page(browser, "about:blank") as page:
+        await page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        await page.send("Network.enable")
+        credentials = base64.b64encode(basic_auth.encode()).decode()
+        await page.send(
+            "Network.setExtraHTTPHeaders", headers={"Authorization": f"Basic {credentials}"}
+        )
+        await page.goto(url)
+        yield page
+
+
 @contextlib.contextmanager
 def console_on_failure(page: Page, log_path: Path) -> Iterator[None]:
     """Keep the page's console in `log_path` (tests/artifacts) when a step fails."""

@@ -32,7 +32,14 @@ from callwright_shared.settings import CallwrightSettings
 from callwright_shared.tools.signing_secret import signing_secret_of
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
-from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
+from tests.browser.chromium import (
+    Chromium,
+    Page,
+    console_on_failure,
+    open_page,
+    open_signed_in_page,
+    running_chromium,
+)
 from tests.support.served_app import served
 
 pytestmark = pytest.mark.browser
@@ -45,6 +52,8 @@ SCREENSHOT = ARTIFACTS / "browser-call.png"
 
 CONSOLE_LOG = ARTIFACTS / "browser-console.log"
 STATUS = "window.callwright"
+CONSOLE_AUTH = "ops:console-password-1"
+CONSOLE_STATE = "window.callwrightConsole"
 
 
 @dataclass
@@ -112,9 +121,11 @@ async def page_server(
     *,
     provider_keys: bool = True,
     issuer_settings: CallwrightSettings | None = None,
+    console: bool = False,
 ) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
     """The issuer and the page's backend, each served on its own port; yields the page's
-    URL and a client of the issuer (with the tenant's key) to check what happened."""
+    URL and a client of the issuer (with the tenant's key) to check what happened. With
+    `console`, the backend also serves the operator console, signed in with CONSOLE_AUTH."""
     issuer_app = create_issuer_app(issuer_settings or stack.settings)
     async with served(issuer_app, stack.issuer_port) as issuer_url:
         web = WebSettings.model_validate(
@@ -124,6 +135,8 @@ async def page_server(
                 "openai_api_key": OPENAI_KEY if provider_keys else None,
                 "deepgram_api_key": DEEPGRAM_KEY if provider_keys else None,
                 "google_api_key": None,
+                "console": console,
+                "console_auth": CONSOLE_AUTH if console else None,
             }
         )
         async with (
@@ -149,7 +162,7 @@ async def test_a_call_from_the_browser(stack: Stack) -> None:
         agent={"name": "Support line", "greeting": GREETING, "credits_per_minute": 6},
     )
     async with (
-        page_server(stack, tenant) as (page_url, issuer),
+        page_server(stack, tenant, console=True) as (page_url, issuer),
         open_page(stack.browser, page_url) as page,
     ):
         with console_on_failure(page, CONSOLE_LOG):
@@ -199,6 +212,47 @@ async def test_a_call_from_the_browser(stack: Stack) -> None:
         assert session["status"] == "ended"
         assert session["credits_charged"] == result["credits_charged"] > 0
         assert session["duration_seconds"] > 1
+        await the_console_shows_the_call(stack, page_url, session)
+
+
+async def the_console_shows_the_call(stack: Stack, page_url: str, session: dict[str, Any]) -> None:
+    """The operator console on the call just made: listed, then opened with the words
+    said in it. Its screenshots are the docs' pictures of the console (docs/console.md):
+    console-list.png and console-session.png, copied from tests/artifacts."""
+    session_id = session["id"]
+    async with open_signed_in_page(
+        stack.browser, f"{page_url}/console/", basic_auth=CONSOLE_AUTH
+    ) as page:
+        with console_on_failure(page, ARTIFACTS / "browser-console-console.log"):
+            await page.wait_for(
+                f"{CONSOLE_STATE} && {CONSOLE_STATE}.ready", within=60, what="the console"
+            )
+            row = f"tr[data-session-id='{session_id}']"
+            await page.wait_for(
+                f"document.querySelector({row!r}) !== null", within=30, what="the call listed"
+            )
+            await page.screenshot(ARTIFACTS / "console-list.png", selector="main")
+            await page.click(f"{row} td")
+            await page.wait_for(
+                f"{CONSOLE_STATE}.sessionId === {session_id!r}", within=30, what="the session"
+            )
+            await page.wait_for(
+                "document.querySelectorAll('#timeline li[data-role=assistant]').length > 1",
+                within=30,
+                what="the greeting and an answer in the timeline",
+            )
+            timeline = await page.evaluate("document.getElementById('timeline').innerText")
+            assert GREETING in timeline
+            assert AGENT_REPLY.split(".")[0] in timeline
+            assert USER_TRANSCRIPT in timeline.lower()
+            facts = await page.evaluate("document.getElementById('facts').innerText")
+            assert str(session["end_reason"]) in facts
+            assert f"{session['credits_charged']} credit" in facts
+            # One bar per agent turn the worker measured: the greeting and each answer.
+            bars = await page.evaluate("document.querySelectorAll('#chart svg g.turn').length")
+            answers = [t for t in session["transcript"] if t["role"] == "assistant"]
+            assert bars == len(answers)
+            await page.screenshot(ARTIFACTS / "console-session.png", selector="main")
 
 
 async def test_a_reload_mid_call_resumes_the_same_call(stack: Stack) -> None:

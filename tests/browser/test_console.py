@@ -7,13 +7,12 @@ The longest call was recorded: its file is in the issuer's local folder, and the
 plays it from the turn an operator clicks. Its post-call analysis succeeded (stored by the
 analysis loop's own code): the console shows its summary, success and extracted data.
 
-Screenshots land in tests/artifacts (console-list.png, console-session.png);
-docs/images/console-list.png is a copy of the first."""
+Screenshots land in tests/artifacts (console-seeded-list.png, console-seeded-session.png);
+the docs' pictures of the console come from a real call instead (test_browser_call.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,7 +40,13 @@ from callwright_shared.sessions import analyses
 from callwright_shared.sessions.recordings import set_recording
 from callwright_web.app import create_app as create_web_app
 from callwright_web.settings import WebSettings
-from tests.browser.chromium import Chromium, Page, console_on_failure, open_page, running_chromium
+from tests.browser.chromium import (
+    Chromium,
+    Page,
+    console_on_failure,
+    open_signed_in_page,
+    running_chromium,
+)
 from tests.support.call_records import SeededCall, Turn, seed_call
 from tests.support.recording_files import write_ogg
 from tests.support.served_app import served
@@ -237,22 +242,10 @@ async def apply_filters(page: Page, **values: str) -> None:
 
 @asynccontextmanager
 async def wide_page(console: Console, path: str) -> AsyncIterator[Page]:
-    """The console in a tab wide enough for its table."""
-    async with open_page(console.browser, "about:blank") as page:
-        await page.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=1200,
-            height=900,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        # The operator's sign-in, on every request of the tab (the page and its fetches).
-        await page.send("Network.enable")
-        credentials = base64.b64encode(CONSOLE_AUTH.encode()).decode()
-        await page.send(
-            "Network.setExtraHTTPHeaders", headers={"Authorization": f"Basic {credentials}"}
-        )
-        await page.goto(console.url + path)
+    """The console in a tab wide enough for its table, signed in as the operator."""
+    async with open_signed_in_page(
+        console.browser, console.url + path, basic_auth=CONSOLE_AUTH
+    ) as page:
         await page.wait_for(f"{STATE} && {STATE}.ready", within=60, what="the console")
         yield page
 
@@ -271,7 +264,7 @@ async def test_the_console_lists_filters_and_opens_a_session(console: Console) -
             assert first_row[5] == "1:04"  # 64 s of agent time
             assert first_row[6] == "11"  # a greeting and five questions and answers
             assert first_row[8] == "7"  # ceil(64 s × 6 credits/min ÷ 60), as settled
-            await page.screenshot(ARTIFACTS / "console-list.png", selector="main")
+            await page.screenshot(ARTIFACTS / "console-seeded-list.png", selector="main")
 
             await apply_filters(page, **{"filter-agent": console.billing_agent})
             assert await listed_ids(page) == [console.billing.session_id]
@@ -294,7 +287,7 @@ async def test_the_console_lists_filters_and_opens_a_session(console: Console) -
                 what="the session view",
             )
             await check_session_view(page, console.long)
-            await page.screenshot(ARTIFACTS / "console-session.png", selector="main")
+            await page.screenshot(ARTIFACTS / "console-seeded-session.png", selector="main")
 
             await page.click("#back")
             await page.wait_for(

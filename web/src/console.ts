@@ -202,7 +202,8 @@ function cost(view: SessionView): string {
       : view.credits_per_message !== null
         ? ` at ${view.credits_per_message}/message`
         : '';
-  return `${view.credits_charged} credits${price}`;
+  const unit = view.credits_charged === 1 ? 'credit' : 'credits';
+  return `${view.credits_charged} ${unit}${price}`;
 }
 
 // Where a turn is heard in the recording: seconds from the file's first sample.
