@@ -9,10 +9,16 @@ the benchmarks' OpenAI voice), then the rest faster than real time (`speedup` ti
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+from aiohttp import ClientConnectionResetError, WSMsgType, web
 
 from ._audio import chunked, text_to_speech_pcm
+from ._server import EmulatorServer
 
 FIRST_BYTE_DELAY_S = 0.2
 SPEEDUP = 4.0
@@ -69,3 +75,78 @@ class Pacing:
                 [round(offset_ms + i * per_char_ms) for i in chars],
                 [max(1, round(per_char_ms)) for _ in chars],
             )
+
+
+class VoiceOptions(TypedDict, total=False):
+    """How a voice emulator is made (`VoiceEmulator`'s keywords)."""
+
+    require_key: str | None
+    first_byte_delay_s: float
+    speedup: float
+
+
+class VoiceEmulator(EmulatorServer):
+    """A streaming voice vendor's emulator: the key it requires (None: any), how it paces
+    its audio, and what it was asked to say (`requests`, in order)."""
+
+    def __init__(
+        self,
+        *,
+        require_key: str | None = None,
+        first_byte_delay_s: float = FIRST_BYTE_DELAY_S,
+        speedup: float = SPEEDUP,
+    ) -> None:
+        super().__init__()
+        self.require_key = require_key
+        self.pacing = Pacing(first_byte_delay_s, speedup)
+        self.requests: list[SpeechRequest] = []
+
+    async def stream_pcm(
+        self, request: web.Request, text: str, *, sample_rate: int, content_type: str
+    ) -> web.StreamResponse:
+        """An HTTP answer streaming `text` as raw PCM16, paced; the caller may hang up."""
+        response = web.StreamResponse(headers={"Content-Type": content_type})
+        await response.prepare(request)
+        try:
+            async for chunk in self.pacing.speak(text, sample_rate=sample_rate):
+                await response.write(chunk.pcm)
+            await response.write_eof()
+        except ClientConnectionResetError:
+            pass  # the worker cut the speech short
+        return response
+
+
+class JsonSocket:
+    """A WebSocket's JSON messages, sent one at a time: several contexts speak at once."""
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self._lock = asyncio.Lock()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        async with self._lock:
+            if not self.ws.closed:
+                await self.ws.send_str(json.dumps(message))
+
+
+async def quietly(speaking: Awaitable[None]) -> None:
+    """Speak until the socket goes away: a closed connection ends the speech, no more."""
+    with contextlib.suppress(ConnectionError):
+        await speaking
+
+
+async def cancel_all(tasks: Iterable[asyncio.Task[None] | None]) -> None:
+    """Stop the contexts still speaking when their socket closes, and wait for each."""
+    for task in tasks:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await task
+
+
+async def json_messages(ws: web.WebSocketResponse) -> AsyncIterator[dict[str, Any]]:
+    """The JSON text messages a client sends, until it closes (binary ones are ignored)."""
+    async for msg in ws:
+        if msg.type is WSMsgType.TEXT:
+            message: dict[str, Any] = json.loads(msg.data)
+            yield message

@@ -26,15 +26,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
-from aiohttp import ClientConnectionResetError, WSMsgType, web
+from aiohttp import web
 
-from ._server import EmulatorServer
-from ._speech import FIRST_BYTE_DELAY_S, SPEEDUP, Pacing, SpeechRequest
+from ._speech import (
+    JsonSocket,
+    SpeechRequest,
+    VoiceEmulator,
+    VoiceOptions,
+    cancel_all,
+    json_messages,
+    quietly,
+)
 
 KEY_HEADER = "X-API-Key"
 VERSION_HEADER = "Cartesia-Version"
@@ -72,24 +77,15 @@ class _Context:
     task: asyncio.Task[None] | None = None
 
 
-class CartesiaEmulator(EmulatorServer):
+class CartesiaEmulator(VoiceEmulator):
     """Cartesia voices on `http://127.0.0.1:PORT`.
 
     `requests` holds what each WebSocket context (once done) and each `/tts/bytes` request
     asked for, in order; `versions` the `cartesia_version` of each WebSocket opened.
     """
 
-    def __init__(
-        self,
-        *,
-        require_key: str | None = None,
-        first_byte_delay_s: float = FIRST_BYTE_DELAY_S,
-        speedup: float = SPEEDUP,
-    ) -> None:
-        super().__init__()
-        self.require_key = require_key
-        self.pacing = Pacing(first_byte_delay_s, speedup)
-        self.requests: list[SpeechRequest] = []
+    def __init__(self, **voice: Unpack[VoiceOptions]) -> None:
+        super().__init__(**voice)
         self.versions: list[str] = []
 
     @property
@@ -126,16 +122,10 @@ class CartesiaEmulator(EmulatorServer):
                 self._key(request),
             )
         )  # fmt: skip
-        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
-        await response.prepare(request)
-        try:
-            rate = int(body["output_format"]["sample_rate"])
-            async for chunk in self.pacing.speak(text, sample_rate=rate):
-                await response.write(chunk.pcm)
-            await response.write_eof()
-        except ClientConnectionResetError:
-            pass  # the worker cut the speech short
-        return response
+        rate = int(body["output_format"]["sample_rate"])
+        return await self.stream_pcm(
+            request, text, sample_rate=rate, content_type="application/octet-stream"
+        )
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         version = request.query.get("cartesia_version") or request.headers.get(VERSION_HEADER)
@@ -145,19 +135,10 @@ class CartesiaEmulator(EmulatorServer):
         key = self._key(request)
         ws = web.WebSocketResponse(heartbeat=None)
         await ws.prepare(request)
-        lock = asyncio.Lock()
+        send = JsonSocket(ws).send
         contexts: dict[str, _Context] = {}
 
-        async def send(message: dict[str, Any]) -> None:
-            async with lock:
-                if not ws.closed:
-                    await ws.send_str(json.dumps(message))
-
         async def speak(ctx: _Context) -> None:
-            with contextlib.suppress(ConnectionError):
-                await _speak(ctx)
-
-        async def _speak(ctx: _Context) -> None:
             offset_s, first = 0.0, True
             while (text := await ctx.queue.get()) is not None:
                 words: list[str] = []
@@ -199,10 +180,7 @@ class CartesiaEmulator(EmulatorServer):
 
         with self._tracked(ws):
             try:
-                async for msg in ws:
-                    if msg.type is not WSMsgType.TEXT:
-                        continue
-                    data: dict[str, Any] = json.loads(msg.data)
+                async for data in json_messages(ws):
                     context_id = str(data.get("context_id") or "")
                     ctx = contexts.get(context_id)
                     if data.get("cancel"):
@@ -226,18 +204,14 @@ class CartesiaEmulator(EmulatorServer):
                             int(data["output_format"]["sample_rate"]),
                             bool(data.get("add_timestamps")),
                         )
-                        ctx.task = asyncio.create_task(speak(ctx))
+                        ctx.task = asyncio.create_task(quietly(speak(ctx)))
                     if text := str(data.get("transcript") or "").strip():
                         ctx.said.append(text)
                         ctx.queue.put_nowait(text)
                     if not data.get("continue", False):
                         ctx.queue.put_nowait(None)
             finally:
-                for ctx in list(contexts.values()):
-                    if ctx.task is not None:
-                        ctx.task.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                            await ctx.task
+                await cancel_all([ctx.task for ctx in contexts.values()])
                 await ws.close()
         return ws
 

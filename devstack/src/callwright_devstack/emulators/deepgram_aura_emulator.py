@@ -19,15 +19,13 @@ missing or wrong key is a 401 before the WebSocket opens. Audio comes as
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 from typing import Any
 
-from aiohttp import ClientConnectionResetError, WSMsgType, web
+from aiohttp import web
 
-from ._server import EmulatorServer
-from ._speech import FIRST_BYTE_DELAY_S, SPEEDUP, Pacing, SpeechRequest
+from ._speech import SpeechRequest, VoiceEmulator, cancel_all, json_messages, quietly
 
 MODEL_UUID = "ad2b7f4e-4e4a-4c3a-9a43-0c5f1b7f2d10"
 
@@ -41,23 +39,11 @@ def _error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"err_code": code, "err_msg": message}, status=status)
 
 
-class DeepgramAuraEmulator(EmulatorServer):
+class DeepgramAuraEmulator(VoiceEmulator):
     """Aura voices on `http://127.0.0.1:PORT/v1/speak`.
 
     `requests` holds each flushed WebSocket utterance and each REST request, in order.
     """
-
-    def __init__(
-        self,
-        *,
-        require_key: str | None = None,
-        first_byte_delay_s: float = FIRST_BYTE_DELAY_S,
-        speedup: float = SPEEDUP,
-    ) -> None:
-        super().__init__()
-        self.require_key = require_key
-        self.pacing = Pacing(first_byte_delay_s, speedup)
-        self.requests: list[SpeechRequest] = []
 
     @property
     def base_url(self) -> str:
@@ -95,15 +81,7 @@ class DeepgramAuraEmulator(EmulatorServer):
             return _error(400, "INVALID_TEXT", "text must not be empty")
         self._record(request, text, "http")
         rate = int(request.query.get("sample_rate", "24000"))
-        response = web.StreamResponse(headers={"Content-Type": "audio/l16"})
-        await response.prepare(request)
-        try:
-            async for chunk in self.pacing.speak(text, sample_rate=rate):
-                await response.write(chunk.pcm)
-            await response.write_eof()
-        except ClientConnectionResetError:
-            pass  # the worker cut the speech short
-        return response
+        return await self.stream_pcm(request, text, sample_rate=rate, content_type="audio/l16")
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if (denied := self._denied(request)) is not None:
@@ -129,10 +107,6 @@ class DeepgramAuraEmulator(EmulatorServer):
         queue: asyncio.Queue[str | None] = asyncio.Queue()
 
         async def speak() -> None:
-            with contextlib.suppress(ConnectionError):
-                await _speak()
-
-        async def _speak() -> None:
             nonlocal sequence
             while (text := await queue.get()) is not None:
                 if text:
@@ -142,13 +116,10 @@ class DeepgramAuraEmulator(EmulatorServer):
                 await ws.send_str(json.dumps({"type": "Flushed", "sequence_id": sequence}))
                 sequence += 1
 
-        speaker = asyncio.create_task(speak())
+        speaker = asyncio.create_task(quietly(speak()))
         with self._tracked(ws):
             try:
-                async for msg in ws:
-                    if msg.type is not WSMsgType.TEXT:
-                        continue
-                    data: dict[str, Any] = json.loads(msg.data)
+                async for data in json_messages(ws):
                     kind = data.get("type")
                     if kind == "Speak":
                         buffer.append(str(data.get("text", "")))
@@ -165,8 +136,6 @@ class DeepgramAuraEmulator(EmulatorServer):
             except ConnectionError:
                 pass
             finally:
-                speaker.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                    await speaker
+                await cancel_all([speaker])
                 await ws.close()
         return ws

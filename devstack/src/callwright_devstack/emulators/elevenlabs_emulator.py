@@ -23,15 +23,21 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
-from aiohttp import ClientConnectionResetError, WSMsgType, web
+from aiohttp import web
 
-from ._server import EmulatorServer
-from ._speech import FIRST_BYTE_DELAY_S, SPEEDUP, Pacing, SpeechChunk, SpeechRequest
+from ._speech import (
+    JsonSocket,
+    SpeechChunk,
+    SpeechRequest,
+    VoiceEmulator,
+    VoiceOptions,
+    cancel_all,
+    json_messages,
+    quietly,
+)
 
 KEY_HEADER = "xi-api-key"
 
@@ -55,24 +61,15 @@ class _Context:
     task: asyncio.Task[None] | None = None
 
 
-class ElevenLabsEmulator(EmulatorServer):
+class ElevenLabsEmulator(VoiceEmulator):
     """ElevenLabs voices on `http://127.0.0.1:PORT/v1`.
 
     `requests` holds what each WebSocket context (once final) and each HTTP request asked
     for, in order; `connections` the query of each WebSocket opened.
     """
 
-    def __init__(
-        self,
-        *,
-        require_key: str | None = None,
-        first_byte_delay_s: float = FIRST_BYTE_DELAY_S,
-        speedup: float = SPEEDUP,
-    ) -> None:
-        super().__init__()
-        self.require_key = require_key
-        self.pacing = Pacing(first_byte_delay_s, speedup)
-        self.requests: list[SpeechRequest] = []
+    def __init__(self, **voice: Unpack[VoiceOptions]) -> None:
+        super().__init__(**voice)
         self.connections: list[dict[str, str]] = []
 
     @property
@@ -113,15 +110,7 @@ class ElevenLabsEmulator(EmulatorServer):
                 request.headers.get(KEY_HEADER),
             )
         )
-        response = web.StreamResponse(headers={"Content-Type": "audio/pcm"})
-        await response.prepare(request)
-        try:
-            async for chunk in self.pacing.speak(text, sample_rate=rate):
-                await response.write(chunk.pcm)
-            await response.write_eof()
-        except ClientConnectionResetError:
-            pass  # the worker cut the speech short
-        return response
+        return await self.stream_pcm(request, text, sample_rate=rate, content_type="audio/pcm")
 
     async def _multi_stream(self, request: web.Request) -> web.StreamResponse:
         if (denied := self._denied(request)) is not None:
@@ -133,19 +122,10 @@ class ElevenLabsEmulator(EmulatorServer):
         self.connections.append(query)
         ws = web.WebSocketResponse(heartbeat=None)
         await ws.prepare(request)
-        lock = asyncio.Lock()
+        send = JsonSocket(ws).send
         contexts: dict[str, _Context] = {}
 
-        async def send(message: dict[str, Any]) -> None:
-            async with lock:
-                if not ws.closed:
-                    await ws.send_str(json.dumps(message))
-
         async def speak(ctx: _Context) -> None:
-            with contextlib.suppress(ConnectionError):
-                await _speak(ctx)
-
-        async def _speak(ctx: _Context) -> None:
             first = True
             while (text := await ctx.queue.get()) is not None:
                 async for chunk in self.pacing.speak(
@@ -170,10 +150,7 @@ class ElevenLabsEmulator(EmulatorServer):
 
         with self._tracked(ws):
             try:
-                async for msg in ws:
-                    if msg.type is not WSMsgType.TEXT:
-                        continue
-                    data: dict[str, Any] = json.loads(msg.data)
+                async for data in json_messages(ws):
                     if data.get("close_socket"):
                         break
                     context_id = str(data.get("context_id") or "default")
@@ -182,7 +159,7 @@ class ElevenLabsEmulator(EmulatorServer):
                         if data.get("close_context"):
                             continue
                         ctx = contexts[context_id] = _Context(context_id)
-                        ctx.task = asyncio.create_task(speak(ctx))
+                        ctx.task = asyncio.create_task(quietly(speak(ctx)))
                     if isinstance(text := data.get("text"), str):
                         ctx.buffer += text
                     if data.get("flush"):
@@ -191,11 +168,7 @@ class ElevenLabsEmulator(EmulatorServer):
                         flush(ctx)
                         ctx.queue.put_nowait(None)
             finally:
-                for ctx in list(contexts.values()):
-                    if ctx.task is not None:
-                        ctx.task.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                            await ctx.task
+                await cancel_all([ctx.task for ctx in contexts.values()])
                 await ws.close()
         return ws
 
