@@ -181,10 +181,39 @@ async def test_a_recording_is_linked_signed_expires_and_is_deleted(
         assert deleted.status_code == 200, deleted.text
         assert deleted.json()["status"] == "deleted"
         assert not (folder / tenant.org_id / f"{session_id}.ogg").exists()
-        assert_error(await client.get(path, headers=tenant.headers), 404, "recording_not_found")
+        gone = assert_error(
+            await client.get(path, headers=tenant.headers), 404, "recording_not_found"
+        )
+        assert "was deleted" in gone["message"]
         assert_error(await client.delete(path, headers=tenant.headers), 404, "recording_not_found")
         session = (await client.get(f"/v1/sessions/{session_id}", headers=tenant.headers)).json()
         assert session["recording"]["status"] == "deleted"
+
+
+async def test_a_recording_not_stored_yet_says_so(database_url: str, tmp_path: Path) -> None:
+    """While the call runs and its file is copied, the link is 404 like a call never
+    recorded, with a message that tells the two apart."""
+    tenant = await seed_tenant(database_url)
+    session_id = await ended_session(database_url, tenant)
+    async with database(database_url) as db:
+        row = await db.get(Session, session_id)
+        assert row is not None
+        row.recording = RecordingInfo(status="pending").to_json()
+    never = await ended_session(database_url, tenant)
+    recording = RecordingSettings(directory=str(tmp_path))
+    async with issuer(database_url, recording) as (_, client):
+        pending = assert_error(
+            await client.get(f"/v1/sessions/{session_id}/recording", headers=tenant.headers),
+            404,
+            "recording_not_found",
+        )
+        assert "not stored yet" in pending["message"]
+        absent = assert_error(
+            await client.get(f"/v1/sessions/{never}/recording", headers=tenant.headers),
+            404,
+            "recording_not_found",
+        )
+        assert absent["message"] == f"Session '{never}' has no recording."
 
 
 async def test_retention_deletes_old_recordings_only(database_url: str, tmp_path: Path) -> None:

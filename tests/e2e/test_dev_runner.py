@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from callwright_devstack.checkout import ARTIFACTS
+from callwright_devstack.dev import ports_in_use
 from callwright_devstack.emulators import DeepgramEmulator, OpenAIEmulator
 from callwright_devstack.livekit_config import LIVEKIT_BINARY
 from callwright_devstack.ports import free_tcp_port
@@ -147,5 +148,29 @@ async def test_the_printed_curl_run_at_once_gets_an_agent(tmp_path: Path) -> Non
                     json={"name": "Local tools", "architecture": "pipeline", "tools": [LOCAL_TOOL]},
                 )
             assert created.status_code == 200, created.text
+
+            # A second `make run` beside the first says so, instead of reporting ready
+            # on the first one's services.
+            second = await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "callwright.cli", "dev"],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert second.returncode != 0
+            assert "already in use" in second.stderr, second.stderr
+            # Stopped twice over (uv forwards the signal it got): every child still stops.
+            wanted = [
+                ("127.0.0.1", livekit_port),
+                ("127.0.0.1", int(env["CALLWRIGHT_ISSUER_PORT"])),
+                ("127.0.0.1", int(env["CALLWRIGHT_WEB_PORT"])),
+            ]
+            assert ports_in_use(wanted) == wanted
+            runner.send_signal(signal.SIGTERM)
+            runner.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(runner.wait, 60)
+            assert ports_in_use(wanted) == []
         run_dir = tmp_path / "run"
         assert (run_dir / "demo.json").stat().st_mode & 0o777 == 0o600

@@ -13,9 +13,11 @@ own); LiveKit listens on the port of LIVEKIT_URL (7880 by default) and the next 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -96,10 +98,58 @@ async def _seed(settings: CallwrightSettings, known: dict[str, Any] | None) -> d
         await engine.dispose()
 
 
+def ports_in_use(host_ports: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The TCP addresses something already listens on (for example another `make run`,
+    which would otherwise answer this run's readiness checks)."""
+    taken = []
+    for host, port in host_ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1)
+            if probe.connect_ex((host, port)) == 0:
+                taken.append((host, port))
+    return taken
+
+
+def _exit_once(signum: int, _frame: object) -> None:
+    """The first Ctrl-C or SIGTERM stops the runner; later ones are ignored, so they cannot
+    cut the children's shutdown short (uv forwards the signal it got: one `kill` of
+    `make run` may arrive twice)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
+
+
+def _stop_all(children: list[Process]) -> None:
+    """Stop every child, even when another signal arrives meanwhile."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for child in reversed(children):
+        child.terminate()
+    for child in children:
+        with contextlib.suppress(Exception):
+            child.stop(timeout=10)
+
+
 def run_dev() -> None:
     settings = CallwrightSettings()
     if not LIVEKIT_BINARY.exists():
         sys.exit("livekit-server is not installed: run `make tools` (or `make run`).")
+    issuer_url = f"http://{settings.issuer_host}:{settings.issuer_port}"
+    livekit_port = urlsplit(settings.livekit_url).port or 7880
+    page_settings = WebSettings(issuer_url=issuer_url)
+    wanted = [
+        ("127.0.0.1", livekit_port),
+        ("127.0.0.1", livekit_port + 1),
+        (settings.issuer_host, settings.issuer_port),
+        (page_settings.host, page_settings.port),
+    ]
+    if taken := ports_in_use(wanted):
+        listed = ", ".join(f"{host}:{port}" for host, port in taken)
+        sys.exit(
+            f"{listed} already in use: is another `make run` still running? Stop it (Ctrl-C "
+            "in its terminal), or move this one with LIVEKIT_URL, CALLWRIGHT_ISSUER_PORT and "
+            "CALLWRIGHT_WEB_PORT."
+        )
     runs = run_dir()
     runs.mkdir(exist_ok=True)
     upgrade(settings.database_url)
@@ -108,8 +158,6 @@ def run_dev() -> None:
     demo = asyncio.run(_seed(settings, known))
     if demo != known:
         _private_file(demo_file, json.dumps(demo, indent=2))
-    issuer_url = f"http://{settings.issuer_host}:{settings.issuer_port}"
-    livekit_port = urlsplit(settings.livekit_url).port or 7880
     ready_file = runs / "worker.ready"
     ready_file.unlink(missing_ok=True)
     config = dev_config(
@@ -140,6 +188,8 @@ def run_dev() -> None:
     )
     page = service("web", [*cli, "web"], **web.to_env("issuer_url", "api_key", "static_dir"))
     children = [livekit, issuer, worker, page]
+    signal.signal(signal.SIGTERM, _exit_once)
+    signal.signal(signal.SIGINT, _exit_once)
     try:
         livekit.start()
         livekit.wait_ready(
@@ -185,14 +235,8 @@ def run_dev() -> None:
             ),
             flush=True,
         )
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while livekit.running() and issuer.running():
             time.sleep(0.5)
-        print("a service exited; see the logs in .run/", file=sys.stderr)
-    except KeyboardInterrupt:
-        pass
+        sys.exit(f"a service exited; see its log in {runs}/")
     finally:
-        for child in reversed(children):
-            child.terminate()
-        for child in children:
-            child.stop(timeout=10)
+        _stop_all(children)

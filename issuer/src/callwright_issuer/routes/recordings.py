@@ -69,9 +69,19 @@ RecordingSettingsDep = Annotated[RecordingSettings, Depends(recording_settings)]
 
 def _kept(row: Session) -> RecordingInfo:
     info = RecordingInfo.stored(row.recording)
-    if info is None or info.status != "ready" or info.key is None:
-        raise RecordingNotFoundError(f"Session '{row.id}' has no recording.")
-    return info
+    if info is not None and info.status == "ready" and info.key is not None:
+        return info
+    # One code for every state without a file (documented); the message says which.
+    why = {
+        "pending": "is not stored yet (the call is running or its file is being copied); "
+        "ask again once the session's recording.status is ready",
+        "failed": f"failed: {info.error}" if info is not None else "",
+        "deleted": "was deleted",
+    }
+    state = why.get(info.status, "") if info is not None else ""
+    if state:
+        raise RecordingNotFoundError(f"Session '{row.id}''s recording {state}.")
+    raise RecordingNotFoundError(f"Session '{row.id}' has no recording.")
 
 
 @router.get(
