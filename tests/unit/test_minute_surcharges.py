@@ -4,10 +4,12 @@ own price, never for fallbacks or text agents; none from the built-ins."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from callwright_issuer.app import create_app
 from callwright_shared.agents.definitions import AgentConfig
 from callwright_shared.agents.registry import (
     ProvidersFileError,
@@ -125,3 +127,16 @@ def test_a_malformed_surcharge_is_refused_naming_it(surcharges: str, fault: str)
     )
     with pytest.raises(ProvidersFileError, match=fault):
         parse_providers(text, source="providers.yaml")
+
+
+async def test_the_issuer_does_not_start_on_a_malformed_surcharge(tmp_path: Path) -> None:
+    path = tmp_path / "providers.yaml"
+    path.write_text(PRICED.replace("premium_voice: 2", "premium_voice: two"))
+    app = create_app(
+        CallwrightSettings.model_validate(
+            {"providers_file": str(path), "database_url": "sqlite+aiosqlite:///unused.db"}
+        )
+    )
+    with pytest.raises(ProvidersFileError, match=r"surcharges\.voices\.premium_voice"):
+        async with app.router.lifespan_context(app):
+            pass
