@@ -39,6 +39,7 @@ from callwright_issuer.routes import (
 from callwright_issuer.sessions.analysis_models import analysis_model_of, analysis_settings_of
 from callwright_issuer.sessions.chat_models import ChatModel, OpenAIChatModel
 from callwright_shared import outbound
+from callwright_shared.agents.registry import registry_of
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.errors import RequestTooLargeError
 from callwright_shared.settings import IssuerSettings
@@ -60,6 +61,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A bad providers file stops the start, naming the file and the fault, rather than
+        # failing each request that prices or checks an agent.
+        registry_of(settings)
         engine = create_engine(settings.database_url)
         app.state.settings = settings
         app.state.engine = engine

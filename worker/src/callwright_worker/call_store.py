@@ -17,8 +17,8 @@ import aiosqlite  # noqa: F401 - imported at prewarm, not on a job's first query
 import asyncpg  # noqa: F401
 from sqlalchemy.pool import NullPool
 
+from callwright_shared.agents import surcharges
 from callwright_shared.agents.definitions import AgentConfig, config_of
-from callwright_shared.billing import pricing
 from callwright_shared.calls import heartbeats
 from callwright_shared.db.engine import (
     create_engine,
@@ -111,7 +111,7 @@ class CallStore:
             agent = await live_agent(db, org_id=org_id, agent_id=agent_id)
             if agent is None:
                 return None
-            price = await pricing.price_of(db, agent, settings)
+            price = await surcharges.price_of(db, agent, settings)
             return StoredAgent(
                 agent.id,
                 agent.name,

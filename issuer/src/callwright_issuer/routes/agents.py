@@ -17,6 +17,7 @@ from callwright_issuer.http.parameters import checked_parameters
 from callwright_issuer.http.rate_limits import ReadAllowed
 from callwright_issuer.schemas import AgentList, DeletedAgent, error_responses
 from callwright_shared.agents import definitions as agents
+from callwright_shared.agents import surcharges
 from callwright_shared.agents.definitions import AgentPublic, AgentSpec, AgentUpdate
 from callwright_shared.billing import pricing
 from callwright_shared.db.engine import transaction
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/v1/agents", tags=["agents"], dependencies=[Depends(c
 
 
 async def _public(db: DbSessionDep, agent: Agent, settings: IssuerSettings) -> AgentPublic:
-    return agents.to_public(agent, await pricing.price_of(db, agent, settings))
+    return agents.to_public(agent, await surcharges.price_of(db, agent, settings))
 
 
 @router.post(
@@ -64,15 +65,7 @@ async def list_agents(
     )
     org = await pricing.org_override(db, key.org_id)
     return AgentList(
-        data=[
-            agents.to_public(
-                a,
-                pricing.resolve(
-                    a.architecture, agent=pricing.override_of(a), org=org, settings=settings
-                ),
-            )
-            for a in rows
-        ],
+        data=[agents.to_public(a, surcharges.price_with(a, org, settings)) for a in rows],
         has_more=has_more,
     )
 

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_issuer.schemas import SessionCreate
 from callwright_shared.agents import definitions as agents
+from callwright_shared.agents import surcharges
 from callwright_shared.billing import credits, pricing
 from callwright_shared.db.engine import org_write
 from callwright_shared.db.models import Agent, SessionKind, utcnow
@@ -128,7 +129,9 @@ async def plan_session(
         agent_id=agent.id,
         agent_name=agent.name,
         resolved=resolved,
-        price=await pricing.price_of(db, agent, settings),
+        # What this session runs, overrides applied: a premium voice chosen per session
+        # pays its surcharge too (docs/decisions.md#minute-surcharges).
+        price=await surcharges.price_of(db, agent, settings, config=resolved.config),
     )
 
 

@@ -18,12 +18,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from callwright_shared.agents.providers import ProviderConfigError
+from callwright_shared.billing.pricing import MAX_PRICE
 from callwright_shared.errors import InvalidRequestError
 from callwright_shared.settings import ProviderSettings
 
@@ -69,6 +70,24 @@ class ProvidersFileError(ValueError):
     """The operator's providers file cannot be read; names the file and the fault."""
 
 
+Credits = Annotated[int, Field(strict=True, ge=0, le=MAX_PRICE)]
+
+
+class Surcharges(BaseModel):
+    """Credits per minute a voice session pays on top of its base price for running one
+    of the provider's models or voices ([decision](decisions.md#minute-surcharges))."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    models: dict[str, Credits] = Field(default_factory=dict)
+    voices: dict[str, Credits] = Field(default_factory=dict)
+
+    def of(self, *, model: str | None, voice: str | None) -> int:
+        return (self.models.get(model, 0) if model else 0) + (
+            self.voices.get(voice, 0) if voice else 0
+        )
+
+
 class ProviderEntry(BaseModel):
     """One provider of the operator's file."""
 
@@ -81,6 +100,7 @@ class ProviderEntry(BaseModel):
     stages: tuple[Stage, ...] = Field(min_length=1)
     models: tuple[str, ...] = ()
     voices: tuple[str, ...] = ()
+    surcharges: Surcharges = Surcharges()
 
 
 class ProvidersFile(BaseModel):
@@ -100,6 +120,7 @@ class Provider:
     api_key_env: str | None
     models: Mapping[Stage, tuple[str, ...]]
     voices: Mapping[Stage, tuple[str, ...]] = field(default_factory=dict)
+    surcharges: Surcharges = field(default_factory=Surcharges)
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -258,6 +279,7 @@ def _entry(entry: ProviderEntry) -> Provider:
         api_key_env=entry.api_key_env or KIND_KEY_ENV[entry.kind],
         models={stage: entry.models for stage in stages},
         voices={stage: entry.voices for stage in stages if stage in ("tts", "realtime")},
+        surcharges=entry.surcharges,
     )
 
 
@@ -285,6 +307,16 @@ def parse_providers(text: str, *, source: str) -> Registry:
             )
         if not entry.models:
             raise ProvidersFileError(f"{source}: provider '{entry.name}' lists no models")
+        for what, priced, listed in (
+            ("models", entry.surcharges.models, entry.models),
+            ("voices", entry.surcharges.voices, entry.voices),
+        ):
+            unlisted = [name for name in priced if name not in listed]
+            if unlisted:
+                raise ProvidersFileError(
+                    f"{source}: provider '{entry.name}': surcharges.{what}.{unlisted[0]}: "
+                    f"not one of its {what}"
+                )
         providers[entry.name] = _entry(entry)
     return Registry(providers, from_file=True)
 

@@ -8,6 +8,11 @@
         chat message     CALLWRIGHT_PRICE_CHAT_CREDITS_PER_MESSAGE
         analysis         CALLWRIGHT_PRICE_ANALYSIS_CREDITS (any architecture)
 
+A voice minute resolved from the organization's price or the default adds the surcharges
+the operator's providers file puts on the agent's models and voices
+(callwright_shared.agents.surcharges); an agent's own minute price is the final word
+([decision](decisions.md#minute-surcharges)).
+
 Each of the prices (a voice minute, a chat message, a post-call analysis) resolves on its
 own. The analysis price is resolved when the analysis holds it (`analysis_price`), not
 snapshotted with the session. A price of 0
@@ -65,15 +70,21 @@ def resolve(
     agent: PriceOverride,
     org: PriceOverride,
     settings: PricingSettings,
+    surcharge: int = 0,
 ) -> Price:
-    """Agent override > organization price > default of settings."""
+    """Agent override > organization price > default of settings; `surcharge` (credits
+    per minute for the agent's models and voices) is added to the last two only."""
     default_minute = (
         settings.price_realtime_credits_per_minute
         if architecture is Architecture.REALTIME
         else settings.price_pipeline_credits_per_minute
     )
     return Price(
-        credits_per_minute=_first(agent.credits_per_minute, org.credits_per_minute, default_minute),
+        credits_per_minute=(
+            agent.credits_per_minute
+            if agent.credits_per_minute is not None
+            else _first(org.credits_per_minute, default_minute) + surcharge
+        ),
         credits_per_message=_first(
             agent.credits_per_message,
             org.credits_per_message,
@@ -103,13 +114,17 @@ async def org_override(db: AsyncSession, org_id: str) -> PriceOverride:
     return PriceOverride() if row is None else PriceOverride(*row)
 
 
-async def price_of(db: AsyncSession, agent: Agent, settings: PricingSettings) -> Price:
-    """The agent's effective prices (what a new session snapshots)."""
+async def price_of(
+    db: AsyncSession, agent: Agent, settings: PricingSettings, *, surcharge: int = 0
+) -> Price:
+    """The agent's effective prices (what a new session snapshots); `surcharge` as in
+    `resolve` (callwright_shared.agents.surcharges computes it)."""
     return resolve(
         agent.architecture,
         agent=override_of(agent),
         org=await org_override(db, agent.org_id),
         settings=settings,
+        surcharge=surcharge,
     )
 
 
