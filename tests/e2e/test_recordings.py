@@ -46,6 +46,7 @@ from callwright_devstack.waiting import eventually
 from callwright_issuer.loops import recording_retention
 from callwright_shared.recordings.settings import RecordingSettings
 from callwright_shared.settings import CallwrightSettings
+from callwright_worker.recording import KEPT_AFTER_LEAVING_S
 from tests.e2e.support import AGENT_REPLY, USER_TRANSCRIPT, Stack, join, new_tenant, wait_ended
 
 pytestmark = pytest.mark.e2e
@@ -222,6 +223,10 @@ async def test_a_recorded_call_is_kept_linked_expires_and_is_deleted(
         present = _at(events["ended"]) - _at(events["user_joined"])
         assert spoken <= length <= present, (spoken, length, present)
         assert session["duration_seconds"] <= present
+        # It ends a second after the caller left, not with the rejoin grace's silence
+        # (the recorder starts after the caller joined; 50 ms for Opus frames).
+        stayed = _at(events["user_away"]) - _at(events["user_joined"])
+        assert length <= stayed + KEPT_AFTER_LEAVING_S + 0.05, (length, stayed)
 
         # Both sides are in it, where the timeline says they spoke: the caller's speech
         # on the left, the agent's on the right. `started_at` places the file on the

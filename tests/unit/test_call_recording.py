@@ -97,6 +97,29 @@ async def test_a_recorded_call_says_the_consent_first_and_keeps_the_file(
     assert row.credits_charged == settled.credits_charged
 
 
+async def test_the_file_ends_a_second_after_the_caller_left(
+    make_call: NewCall, tmp_path: Path
+) -> None:
+    """Not with the rejoin grace's silence: the call ended while its caller was away,
+    3 s into the recording, so the file keeps 3 s and the second after."""
+    folder = tmp_path / "kept"
+    call = await make_call(
+        config=RECORDED,
+        settings={"rejoin_grace_seconds": 0.01},
+        recordings=RecordingSettings(directory=str(folder)),
+    )
+    await ended_by_the_user(call)  # the caller leaves 3 s after the recorder started
+    write_ogg(call.job.session_directory / RECORDING_FILE, 40)  # the grace, recorded
+    await call.job.run_shutdown_callbacks()
+    info = RecordingInfo.stored((await call.row()).recording)
+    assert info is not None and info.status == "ready", info
+    kept = 3 + recording.KEPT_AFTER_LEAVING_S
+    assert info.duration_seconds == pytest.approx(kept, abs=0.03)
+    assert info.key is not None
+    assert recording.audio_seconds(folder / info.key) == pytest.approx(kept, abs=0.03)
+    assert info.size_bytes == (folder / info.key).stat().st_size
+
+
 async def test_a_copy_that_keeps_failing_ends_failed_with_its_reason(
     make_call: NewCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

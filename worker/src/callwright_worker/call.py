@@ -142,6 +142,7 @@ class Call:
         self._agent_spoke = False
         self._session_started = False
         self._away: asyncio.Task[None] | None = None
+        self._away_since: float | None = None  # on the call's clock
         self._back = asyncio.Event()
         self._http = outbound.new_client()  # the agent's tools' requests
         self._tools: CallTools | None = None
@@ -277,7 +278,7 @@ class Call:
             record=RECORD_AUDIO if self._recording is not None else False,
         )
         if self._recording is not None:
-            await self._recording.mark_started(session)
+            await self._recording.mark_started(session, now=self._clock.now())
         return session
 
     def _greet(self) -> None:
@@ -500,6 +501,7 @@ class Call:
             extra={"reason": rtc.DisconnectReason.Name(reason) if reason is not None else None},
         )
         self._clock.pause()
+        self._away_since = self._clock.now()
         if self._session is not None:
             with contextlib.suppress(RuntimeError):  # nothing to interrupt, or closing
                 self._session.interrupt()
@@ -593,6 +595,8 @@ class Call:
                 },
             )
         if self._recording is not None and self._recording.started:
+            if self._away is not None and self._away_since is not None:
+                self._recording.caller_left_at(self._away_since)
             # After the settlement, and in the job's shutdown: the copy outlives the
             # entrypoint, and livekit-agents deletes the folder only after it.
             self._ctx.add_shutdown_callback(self._recording.keeper(self._ctx.session_directory))

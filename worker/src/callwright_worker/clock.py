@@ -35,6 +35,10 @@ class AgentClock:
         self._running_since: float | None = None
         self._stopped = False
 
+    def now(self) -> float:
+        """The time source's reading, in seconds (to measure between two moments)."""
+        return self._time.now()
+
     def start(self) -> None:
         """Start, or resume after a pause."""
         if not self._stopped and self._running_since is None:

@@ -45,6 +45,8 @@ RECORD_AUDIO: RecordingOptions = {
     "transcript": False,
 }
 RETRY_DELAYS_S = (1.0, 3.0, 9.0)
+# Kept after the moment the caller left: the tail of what was being said then.
+KEPT_AFTER_LEAVING_S = 1.0
 
 
 def recording_started_at(session: object) -> datetime | None:
@@ -54,6 +56,27 @@ def recording_started_at(session: object) -> datetime | None:
     recorder = getattr(session, "_recorder_io", None)
     started = getattr(recorder, "recording_started_at", None)
     return datetime.fromtimestamp(started, UTC) if isinstance(started, float) else None
+
+
+def trimmed(path: Path, seconds: float) -> Path:
+    """The file's first `seconds`, beside it: its packets copied as they are (no
+    re-encoding), so cutting costs a read and a write."""
+    import av
+
+    kept = path.with_name(f"kept-{path.name}")
+    with av.open(str(path)) as source, av.open(str(kept), "w", format="ogg") as target:
+        stream = source.streams.audio[0]
+        out = target.add_stream_from_template(stream)
+        assert stream.time_base is not None
+        limit = seconds / stream.time_base
+        for packet in source.demux(stream):
+            if packet.dts is None:  # the demuxer's closing empty packet
+                continue
+            if packet.pts is not None and packet.pts >= limit:
+                break
+            packet.stream = out
+            target.mux(packet)
+    return kept
 
 
 def audio_seconds(path: Path) -> float:
@@ -88,6 +111,8 @@ class CallRecording:
         self.consent_message = record.config.recording.consent_message
         self.started = False
         self.started_at: datetime | None = None
+        self._started_on_clock: float | None = None
+        self._keep_seconds: float | None = None
 
     @classmethod
     def of(
@@ -104,14 +129,22 @@ class CallRecording:
         )
         return cls(record, calls, recording, store)
 
-    async def mark_started(self, session: object) -> None:
-        """The recorder runs: the session shows a recording on its way."""
+    async def mark_started(self, session: object, *, now: float) -> None:
+        """The recorder runs (`now` on the call's clock): the session shows a recording on
+        its way."""
         self.started = True
+        self._started_on_clock = now
         self.started_at = recording_started_at(session)
         await self._calls.set_recording(
             self._record.session_id,
             RecordingInfo(status="pending", key=self.key, started_at=self.started_at),
         )
+
+    def caller_left_at(self, now: float) -> None:
+        """The call ended while its caller was away, gone since `now` (the call's clock):
+        the file ends a moment after that, not with the rejoin grace's silence."""
+        if self._started_on_clock is not None:
+            self._keep_seconds = max(0.0, now - self._started_on_clock) + KEPT_AFTER_LEAVING_S
 
     def keeper(self, folder: Path) -> Callable[[str], Coroutine[Any, Any, None]]:
         """The job shutdown callback that stores the file the call left in `folder`."""
@@ -137,6 +170,9 @@ class CallRecording:
     async def _store_file(self, path: Path) -> RecordingInfo:
         try:
             duration = await asyncio.to_thread(audio_seconds, path)
+            if self._keep_seconds is not None and self._keep_seconds < duration:
+                path = await asyncio.to_thread(trimmed, path, self._keep_seconds)
+                duration = await asyncio.to_thread(audio_seconds, path)
         except FileNotFoundError:
             return RecordingInfo(status="failed", key=self.key, error="no audio was recorded")
         except Exception as exc:  # a file the recorder could not finish
