@@ -9,16 +9,20 @@ allowed, as an operator does for a receiver on its own network)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select, update
 
 from callwright_devstack.api import assert_error, issuer_client, session_of
 from callwright_devstack.ports import free_tcp_port
 from callwright_devstack.services.webhook_receiver import WebhookReceiver
 from callwright_devstack.tenants import Tenant, make_settings, seed_tenant
 from callwright_devstack.waiting import eventually
+from callwright_shared.db.engine import create_engine, create_session_factory
+from callwright_shared.db.models import WebhookEndpoint, utcnow
 from callwright_shared.settings import CallwrightSettings
 
 pytestmark = pytest.mark.database
@@ -391,6 +395,60 @@ async def test_after_a_rotation_both_secrets_sign_during_the_overlap(
         receiver.verified(latest)
         with pytest.raises(Exception, match="No matching signature"):
             receiver.verified(new_secret)
+
+
+async def test_a_previous_secret_is_forgotten_once_its_overlap_has_ended(
+    database_url: str, tenant: Tenant, receiver: WebhookReceiver
+) -> None:
+    """The dispatcher's upkeep clears it from the row: a secret that signs nothing any
+    more is not kept at rest (docs/security.md#secrets-at-rest)."""
+    settings = webhook_settings(database_url, webhook_dispatch_interval_seconds=0)
+    async with issuer_client(settings) as client:
+        ended, lasting = [await create_endpoint(client, tenant, receiver.url) for _ in range(2)]
+        for endpoint in (ended, lasting):
+            rotated = await client.post(
+                f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret", headers=tenant.headers
+            )
+            assert rotated.status_code == 200, rotated.text
+    engine = create_engine(database_url)
+    try:
+        factory = create_session_factory(engine)
+        async with factory() as db:
+            await db.execute(
+                update(WebhookEndpoint)
+                .where(WebhookEndpoint.id == ended["id"])
+                .values(previous_secret_expires_at=utcnow() - timedelta(seconds=1))
+            )
+            await db.commit()
+
+        async def previous_secrets() -> dict[str, str | None]:
+            async with factory() as db:
+                rows = await db.execute(
+                    select(WebhookEndpoint.id, WebhookEndpoint.previous_secret).where(
+                        WebhookEndpoint.id.in_([ended["id"], lasting["id"]])
+                    )
+                )
+                return {row.id: row.previous_secret for row in rows}
+
+        assert None not in (await previous_secrets()).values()
+        async with issuer_client(webhook_settings(database_url)):
+            await eventually(
+                lambda: _cleared(previous_secrets, ended["id"]),
+                within=10,
+                what="the ended overlap's secret cleared",
+            )
+        kept = await previous_secrets()
+        assert kept[ended["id"]] is None
+        assert kept[lasting["id"]] == lasting["secret"]
+        async with factory() as db:
+            row = await db.get(WebhookEndpoint, ended["id"])
+            assert row is not None and row.previous_secret_expires_at is None
+    finally:
+        await engine.dispose()
+
+
+async def _cleared(read: Callable[[], Awaitable[dict[str, str | None]]], endpoint_id: str) -> bool:
+    return (await read())[endpoint_id] is None
 
 
 async def test_an_address_refused_when_sent_is_a_failed_attempt_and_nothing_is_sent(

@@ -52,7 +52,15 @@ class Caller:
     listen_frame_ms: int | None = None
     _state_changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def join(self, sample_rate: int = 48_000, queue_size_ms: int = 200) -> None:
+    async def join(
+        self,
+        sample_rate: int = 48_000,
+        queue_size_ms: int = 200,
+        *,
+        preconnect_buffer: bool = False,
+    ) -> None:
+        """Connect and publish the microphone; `preconnect_buffer` flags the track as one
+        a client sends a pre-connect audio buffer for (as the JS SDK does)."""
         self.room.on("track_subscribed", self._on_track)
         self.room.on("participant_connected", self._on_participant)
         self.room.on("participant_attributes_changed", self._on_attributes)
@@ -64,7 +72,9 @@ class Caller:
             self._on_participant(participant)
         self._source = rtc.AudioSource(sample_rate, 1, queue_size_ms=queue_size_ms)
         track = rtc.LocalAudioTrack.create_audio_track("microphone", self._source)
-        options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+        options = rtc.TrackPublishOptions(
+            source=rtc.TrackSource.SOURCE_MICROPHONE, preconnect_buffer=preconnect_buffer
+        )
         await self.room.local_participant.publish_track(track, options)
 
     def _on_participant(self, participant: rtc.RemoteParticipant) -> None:

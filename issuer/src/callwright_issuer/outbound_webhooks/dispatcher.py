@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from callwright_issuer.http.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_BACKLOG, WEBHOOK_DELIVERIES
-from callwright_issuer.outbound_webhooks.endpoints import signing_secrets
+from callwright_issuer.outbound_webhooks.endpoints import clear_ended_overlaps, signing_secrets
 from callwright_shared import outbound
 from callwright_shared.db.engine import serialized_writes
 from callwright_shared.db.models import (
@@ -224,7 +224,15 @@ class WebhookDispatcher:
         if self._purged_at is not None and now - self._purged_at < _PURGE_EVERY_S:
             return
         self._purged_at = now
+        await self.clear_ended_overlaps()
         await self.purge_expired()
+
+    async def clear_ended_overlaps(self) -> int:
+        """Forget rotated-out secrets once their overlap has ended."""
+        async with self._factory() as db, serialized_writes(db):
+            cleared = await clear_ended_overlaps(db, at=utcnow())
+            await db.commit()
+        return cleared
 
     async def purge_expired(self) -> int:
         """Delete what ended more than CALLWRIGHT_WEBHOOK_RETENTION_DAYS ago: finished

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callwright_shared import outbound
@@ -342,6 +342,24 @@ async def rotate_secret(db: AsyncSession, row: WebhookEndpoint, settings: Issuer
     row.secret = outbound.new_signing_secret()
     row.updated_at = now
     return row.secret
+
+
+async def clear_ended_overlaps(db: AsyncSession, *, at: datetime) -> int:
+    """Forget the previous secrets whose overlap ended before `at` (they sign nothing
+    any more; docs/security.md#secrets-at-rest). Returns the endpoints cleared."""
+    result = await db.execute(
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.previous_secret.is_not(None),
+            or_(
+                WebhookEndpoint.previous_secret_expires_at.is_(None),
+                WebhookEndpoint.previous_secret_expires_at <= at,
+            ),
+        )
+        .values(previous_secret=None, previous_secret_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def signing_secrets(row: WebhookEndpoint, *, at: datetime) -> list[str]:
