@@ -28,6 +28,7 @@ from callwright_devstack.services.callwright_process import CallwrightProcess
 from callwright_devstack.services.tool_server import Answer, ToolServer
 from callwright_devstack.tenants import Tenant, seed_tenant
 from callwright_devstack.waiting import eventually
+from tests.support.issuer_env import issuer_env
 
 pytestmark = pytest.mark.database
 
@@ -40,20 +41,6 @@ EVIL_INPUT = "a" * 40 + "!"
 SENDS = 50
 BOMB_BYTES = 64 << 20
 RSS_GROWTH_BOUND = 50 << 20
-
-
-def issuer_env(database_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "CALLWRIGHT_ENV": "test",
-        "DATABASE_URL": database_url,
-        "LIVEKIT_URL": "ws://127.0.0.1:9",
-        "LIVEKIT_API_KEY": "devkey",
-        "LIVEKIT_API_SECRET": "x" * 40,
-        "CALLWRIGHT_RECONCILE_INTERVAL_SECONDS": "0",
-        "CALLWRIGHT_REDISPATCH_INTERVAL_SECONDS": "0",
-        "CALLWRIGHT_WEBHOOK_DISPATCH_INTERVAL_SECONDS": "0",
-        **extra,
-    }
 
 
 @contextmanager

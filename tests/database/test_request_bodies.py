@@ -18,6 +18,7 @@ import pytest
 from callwright_devstack.checkout import ARTIFACTS
 from callwright_devstack.services.callwright_process import CallwrightProcess
 from callwright_devstack.tenants import seed_tenant
+from tests.support.issuer_env import issuer_env
 
 pytestmark = pytest.mark.database
 
@@ -46,17 +47,6 @@ def assert_too_large(response: httpx.Response) -> None:
     assert error["code"] == "request_too_large"
     assert error["type"] == "invalid_request_error"
     assert "65536 bytes" in error["message"]
-
-
-def issuer_env(database_url: str) -> dict[str, str]:
-    return {
-        "CALLWRIGHT_ENV": "test",
-        "DATABASE_URL": database_url,
-        "LIVEKIT_URL": "ws://127.0.0.1:9",
-        "LIVEKIT_API_KEY": "devkey",
-        "LIVEKIT_API_SECRET": "x" * 40,
-        "CALLWRIGHT_RECONCILE_INTERVAL_SECONDS": "0",
-    }
 
 
 async def attack(process: CallwrightProcess, path: str, headers: dict[str, str]) -> None:

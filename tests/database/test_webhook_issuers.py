@@ -21,23 +21,15 @@ from callwright_devstack.services.webhook_receiver import WebhookReceiver
 from callwright_devstack.tenants import Tenant, seed_tenant
 from callwright_devstack.waiting import eventually
 from callwright_shared.db.migrate import upgrade_async
+from tests.support.issuer_env import issuer_env
 
 pytestmark = pytest.mark.database
 
-
-def issuer_env(database_url: str, **overrides: str) -> dict[str, str]:
-    return {
-        "CALLWRIGHT_ENV": "test",
-        "DATABASE_URL": database_url,
-        "LIVEKIT_URL": "ws://127.0.0.1:9",
-        "LIVEKIT_API_KEY": "devkey",
-        "LIVEKIT_API_SECRET": "x" * 40,
-        "CALLWRIGHT_RECONCILE_INTERVAL_SECONDS": "0",
-        "CALLWRIGHT_REDISPATCH_INTERVAL_SECONDS": "0",
-        "CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE": "true",
-        "CALLWRIGHT_WEBHOOK_DISPATCH_INTERVAL_SECONDS": "0.1",
-        **overrides,
-    }
+# These issuers deliver to loopback receivers, several passes a second.
+DELIVERING = {
+    "CALLWRIGHT_OUTBOUND_ALLOW_PRIVATE": "true",
+    "CALLWRIGHT_WEBHOOK_DISPATCH_INTERVAL_SECONDS": "0.1",
+}
 
 
 @pytest.fixture
@@ -90,7 +82,10 @@ async def test_an_issuer_killed_before_delivering_leaves_the_events_to_the_next(
     # A short lease: the dead issuer's claim runs out soon and the next issuer takes over.
     # The request's timeout leaves the test 5 s to kill the issuer while it waits.
     env = issuer_env(
-        sqlite_url, CALLWRIGHT_WEBHOOK_LEASE_SECONDS="6", CALLWRIGHT_WEBHOOK_TIMEOUT_SECONDS="5"
+        sqlite_url,
+        **DELIVERING,
+        CALLWRIGHT_WEBHOOK_LEASE_SECONDS="6",
+        CALLWRIGHT_WEBHOOK_TIMEOUT_SECONDS="5",
     )
     async with (
         WebhookReceiver(answers=["hold"]) as receiver,
@@ -138,7 +133,10 @@ async def test_two_issuers_on_postgres_deliver_each_event_once(
     database_url = await fresh_postgres_url(postgres_server)
     await upgrade_async(database_url)
     tenant = await seed_tenant(database_url)
-    env = issuer_env(database_url, CALLWRIGHT_WEBHOOK_DISPATCH_INTERVAL_SECONDS="0.05")
+    env = issuer_env(
+        database_url,
+        **{**DELIVERING, "CALLWRIGHT_WEBHOOK_DISPATCH_INTERVAL_SECONDS": "0.05"},
+    )
     async with WebhookReceiver() as receiver, httpx.AsyncClient(timeout=30) as client:
         bases = [
             (await start_issuer(issuers, env, tmp_path, f"webhook-fleet-{i}")).url for i in range(2)
