@@ -1,7 +1,8 @@
 """Calls whose stages run on the operator's providers (CALLWRIGHT_PROVIDERS_FILE): speech-
 to-text, LLM and voice on three servers of their own, each receiving only its stage's
-requests; an LLM outage answered by the stage's fallback; and a call with each vendor
-voice (ElevenLabs, Cartesia, Deepgram Aura) through its plugin, with its provider's key."""
+requests; an LLM outage answered by the stage's fallback, both an error answer and a
+server gone mid-call; and a call with each vendor voice (ElevenLabs, Cartesia, Deepgram
+Aura) through its plugin, with its provider's key."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from tests.e2e.support import (
 pytestmark = pytest.mark.e2e
 
 GREETING = "Hello, this is your own models speaking."
+PRIMARY_REPLY = "The primary model answers this first turn."
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Servers:
     llm: OpenAIEmulator
     tts: OpenAIEmulator
     down: OpenAIEmulator
+    # An LLM the test stops mid-call (its port closes: a server gone, not an error answer).
+    mortal: OpenAIEmulator
     client: httpx.AsyncClient
     voices: dict[str, VendorVoice]
 
@@ -90,9 +94,9 @@ def vendor_entries(voices: dict[str, VendorVoice]) -> list[dict[str, Any]]:
 def providers_file(
     path: Path, servers: dict[str, OpenAIEmulator], voices: dict[str, VendorVoice]
 ) -> Path:
-    stages = {"whisper": "stt", "vllm": "llm", "kokoro": "tts", "down": "llm"}
+    stages = {"whisper": "stt", "vllm": "llm", "kokoro": "tts", "down": "llm", "mortal": "llm"}
     models = {"whisper": "faster-whisper-small", "vllm": "qwen", "kokoro": "kokoro",
-              "down": "primary"}  # fmt: skip
+              "down": "primary", "mortal": "primary"}  # fmt: skip
     entries: list[dict[str, Any]] = [
         {
             "name": name,
@@ -116,6 +120,7 @@ async def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Asy
         "vllm": OpenAIEmulator(reply=AGENT_REPLY),
         "kokoro": OpenAIEmulator(),
         "down": OpenAIEmulator(reply="the primary should not be heard"),
+        "mortal": OpenAIEmulator(reply=PRIMARY_REPLY),
     }
     made["down"].chat_status = 500
     # Each vendor voice requires its key: the worker must send the provider's.
@@ -134,7 +139,15 @@ async def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Asy
             )
         )
         client = await stack_of.enter_async_context(issuer_client(settings))
-        yield Servers(made["whisper"], made["vllm"], made["kokoro"], made["down"], client, voices)
+        yield Servers(
+            made["whisper"],
+            made["vllm"],
+            made["kokoro"],
+            made["down"],
+            made["mortal"],
+            client,
+            voices,
+        )
 
 
 async def talk(stack: Stack, body: dict[str, Any]) -> Caller:
@@ -183,6 +196,14 @@ async def test_three_stages_on_three_servers(stack: Stack, servers: Servers) -> 
     assert len(stack.deepgram.stream_queries) == deepgram_before  # the built-in is not asked
 
 
+def switched(session: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        item
+        for item in session["transcript"]
+        if item["role"] == "event" and item["content"] == "provider_switched"
+    ]
+
+
 async def test_an_llm_outage_is_answered_by_the_fallback(stack: Stack, servers: Servers) -> None:
     tenant = await new_tenant(
         stack,
@@ -206,12 +227,57 @@ async def test_an_llm_outage_is_answered_by_the_fallback(stack: Stack, servers: 
     assert len(servers.down.chat_requests) > asked_before
     assert "should not be heard" not in caller.agent_text()
     # The switch is in the call's timeline.
-    switches = [
-        item
-        for item in session["transcript"]
-        if item["role"] == "event" and item["content"] == "provider_switched"
-    ]
+    switches = switched(session)
     assert switches and "llm" in switches[0]["detail"], session["transcript"]
+
+
+async def test_an_llm_killed_mid_call_is_replaced_by_the_fallback(
+    stack: Stack, servers: Servers
+) -> None:
+    tenant = await new_tenant(
+        stack,
+        greeting=GREETING,
+        **{
+            **STAGES,
+            "llm": {
+                "provider": "mortal",
+                "model": "primary",
+                "fallback": [{"provider": "vllm", "model": "qwen"}],
+            },
+        },
+    )
+    body = await create_voice_session(servers.client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 60)
+    await eventually(lambda: "own models" in caller.agent_text(), within=60, what="greeting")
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+    # The first turn is the primary's.
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: "primary model answers" in caller.agent_text(), within=60, what="the first answer"
+    )
+    assert servers.mortal.chat_requests
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+    # The primary's server goes away mid-call; the next turn is the fallback's.
+    await servers.mortal.stop()
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=60, what="the answer"
+    )
+    await caller.keep_quiet(1.0)
+    await caller.leave()
+    session = await wait_ended(servers.client, tenant, body["session_id"])
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+    said = [item["content"] for item in session["transcript"] if item["role"] == "assistant"]
+    assert any(PRIMARY_REPLY in text for text in said), said
+    assert any(AGENT_REPLY in text for text in said), said
+    switches = switched(session)
+    assert switches and "llm" in switches[0]["detail"], session["transcript"]
+    # The switch came after the primary's answer and before the fallback's.
+    order = [item["content"] for item in session["transcript"]]
+    first = next(i for i, text in enumerate(order) if PRIMARY_REPLY in text)
+    second = next(i for i, text in enumerate(order) if AGENT_REPLY in text)
+    assert first < order.index("provider_switched") < second, order
 
 
 @pytest.mark.parametrize("name", list(VENDORS))
