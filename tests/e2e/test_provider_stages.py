@@ -13,11 +13,15 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import yaml
 
 from callwright_devstack.api import create_voice_session, issuer_client
+from callwright_devstack.checkout import REPO_ROOT
+from callwright_devstack.demo_agent import demo_stages
 from callwright_devstack.emulators import (
     CartesiaEmulator,
     DeepgramAuraEmulator,
@@ -26,6 +30,7 @@ from callwright_devstack.emulators import (
 )
 from callwright_devstack.participant import Caller
 from callwright_devstack.waiting import eventually
+from callwright_shared.agents.registry import parse_providers
 from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
@@ -40,6 +45,7 @@ pytestmark = pytest.mark.e2e
 
 GREETING = "Hello, this is your own models speaking."
 PRIMARY_REPLY = "The primary model answers this first turn."
+SELF_HOSTED = REPO_ROOT / "deploy" / "providers.self-hosted.yaml"
 
 
 @dataclass
@@ -52,6 +58,9 @@ class Servers:
     mortal: OpenAIEmulator
     client: httpx.AsyncClient
     voices: dict[str, VendorVoice]
+    # deploy/providers.self-hosted.yaml's servers: Ollama's and speaches' stand-ins.
+    ollama: OpenAIEmulator
+    speaches: OpenAIEmulator
 
 
 VendorVoice = ElevenLabsEmulator | CartesiaEmulator | DeepgramAuraEmulator
@@ -91,8 +100,21 @@ def vendor_entries(voices: dict[str, VendorVoice]) -> list[dict[str, Any]]:
     ]
 
 
+def self_hosted_entries(ollama: OpenAIEmulator, speaches: OpenAIEmulator) -> list[dict[str, Any]]:
+    """The shipped self-hosted file's providers as they are, but for their base URLs:
+    each server's is its stand-in's."""
+    shipped: list[dict[str, Any]] = yaml.safe_load(SELF_HOSTED.read_text())["providers"]
+    stand_in = {11434: ollama.base_url, 8001: speaches.base_url}
+    return [
+        {**entry, "base_url": stand_in[urlsplit(entry["base_url"]).port or 0]} for entry in shipped
+    ]
+
+
 def providers_file(
-    path: Path, servers: dict[str, OpenAIEmulator], voices: dict[str, VendorVoice]
+    path: Path,
+    servers: dict[str, OpenAIEmulator],
+    voices: dict[str, VendorVoice],
+    self_hosted: list[dict[str, Any]],
 ) -> Path:
     stages = {"whisper": "stt", "vllm": "llm", "kokoro": "tts", "down": "llm", "mortal": "llm"}
     models = {"whisper": "faster-whisper-small", "vllm": "qwen", "kokoro": "kokoro",
@@ -108,7 +130,7 @@ def providers_file(
         }
         for name in servers
     ]
-    entries += vendor_entries(voices)
+    entries += vendor_entries(voices) + self_hosted
     path.write_text(json.dumps({"providers": entries}))
     return path
 
@@ -126,10 +148,17 @@ async def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Asy
     # Each vendor voice requires its key: the worker must send the provider's.
     voices = {name: kind(require_key=vendor_key(name)) for name, (kind, _, _) in VENDORS.items()}
     keys = {env: vendor_key(name) for name, (_, _, env) in VENDORS.items()}
+    ollama = OpenAIEmulator(reply=AGENT_REPLY)
+    speaches = OpenAIEmulator(transcript=USER_TRANSCRIPT)
     async with AsyncExitStack() as stack_of:
-        for server in [*made.values(), *voices.values()]:
+        for server in [*made.values(), *voices.values(), ollama, speaches]:
             await stack_of.enter_async_context(server)
-        path = providers_file(tmp_path_factory.mktemp("providers") / "providers.json", made, voices)
+        path = providers_file(
+            tmp_path_factory.mktemp("providers") / "providers.json",
+            made,
+            voices,
+            self_hosted_entries(ollama, speaches),
+        )
         settings, _ = await stack_of.enter_async_context(
             own_workers(
                 stack,
@@ -147,6 +176,8 @@ async def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Asy
             made["mortal"],
             client,
             voices,
+            ollama,
+            speaches,
         )
 
 
@@ -278,6 +309,33 @@ async def test_an_llm_killed_mid_call_is_replaced_by_the_fallback(
     first = next(i for i, text in enumerate(order) if PRIMARY_REPLY in text)
     second = next(i for i, text in enumerate(order) if AGENT_REPLY in text)
     assert first < order.index("provider_switched") < second, order
+
+
+async def test_the_self_hosted_recipe_runs_a_call(stack: Stack, servers: Servers) -> None:
+    # The agent `make run` seeds on deploy/providers.self-hosted.yaml: the file's first
+    # model of each stage, the first voice.
+    shipped = parse_providers(SELF_HOSTED.read_text(), source=str(SELF_HOSTED))
+    stages = {name: choice.model_dump() for name, choice in demo_stages(shipped).items()}
+    tenant = await new_tenant(stack, greeting=GREETING, **stages)
+    body = await create_voice_session(servers.client, tenant)
+    caller = await talk(stack, body)
+    await caller.leave()
+    session = await wait_ended(servers.client, tenant, body["session_id"])
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+    assert session["credits_charged"] >= 1
+    # Ollama's stand-in was asked for the words, speaches' for the transcript and the voice,
+    # each with the model the file lists.
+    ollama, speaches = servers.ollama, servers.speaches
+    assert {r["model"] for r in ollama.chat_requests} == {"qwen2.5:7b"}
+    assert USER_TRANSCRIPT in json.dumps(ollama.chat_requests[-1]["messages"])
+    assert not ollama.transcription_requests and not ollama.speech_requests
+    assert {r.get("model") for r in speaches.transcription_requests} == {
+        "Systran/faster-whisper-small"
+    }
+    assert {(r["model"], r["voice"]) for r in speaches.speech_requests} == {
+        ("speaches-ai/Kokoro-82M-v1.0-ONNX", "af_heart")
+    }
+    assert not speaches.chat_requests
 
 
 @pytest.mark.parametrize("name", list(VENDORS))
