@@ -21,9 +21,14 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_realtime_call_end_to_end(stack: Stack, client: httpx.AsyncClient) -> None:
+    # The realtime stage in its object form; the flat fields are the tool-call tests'.
     tenant = await new_tenant(
-        stack, architecture="realtime", provider="openai", voice="verse", greeting="Hello there!"
+        stack,
+        architecture="realtime",
+        realtime={"provider": "openai", "model": "gpt-realtime-mini", "voice": "verse"},
+        greeting="Hello there!",
     )
+    connections_before = len(stack.realtime.connection_queries)
     voiced_before = stack.realtime.voiced_seconds_received
     body = await create_voice_session(client, tenant)
     caller = await join(body)
@@ -48,7 +53,10 @@ async def test_realtime_call_end_to_end(stack: Stack, client: httpx.AsyncClient)
     await caller.keep_quiet(0.5)
     assert stack.realtime.voiced_seconds_received > voiced_before, "user audio never arrived"
     assert caller.agent_audio_peak_rms > 1000
-    assert any("realtime" in q.get("model", "") or q for q in stack.realtime.connection_queries)
+    # The agent's model, not the default, is the one the worker dialled.
+    assert {q.get("model") for q in stack.realtime.connection_queries[connections_before:]} == {
+        "gpt-realtime-mini"
+    }
     await caller.leave()
     session = await wait_ended(client, tenant, body["session_id"])
     assert (session["status"], session["end_reason"]) == ("ended", "user_left")

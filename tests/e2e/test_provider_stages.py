@@ -1,7 +1,8 @@
 """Calls whose stages run on the operator's providers (CALLWRIGHT_PROVIDERS_FILE): speech-
 to-text, LLM and voice on three servers of their own, each receiving only its stage's
-requests; an LLM outage answered by the stage's fallback; and a call with each vendor
-voice (ElevenLabs, Cartesia, Deepgram Aura) through its plugin, with its provider's key."""
+requests; an LLM outage answered by the stage's fallback, both an error answer and a
+server gone mid-call; and a call with each vendor voice (ElevenLabs, Cartesia, Deepgram
+Aura) through its plugin, with its provider's key."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import yaml
 
 from callwright_devstack.api import create_voice_session, issuer_client
+from callwright_devstack.checkout import REPO_ROOT
+from callwright_devstack.demo_agent import demo_stages
 from callwright_devstack.emulators import (
     CartesiaEmulator,
     DeepgramAuraEmulator,
@@ -25,6 +30,7 @@ from callwright_devstack.emulators import (
 )
 from callwright_devstack.participant import Caller
 from callwright_devstack.waiting import eventually
+from callwright_shared.agents.registry import parse_providers
 from tests.e2e.support import (
     AGENT_REPLY,
     USER_TRANSCRIPT,
@@ -38,6 +44,8 @@ from tests.e2e.support import (
 pytestmark = pytest.mark.e2e
 
 GREETING = "Hello, this is your own models speaking."
+PRIMARY_REPLY = "The primary model answers this first turn."
+SELF_HOSTED = REPO_ROOT / "deploy" / "providers.self-hosted.yaml"
 
 
 @dataclass
@@ -46,8 +54,13 @@ class Servers:
     llm: OpenAIEmulator
     tts: OpenAIEmulator
     down: OpenAIEmulator
+    # An LLM the test stops mid-call (its port closes: a server gone, not an error answer).
+    mortal: OpenAIEmulator
     client: httpx.AsyncClient
     voices: dict[str, VendorVoice]
+    # deploy/providers.self-hosted.yaml's servers: Ollama's and speaches' stand-ins.
+    ollama: OpenAIEmulator
+    speaches: OpenAIEmulator
 
 
 VendorVoice = ElevenLabsEmulator | CartesiaEmulator | DeepgramAuraEmulator
@@ -87,12 +100,25 @@ def vendor_entries(voices: dict[str, VendorVoice]) -> list[dict[str, Any]]:
     ]
 
 
+def self_hosted_entries(ollama: OpenAIEmulator, speaches: OpenAIEmulator) -> list[dict[str, Any]]:
+    """The shipped self-hosted file's providers as they are, but for their base URLs:
+    each server's is its stand-in's."""
+    shipped: list[dict[str, Any]] = yaml.safe_load(SELF_HOSTED.read_text())["providers"]
+    stand_in = {11434: ollama.base_url, 8002: speaches.base_url}
+    return [
+        {**entry, "base_url": stand_in[urlsplit(entry["base_url"]).port or 0]} for entry in shipped
+    ]
+
+
 def providers_file(
-    path: Path, servers: dict[str, OpenAIEmulator], voices: dict[str, VendorVoice]
+    path: Path,
+    servers: dict[str, OpenAIEmulator],
+    voices: dict[str, VendorVoice],
+    self_hosted: list[dict[str, Any]],
 ) -> Path:
-    stages = {"whisper": "stt", "vllm": "llm", "kokoro": "tts", "down": "llm"}
+    stages = {"whisper": "stt", "vllm": "llm", "kokoro": "tts", "down": "llm", "mortal": "llm"}
     models = {"whisper": "faster-whisper-small", "vllm": "qwen", "kokoro": "kokoro",
-              "down": "primary"}  # fmt: skip
+              "down": "primary", "mortal": "primary"}  # fmt: skip
     entries: list[dict[str, Any]] = [
         {
             "name": name,
@@ -104,7 +130,7 @@ def providers_file(
         }
         for name in servers
     ]
-    entries += vendor_entries(voices)
+    entries += vendor_entries(voices) + self_hosted
     path.write_text(json.dumps({"providers": entries}))
     return path
 
@@ -116,15 +142,23 @@ async def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Asy
         "vllm": OpenAIEmulator(reply=AGENT_REPLY),
         "kokoro": OpenAIEmulator(),
         "down": OpenAIEmulator(reply="the primary should not be heard"),
+        "mortal": OpenAIEmulator(reply=PRIMARY_REPLY),
     }
     made["down"].chat_status = 500
     # Each vendor voice requires its key: the worker must send the provider's.
     voices = {name: kind(require_key=vendor_key(name)) for name, (kind, _, _) in VENDORS.items()}
     keys = {env: vendor_key(name) for name, (_, _, env) in VENDORS.items()}
+    ollama = OpenAIEmulator(reply=AGENT_REPLY)
+    speaches = OpenAIEmulator(transcript=USER_TRANSCRIPT)
     async with AsyncExitStack() as stack_of:
-        for server in [*made.values(), *voices.values()]:
+        for server in [*made.values(), *voices.values(), ollama, speaches]:
             await stack_of.enter_async_context(server)
-        path = providers_file(tmp_path_factory.mktemp("providers") / "providers.json", made, voices)
+        path = providers_file(
+            tmp_path_factory.mktemp("providers") / "providers.json",
+            made,
+            voices,
+            self_hosted_entries(ollama, speaches),
+        )
         settings, _ = await stack_of.enter_async_context(
             own_workers(
                 stack,
@@ -134,7 +168,17 @@ async def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Asy
             )
         )
         client = await stack_of.enter_async_context(issuer_client(settings))
-        yield Servers(made["whisper"], made["vllm"], made["kokoro"], made["down"], client, voices)
+        yield Servers(
+            made["whisper"],
+            made["vllm"],
+            made["kokoro"],
+            made["down"],
+            made["mortal"],
+            client,
+            voices,
+            ollama,
+            speaches,
+        )
 
 
 async def talk(stack: Stack, body: dict[str, Any]) -> Caller:
@@ -183,6 +227,14 @@ async def test_three_stages_on_three_servers(stack: Stack, servers: Servers) -> 
     assert len(stack.deepgram.stream_queries) == deepgram_before  # the built-in is not asked
 
 
+def switched(session: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        item
+        for item in session["transcript"]
+        if item["role"] == "event" and item["content"] == "provider_switched"
+    ]
+
+
 async def test_an_llm_outage_is_answered_by_the_fallback(stack: Stack, servers: Servers) -> None:
     tenant = await new_tenant(
         stack,
@@ -206,12 +258,84 @@ async def test_an_llm_outage_is_answered_by_the_fallback(stack: Stack, servers: 
     assert len(servers.down.chat_requests) > asked_before
     assert "should not be heard" not in caller.agent_text()
     # The switch is in the call's timeline.
-    switches = [
-        item
-        for item in session["transcript"]
-        if item["role"] == "event" and item["content"] == "provider_switched"
-    ]
+    switches = switched(session)
     assert switches and "llm" in switches[0]["detail"], session["transcript"]
+
+
+async def test_an_llm_killed_mid_call_is_replaced_by_the_fallback(
+    stack: Stack, servers: Servers
+) -> None:
+    tenant = await new_tenant(
+        stack,
+        greeting=GREETING,
+        **{
+            **STAGES,
+            "llm": {
+                "provider": "mortal",
+                "model": "primary",
+                "fallback": [{"provider": "vllm", "model": "qwen"}],
+            },
+        },
+    )
+    body = await create_voice_session(servers.client, tenant)
+    caller = await join(body)
+    await asyncio.wait_for(caller.agent_joined.wait(), 60)
+    await eventually(lambda: "own models" in caller.agent_text(), within=60, what="greeting")
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+    # The first turn is the primary's.
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: "primary model answers" in caller.agent_text(), within=60, what="the first answer"
+    )
+    assert servers.mortal.chat_requests
+    await asyncio.wait_for(caller.wait_for_agent_state("listening"), 60)
+    # The primary's server goes away mid-call; the next turn is the fallback's.
+    await servers.mortal.stop()
+    await caller.speak(stack.speech_wav, then_silence_s=1.0)
+    await eventually(
+        lambda: AGENT_REPLY.split(",")[0] in caller.agent_text(), within=60, what="the answer"
+    )
+    await caller.keep_quiet(1.0)
+    await caller.leave()
+    session = await wait_ended(servers.client, tenant, body["session_id"])
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+    said = [item["content"] for item in session["transcript"] if item["role"] == "assistant"]
+    assert any(PRIMARY_REPLY in text for text in said), said
+    assert any(AGENT_REPLY in text for text in said), said
+    switches = switched(session)
+    assert switches and "llm" in switches[0]["detail"], session["transcript"]
+    # The switch came after the primary's answer and before the fallback's.
+    order = [item["content"] for item in session["transcript"]]
+    first = next(i for i, text in enumerate(order) if PRIMARY_REPLY in text)
+    second = next(i for i, text in enumerate(order) if AGENT_REPLY in text)
+    assert first < order.index("provider_switched") < second, order
+
+
+async def test_the_self_hosted_recipe_runs_a_call(stack: Stack, servers: Servers) -> None:
+    # The agent `make run` seeds on deploy/providers.self-hosted.yaml: the file's first
+    # model of each stage, the first voice.
+    shipped = parse_providers(SELF_HOSTED.read_text(), source=str(SELF_HOSTED))
+    stages = {name: choice.model_dump() for name, choice in demo_stages(shipped).items()}
+    tenant = await new_tenant(stack, greeting=GREETING, **stages)
+    body = await create_voice_session(servers.client, tenant)
+    caller = await talk(stack, body)
+    await caller.leave()
+    session = await wait_ended(servers.client, tenant, body["session_id"])
+    assert (session["status"], session["end_reason"]) == ("ended", "user_left")
+    assert session["credits_charged"] >= 1
+    # Ollama's stand-in was asked for the words, speaches' for the transcript and the voice,
+    # each with the model the file lists.
+    ollama, speaches = servers.ollama, servers.speaches
+    assert {r["model"] for r in ollama.chat_requests} == {"qwen2.5:7b"}
+    assert USER_TRANSCRIPT in json.dumps(ollama.chat_requests[-1]["messages"])
+    assert not ollama.transcription_requests and not ollama.speech_requests
+    assert {r.get("model") for r in speaches.transcription_requests} == {
+        "Systran/faster-whisper-small"
+    }
+    assert {(r["model"], r["voice"]) for r in speaches.speech_requests} == {
+        ("speaches-ai/Kokoro-82M-v1.0-ONNX", "af_heart")
+    }
+    assert not speaches.chat_requests
 
 
 @pytest.mark.parametrize("name", list(VENDORS))

@@ -25,10 +25,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from callwright_devstack.checkout import REPO_ROOT, WEB_DIST
+from callwright_devstack.demo_agent import demo_stages, fit_demo_agent
 from callwright_devstack.launch import Process, answers_http
 from callwright_devstack.livekit_config import LIVEKIT_BINARY, dev_config, dump
 from callwright_shared.agents import definitions as agents
 from callwright_shared.agents.definitions import AgentSpec
+from callwright_shared.agents.registry import registry_of
 from callwright_shared.billing import credits
 from callwright_shared.db.engine import create_engine, create_session_factory
 from callwright_shared.db.migrate import upgrade
@@ -72,6 +74,10 @@ async def _seed(settings: CallwrightSettings, known: dict[str, Any] | None) -> d
     try:
         async with create_session_factory(engine)() as db:
             if known is not None and await db.get(Organization, known["org_id"]) is not None:
+                await fit_demo_agent(
+                    db, settings, org_id=known["org_id"], agent_id=known["agent_id"]
+                )
+                await db.commit()
                 return known
             org = await organizations.create_org(db, name="Demo")
             await organizations.create_user(db, org_id=org.id, user_id="demo-user")
@@ -83,6 +89,8 @@ async def _seed(settings: CallwrightSettings, known: dict[str, Any] | None) -> d
                     name="Demo agent",
                     architecture="pipeline",
                     greeting="Hi! I'm the callwright demo agent. How can I help?",
+                    # On the providers file's servers when one is given (make run).
+                    **demo_stages(registry_of(settings)),
                 ),
             )
             await credits.grant(db, org.id, DEMO_CREDITS)

@@ -223,6 +223,7 @@ async def start_message(
         tool_turns=runner.turns if runner else [],
     )
     request = ChatRequest(
+        provider=config.llm.provider,
         model=config.llm.model,
         temperature=config.llm.temperature,
         instructions=config.instructions,

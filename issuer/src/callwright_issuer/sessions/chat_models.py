@@ -1,10 +1,12 @@
 """The issuer's boundary with the LLM provider of chat sessions.
 
 `ChatModel` is the Protocol the chat routes use; `OpenAIChatModel` is the one
-implementation: the `openai` SDK's AsyncOpenAI client on the operator's OPENAI_BASE_URL /
-OPENAI_API_KEY — the same provider settings as the worker's `openai.LLM` — always
-streaming, with `stream_options.include_usage`. Every failure becomes `ProviderError`
-here (502 `provider_error`), so callers never see the SDK's exceptions.
+implementation: the `openai` SDK's AsyncOpenAI client on the base URL and key the
+registry gives the agent's `llm.provider` (callwright_shared.agents.registry, the same
+the worker's `openai.LLM` gets; the built-in `openai` is OPENAI_BASE_URL /
+OPENAI_API_KEY) — always streaming, with `stream_options.include_usage`. Every failure
+becomes `ProviderError` here (502 `provider_error`), so callers never see the SDK's
+exceptions.
 
 Tools: a request may declare `tools` (Chat Completions function tools) and carry the
 tool rounds of the message so far (`rounds`: the model's calls and their results); the
@@ -31,6 +33,8 @@ from openai.types.chat import (
 )
 from openai.types.shared_params import FunctionDefinition
 
+from callwright_shared.agents.providers import ProviderConfigError
+from callwright_shared.agents.registry import ProvidersFileError, registry_of
 from callwright_shared.errors import ProviderError
 from callwright_shared.sessions.chat import MessageUsage, Turn
 from callwright_shared.settings import IssuerSettings
@@ -66,6 +70,8 @@ class ChatRequest:
     rounds: Sequence[ToolRound] = ()
     # "none": the model must answer in words (the message's last round).
     tool_choice: Literal["auto", "none"] = "auto"
+    # The registry's name of the agent's LLM provider.
+    provider: str = "openai"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,21 +95,39 @@ class ChatModel(Protocol):
 
 class OpenAIChatModel:
     def __init__(self, settings: IssuerSettings) -> None:
-        key = settings.openai_api_key
-        self._client = (
-            openai.AsyncOpenAI(
-                api_key=key.get_secret_value(),
-                base_url=settings.openai_base_url,
-                timeout=settings.llm_timeout_seconds,
+        self._settings = settings
+        # One client per server and key the registry has named (it may change its file).
+        self._clients: dict[tuple[str | None, str | None], openai.AsyncOpenAI] = {}
+
+    def _client_for(self, name: str) -> openai.AsyncOpenAI:
+        try:
+            provider = registry_of(self._settings).find(name)
+            if provider is None or provider.kind != "openai" or not provider.serves("llm"):
+                raise ProviderError(
+                    f"The language model provider '{name[:40]}' is not configured here."
+                )
+            key = provider.key(self._settings)
+        except ProviderConfigError as exc:
+            raise ProviderError(
+                f"The language model provider is not configured ({exc.setting})."
+            ) from None
+        except ProvidersFileError as exc:
+            logger.warning("providers file unreadable", extra={"error": str(exc)})
+            raise ProviderError("The language model provider is not configured.") from None
+        client = self._clients.get((provider.base_url, key))
+        if client is None:
+            client = openai.AsyncOpenAI(
+                # A server of the operator's own may take no key; the SDK wants a value.
+                api_key=key or "unused",
+                base_url=provider.base_url,
+                timeout=self._settings.llm_timeout_seconds,
                 max_retries=1,
             )
-            if key is not None and key.get_secret_value()
-            else None
-        )
+            self._clients[(provider.base_url, key)] = client
+        return client
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
-        if self._client is None:
-            raise ProviderError("The language model provider is not configured (OPENAI_API_KEY).")
+        client = self._client_for(request.provider)
         messages: list[ChatCompletionMessageParam] = [
             ChatCompletionSystemMessageParam(role="system", content=request.instructions)
         ]
@@ -122,7 +146,7 @@ class OpenAIChatModel:
             for schema in request.tools
         ]
         try:
-            response = await self._client.chat.completions.create(
+            response = await client.chat.completions.create(
                 model=request.model,
                 temperature=request.temperature,
                 messages=messages,
@@ -155,8 +179,9 @@ class OpenAIChatModel:
             )
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.close()
 
 
 def _message_param(turn: Turn) -> ChatCompletionMessageParam:

@@ -41,9 +41,39 @@ def required_keys(
     return ()
 
 
+# The built-in providers' names (the registry's, `gemini` its older name) and their keys.
+BUILTIN_KEYS = {
+    "openai": OPENAI.key_env,
+    "deepgram": DEEPGRAM.key_env,
+    "google": GOOGLE.key_env,
+    "gemini": GOOGLE.key_env,
+}
+STAGES_OF = {"pipeline": ("stt", "llm", "tts"), "realtime": ("realtime",)}
+
+
+def _providers_named(agent: Mapping[str, Any]) -> list[str] | None:
+    """Every provider the agent's stages and their fallbacks name (the worker builds them
+    all), or None when the answer has no stage objects."""
+    names: list[str] = []
+    for stage in STAGES_OF.get(str(agent.get("architecture")), ()):
+        choice = agent.get(stage)
+        if not isinstance(choice, Mapping):
+            return None
+        names.append(str(choice.get("provider")))
+        names += [
+            str(f.get("provider")) for f in choice.get("fallback") or () if isinstance(f, Mapping)
+        ]
+    return names
+
+
 def keys_needed(agent: Mapping[str, Any]) -> set[str]:
-    """The provider keys the worker needs to run this agent (as the API lists it)."""
-    realtime = agent.get("realtime")
-    provider = realtime.get("provider") if isinstance(realtime, Mapping) else None
-    needed = required_keys(str(agent.get("architecture")), provider)
-    return {provider.key_env for provider in needed}
+    """The built-in provider keys the worker needs to run this agent (as the API lists
+    it): those of the providers its stages name. A provider of the operator's file (a
+    server of their own, a vendor voice) needs no key the page is told about."""
+    named = _providers_named(agent)
+    if named is None:
+        realtime = agent.get("realtime")
+        provider = realtime.get("provider") if isinstance(realtime, Mapping) else None
+        needed = required_keys(str(agent.get("architecture")), provider)
+        return {provider.key_env for provider in needed}
+    return {BUILTIN_KEYS[name] for name in named if name in BUILTIN_KEYS}
