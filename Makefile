@@ -118,7 +118,7 @@ env-example: install
 # (docs/decisions.md#tests-in-two-processes). Both runs always run; either failing fails.
 test: install tools $(COMPOSE) system-deps web-build examples-build clients-build
 	@rc=0; \
-	$(UV) run --frozen pytest -n 2 --dist loadfile --ignore=tests/compose || rc=$$?; \
+	$(UV) run --frozen pytest -n 2 --dist loadfile --durations=20 --ignore=tests/compose || rc=$$?; \
 	$(UV) run --frozen pytest tests/compose || rc=$$?; \
 	exit $$rc
 
