@@ -23,6 +23,7 @@ from typing import Literal
 
 import numpy as np
 from livekit import rtc
+from livekit.agents import inference, vad
 from livekit.agents.voice.transcription._speaking_rate import SpeakingRateDetector
 from livekit.plugins import silero
 
@@ -59,11 +60,18 @@ def cpu_of(run: Callable[[rtc.AudioFrame], object], audio: Iterator[rtc.AudioFra
     return time.process_time() - started
 
 
-async def vad_cpu(
-    audio: np.ndarray, rate: int, frame_ms: int, vad_rate: Literal[8000, 16000]
-) -> float:
-    vad = silero.VAD.load(min_silence_duration=VAD_MIN_SILENCE_S, sample_rate=vad_rate)
-    stream = vad.stream()
+def silero_vad(vad_rate: Literal[8000, 16000] = 16_000) -> vad.VAD:
+    return silero.VAD.load(min_silence_duration=VAD_MIN_SILENCE_S, sample_rate=vad_rate)
+
+
+def native_vad() -> vad.VAD:
+    """livekit-local-inference's VAD (Silero's network compiled into the wheel's native
+    library, fed int16 windows), as livekit-agents wraps it: no download, no cloud."""
+    return inference.VAD(min_silence_duration=VAD_MIN_SILENCE_S)
+
+
+async def vad_cpu(audio: np.ndarray, rate: int, frame_ms: int, model: vad.VAD) -> float:
+    stream = model.stream()
 
     async def drain() -> None:
         async for _ in stream:
@@ -76,7 +84,9 @@ async def vad_cpu(
         await asyncio.sleep(0)  # let the VAD task run as frames arrive, as in a call
     stream.end_input()
     await consumer
-    return time.process_time() - started
+    cpu = time.process_time() - started
+    await stream.aclose()
+    return cpu
 
 
 async def speaking_rate_cpu(audio: np.ndarray, rate: int) -> float:
@@ -144,10 +154,30 @@ async def main(minutes: float, write: bool) -> None:
         # Both sides voiced half the time, at once: no smaller than a real call's file.
         recording, recorded_bytes = recording_cpu(at[48_000], at[24_000], Path(tmp) / "call.ogg")
     rows = [
-        ("Silero VAD, 24 kHz input → 16 kHz model", await vad_cpu(at[24_000], 24_000, 50, 16_000)),
-        ("Silero VAD, 16 kHz input, 16 kHz model", await vad_cpu(at[16_000], 16_000, 50, 16_000)),
-        ("Silero VAD, 16 kHz input → 8 kHz model", await vad_cpu(at[16_000], 16_000, 50, 8_000)),
-        ("Silero VAD, 16 kHz input, 100 ms frames", await vad_cpu(at[16_000], 16_000, 100, 16_000)),
+        (
+            "Silero VAD, 24 kHz input → 16 kHz model",
+            await vad_cpu(at[24_000], 24_000, 50, silero_vad()),
+        ),
+        (
+            "Silero VAD, 16 kHz input, 16 kHz model",
+            await vad_cpu(at[16_000], 16_000, 50, silero_vad()),
+        ),
+        (
+            "Silero VAD, 16 kHz input → 8 kHz model",
+            await vad_cpu(at[16_000], 16_000, 50, silero_vad(8_000)),
+        ),
+        (
+            "Silero VAD, 16 kHz input, 100 ms frames",
+            await vad_cpu(at[16_000], 16_000, 100, silero_vad()),
+        ),
+        (
+            "native VAD, 24 kHz input → 16 kHz model",
+            await vad_cpu(at[24_000], 24_000, 50, native_vad()),
+        ),
+        (
+            "native VAD, 16 kHz input, 16 kHz model",
+            await vad_cpu(at[16_000], 16_000, 50, native_vad()),
+        ),
         ("STT input resampling 24 → 16 kHz", resample_cpu(at[24_000], 24_000, 16_000, 50)),
         ("auto gain control, 24 kHz", agc_cpu(at[24_000], 24_000, 50)),
         ("auto gain control, 16 kHz", agc_cpu(at[16_000], 16_000, 50)),

@@ -319,3 +319,8 @@ async def test_a_false_interruption_resumes_the_agent_s_reply(
     assert not reply.get("interrupted"), reply
     users = [item["content"] for item in session["transcript"] if item["role"] == "user"]
     assert users == [USER_TRANSCRIPT], users
+    # The pause is on the timeline: once, resumed, after the turn it interrupted began.
+    timeline = [(i["role"], i["content"], i.get("detail")) for i in session["transcript"]]
+    paused = [i for i, item in enumerate(timeline) if item[1] == "false_interruption"]
+    assert [timeline[i] for i in paused] == [("event", "false_interruption", "resumed")], timeline
+    assert timeline.index(("user", USER_TRANSCRIPT, None)) < paused[0], timeline

@@ -23,6 +23,7 @@ from livekit.agents.metrics.usage import LLMModelUsage
 from livekit.agents.voice import RunContext, room_io
 from livekit.agents.voice.agent_session import RecordingOptions
 from livekit.agents.voice.events import (
+    AgentFalseInterruptionEvent,
     AgentStateChangedEvent,
     CloseEvent,
     CloseReason,
@@ -242,6 +243,10 @@ class FakeSession(rtc.EventEmitter[SessionEventTypes]):
             "agent_state_changed",
             AgentStateChangedEvent(old_state="listening", new_state="speaking"),
         )
+
+    def false_interruption(self, *, resumed: bool) -> None:
+        """livekit-agents' word that the agent paused for a noise, and went on or not."""
+        self.emit("agent_false_interruption", AgentFalseInterruptionEvent(resumed=resumed))
 
     def provider_fails(self, *, recoverable: bool = False) -> None:
         error = llm.LLMError(

@@ -784,6 +784,30 @@ async def test_the_call_s_agent_ignores_backchannels_unless_told_not_to(
         assert agent.ignores_backchannels is ignore
 
 
+async def test_a_false_interruption_is_a_timeline_event_where_it_happened(
+    make_call: NewCall,
+) -> None:
+    call = await make_call()
+    session = await call.in_conversation()
+    session.turn("user", "What are your hours?")
+    session.false_interruption(resumed=True)
+    session.turn("assistant", "Nine to five.")
+    session.false_interruption(resumed=False)
+    call.room.delete()
+    row = await call.ended()
+    timeline = [
+        (e.role, e.content, e.detail)
+        for e in entries(row)
+        if e.role != "event" or e.content == CallEvent.FALSE_INTERRUPTION
+    ]
+    assert timeline == [
+        ("user", "What are your hours?", None),
+        ("event", "false_interruption", "resumed"),
+        ("assistant", "Nine to five.", None),
+        ("event", "false_interruption", "not_resumed"),
+    ]
+
+
 async def test_the_end_of_turn_model_is_the_local_one(make_call: NewCall) -> None:
     sessions = PlannedSessions()
     config = AgentConfig(greeting="Hi!", turn_taking=TurnTaking(detector="end_of_turn_model"))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from google.genai.types import ContextWindowCompressionConfig, HttpOptions
+from livekit.agents import inference
 from livekit.agents.utils import http_context
 from livekit.agents.vad import VAD
 from livekit.plugins import deepgram, google, openai, silero
@@ -220,3 +221,10 @@ def test_density_settings_reach_the_room_input_and_the_vad() -> None:
     assert isinstance(model, silero.VAD)
     assert model._opts.sample_rate == 8000
     assert model._opts.min_silence_duration == 0.3  # CALLWRIGHT_WORKER_VAD_MIN_SILENCE_S
+
+
+def test_the_native_vad_is_livekit_s_local_one_with_the_worker_s_silence() -> None:
+    model = vad_model(settings(worker_vad="native", worker_vad_min_silence_s=0.4))
+    assert isinstance(model, inference.VAD)
+    assert model.provider == "livekit-local-inference"
+    assert model.min_silence_duration == 0.4

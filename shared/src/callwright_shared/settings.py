@@ -843,11 +843,20 @@ class WorkerAudioSettings(Section):
         description="The worker's own gain control on the caller's audio (browsers and "
         "phones already apply theirs).",
     )
+    # The native one is half Silero's CPU with the same speech segments
+    # (docs/decisions.md#native-vad).
+    worker_vad: Literal["silero", "native"] = Field(
+        "silero",
+        validation_alias=_env("CALLWRIGHT_WORKER_VAD"),
+        description="The voice activity detector of pipeline calls: `silero` (the Silero "
+        "plugin's ONNX session) or `native` (the same kind of model in livekit-agents' "
+        "local-inference library: no download, no LiveKit Cloud, 16 kHz only).",
+    )
     worker_vad_sample_rate: int = Field(
         16000,
         validation_alias=_env("CALLWRIGHT_WORKER_VAD_SAMPLE_RATE"),
         description="Silero VAD's inference rate, 8000 or 16000 (8000 halves its input, at "
-        "the same 32 ms cadence).",
+        "the same 32 ms cadence; the native VAD runs at 16000).",
     )
     # A floor under every agent's endpointing wait, so it stays below the shortest one
     # (docs/decisions.md#turn-taking-defaults).

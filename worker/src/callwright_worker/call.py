@@ -260,6 +260,7 @@ class Call:
         session.on("error", self._on_error)
         session.on("close", self._on_close)
         session.on("agent_state_changed", self._on_agent_state)
+        session.on("agent_false_interruption", self._timeline.on_false_interruption)
         if self._record.architecture is Architecture.REALTIME:
             # The only source of a speech-to-speech model's time to first audio (the
             # session-level event is deprecated for everything else, and logs so once).

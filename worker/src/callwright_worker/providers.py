@@ -19,7 +19,17 @@ from typing import Any, Final
 
 from google.genai import types as genai
 from livekit import rtc
-from livekit.agents import NOT_GIVEN, Agent, AgentSession, NotGivenOr, llm, stt, tts, vad
+from livekit.agents import (
+    NOT_GIVEN,
+    Agent,
+    AgentSession,
+    NotGivenOr,
+    inference,
+    llm,
+    stt,
+    tts,
+    vad,
+)
 from livekit.agents.voice import room_io
 from livekit.agents.voice.agent_session import RecordingOptions
 from livekit.agents.voice.turn import TurnHandlingOptions
@@ -77,7 +87,11 @@ def _url(value: str | None) -> NotGivenOr[str]:
 
 
 def vad_model(settings: WorkerSettings) -> vad.VAD:
-    """Silero VAD, loaded once per job process (its ONNX session runs on one thread)."""
+    """The VAD, loaded once per job process: Silero's plugin (its ONNX session runs on one
+    thread) or livekit-local-inference's native one (its weights are in the wheel, already
+    loaded by livekit-agents' forkserver preload)."""
+    if settings.worker_vad == "native":
+        return inference.VAD(min_silence_duration=settings.worker_vad_min_silence_s)
     return silero.VAD.load(
         min_silence_duration=settings.worker_vad_min_silence_s,
         sample_rate=8000 if settings.worker_vad_sample_rate == 8000 else 16000,

@@ -11,7 +11,11 @@ from typing import Any, Literal
 
 from livekit.agents import llm
 from livekit.agents.metrics import AgentSessionUsage, RealtimeModelMetrics
-from livekit.agents.voice.events import ConversationItemAddedEvent, MetricsCollectedEvent
+from livekit.agents.voice.events import (
+    AgentFalseInterruptionEvent,
+    ConversationItemAddedEvent,
+    MetricsCollectedEvent,
+)
 from pydantic import BaseModel
 
 from callwright_shared.calls.records import CallEvent, TranscriptEntry, TurnLatency, milliseconds
@@ -61,6 +65,18 @@ class CallTimeline:
             ):
                 self._turn_of_response[response_id] = entry
                 self._join_realtime_ttft(response_id)
+
+    def on_false_interruption(self, event: AgentFalseInterruptionEvent) -> None:
+        """The agent paused for a noise, and went on or not (livekit-agents'
+        `agent_false_interruption`, sent when its false-interruption timeout ran out)."""
+        self.record(
+            TranscriptEntry(
+                role="event",
+                content=CallEvent.FALSE_INTERRUPTION,
+                at=datetime.fromtimestamp(event.created_at, UTC),
+                detail="resumed" if event.resumed else "not_resumed",
+            )
+        )
 
     def on_metrics(self, event: MetricsCollectedEvent) -> None:
         """A realtime model's time to first audio (livekit-agents' `metrics_collected`)."""

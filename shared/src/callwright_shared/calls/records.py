@@ -40,6 +40,9 @@ class CallEvent(StrEnum):
     TRANSFERRED = "transferred"
     # A stage's provider failed and its fallback took over, or came back (`detail`: which).
     PROVIDER_SWITCHED = "provider_switched"
+    # The agent paused for what it took for an interruption (a cough, a noise) and no
+    # words came (`detail`: `resumed`, or `not_resumed` when it could not go on).
+    FALSE_INTERRUPTION = "false_interruption"
     ERROR = "error"
     ENDED = "ended"
 
