@@ -290,7 +290,10 @@ async def test_closing_the_tab_mid_call_ends_the_call_at_once(stack: Stack) -> N
         session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
     # End Session's reason: the page ended it, not the rejoin grace (that is `user_left`).
     assert session["end_reason"] == "api_ended", session
-    assert await captures_of(stack.database_url, session_id) == 1
+    # Settled once; a call closed this soon may round to nothing charged (no capture row).
+    assert await captures_of(stack.database_url, session_id) == (
+        1 if session["credits_charged"] > 0 else 0
+    )
 
 
 async def test_out_of_credits_and_missing_keys_read_like_a_product(stack: Stack) -> None:
