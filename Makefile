@@ -87,11 +87,12 @@ $(addsuffix /node_modules/.package-lock.json,$(SDK_EXAMPLES)): %/node_modules/.p
 $(REACT_EXAMPLE)/dist/index.html: $(REACT_EXAMPLE_SOURCES)
 	cd $(REACT_EXAMPLE) && npm ci --no-audit --no-fund && npm run build
 
-# The files docs/agent-starter-react.md has users copy, type-checked on the starter's own
-# lockfile (livekit-client 2.17.2; the React example checks them on 2.23) and formatted by
-# the starter's prettier config.
+# The files docs/agent-starter-react.md has users copy, put where it says in a Next.js app on
+# the starter's own versions (next 15.5.14, livekit-client 2.17.2; the React example checks
+# them on 2.23), then the starter's prettier check, lint (`next lint`) and `next build`. No
+# Google font in that app: offline, next/font/google cannot build (docs/agent-starter-react.md).
 starter-check: clients-build examples-build
-	cd $(STARTER_CHECK) && npm ci --no-audit --no-fund && npm run check
+	cd $(STARTER_CHECK) && npm ci --no-audit --no-fund && NEXT_TELEMETRY_DISABLED=1 npm run check
 
 # The TypeScript SDK's build (tsc); its node_modules also hold the pinned generator that
 # `make sdk` and the sync test run.

@@ -319,6 +319,37 @@ async def test_a_reload_mid_call_resumes_the_same_call(stack: Stack) -> None:
         assert session["credits_charged"] == result["credits_charged"] > 0
 
 
+async def test_closing_the_tab_mid_call_ends_the_call_at_once(stack: Stack) -> None:
+    tenant = await seed_tenant(
+        stack.database_url,
+        user_id="closing_caller",
+        agent={"name": "Support line", "greeting": GREETING, "credits_per_minute": 6},
+    )
+    async with page_server(stack, tenant) as (page_url, issuer):
+        page = await stack.browser.new_page()
+        with console_on_failure(page, CONSOLE_LOG):
+            await page.goto(page_url)
+            await page.wait_for(f"{STATUS}.agents.length > 0", within=10, what="the agents")
+            await page.click("#call")
+            await page.wait_for(f"{STATUS}.state === 'in_call'", within=30, what="the agent")
+            session_id = await status(page, "sessionId")
+            await page.send("Page.close")  # as the user closing the tab: no Hang up
+
+        async def ended() -> bool:
+            return bool(
+                (await issuer.get(f"/v1/sessions/{session_id}")).json()["status"] == "ended"
+            )
+
+        await eventually(ended, within=30, what="the closed tab's call to end")
+        session = (await issuer.get(f"/v1/sessions/{session_id}")).json()
+    # End Session's reason: the page ended it, not the rejoin grace (that is `user_left`).
+    assert session["end_reason"] == "api_ended", session
+    # Settled once; a call closed this soon may round to nothing charged (no capture row).
+    assert await captures_of(stack.database_url, session_id) == (
+        1 if session["credits_charged"] > 0 else 0
+    )
+
+
 async def test_out_of_credits_and_missing_keys_read_like_a_product(stack: Stack) -> None:
     tenant = await seed_tenant(stack.database_url, user_id="broke_caller", credits_amount=0)
     async with (

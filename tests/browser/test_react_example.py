@@ -184,8 +184,35 @@ async def test_no_session_without_a_call_and_no_stale_token(stack: Stack) -> Non
                 while ended.get("status") not in ("ended", "failed"):
                     await asyncio.sleep(0.5)
                     ended = (await issuer.get(f"/v1/sessions/{call['id']}")).json()
-                assert (ended["status"], ended["end_reason"]) == ("ended", "user_left")
+                # END posts to the proxy's /api/end: over at once, not after the grace.
+                assert (ended["status"], ended["end_reason"]) == ("ended", "api_ended")
                 assert ended["credits_charged"] > 0
+
+
+async def test_closing_the_tab_mid_call_ends_the_session(stack: Stack) -> None:
+    tenant = await seed_tenant(
+        stack.database_url, user_id="react_closer", agent={"greeting": GREETING}
+    )
+    with example_served(stack, tenant) as (page_url, issuer_url):
+        async with httpx.AsyncClient(base_url=issuer_url, headers=tenant.headers) as issuer:
+            page = await stack.browser.new_page()
+            with console_on_failure(page, CONSOLE_LOG):
+                await page.goto(page_url)
+                await loaded(page)
+                await page.click("#start")
+                room = await page.wait_for(f"{STATUS}.roomName", within=30, what="the room")
+                await page.wait_for(
+                    f"{STATUS}.lines.some(l => l.speaker === 'agent')",
+                    within=60,
+                    what="the agent's words",
+                )
+                await page.send("Page.close")  # the user closes the tab: no END
+            [session] = [s for s in await sessions(issuer) if s["room_name"] == room]
+            while session["status"] != "ended":
+                await asyncio.sleep(0.5)
+                session = (await issuer.get(f"/v1/sessions/{session['id']}")).json()
+            # The hook's pagehide POST to /api/end, not the rejoin grace (`user_left`).
+            assert session["end_reason"] == "api_ended"
 
 
 async def test_out_of_credits_is_told_and_costs_no_session(stack: Stack) -> None:

@@ -1,5 +1,6 @@
-"""Scoped tenant keys (a `sessions` key creates and ends sessions and refreshes tokens,
-and is 403 on every other route of the OpenAPI schema) and usage equal to the ledger."""
+"""Scoped tenant keys (a `sessions` key creates and ends sessions, refreshes tokens and
+sends chat messages, and is 403 on every other route of the OpenAPI schema) and usage
+equal to the ledger."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ SESSIONS_ROUTES = {
     ("POST", "/v1/sessions/voice"),
     ("POST", "/v1/sessions/chat"),
     ("POST", "/v1/sessions/{session_id}/token"),
+    ("POST", "/v1/sessions/{session_id}/messages"),
     ("POST", "/v1/sessions/{session_id}/end"),
 }
 
@@ -97,7 +99,7 @@ async def test_a_sessions_key_creates_and_ends_sessions_and_nothing_else(
         "insufficient_scope",
     )
 
-    # Every route of the schema but the four is 403 for it (a new route cannot slip by).
+    # Every route of the schema but the five is 403 for it (a new route cannot slip by).
     schema = await ok(await client.get("/openapi.json"))
     allowed: set[tuple[str, str]] = set()
     for path, operations in schema["paths"].items():

@@ -1,12 +1,15 @@
 """The SDKs in clients/ against a real issuer and livekit-server, as an integrator's
 backend uses them: the Python SDK (sync and async) and the TypeScript SDK (its build, run
 by `node`) create an agent and a voice session, read the session back, and verify the
-signature of a webhook the issuer sends them."""
+signature of a webhook the issuer sends them; and docs/operator.md's signup and billing flow
+runs as written, with the Python SDK."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -20,11 +23,15 @@ from callwright_client.models import (
     AgentPublic,
     AgentSpec,
     AgentSpecArchitecture,
+    AuditList,
+    CreditGrant,
     DeliveryPublic,
     ErrorBody,
+    LedgerList,
     SessionKind,
     SessionPublic,
     SessionStatus,
+    UsageReport,
     VoiceSessionCreate,
     VoiceSessionCreated,
     WebhookEndpointCreate,
@@ -40,12 +47,18 @@ from tests.support.typescript_client import run_with_client
 
 pytestmark = pytest.mark.livekit
 
+OPERATOR_TOKEN = "operator-token-for-the-sdk-tests-0123456789"
+
 
 @pytest.fixture
 def settings(sqlite_url: str, livekit_server: LiveKitServer) -> CallwrightSettings:
     # The webhook receivers are on loopback.
     return make_settings(
-        sqlite_url, livekit_server, reconcile_interval_seconds=0, outbound_allow_private=True
+        sqlite_url,
+        livekit_server,
+        reconcile_interval_seconds=0,
+        outbound_allow_private=True,
+        operator_token=OPERATOR_TOKEN,
     )
 
 
@@ -241,3 +254,56 @@ async def test_typescript_sdk(
     assert got["event"]["type"] == "webhook.test"
     assert got["event"]["data"] is not None
     assert got["forged"] == "SignatureError"
+
+
+def operator_doc_flow(issuer_url: str) -> dict[str, Any]:
+    """docs/operator.md's Python block, run as written but for its issuer's address; its
+    two free names are the operator's token and the signup page's own storage."""
+    doc = (Path(__file__).parents[2] / "docs" / "operator.md").read_text()
+    section = doc.split("## Signup and billing with the Python SDK", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "docs/operator.md has no Python block under its SDK section"
+    placeholder = 'ISSUER = "https://voice.example.com"'
+    assert placeholder in match.group(1)
+    code = match.group(1).replace(placeholder, f"ISSUER = {issuer_url!r}")
+    saved: dict[str, str] = {}
+    namespace: dict[str, Any] = {
+        "OPERATOR_TOKEN": OPERATOR_TOKEN,
+        "save_for_customer": saved.__setitem__,
+    }
+    exec(compile(code, "docs/operator.md", "exec"), namespace)
+    audit = namespace["admin_list_audit"].sync(
+        client=namespace["operator"], org_id=namespace["org"].id
+    )
+    # The block leaves its clients open, as a script that exits may; a test closes them.
+    for client in (namespace["operator"], namespace["customer"]):
+        client.get_httpx_client().close()
+    return {**namespace, "saved": saved, "audit": audit}
+
+
+async def test_the_operator_docs_signup_and_billing_flow_runs_as_written(
+    issuer: ServedIssuer,
+) -> None:
+    got = await asyncio.to_thread(operator_doc_flow, issuer.url)
+    org_id = got["org"].id
+    assert got["saved"] == {org_id: got["key"].api_key}
+    grant, retried = got["grant"], got["retried"]
+    assert isinstance(grant, CreditGrant) and isinstance(retried, CreditGrant)
+    assert (grant.created, grant.balance) == (True, 6000)
+    assert (retried.created, retried.balance) == (False, 6000)
+    assert isinstance(got["call"], VoiceSessionCreated), got["call"]
+
+    # The invoice's numbers are the ledger's: one grant, the call's hold settled.
+    usage, ledger = got["usage"], got["ledger"]
+    assert isinstance(usage, UsageReport) and isinstance(ledger, LedgerList)
+    assert not ledger.has_more
+    grants = [e for e in ledger.data if e.kind.value == "grant"]
+    assert [(e.amount, e.reference) for e in grants] == [(6000, "inv_0001")]
+    captured = sum(e.amount for e in ledger.data if e.kind.value == "capture")
+    assert usage.total.credits_captured == captured
+    assert {e.session_id for e in ledger.data if e.kind.value == "hold"} == {got["call"].session_id}
+
+    audit = got["audit"]
+    assert isinstance(audit, AuditList)
+    assert all(entry.actor == "api" and entry.org_id == org_id for entry in audit.data)
+    assert len(audit.data) == 5  # organization, user, key, one grant (not two), agent

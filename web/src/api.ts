@@ -118,6 +118,17 @@ export const startCall = (agentId: string, variables: VariableValues): Promise<C
 export const endCall = (sessionId: string): Promise<CallEnded> =>
   request('POST', `/api/calls/${encodeURIComponent(sessionId)}/end`, {});
 
+/** End Session from a tab that is closing: a keepalive request outlives the page, and
+ * nobody is left to read its answer. */
+export function endCallAsPageCloses(sessionId: string): void {
+  void fetch(`/api/calls/${encodeURIComponent(sessionId)}/end`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+    keepalive: true,
+  }).catch(() => undefined);
+}
+
 export const rejoinCall = (sessionId: string): Promise<CallRejoined> =>
   request('POST', `/api/calls/${encodeURIComponent(sessionId)}/rejoin`, {});
 

@@ -23,6 +23,7 @@ import {
   PageError,
   type VariableValues,
   endCall,
+  endCallAsPageCloses,
   rejoinCall,
   startCall,
 } from './api';
@@ -125,8 +126,8 @@ export class Call {
   private mic: LocalAudioTrack | null = null;
   private audioElements: HTMLMediaElement[] = [];
   private hangingUp = false;
-  /** The page is being reloaded or closed: the call is left, not ended (the agent waits
-   * for a rejoin; a closed tab's call ends after the worker's grace). */
+  /** The page is being reloaded or closed: the room is left (the agent waits for a rejoin;
+   * a closed tab also ends the call, endAsPageCloses). */
   private leavingPage = false;
 
   constructor(
@@ -180,6 +181,14 @@ export class Call {
       this.set('idle');
     }
     return !ended;
+  }
+
+  /** The tab is closing for good (no reload or navigation follows): end the call now, as
+   * Hang up would, instead of leaving it to the rejoin grace. */
+  endAsPageCloses(): void {
+    if (this.sessionId !== null && this.active && this.state !== 'ending') {
+      endCallAsPageCloses(this.sessionId);
+    }
   }
 
   /** The page is going away: leave the room without ending the call. */

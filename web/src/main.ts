@@ -101,10 +101,23 @@ class Page {
     this.renderConfig();
     this.render();
     // Before livekit-client's own handlers (it disconnects on `beforeunload`): a reload
-    // or a closed tab leaves the call; only Hang up ends it.
+    // or a navigation leaves the call, to be rejoined. A closed tab ends it: `pageswap`
+    // comes before `pagehide` for every navigation (a reload too) and never for a tab
+    // that closes, so a `pagehide` without one is the tab going for good. A browser
+    // without `pageswap` cannot tell: its closed tab's call ends after the rejoin grace
+    // (docs/decisions.md#closed-tab-ends-the-call).
+    let navigating = false;
+    window.addEventListener('pageswap', () => {
+      navigating = true;
+    });
     for (const event of ['beforeunload', 'pagehide']) {
       window.addEventListener(event, () => this.call?.leavePage());
     }
+    window.addEventListener('pagehide', (event) => {
+      if (!navigating && !event.persisted && 'onpageswap' in window) {
+        this.call?.endAsPageCloses();
+      }
+    });
     const remembered = rememberedCall();
     if (remembered !== null) await this.resumeCall(remembered);
   }

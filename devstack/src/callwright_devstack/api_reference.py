@@ -39,9 +39,9 @@ at `/openapi.json`; in production both are off unless `CALLWRIGHT_API_DOCS=true`
 - **Authentication**: every `/v1` call except the LiveKit webhook carries `X-API-Key:
   <key>`. A missing, unknown, malformed or revoked key is `401 invalid_api_key`. Keys are
   secrets of your backend: a browser calls your backend (see `examples/`), never callwright.
-  A key's scope is `full` or `sessions` (create and end sessions, refresh tokens: anything
-  else is `403 insufficient_scope`); a suspended organization's keys are `403
-  organization_suspended`. `/v1/admin/…` takes the operator's token instead
+  A key's scope is `full` or `sessions` (create and end sessions, refresh tokens, send chat
+  messages: anything else is `403 insufficient_scope`); a suspended organization's keys
+  are `403 organization_suspended`. `/v1/admin/…` takes the operator's token instead
   (`Authorization: Bearer`, [the operator API](operator.md)).
 - **Errors**: every 4xx and 5xx has the body `{{"error": {{"type", "code", "message",
   "param"}}}}` ([ErrorBody](#errorbody)); `message` is for people, `param` names the field

@@ -12,7 +12,7 @@
 // that answers from this hook alone, never caches, and asks nothing of the network: every
 // fetch that is not a Start gets a token that is already expired; Start requests a fresh
 // session from the endpoint itself and hands it to useSession's connect.
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import {
   TokenSource,
   type TokenSourceFetchOptions,
@@ -121,6 +121,17 @@ export function useCallwrightSession(
       keepalive: true,
     }).catch((error: unknown) => console.warn('ending the session failed', error));
   }, [source, endUrl]);
+
+  // The page going away (a closed tab, a reload, a navigation) ends its session at once:
+  // useSession cannot rejoin a call after the page reloads, so the rejoin grace would only
+  // hold the session for nobody. The keepalive POST outlives the page.
+  useEffect(() => {
+    const leave = (event: PageTransitionEvent) => {
+      if (!event.persisted) void endStarted();
+    };
+    window.addEventListener('pagehide', leave);
+    return () => window.removeEventListener('pagehide', leave);
+  }, [endStarted]);
 
   const start = useCallback(
     async (connectOptions?: SessionConnectOptions) => {

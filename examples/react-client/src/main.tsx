@@ -20,7 +20,7 @@ function lineOf(message: ReceivedMessage): Line {
 }
 
 function App() {
-  const session = useCallwrightSession('/api/token');
+  const session = useCallwrightSession('/api/token', {}, '/api/end');
   const agent = useAgent(session);
   const { messages } = useSessionMessages(session);
   const [error, setError] = useState<string | null>(null);

@@ -78,12 +78,14 @@ IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 # (method, route path) a `sessions` key may call: create and end sessions, refresh
-# a participant token. Everything else needs a `full` key.
+# a participant token, send a chat session its messages (a chat widget's proxy does all of
+# that: docs/decisions.md#key-scopes). Everything else needs a `full` key.
 SESSIONS_SCOPE_ROUTES = frozenset(
     {
         ("POST", "/v1/sessions/voice"),
         ("POST", "/v1/sessions/chat"),
         ("POST", "/v1/sessions/{session_id}/token"),
+        ("POST", "/v1/sessions/{session_id}/messages"),
         ("POST", "/v1/sessions/{session_id}/end"),
     }
 )
@@ -103,8 +105,8 @@ async def authenticate(
     route_path = getattr(request.scope.get("route"), "path", None)
     if not scope_allows(context.scope, request.method, route_path):
         raise InsufficientScopeError(
-            f"This key's scope is '{context.scope}': it may create and end sessions and "
-            "refresh their tokens only. Use a 'full' key for this call."
+            f"This key's scope is '{context.scope}': it may create and end sessions, "
+            "refresh their tokens and send chat messages only. Use a 'full' key for this call."
         )
     return context
 

@@ -153,8 +153,8 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     user_id: Mapped[str] = mapped_column(String(64))
-    # `full`: every tenant route; `sessions`: create and end sessions, refresh tokens
-    # (callwright_shared.tenants.api_keys.Scope).
+    # `full`: every tenant route; `sessions`: create and end sessions, refresh tokens,
+    # send chat messages (callwright_shared.tenants.api_keys.Scope).
     scope: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -4,8 +4,9 @@ The prefix (`cw_<8 hex>`) is visible and non-secret: it finds the row; the hash 
 whole key is then compared in constant time.
 
 A key has a scope: `full` (every tenant route) or `sessions` (create and end sessions,
-refresh their tokens: what a backend proxy needs). The issuer enforces it in its one
-authentication dependency (callwright_issuer.http.deps); no key mints a wider one.
+refresh their tokens, send chat messages: what a backend proxy needs). The issuer enforces
+it in its one authentication dependency (callwright_issuer.http.deps); no key mints a
+wider one.
 """
 
 from __future__ import annotations
