@@ -145,7 +145,7 @@ run: install $(LIVEKIT) web-build
 bench: install $(LIVEKIT)
 	$(UV) run python -m bench.create_session --write
 	$(UV) run python -m bench.agent_join --sessions 25 --write
-	$(UV) run python -m bench.turn_latency --turns 2 --concurrency 1 --write
+	$(UV) run python -m bench.turn_latency --turns 4 --concurrency 1 --write
 	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2 --write
 	$(UV) run python -m bench.tool_roundtrip --write
 	$(UV) run python -m bench.call_components --write
