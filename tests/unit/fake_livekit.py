@@ -54,10 +54,15 @@ class FakeAgentParticipant:
         self.attributes: dict[str, str] = {}
         self.sent: list[tuple[str, str]] = []  # (topic, text)
         self.send_fails = False
+        # Set: the next send waits for it (a stream still on its way).
+        self.hold_next_send: asyncio.Event | None = None
 
     async def send_text(self, text: str, *, topic: str = "") -> Any:
         if self.send_fails:
             raise ConnectionError("publisher not connected")
+        if (gate := self.hold_next_send) is not None:
+            self.hold_next_send = None
+            await gate.wait()
         self.sent.append((topic, text))
         return None
 

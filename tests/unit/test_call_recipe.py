@@ -7,6 +7,7 @@ CallStore and settlement run on SQLite; LiveKit is faked at its boundary."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -460,6 +461,30 @@ async def test_the_operator_s_private_networks_bound_the_call_s_tools(
         row = await call.ended()
     (record,) = [e.tool for e in entries(row) if e.role == "tool"]
     assert record is not None and record.outcome == ("ok" if reached else "refused")
+
+
+async def test_tool_updates_reach_the_page_in_the_order_they_happened(
+    make_call: NewCall,
+) -> None:
+    """Each update is its own text stream: a `done` must not overtake the `running` still
+    being sent, or the page would show the tool running for ever."""
+    call = await make_call(config=AgentConfig(greeting="Hi!"))
+    await call.in_conversation()
+    participant = call.room.local_participant
+    gate = asyncio.Event()
+    participant.hold_next_send = gate  # the `running` update is slow to go out
+    call.call.publish({"call_id": "call_9", "name": "lookup", "status": "running"})
+    call.call.publish({"call_id": "call_9", "name": "lookup", "status": "done"})
+    await asyncio.sleep(0)
+    assert [t for t, _ in participant.sent if t == TOOL_TOPIC] == []
+    gate.set()
+    await until(lambda: len([t for t, _ in participant.sent if t == TOOL_TOPIC]) == 2, "both")
+    statuses = [
+        json.loads(text)["status"] for topic, text in participant.sent if topic == TOOL_TOPIC
+    ]
+    assert statuses == ["running", "done"]
+    call.room.delete()
+    await call.ended()
 
 
 async def test_end_call_says_goodbye_then_ends_agent_ended(make_call: NewCall) -> None:

@@ -147,6 +147,7 @@ class Call:
         self._http = outbound.new_client()  # the agent's tools' requests
         self._tools: CallTools | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._publishing: asyncio.Task[None] | None = None  # the last tool update sent
         # Set when the call is recorded (the agent's choice or the operator's).
         self._recording = CallRecording.of(record, deps.store, deps.settings, deps.recordings)
 
@@ -317,9 +318,15 @@ class Call:
         self._timeline.record(entry)
 
     def publish(self, update: dict[str, str]) -> None:
-        """Tell the caller's page (best effort: a missed update is only a display)."""
+        """Tell the caller's page (best effort: a missed update is only a display), in
+        order: each update is its own text stream, and a `done` sent while the `running`
+        before it is still on its way could arrive first and leave the page showing the
+        tool running."""
+        previous = self._publishing
 
         async def send() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
             try:
                 await asyncio.wait_for(
                     self._ctx.room.local_participant.send_text(
@@ -331,6 +338,7 @@ class Call:
                 logger.info("could not tell the page about a tool call")
 
         task = asyncio.create_task(send(), name="callwright-tool-update")
+        self._publishing = task
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
