@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import subprocess
+import sys
 import tempfile
 import time
 import wave
@@ -25,6 +28,7 @@ import numpy as np
 from livekit import rtc
 from livekit.agents import inference, vad
 from livekit.agents.voice.transcription._speaking_rate import SpeakingRateDetector
+from livekit.local_inference import EOT, EOT_MAX_SAMPLES
 from livekit.plugins import silero
 
 from bench.results import Recording
@@ -147,6 +151,61 @@ def recording_cpu(caller: np.ndarray, agent: np.ndarray, path: Path) -> tuple[fl
     return time.process_time() - started, path.stat().st_size
 
 
+def _smaps_mb(field: str) -> float:
+    """A field of this process's /proc/self/smaps_rollup (kB there), in MB."""
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def end_of_turn_model(audio: np.ndarray) -> dict[str, float]:
+    """livekit-local-inference's audio end-of-turn model (`turn-detector-v1-mini`), as
+    livekit-agents' local transport runs it: one prediction on the last 1.2 s of 16 kHz
+    audio each time the caller stops speaking.
+
+    In a child process, as a job process gets it: the memory the model takes when loaded
+    (`rss_load_mb`), and, loaded once and then forked as livekit-agents' forkserver
+    preload does, what a forked job process makes its own by predicting
+    (`private_after_fork_mb`: its private memory growth, the rest stays shared)."""
+    probe = (
+        "import json, os, numpy as np\n"
+        "from bench.call_components import _smaps_mb\n"
+        "from livekit.local_inference import EOT, init_eot\n"
+        "before = _smaps_mb('Rss'); init_eot(); loaded = _smaps_mb('Rss')\n"
+        "r, w = os.pipe()\n"
+        "if os.fork() == 0:\n"
+        "    own = _smaps_mb('Private_Clean') + _smaps_mb('Private_Dirty')\n"
+        "    EOT().predict(np.zeros(19200, dtype=np.int16))\n"
+        "    grew = _smaps_mb('Private_Clean') + _smaps_mb('Private_Dirty') - own\n"
+        "    os.write(w, json.dumps(grew).encode()); os._exit(0)\n"
+        "os.wait()\n"
+        "print(json.dumps({'rss_load_mb': loaded - before,\n"
+        "                  'private_after_fork_mb': json.loads(os.read(r, 64))}))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    memory: dict[str, float] = json.loads(found.stdout)
+
+    model = EOT()
+    window = EOT_MAX_SAMPLES
+    # The end of each utterance: where speech gives way to the silence that follows it.
+    voiced = np.flatnonzero(np.abs(audio) > 500)
+    ends = voiced[:-1][np.diff(voiced) > 16_000 // 2]  # the last sound before 0.5 s of quiet
+    ends = ends[ends >= window]
+    started = time.process_time()
+    for end in ends:
+        model.predict(audio[end - window : end].copy())
+    cpu = time.process_time() - started
+    model.close()
+    return {
+        "cpu_ms_per_prediction": 1000 * cpu / max(1, len(ends)),
+        "predictions": float(len(ends)),
+        **memory,
+    }
+
+
 async def main(minutes: float, write: bool) -> None:
     recording_run = Recording("call_components")
     with tempfile.TemporaryDirectory(prefix="callwright-components-") as tmp:
@@ -187,6 +246,13 @@ async def main(minutes: float, write: bool) -> None:
         ),
         ("call recording: stereo Ogg/Opus of both sides", recording),
     ]
+    eot = end_of_turn_model(at[16_000])
+    rows.append(
+        (
+            "end-of-turn model: a prediction at the end of each utterance",
+            eot["cpu_ms_per_prediction"] / 1000 * eot["predictions"],
+        )
+    )
     print(f"CPU seconds per minute of audio ({minutes:g} min each, this process, all threads)")
     width = max(len(name) for name, _ in rows)
     for name, cpu in rows:
@@ -194,6 +260,11 @@ async def main(minutes: float, write: bool) -> None:
             f"  {name:<{width}}  {cpu / minutes:6.2f}  ({100 * cpu / minutes / 60:.1f} % of a core)"
         )
     print(f"A minute of recording: {recorded_bytes / minutes / 1000:.0f} kB")
+    print(
+        f"End-of-turn model: {eot['cpu_ms_per_prediction']:.1f} CPU ms per prediction, "
+        f"{eot['rss_load_mb']:.0f} MB RSS when loaded, {eot['private_after_fork_mb']:.1f} MB "
+        "private in a forked job process that predicts"
+    )
     if write:
         recording_run.write(
             {
@@ -203,6 +274,7 @@ async def main(minutes: float, write: bool) -> None:
                     for name, cpu in rows
                 ],
                 "recording_kb_per_minute": round(recorded_bytes / minutes / 1000),
+                "end_of_turn_model": {k: round(v, 1) for k, v in eot.items()},
             }
         )
 

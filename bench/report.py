@@ -365,6 +365,20 @@ def call_components(results: Results) -> str:
             for c in f["components"]
         ]
         rows.append(["a minute of recording, kB", cell(f.get("recording_kb_per_minute")), ""])
+        if eot := f.get("end_of_turn_model"):
+            rows += [
+                [
+                    "end-of-turn model: CPU ms per prediction",
+                    cell(eot["cpu_ms_per_prediction"]),
+                    "",
+                ],
+                ["end-of-turn model: RSS when loaded, MB", cell(eot["rss_load_mb"]), ""],
+                [
+                    "end-of-turn model: private MB of a forked job process that predicts",
+                    cell(eot["private_after_fork_mb"]),
+                    "",
+                ],
+            ]
         header = ["component", "CPU-s per minute of audio", "% of a core"]
         parts.append(provenance(result) + "\n\n" + table(header, rows))
     return "\n\n".join(parts)

@@ -23,8 +23,16 @@ alone prepared early; `--no-old` skips it), at one call, then the new defaults a
 --concurrency, and prints both p50s and their ratio. Beside the measured figures it prints
 the stored ones of the same calls (their timelines, GET /v1/sessions/{id}/timeline):
 livekit-agents' per-turn e2e, LLM first token and TTS first byte, measured at the agent;
-measured − stored e2e is the network and the participant's playout. With --concurrency,
-N calls talk at once (each doing --turns turns).
+measured − stored e2e is the network and the participant's playout.
+
+With --concurrency, N calls are in progress at once: the callers join, then each takes
+--turns measured turns and goes on talking until the last caller has measured its own, so
+each measured turn is taken with all N calls talking (the calls' steady state, as on a
+worker that keeps N calls). Their turns are spread over one turn's length (caller i starts
+i/N of a turn later), as independent callers' are; `--lockstep` has them all speak at the
+same moment, the worst case. The callers run in a process of their own
+(bench/_caller_process.py), apart from the emulators and the issuer, which stay in this
+one: sharing one loop, at 8 calls they delayed each other by up to 0.4 s.
 
 Density is measured on a pinned core: the worker and all its job processes run on
 --worker-core (1), everything else this script starts (livekit-server, the callers, the
@@ -48,12 +56,14 @@ import math
 import os
 import sys
 import time
+import wave
 from pathlib import Path
+from typing import Any
 
+from bench._caller_process import QUIET_AFTER_ANSWER_S
 from bench._stats import percentile
 from bench._voice_stack import VOICES, VoiceStack, voice_stack
 from bench.results import Recording
-from callwright_devstack.participant import Caller
 from callwright_devstack.waiting import eventually
 from callwright_shared.agents.turn_taking import TurnTaking
 from callwright_shared.settings import CallwrightSettings
@@ -220,47 +230,58 @@ async def stored_latency(stack: VoiceStack, session_id: str) -> dict[str, list[f
     }
 
 
-async def one_call(
-    stack: VoiceStack,
-    turns: int,
-    latencies: list[float],
-    stored: dict[str, list[float]],
-    call_seconds: list[float],
-) -> None:
-    body = await stack.create_call()
-    # The callers share one core with livekit-server and the emulators: larger frames and
-    # 16 kHz listening keep them cheap. The worker receives the same thing either way
-    # (20 ms Opus packets, whatever the caller's capture frame).
-    caller = Caller(
-        body["livekit_url"],
-        body["token"],
-        measure_every_frame=False,
-        frame_ms=CALLER_FRAME_MS,
-        listen_rate=16_000,
-        listen_frame_ms=CALLER_FRAME_MS,
-    )
-    joined = time.monotonic()
-    await caller.join(queue_size_ms=20)
-    try:
-        async with asyncio.timeout(30):
-            await caller.agent_joined.wait()
-        await caller.keep_quiet(1.5)
-        for _ in range(turns):
-            caller.first_loud_agent_audio_at = None
-            speech_end = await caller.speak(stack.speech_wav, then_silence_s=0.0)
-            async with asyncio.timeout(20):
-                while caller.first_loud_agent_audio_at is None:
-                    await caller.keep_quiet(CALLER_FRAME_MS / 1000)
-            latencies.append(caller.first_loud_agent_audio_at - speech_end)
-            await caller.keep_quiet(3.0)  # let the agent finish its answer
-    finally:
-        await caller.leave()
-        call_seconds.append(time.monotonic() - joined)
-        await stack.client.post(
-            f"/v1/sessions/{body['session_id']}/end", headers=stack.tenant.headers
-        )
-    for part, values in (await stored_latency(stack, body["session_id"])).items():
-        stored.setdefault(part, []).extend(values)
+def turn_cycle_s(speech_wav: Path) -> float:
+    """How long one turn of a caller takes: its speech, about a second until the answer
+    starts, and the quiet while the agent answers."""
+    with wave.open(str(speech_wav)) as f:
+        speech_s: float = f.getnframes() / f.getframerate()
+    return speech_s + 1.0 + QUIET_AFTER_ANSWER_S
+
+
+class CallerProcess:
+    """A caller of `bench._caller_process`, spoken to one JSON line at a time."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    @classmethod
+    async def start(cls, spec: dict[str, Any], stderr: Path) -> CallerProcess:
+        with stderr.open("ab") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench._caller_process",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log,
+            )
+        caller = cls(process)
+        await caller.tell(json.dumps(spec))
+        return caller
+
+    async def tell(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line.encode() + b"\n")
+        await self.process.stdin.drain()
+
+    async def hear(self, key: str, within: float) -> Any:
+        assert self.process.stdout is not None
+        async with asyncio.timeout(within):
+            line = await self.process.stdout.readline()
+        if not line:
+            code = await self.process.wait()
+            raise RuntimeError(f"a caller exited ({code}) before sending {key!r}")
+        return json.loads(line)[key]
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
+async def one_call(stack: VoiceStack, turns: int) -> None:
+    """A single call with no figures kept: the warm-up."""
+    await level(stack, 1, turns, None, None, 0.0, spread_s=0.0)
 
 
 async def level(
@@ -270,7 +291,13 @@ async def level(
     worker_core: int | None,
     other_core: int | None,
     endpointing_s: float,
+    *,
+    spread_s: float,
 ) -> dict[str, float]:
+    """`calls` callers (one process of their own, `bench._caller_process`) join; once all
+    are in, caller i waits i × spread_s / calls (0: all at once), takes its `turns`
+    measured turns and goes on taking turns until every caller has measured its own, so
+    every measured turn is taken with all `calls` calls talking."""
     latencies: list[float] = []
     stored: dict[str, list[float]] = {}
     call_seconds: list[float] = []
@@ -282,16 +309,38 @@ async def level(
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
-    outcomes = await asyncio.gather(
-        *(one_call(stack, turns, latencies, stored, call_seconds) for _ in range(calls)),
-        return_exceptions=True,
-    )
+    bodies = await asyncio.gather(*(stack.create_call() for _ in range(calls)))
+    spec = {
+        "livekit_url": bodies[0]["livekit_url"],
+        "speech_wav": str(stack.speech_wav),
+        "turns": turns,
+        "frame_ms": CALLER_FRAME_MS,
+        "callers": [
+            {"token": body["token"], "offset_s": i * spread_s / calls}
+            for i, body in enumerate(bodies)
+        ],
+    }
+    callers = await CallerProcess.start(spec, stack.workdir / "callers.log")
+    failed = 0
+    try:
+        await callers.hear("ready", within=60)
+        await callers.tell("go")
+        for measured in await callers.hear("latencies", within=spread_s + turns * 60):
+            latencies.extend(measured)
+            failed += len(measured) < turns
+        await callers.tell("leave")
+        call_seconds = await callers.hear("call_seconds", within=60)
+    finally:
+        await callers.stop()
+        for body in bodies:
+            await stack.client.post(
+                f"/v1/sessions/{body['session_id']}/end", headers=stack.tenant.headers
+            )
+    for body in bodies:
+        for part, values in (await stored_latency(stack, body["session_id"])).items():
+            stored.setdefault(part, []).extend(values)
     sampler.cancel()
     figures = meter.finish(calls)
-    failures = [repr(outcome) for outcome in outcomes if isinstance(outcome, BaseException)]
-    failed = len(failures)
-    if failures:
-        print(f"{failed} of {calls} calls failed: {sorted(set(failures))}", file=sys.stderr)
     if not latencies:
         return {"calls": calls, "turns": 0, "failed_calls": failed, "p50_ms": math.inf}
     p50 = percentile(latencies, 50)
@@ -409,12 +458,21 @@ async def measure(
     ) as stack:
         if worker_core is not None:
             pin_tree(stack.worker.pid, worker_core)
-        await one_call(stack, 1, [], {}, [])  # warm-up
+        cycle_s = turn_cycle_s(stack.speech_wav)
+        await one_call(stack, 1)  # warm-up
         for calls in concurrency:
             attempts = []
             for _ in range(1 + args.reruns):
                 attempts.append(
-                    await level(stack, calls, args.turns, worker_core, other_core, endpointing_s)
+                    await level(
+                        stack,
+                        calls,
+                        args.turns,
+                        worker_core,
+                        other_core,
+                        endpointing_s,
+                        spread_s=cycle_s if args.spread and calls > 1 else 0.0,
+                    )
                 )
                 if not args.json:
                     print(json.dumps(attempts[-1]), flush=True)
@@ -544,6 +602,12 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="do not pin the worker to a core"
+    )
+    parser.add_argument(
+        "--lockstep",
+        dest="spread",
+        action="store_false",
+        help="all callers take their turns at the same moment (default: spread over a turn)",
     )
     parser.add_argument("--worker-core", type=int, default=1)
     parser.add_argument("--other-core", type=int, default=0)

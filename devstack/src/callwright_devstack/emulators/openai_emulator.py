@@ -243,7 +243,10 @@ class OpenAIEmulator(EmulatorServer):
     async def _chat_completions(self, request: web.Request) -> web.StreamResponse:
         if (denied := unauthorized(request, self.require_key)) is not None:
             return denied
-        body: dict[str, Any] = await request.json()
+        try:
+            body: dict[str, Any] = await request.json()
+        except ConnectionResetError:  # the worker dropped the request while sending it
+            return web.Response(status=499)
         self.chat_requests.append(body)
         if self.chat_status is not None:
             return openai_error(
@@ -347,22 +350,25 @@ class OpenAIEmulator(EmulatorServer):
                 **_request_id(),
             }
         )
-        await response.prepare(request)
-        await asyncio.sleep(self.first_token_delay_s)
-        if calls:
-            await self._stream_calls(response, wire_calls, chunk, choice)
-        else:
-            first = {"role": "assistant", "content": "", "refusal": None}
-            await response.write(_sse(chunk([choice(first)])))
-            for index, piece in enumerate(_text_deltas(text)):
-                if index and self.token_delay_s:
-                    await asyncio.sleep(self.token_delay_s)
-                await response.write(_sse(chunk([choice({"content": piece})])))
-        await response.write(_sse(chunk([choice({}, "tool_calls" if calls else "stop")])))
-        if include_usage:
-            await response.write(_sse(chunk([], usage=usage)))
-        await response.write(_sse("[DONE]"))
-        await response.write_eof()
+        try:
+            await response.prepare(request)
+            await asyncio.sleep(self.first_token_delay_s)
+            if calls:
+                await self._stream_calls(response, wire_calls, chunk, choice)
+            else:
+                first = {"role": "assistant", "content": "", "refusal": None}
+                await response.write(_sse(chunk([choice(first)])))
+                for index, piece in enumerate(_text_deltas(text)):
+                    if index and self.token_delay_s:
+                        await asyncio.sleep(self.token_delay_s)
+                    await response.write(_sse(chunk([choice({"content": piece})])))
+            await response.write(_sse(chunk([choice({}, "tool_calls" if calls else "stop")])))
+            if include_usage:
+                await response.write(_sse(chunk([], usage=usage)))
+            await response.write(_sse("[DONE]"))
+            await response.write_eof()
+        except ClientConnectionResetError:
+            pass  # the worker dropped the answer (one prepared early, then superseded)
         return response
 
     async def _stream_calls(
