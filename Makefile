@@ -149,6 +149,7 @@ bench: install $(LIVEKIT)
 	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2 --write
 	$(UV) run python -m bench.tool_roundtrip --write
 	$(UV) run python -m bench.call_components --write
+	$(UV) run python -m bench.call_threads --write
 	$(UV) run python -m bench.report --write
 
 # The documentation site, rebuilt as its pages change; port 8000 is the issuer's.

@@ -384,6 +384,19 @@ def call_components(results: Results) -> str:
     return "\n\n".join(parts)
 
 
+def call_threads(results: Results) -> str:
+    parts = []
+    for result in _of(results, "call_threads"):
+        f = result["figures"]
+        rows = [[r["thread"], cell(r["quiet_pct"]), cell(r["talking_pct"])] for r in f["threads"]]
+        rows.append(
+            ["**all threads**", cell(f["total"]["quiet_pct"]), cell(f["total"]["talking_pct"])]
+        )
+        header = ["thread", "quiet call, % of a core", "talking call, % of a core"]
+        parts.append(provenance(result) + "\n\n" + table(header, rows))
+    return "\n\n".join(parts)
+
+
 def _of(results: Results, name: str, exclude: Sequence[str] = ()) -> list[Result]:
     return [
         result
@@ -401,6 +414,7 @@ BLOCKS: dict[str, Callable[[Results], str]] = {
     "density": density,
     "tool_roundtrip": tool_roundtrip,
     "call_components": call_components,
+    "call_threads": call_threads,
 }
 
 
@@ -416,6 +430,7 @@ def unshown(results: Results) -> list[str]:
             "turn_latency",
             "tool_roundtrip",
             "call_components",
+            "call_threads",
         )
         if stem == prefix or stem.startswith(prefix + "-")
     }
