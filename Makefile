@@ -147,6 +147,7 @@ bench: install $(LIVEKIT)
 	$(UV) run python -m bench.agent_join --sessions 25 --write
 	$(UV) run python -m bench.turn_latency --turns 4 --concurrency 1 --write
 	$(UV) run python -m bench.turn_latency --concurrency 1,2,4,6,8 --turns 2 --write
+	$(UV) run python -m bench.turn_latency --no-old --lockstep --concurrency 1,2,4,6,8 --turns 2 --write --variant density-lockstep
 	$(UV) run python -m bench.tool_roundtrip --write
 	$(UV) run python -m bench.call_components --write
 	$(UV) run python -m bench.call_threads --write

@@ -316,7 +316,10 @@ DENSITY_COLUMNS = (
 
 def density(results: Results) -> str:
     parts = []
-    for stem, result in results.items():
+    # The headline run first, then its variants (the lockstep worst case).
+    for stem, result in sorted(
+        results.items(), key=lambda r: (r[0] != "turn_latency-density", r[0])
+    ):
         if not stem.startswith("turn_latency-density"):
             continue
         f = result["figures"]

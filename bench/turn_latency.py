@@ -532,6 +532,7 @@ async def main(args: argparse.Namespace) -> None:
         "provider_latency_ms": PROVIDER_S * 1000,
         "pinned": {"worker_core": worker_core, "other_core": other_core},
         "worker_env": overrides,
+        "turns_spread": args.spread,
         "old": old,
         "levels": results,
         "new_over_old_p50": round(new_p50 / old["p50_ms"], 3) if old else None,
